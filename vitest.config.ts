@@ -1,0 +1,29 @@
+import { defineConfig } from 'vitest/config';
+
+// Two projects so unit tests (no infrastructure) and integration tests (real Docker engine,
+// registry, PostgreSQL, KDC started by `npm run infra:up`) can run as separate steps.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['{libs,datakits,platform,tools}/*/src/**/*.spec.ts'],
+          exclude: ['**/node_modules/**', '**/*.integration.spec.ts'],
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['{libs,datakits,platform,tools}/*/src/**/*.integration.spec.ts'],
+          exclude: ['**/node_modules/**'],
+          testTimeout: 300_000,
+          hookTimeout: 600_000,
+          // Integration tests share one Docker engine, registry and database: run files one
+          // after another so they do not race for the same names and ports.
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
