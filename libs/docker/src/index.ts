@@ -1,1 +1,14 @@
-export {};
+export {
+  DockerEngine,
+  SPEC_HASH_LABEL,
+  specHash,
+  splitRef,
+  type BuildImageOptions,
+  type ContainerSpec,
+  type ContainerSummary,
+  type DockerConnectOptions,
+  type EnsureOutcome,
+  type ImageInfo,
+  type ProgressEvent,
+  type RunResult,
+} from './engine.ts';

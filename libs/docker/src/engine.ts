@@ -1,0 +1,487 @@
+import { createHash } from 'node:crypto';
+import { PassThrough, type Readable } from 'node:stream';
+import Docker from 'dockerode';
+import { pack } from 'tar-fs';
+import { DockerError, EnvironmentError } from '@datakit/errors';
+import { readProgress, type ProgressEvent } from './_progress.ts';
+
+export type { ProgressEvent } from './_progress.ts';
+
+/** Where the engine listens; defaults to `DOCKER_HOST` or `/var/run/docker.sock`. */
+export interface DockerConnectOptions {
+  /** A unix socket path, e.g. `/var/run/docker.sock`. */
+  socketPath?: string;
+}
+
+/** What `imageInfo` tells about a local image. */
+export interface ImageInfo {
+  /** The config digest (`sha256:...`): not the registry's manifest digest. */
+  id: string;
+  repoTags: string[];
+  repoDigests: string[];
+  labels: Record<string, string>;
+  created: string;
+  size: number;
+}
+
+/** A build through the engine API. */
+export interface BuildImageOptions {
+  /** A folder (packed as the build context) or a ready tar stream. */
+  context: string | Readable;
+  /** Dockerfile path inside the context. Default `Dockerfile`. */
+  dockerfile?: string;
+  /** Every tag to give the result, e.g. `['datakit/registry:local']`. */
+  tags: string[];
+  labels?: Record<string, string>;
+  buildArgs?: Record<string, string>;
+  /** Network for `RUN` steps. Default `host`: this platform never uses Docker's bridge. */
+  networkMode?: string;
+  /** Called with every progress event (build output lines). */
+  onEvent?: (event: ProgressEvent) => void;
+}
+
+/** A container to run. Host networking unless the caller asks otherwise. */
+export interface ContainerSpec {
+  name?: string;
+  image: string;
+  cmd?: string[];
+  entrypoint?: string[];
+  env?: Record<string, string>;
+  /** `host:container[:ro]` bind mounts and `volume:container[:ro]` named volumes. */
+  binds?: string[];
+  labels?: Record<string, string>;
+  user?: string;
+  /** Default `host`: all traffic stays on the machine's loopback. */
+  networkMode?: string;
+  /** Memory-backed mounts, path → options (e.g. `{ '/run/secrets': 'size=1m,mode=0700' }`). */
+  tmpfs?: Record<string, string>;
+  workingDir?: string;
+}
+
+/** What a one-shot container printed and how it ended. */
+export interface RunResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** What `ensureContainer` had to do. */
+export type EnsureOutcome = 'unchanged' | 'started' | 'created' | 'recreated';
+
+/** A container as `listContainers` reports it. */
+export interface ContainerSummary {
+  id: string;
+  name: string;
+  image: string;
+  state: string;
+  labels: Record<string, string>;
+}
+
+/** The label that records a hash of a long-running container's spec, to detect changes. */
+export const SPEC_HASH_LABEL = 'dev.datakit.spec-hash';
+
+/**
+ * The one module that talks to a Docker engine. Every other layer goes through this class, so
+ * engine quirks (errors inside 200 streams, config vs manifest digests, missing images on
+ * create) are handled once.
+ */
+export class DockerEngine {
+  readonly #docker: Docker;
+  readonly #endpoint: string;
+
+  constructor(options: DockerConnectOptions = {}) {
+    const socketPath = options.socketPath ?? socketFromEnv() ?? '/var/run/docker.sock';
+    this.#docker = new Docker({ socketPath });
+    this.#endpoint = `unix://${socketPath}`;
+  }
+
+  /** The engine's address, for messages. */
+  get endpoint(): string {
+    return this.#endpoint;
+  }
+
+  /** True when the engine answers `/_ping`. */
+  async ping(): Promise<boolean> {
+    try {
+      await this.#docker.ping();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Engine version, or an EnvironmentError naming the endpoint. */
+  async version(): Promise<{ version: string; apiVersion: string }> {
+    try {
+      const v = await this.#docker.version();
+      return { version: v.Version, apiVersion: v.ApiVersion };
+    } catch (cause) {
+      throw new EnvironmentError(`No Docker engine answers at ${this.#endpoint}.`, { cause });
+    }
+  }
+
+  /** A local image's details, or undefined when the engine does not have it. */
+  async imageInfo(ref: string): Promise<ImageInfo | undefined> {
+    try {
+      const info = await this.#docker.getImage(ref).inspect();
+      return {
+        id: info.Id,
+        repoTags: info.RepoTags ?? [],
+        repoDigests: info.RepoDigests ?? [],
+        labels: info.Config?.Labels ?? {},
+        created: info.Created,
+        size: info.Size,
+      };
+    } catch (error) {
+      if (statusOf(error) === 404) return undefined;
+      throw wrap(error, `Inspecting image ${ref}`);
+    }
+  }
+
+  /** Pulls an image; rejects with the registry's reason if the pull fails mid-stream. */
+  async pullImage(ref: string, onEvent?: (event: ProgressEvent) => void): Promise<void> {
+    const stream = await this.#docker.pull(ref).catch((error: unknown) => {
+      throw wrap(error, `Pulling ${ref}`);
+    });
+    await readProgress(stream as Readable, `Pulling ${ref}`, onEvent);
+  }
+
+  /** Creates an image from a root filesystem tar (like `docker import`). Returns its id. */
+  async importImage(rootfs: Readable, ref: string, changes: string[] = []): Promise<string> {
+    const { repo, tag } = splitRef(ref);
+    const stream = (await this.#docker
+      .importImage(rootfs as unknown as string, { repo, tag, changes } as object)
+      .catch((error: unknown) => {
+        throw wrap(error, `Importing ${ref}`);
+      })) as Readable;
+    await readProgress(stream, `Importing ${ref}`);
+    const info = await this.imageInfo(ref);
+    if (!info) throw new DockerError(`Importing ${ref} reported success but no image exists.`);
+    return info.id;
+  }
+
+  /**
+   * Builds an image from a Dockerfile through the engine API. dockerode's published types get
+   * the context and tag options wrong, so this is the one place that calls it.
+   */
+  async buildImage(options: BuildImageOptions): Promise<{ imageId: string }> {
+    const context = typeof options.context === 'string' ? pack(options.context) : options.context;
+    const [firstTag, ...moreTags] = options.tags;
+    if (firstTag === undefined) throw new DockerError('buildImage needs at least one tag.');
+    const what = `Building ${firstTag}`;
+    const stream = (await this.#docker
+      .buildImage(
+        context as unknown as string,
+        {
+          t: firstTag,
+          dockerfile: options.dockerfile ?? 'Dockerfile',
+          labels: options.labels ?? {},
+          buildargs: options.buildArgs ?? {},
+          networkmode: options.networkMode ?? 'host',
+          rm: true,
+          forcerm: true,
+          pull: false,
+        } as Docker.ImageBuildOptions,
+      )
+      .catch((error: unknown) => {
+        throw wrap(error, what);
+      })) as Readable;
+    const events = await readProgress(stream, what, options.onEvent);
+    const imageId = events.findLast((event) => event.aux?.ID)?.aux?.ID;
+    if (!imageId) throw new DockerError(`${what} ended without an image id.`);
+    for (const tag of moreTags) await this.tagImage(imageId, tag);
+    return { imageId };
+  }
+
+  /** Gives an existing image another name. */
+  async tagImage(source: string, target: string): Promise<void> {
+    const { repo, tag } = splitRef(target);
+    await this.#docker
+      .getImage(source)
+      .tag({ repo, tag })
+      .catch((error: unknown) => {
+        throw wrap(error, `Tagging ${source} as ${target}`);
+      });
+  }
+
+  /**
+   * Pushes a tagged image and returns the registry's manifest digest (from the `aux` event;
+   * `imageInfo().id` is the config digest and differs).
+   */
+  async pushImage(
+    ref: string,
+    onEvent?: (event: ProgressEvent) => void,
+  ): Promise<{ digest: string }> {
+    const what = `Pushing ${ref}`;
+    const stream = (await this.#docker
+      .getImage(ref)
+      .push({ authconfig: {} } as object)
+      .catch((error: unknown) => {
+        throw wrap(error, what);
+      })) as Readable;
+    const events = await readProgress(stream, what, onEvent);
+    const digest = events.findLast((event) => event.aux?.Digest)?.aux?.Digest;
+    if (!digest) throw new DockerError(`${what} ended without a manifest digest.`);
+    return { digest };
+  }
+
+  /** Removes a local image (all its tags when forced). Missing images are not an error. */
+  async removeImage(ref: string, force = false): Promise<void> {
+    try {
+      await this.#docker.getImage(ref).remove({ force });
+    } catch (error) {
+      if (statusOf(error) !== 404) throw wrap(error, `Removing image ${ref}`);
+    }
+  }
+
+  /** Runs a container to completion and returns its exit code and output; removes it after. */
+  async runContainer(spec: ContainerSpec): Promise<RunResult> {
+    const container = await this.#create(spec);
+    try {
+      const stdout = new Collector();
+      const stderr = new Collector();
+      const attach = (await container.attach({
+        stream: true,
+        stdout: true,
+        stderr: true,
+      })) as unknown as Readable;
+      this.#docker.modem.demuxStream(attach, stdout.stream, stderr.stream);
+      const ended = new Promise<void>((resolve) => attach.on('end', () => resolve()));
+      await container.start();
+      const { StatusCode } = (await container.wait()) as { StatusCode: number };
+      await Promise.race([ended, delay(2000)]);
+      return { exitCode: StatusCode, stdout: stdout.text(), stderr: stderr.text() };
+    } catch (error) {
+      throw wrap(error, `Running ${spec.image}`);
+    } finally {
+      await container.remove({ force: true }).catch(() => undefined);
+    }
+  }
+
+  /**
+   * Makes a long-running, named container match `spec`: leaves it alone when it already runs
+   * the same spec and image, starts it when stopped, recreates it when either changed.
+   */
+  async ensureContainer(spec: ContainerSpec & { name: string }): Promise<EnsureOutcome> {
+    const image = await this.imageInfo(spec.image);
+    if (!image) throw new DockerError(`Image ${spec.image} does not exist on this engine.`);
+    const hash = specHash(spec, image.id);
+    const existing = await this.#inspectContainer(spec.name);
+    if (existing && existing.Config.Labels?.[SPEC_HASH_LABEL] === hash) {
+      if (existing.State.Running) return 'unchanged';
+      await this.#docker.getContainer(existing.Id).start();
+      return 'started';
+    }
+    if (existing) await this.#docker.getContainer(existing.Id).remove({ force: true });
+    const container = await this.#create({
+      ...spec,
+      labels: { ...spec.labels, [SPEC_HASH_LABEL]: hash },
+    });
+    await container.start().catch((error: unknown) => {
+      throw wrap(error, `Starting container ${spec.name}`);
+    });
+    return existing ? 'recreated' : 'created';
+  }
+
+  /** Containers (running or not) that carry every given label. */
+  async listContainers(labels: Record<string, string>): Promise<ContainerSummary[]> {
+    const filters = { label: Object.entries(labels).map(([k, v]) => `${k}=${v}`) };
+    const list = await this.#docker
+      .listContainers({ all: true, filters: JSON.stringify(filters) } as object)
+      .catch((error: unknown) => {
+        throw wrap(error, 'Listing containers');
+      });
+    return list.map((c) => ({
+      id: c.Id,
+      name: (c.Names[0] ?? '').replace(/^\//, ''),
+      image: c.Image,
+      state: c.State,
+      labels: c.Labels,
+    }));
+  }
+
+  /** Stops and removes a container by name or id; a missing one is not an error. */
+  async removeContainer(nameOrId: string): Promise<void> {
+    try {
+      await this.#docker.getContainer(nameOrId).remove({ force: true });
+    } catch (error) {
+      if (statusOf(error) !== 404) throw wrap(error, `Removing container ${nameOrId}`);
+    }
+  }
+
+  /** The last lines a container printed (stdout and stderr interleaved). */
+  async containerLogs(nameOrId: string, tail = 50): Promise<string> {
+    const buffer = (await this.#docker
+      .getContainer(nameOrId)
+      .logs({ stdout: true, stderr: true, tail, follow: false })
+      .catch((error: unknown) => {
+        throw wrap(error, `Reading logs of ${nameOrId}`);
+      })) as Buffer;
+    return demuxBuffer(buffer);
+  }
+
+  /** Runs a command inside a running container and returns its output. */
+  async exec(nameOrId: string, cmd: string[], user?: string): Promise<RunResult> {
+    try {
+      const exec = await this.#docker.getContainer(nameOrId).exec({
+        Cmd: cmd,
+        AttachStdout: true,
+        AttachStderr: true,
+        ...(user === undefined ? {} : { User: user }),
+      });
+      const stream = (await exec.start({ hijack: true, stdin: false })) as unknown as Readable;
+      const stdout = new Collector();
+      const stderr = new Collector();
+      this.#docker.modem.demuxStream(stream, stdout.stream, stderr.stream);
+      await new Promise<void>((resolve, reject) => {
+        stream.on('end', () => resolve());
+        stream.on('error', reject);
+      });
+      const { ExitCode } = await exec.inspect();
+      return { exitCode: ExitCode ?? -1, stdout: stdout.text(), stderr: stderr.text() };
+    } catch (error) {
+      throw wrap(error, `Running ${cmd.join(' ')} in ${nameOrId}`);
+    }
+  }
+
+  /** Creates a named volume if missing. */
+  async ensureVolume(name: string, labels: Record<string, string> = {}): Promise<void> {
+    try {
+      await this.#docker.getVolume(name).inspect();
+    } catch (error) {
+      if (statusOf(error) !== 404) throw wrap(error, `Inspecting volume ${name}`);
+      await this.#docker.createVolume({ Name: name, Labels: labels });
+    }
+  }
+
+  /** Removes a named volume; a missing one is not an error. */
+  async removeVolume(name: string): Promise<void> {
+    try {
+      await this.#docker.getVolume(name).remove();
+    } catch (error) {
+      if (statusOf(error) !== 404) throw wrap(error, `Removing volume ${name}`);
+    }
+  }
+
+  /** Names of volumes that carry every given label. */
+  async listVolumes(labels: Record<string, string>): Promise<string[]> {
+    const filters = { label: Object.entries(labels).map(([k, v]) => `${k}=${v}`) };
+    const result = await this.#docker.listVolumes({ filters: JSON.stringify(filters) } as object);
+    return (result.Volumes ?? []).map((v) => v.Name);
+  }
+
+  async #inspectContainer(name: string): Promise<Docker.ContainerInspectInfo | undefined> {
+    try {
+      return await this.#docker.getContainer(name).inspect();
+    } catch (error) {
+      if (statusOf(error) === 404) return undefined;
+      throw wrap(error, `Inspecting container ${name}`);
+    }
+  }
+
+  async #create(spec: ContainerSpec): Promise<Docker.Container> {
+    // createContainer does not pull: a missing image is a clear error here, not a 404 later.
+    if (!(await this.imageInfo(spec.image))) {
+      throw new DockerError(`Image ${spec.image} does not exist on this engine.`, {
+        hint: 'Build or pull it first.',
+      });
+    }
+    try {
+      return await this.#docker.createContainer({
+        ...(spec.name === undefined ? {} : { name: spec.name }),
+        Image: spec.image,
+        ...(spec.cmd === undefined ? {} : { Cmd: spec.cmd }),
+        ...(spec.entrypoint === undefined ? {} : { Entrypoint: spec.entrypoint }),
+        ...(spec.user === undefined ? {} : { User: spec.user }),
+        ...(spec.workingDir === undefined ? {} : { WorkingDir: spec.workingDir }),
+        Env: Object.entries(spec.env ?? {}).map(([k, v]) => `${k}=${v}`),
+        Labels: spec.labels ?? {},
+        HostConfig: {
+          NetworkMode: spec.networkMode ?? 'host',
+          Binds: spec.binds ?? [],
+          ...(spec.tmpfs === undefined ? {} : { Tmpfs: spec.tmpfs }),
+        },
+      });
+    } catch (error) {
+      throw wrap(error, `Creating container ${spec.name ?? spec.image}`);
+    }
+  }
+}
+
+/** A stable hash of everything that defines a long-running container. */
+export function specHash(spec: ContainerSpec, imageId: string): string {
+  const canonical = JSON.stringify({
+    imageId,
+    cmd: spec.cmd ?? null,
+    entrypoint: spec.entrypoint ?? null,
+    env: Object.entries(spec.env ?? {}).sort(),
+    binds: [...(spec.binds ?? [])].sort(),
+    labels: Object.entries(spec.labels ?? {}).sort(),
+    user: spec.user ?? null,
+    networkMode: spec.networkMode ?? 'host',
+    tmpfs: Object.entries(spec.tmpfs ?? {}).sort(),
+    workingDir: spec.workingDir ?? null,
+  });
+  return createHash('sha256').update(canonical).digest('hex').slice(0, 32);
+}
+
+/** Splits `name:tag` (registry ports kept in the name). A missing tag means `latest`. */
+export function splitRef(ref: string): { repo: string; tag: string } {
+  const slash = ref.lastIndexOf('/');
+  const colon = ref.lastIndexOf(':');
+  if (colon > slash) return { repo: ref.slice(0, colon), tag: ref.slice(colon + 1) };
+  return { repo: ref, tag: 'latest' };
+}
+
+function socketFromEnv(): string | undefined {
+  const host = process.env.DOCKER_HOST;
+  if (host?.startsWith('unix://')) return host.slice('unix://'.length);
+  return undefined;
+}
+
+function statusOf(error: unknown): number | undefined {
+  return typeof error === 'object' && error !== null && 'statusCode' in error
+    ? (error as { statusCode?: number }).statusCode
+    : undefined;
+}
+
+function wrap(error: unknown, what: string): Error {
+  if (error instanceof DockerError || error instanceof EnvironmentError) return error;
+  const code = (error as { code?: string }).code;
+  if (code === 'ENOENT' || code === 'ECONNREFUSED' || code === 'EACCES') {
+    return new EnvironmentError(`${what} failed: no Docker engine answers (${code}).`, {
+      cause: error,
+      hint: 'Start one with `npm run infra:up`, or check DOCKER_HOST.',
+    });
+  }
+  const json = (error as { json?: { message?: string } }).json;
+  const message = json?.message ?? (error instanceof Error ? error.message : String(error));
+  return new DockerError(`${what} failed: ${message.trim()}`, { cause: error });
+}
+
+class Collector {
+  readonly stream = new PassThrough();
+  readonly #chunks: Buffer[] = [];
+  constructor() {
+    this.stream.on('data', (chunk: Buffer) => this.#chunks.push(chunk));
+  }
+  text(): string {
+    return Buffer.concat(this.#chunks).toString('utf8');
+  }
+}
+
+/** Decodes Docker's multiplexed log framing (8-byte headers) into plain text. */
+function demuxBuffer(buffer: Buffer): string {
+  const parts: Buffer[] = [];
+  let offset = 0;
+  while (offset + 8 <= buffer.length) {
+    const size = buffer.readUInt32BE(offset + 4);
+    parts.push(buffer.subarray(offset + 8, offset + 8 + size));
+    offset += 8 + size;
+  }
+  return offset === 0 ? buffer.toString('utf8') : Buffer.concat(parts).toString('utf8');
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

@@ -1,0 +1,65 @@
+import { join } from 'node:path';
+import { infraPaths, type InfraPaths } from './paths.ts';
+import { readPostgresPassword, type PostgresRole } from './secrets.ts';
+import { KERBEROS_REALM } from './services.ts';
+
+/** How to reach the local infrastructure that `infraUp` started: for tests and examples. */
+export interface LocalInfra {
+  registry: {
+    /** `http://127.0.0.1:5000` */
+    url: string;
+    /** `127.0.0.1:5000`, the prefix of image references. */
+    host: string;
+  };
+  postgres: {
+    host: string;
+    port: number;
+    /** The pagila source and the empty warehouse. */
+    databases: { source: 'pagila'; warehouse: 'warehouse' };
+    /** Connection settings for a role, its password read from its generated file. */
+    connection(role: PostgresRole, database: string): PostgresConnection;
+  };
+  kerberos: {
+    realm: string;
+    /** A client krb5.conf pointing at the local KDC (use as KRB5_CONFIG). */
+    krb5Config: string;
+    /** Principals (without realm) with their keytab files. */
+    keytabs: Record<'datakit-loader' | 'postgres/localhost', string>;
+  };
+}
+
+/** Connection settings for node-postgres. */
+export interface PostgresConnection {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  database: string;
+}
+
+/** Where the local infrastructure answers. Reads generated secrets only when asked. */
+export function localInfra(paths: InfraPaths = infraPaths()): LocalInfra {
+  return {
+    registry: { url: 'http://127.0.0.1:5000', host: '127.0.0.1:5000' },
+    postgres: {
+      host: '127.0.0.1',
+      port: 5432,
+      databases: { source: 'pagila', warehouse: 'warehouse' },
+      connection: (role, database) => ({
+        host: '127.0.0.1',
+        port: 5432,
+        user: role,
+        password: readPostgresPassword(paths.postgresSecretsDir, role),
+        database,
+      }),
+    },
+    kerberos: {
+      realm: KERBEROS_REALM,
+      krb5Config: join(paths.kerberosDir, 'krb5.conf'),
+      keytabs: {
+        'datakit-loader': join(paths.kerberosDir, 'datakit-loader.keytab'),
+        'postgres/localhost': join(paths.kerberosDir, 'postgres.keytab'),
+      },
+    },
+  };
+}

@@ -1,0 +1,46 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** The PostgreSQL roles the local database creates, one per purpose. */
+export const POSTGRES_ROLES = [
+  'pagila_reader',
+  'warehouse_loader',
+  'warehouse_reader',
+  'datakit_admin',
+] as const;
+
+/** One of the local PostgreSQL roles. */
+export type PostgresRole = (typeof POSTGRES_ROLES)[number];
+
+/** The uid/gid of `postgres` inside the platform/postgres image (fixed in its Dockerfile). */
+const POSTGRES_UID = 999;
+
+/**
+ * Generates a random password per role, once, into files only the container's postgres user
+ * and root can read. Nothing is committed and nothing goes into an image or an environment.
+ */
+export function ensurePostgresSecrets(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  for (const role of POSTGRES_ROLES) {
+    const file = join(dir, `${role}.password`);
+    if (!existsSync(file)) {
+      writeFileSync(file, randomBytes(24).toString('base64url'), { mode: 0o600 });
+    }
+    if (process.getuid?.() === 0) chownSync(file, POSTGRES_UID, POSTGRES_UID);
+  }
+  if (process.getuid?.() === 0) {
+    chmodSync(dir, 0o700);
+    chownSync(dir, POSTGRES_UID, POSTGRES_UID);
+  } else {
+    // Without root the files cannot be handed to the container's user; on a developer's own
+    // machine the folder is opened to other local users instead (these are local dev passwords).
+    chmodSync(dir, 0o755);
+    for (const role of POSTGRES_ROLES) chmodSync(join(dir, `${role}.password`), 0o644);
+  }
+}
+
+/** Reads a role's password file. */
+export function readPostgresPassword(dir: string, role: PostgresRole): string {
+  return readFileSync(join(dir, `${role}.password`), 'utf8').trim();
+}
