@@ -75,6 +75,8 @@ export interface ContainerSummary {
   image: string;
   state: string;
   labels: Record<string, string>;
+  /** The container's network mode (`host` for everything this platform runs locally). */
+  networkMode: string;
 }
 
 /** The label that records a hash of a long-running container's spec, to detect changes. */
@@ -297,6 +299,7 @@ export class DockerEngine {
       image: c.Image,
       state: c.State,
       labels: c.Labels,
+      networkMode: c.HostConfig?.NetworkMode ?? '',
     }));
   }
 

@@ -64,19 +64,7 @@ async function bootstrapDebian(
   probes: MachineProbes,
   report: Report,
 ): Promise<void> {
-  if (!probes.findExecutable('debootstrap')) {
-    throw new EnvironmentError(
-      `${BASE_IMAGES.debian} is not on the engine, cannot be pulled, and debootstrap is not installed to build it offline.`,
-      {
-        hint: 'Install it with `apt-get install debootstrap` (as root), or `docker load` the image.',
-      },
-    );
-  }
-  if (!probes.isRoot()) {
-    throw new EnvironmentError(`Building ${BASE_IMAGES.debian} with debootstrap needs root.`, {
-      hint: 'Run `sudo npm run infra:up`, or `docker load` the image.',
-    });
-  }
+  assertCanBootstrap(probes);
   report(`${BASE_IMAGES.debian}: debootstrap --variant=minbase bookworm (about a minute)`);
   const script = join(root, 'docker', 'base', 'debian-bootstrap.sh');
   const child = spawn('bash', [script], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -97,6 +85,26 @@ async function bootstrapDebian(
     });
   }
   if (result instanceof Error) throw result;
+}
+
+/**
+ * Throws an EnvironmentError unless this machine can debootstrap the Debian base image:
+ * debootstrap installed and running as root.
+ */
+export function assertCanBootstrap(probes: MachineProbes): void {
+  if (!probes.findExecutable('debootstrap')) {
+    throw new EnvironmentError(
+      `${BASE_IMAGES.debian} is not on the engine, cannot be pulled, and debootstrap is not installed to build it offline.`,
+      {
+        hint: 'Install it with `apt-get install debootstrap` (as root), or `docker load` the image.',
+      },
+    );
+  }
+  if (!probes.isRoot()) {
+    throw new EnvironmentError(`Building ${BASE_IMAGES.debian} with debootstrap needs root.`, {
+      hint: 'Run `sudo npm run infra:up`, or `docker load` the image.',
+    });
+  }
 }
 
 async function buildNodeImage(engine: DockerEngine, root: string, report: Report): Promise<void> {

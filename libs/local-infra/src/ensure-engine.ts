@@ -20,28 +20,15 @@ const DOCKERD_PID = 'dockerd.pid';
  * Debian's docker.io installed), starts dockerd with no bridge and no iptables rules, so no
  * container can land on Docker's default bridge network.
  */
-export async function ensureEngine(stateDir: string, probes: MachineProbes): Promise<EngineResult> {
-  const engine = new DockerEngine();
+export async function ensureEngine(
+  stateDir: string,
+  probes: MachineProbes,
+  engine: DockerEngine = new DockerEngine(),
+): Promise<EngineResult> {
   if (await engine.ping()) {
     return { engine, version: (await engine.version()).version, started: false };
   }
-  const dockerd = probes.findExecutable('dockerd');
-  if (!dockerd) {
-    throw new EnvironmentError(
-      `No Docker engine answers at ${engine.endpoint}, and dockerd is not installed.`,
-      {
-        hint: 'Install it with `apt-get install docker.io` (as root), or start your Docker engine and set DOCKER_HOST.',
-      },
-    );
-  }
-  if (!probes.isRoot()) {
-    throw new EnvironmentError(
-      `No Docker engine answers at ${engine.endpoint}, and starting dockerd needs root.`,
-      {
-        hint: 'Run `sudo npm run infra:up`, or start Docker yourself (e.g. `sudo systemctl start docker`).',
-      },
-    );
-  }
+  const dockerd = dockerdToStart(engine.endpoint, probes);
   mkdirSync(stateDir, { recursive: true });
   const log = openSync(join(stateDir, 'dockerd.log'), 'a');
   const child = spawn(
@@ -67,6 +54,31 @@ export async function ensureEngine(stateDir: string, probes: MachineProbes): Pro
   throw new EnvironmentError('dockerd was started but its engine never answered.', {
     hint: `Read ${join(stateDir, 'dockerd.log')} for the reason.`,
   });
+}
+
+/**
+ * The dockerd binary this machine lets us start, or an EnvironmentError saying what is missing
+ * and the command that fixes it.
+ */
+export function dockerdToStart(endpoint: string, probes: MachineProbes): string {
+  const dockerd = probes.findExecutable('dockerd');
+  if (!dockerd) {
+    throw new EnvironmentError(
+      `No Docker engine answers at ${endpoint}, and dockerd is not installed to start one.`,
+      {
+        hint: 'Install it with `apt-get install docker.io` (as root), or start your Docker engine and set DOCKER_HOST.',
+      },
+    );
+  }
+  if (!probes.isRoot()) {
+    throw new EnvironmentError(
+      `No Docker engine answers at ${endpoint}, and starting dockerd needs root.`,
+      {
+        hint: 'Run `sudo npm run infra:up`, or start Docker yourself (e.g. `sudo systemctl start docker`).',
+      },
+    );
+  }
+  return dockerd;
 }
 
 /** The pid of the dockerd this tool started, if it still runs. */

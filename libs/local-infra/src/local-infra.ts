@@ -175,8 +175,15 @@ async function checkPort(
   });
   if (ours.some((container) => container.state === 'running')) return;
   const holder = await probes.portHolder(service.port);
-  if (holder === undefined) return;
-  throw new EnvironmentError(
+  if (holder !== undefined) throw portTakenError(service, holder);
+}
+
+/** The error for a service whose loopback port something else holds. */
+export function portTakenError(
+  service: Pick<ServiceDefinition, 'name' | 'port'>,
+  holder: string,
+): EnvironmentError {
+  return new EnvironmentError(
     `Port ${service.port} on 127.0.0.1 is taken by ${holder}, so the ${service.name} service cannot start.`,
     {
       hint:

@@ -1,0 +1,53 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { infraPaths } from './paths.ts';
+import { serviceDefinitions } from './services.ts';
+
+interface ComposeService {
+  image: string;
+  container_name: string;
+  network_mode: string;
+  volumes: string[];
+  labels: Record<string, string>;
+}
+
+const paths = infraPaths();
+const compose = parse(readFileSync(join(paths.root, 'docker', 'compose.yaml'), 'utf8')) as {
+  services: Record<string, ComposeService>;
+};
+
+// docker/compose.yaml is for people; `npm run infra:up` is what tests use. Both must describe
+// the same containers, or a laptop and CI drift apart.
+describe('docker/compose.yaml', () => {
+  for (const service of serviceDefinitions(paths)) {
+    describe(service.name, () => {
+      const composed = compose.services[service.name];
+
+      it('runs the image platform/ builds, under the same container name', () => {
+        expect(composed?.image).toBe(service.image);
+        expect(composed?.container_name).toBe(service.container.name);
+      });
+
+      it('uses host networking', () => {
+        expect(composed?.network_mode).toBe('host');
+      });
+
+      it('mounts the same volumes at the same places', () => {
+        const target = (bind: string): string => /:(\/[^:]+)(:ro)?$/.exec(bind)?.[1] ?? bind;
+        expect(composed?.volumes.map(target).sort()).toEqual(
+          (service.container.binds ?? []).map(target).sort(),
+        );
+      });
+
+      it('carries the same labels', () => {
+        expect(composed?.labels).toEqual(service.container.labels);
+      });
+    });
+  }
+
+  it('declares no other service', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(['kdc', 'postgres', 'registry']);
+  });
+});
