@@ -1,0 +1,159 @@
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createLayer, sha256 } from './_layer.ts';
+import {
+  appendLayerConfig,
+  appendLayerManifest,
+  type ImageConfig,
+  type ImageManifest,
+} from './_oci.ts';
+import { bundleDatakit } from './bundle-datakit.ts';
+import { sourceRevision, type DatakitProject } from './datakit-project.ts';
+import { readSpec, type DatakitSpec } from './read-spec.ts';
+
+/** Labels every datakit image carries (OCI names where OCI has one). */
+export const LABELS = {
+  title: 'org.opencontainers.image.title',
+  version: 'org.opencontainers.image.version',
+  revision: 'org.opencontainers.image.revision',
+  created: 'org.opencontainers.image.created',
+  source: 'org.opencontainers.image.source',
+  baseName: 'org.opencontainers.image.base.name',
+  baseDigest: 'org.opencontainers.image.base.digest',
+  contractHash: 'dev.datakit.contract.hash',
+  spec: 'dev.datakit.spec',
+} as const;
+
+/** Reads the base image from the registry: its manifest by tag and its config blob. */
+export interface BaseImageReader {
+  manifest(
+    repository: string,
+    reference: string,
+  ): Promise<{ digest: string; manifest: ImageManifest }>;
+  config(repository: string, manifest: ImageManifest): Promise<ImageConfig>;
+}
+
+/** A datakit image assembled on disk (an OCI layout under `<project>/dist/image`). */
+export interface BuiltImage {
+  repository: string;
+  tag: string;
+  /** The manifest digest the registry will report after the push. */
+  digest: string;
+  manifest: ImageManifest;
+  manifestBytes: Buffer;
+  config: ImageConfig;
+  configBytes: Buffer;
+  /** The application layer; base layers stay in the registry and are referenced by digest. */
+  layer: { digest: string; size: number; gzip: Buffer };
+  base: { repository: string; tag: string; digest: string };
+  spec: DatakitSpec;
+  contractHash: string;
+  /** `<project>/dist/image`. */
+  layoutDir: string;
+}
+
+/**
+ * Builds a datakit image without a Docker build: bundles the code, asks the bundle for its
+ * spec, writes one reproducible layer (`/app/main.mjs`, `/app/spec.json`) on top of the base
+ * image referenced by digest, and writes config and manifest with fixed timestamps. The same
+ * sources and base give the same digest on any machine.
+ */
+export async function buildDatakitImage(
+  project: DatakitProject,
+  root: string,
+  registry: BaseImageReader,
+): Promise<BuiltImage> {
+  const bundle = await bundleDatakit(project, root);
+  const { spec, json, contractHash } = readSpec(project, bundle.file);
+  const base = await registry.manifest(project.base.repository, project.base.tag);
+  const baseConfig = await registry.config(project.base.repository, base.manifest);
+  // The revision is that of the datakit's own sources and every library bundled into it.
+  const sourceDirs = [
+    ...new Set(bundle.inputs.filter((p) => !p.startsWith('node_modules/')).map(topFolder)),
+  ];
+  const { revision, created } = sourceRevision(root, [project.path, ...sourceDirs]);
+
+  const layer = await createLayer(
+    [
+      { path: 'app/main.mjs', content: readFileSync(bundle.file) },
+      { path: 'app/spec.json', content: Buffer.from(`${json}\n`) },
+    ],
+    new Date(created),
+  );
+  const labels: Record<string, string> = {
+    [LABELS.title]: project.name,
+    [LABELS.version]: project.version,
+    [LABELS.revision]: revision,
+    [LABELS.created]: created,
+    [LABELS.source]: process.env.DATAKIT_SOURCE_URL ?? project.path,
+    [LABELS.baseName]: `${project.base.repository}:${project.base.tag}`,
+    [LABELS.baseDigest]: base.digest,
+    [LABELS.contractHash]: contractHash,
+    [LABELS.spec]: json,
+  };
+  const config = appendLayerConfig(baseConfig, layer, {
+    created,
+    labels,
+    env: { DATAKIT_NAME: project.name, DATAKIT_VERSION: project.version },
+  });
+  const configBytes = Buffer.from(JSON.stringify(config));
+  const manifest = appendLayerManifest(
+    base.manifest,
+    { digest: sha256(configBytes), size: configBytes.length },
+    layer,
+  );
+  const manifestBytes = Buffer.from(JSON.stringify(manifest));
+  const built: BuiltImage = {
+    repository: project.name,
+    tag: project.version,
+    digest: sha256(manifestBytes),
+    manifest,
+    manifestBytes,
+    config,
+    configBytes,
+    layer: { digest: layer.digest, size: layer.size, gzip: layer.gzip },
+    base: { ...project.base, digest: base.digest },
+    spec,
+    contractHash,
+    layoutDir: join(project.dir, 'dist', 'image'),
+  };
+  writeLayout(built);
+  return built;
+}
+
+/**
+ * Writes the image as an OCI image layout (`oci-layout`, `index.json`, `blobs/sha256/...`)
+ * holding our config, layer and manifest; base layers are referenced, not copied.
+ */
+function writeLayout(image: BuiltImage): void {
+  rmSync(image.layoutDir, { recursive: true, force: true });
+  const blobs = join(image.layoutDir, 'blobs', 'sha256');
+  mkdirSync(blobs, { recursive: true });
+  const put = (digest: string, bytes: Buffer): void =>
+    writeFileSync(join(blobs, digest.slice('sha256:'.length)), bytes);
+  put(image.manifest.config.digest, image.configBytes);
+  put(image.layer.digest, image.layer.gzip);
+  put(image.digest, image.manifestBytes);
+  writeFileSync(join(image.layoutDir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
+  const index = {
+    schemaVersion: 2,
+    manifests: [
+      {
+        mediaType: image.manifest.mediaType,
+        digest: image.digest,
+        size: image.manifestBytes.length,
+        annotations: {
+          'org.opencontainers.image.ref.name': image.tag,
+          'dev.datakit.repository': image.repository,
+          [LABELS.baseDigest]: image.base.digest,
+          [LABELS.baseName]: `${image.base.repository}:${image.base.tag}`,
+        },
+      },
+    ],
+  };
+  writeFileSync(join(image.layoutDir, 'index.json'), `${JSON.stringify(index, null, 2)}\n`);
+}
+
+function topFolder(path: string): string {
+  return path.split('/').slice(0, 2).join('/');
+}

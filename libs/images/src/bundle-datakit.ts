@@ -1,0 +1,49 @@
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { ConfigError } from '@datakit/errors';
+import type { DatakitProject } from './datakit-project.ts';
+
+/** What bundling produced. */
+export interface BundleResult {
+  /** The single ESM file, e.g. `<project>/dist/bundle/main.mjs`. */
+  file: string;
+  /** Repository-relative paths of every source file that went in, sorted. */
+  inputs: string[];
+}
+
+/**
+ * Bundles a datakit and the libraries it imports into one ESM file for Node 24, so the image
+ * needs no node_modules of its own. Native addons (pg-native) stay external: the base image
+ * ships them. Paths are relative to the repository root, so two clones give the same bytes.
+ */
+export async function bundleDatakit(project: DatakitProject, root: string): Promise<BundleResult> {
+  const file = join(project.dir, 'dist', 'bundle', 'main.mjs');
+  try {
+    const result = await build({
+      absWorkingDir: root,
+      entryPoints: [join(project.path, project.entry)],
+      outfile: file,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node24',
+      external: ['pg-native'],
+      // CommonJS dependencies (pg, its friends) call require(): give the ESM bundle one.
+      banner: {
+        js: "import { createRequire as __datakitCreateRequire } from 'node:module';\nconst require = __datakitCreateRequire(import.meta.url);",
+      },
+      legalComments: 'none',
+      metafile: true,
+      logLevel: 'silent',
+    });
+    return { file, inputs: Object.keys(result.metafile.inputs).sort() };
+  } catch (cause) {
+    const errors =
+      (cause as { errors?: { text: string; location?: { file: string; line: number } }[] })
+        .errors ?? [];
+    const detail = errors
+      .map((e) => (e.location ? `${e.location.file}:${e.location.line}: ${e.text}` : e.text))
+      .join('\n');
+    throw new ConfigError(`Bundling ${project.path} failed.`, { cause, hint: detail || undefined });
+  }
+}

@@ -1,0 +1,85 @@
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { DatakitError } from '@datakit/errors';
+import type { DatakitProject } from './datakit-project.ts';
+
+/** What a datakit's `spec` verb prints (the parts the image build relies on). */
+export interface DatakitSpec {
+  name: string;
+  version: string;
+  /** Contract descriptions by table; hashed into the image's contract label. */
+  contracts: unknown;
+  [key: string]: unknown;
+}
+
+/** The `spec` of a bundled datakit, and the hash of its contracts. */
+export interface SpecResult {
+  spec: DatakitSpec;
+  /** The exact bytes printed, stored as `app/spec.json` and in a label. */
+  json: string;
+  /** `sha256:` over the canonical JSON of `spec.contracts`. */
+  contractHash: string;
+}
+
+/**
+ * Runs the bundle's `spec` verb (with the image's environment) and checks what it printed: one
+ * JSON object whose name and version match the project. A datakit whose spec cannot be produced
+ * does not become an image; the error says why.
+ */
+export function readSpec(project: DatakitProject, bundleFile: string): SpecResult {
+  const run = spawnSync(process.execPath, [bundleFile, 'spec'], {
+    encoding: 'utf8',
+    env: {
+      PATH: process.env.PATH ?? '',
+      DATAKIT_NAME: project.name,
+      DATAKIT_VERSION: project.version,
+    },
+    timeout: 60_000,
+  });
+  const fail = (why: string): never => {
+    const stderr = (run.stderr ?? '').trim().split('\n').slice(-10).join('\n');
+    throw new DatakitError(`The spec of ${project.path} cannot be produced: ${why}.`, {
+      hint: stderr ? `Its stderr ended with:\n${stderr}` : undefined,
+    });
+  };
+  if (run.error) fail(run.error.message);
+  if (run.status !== 0) fail(`\`spec\` exited with code ${String(run.status)}`);
+  const line = run.stdout
+    .trim()
+    .split('\n')
+    .findLast((l) => l.trim().startsWith('{'));
+  if (!line) fail('`spec` printed no JSON object');
+  let spec: DatakitSpec;
+  try {
+    spec = JSON.parse(line!) as DatakitSpec;
+  } catch {
+    return fail('`spec` printed something that is not JSON');
+  }
+  const { type: _type, ...body } = spec as DatakitSpec & { type?: string };
+  if (body.name !== project.name)
+    fail(`it names the datakit "${String(body.name)}", expected "${project.name}"`);
+  if (body.version !== project.version) {
+    fail(
+      `it gives version "${String(body.version)}", expected "${project.version}" from package.json`,
+    );
+  }
+  if (body.contracts === undefined) fail('it has no "contracts" field');
+  const json = JSON.stringify(body);
+  return { spec: body, json, contractHash: hashContracts(body.contracts) };
+}
+
+/** `sha256:` of the canonical JSON (object keys sorted at every level) of a value. */
+export function hashContracts(value: unknown): string {
+  return `sha256:${createHash('sha256').update(canonicalJson(value)).digest('hex')}`;
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
