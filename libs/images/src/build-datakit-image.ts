@@ -6,7 +6,7 @@ import {
   appendLayerManifest,
   type ImageConfig,
   type ImageManifest,
-} from './_oci.ts';
+} from './oci.ts';
 import { bundleDatakit } from './bundle-datakit.ts';
 import { sourceRevision, type DatakitProject } from './datakit-project.ts';
 import { readSpec, type DatakitSpec } from './read-spec.ts';

@@ -1,0 +1,79 @@
+// A local Nx plugin: every datakit (a package.json with a `datakit` field under datakits/) and
+// every platform image (a Dockerfile under platform/) gets `image` and `push` targets, inferred
+// here instead of copied into each project.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { CreateNodes, CreateNodesResult, TargetConfiguration } from '@nx/devkit';
+
+const CLI = 'node tools/cli/bin/run.js';
+
+/** Targets of a datakit: the image is a folder on disk (an OCI layout), so it can be cached. */
+export function datakitTargets(projectRoot: string): Record<string, TargetConfiguration> {
+  return {
+    image: {
+      command: `${CLI} images build ${projectRoot} --plain`,
+      cache: true,
+      inputs: [
+        'production',
+        '^production',
+        '{workspaceRoot}/platform/datakit-base/package.json',
+        { externalDependencies: ['esbuild'] },
+      ],
+      outputs: ['{projectRoot}/dist/image', '{projectRoot}/dist/bundle'],
+      metadata: {
+        description: 'Bundle the datakit and assemble its image as an OCI layout in dist/image.',
+      },
+    },
+    push: {
+      command: `${CLI} images push ${projectRoot} --plain`,
+      // Never cached: the registry is the state. Push asks it (HEAD the manifest) and uploads
+      // only what is missing, so a push with nothing new costs one request.
+      cache: false,
+      dependsOn: ['image'],
+      metadata: {
+        description: 'Push dist/image to the registry; refuses to move an existing tag.',
+      },
+    },
+  };
+}
+
+/**
+ * Targets of a platform image: built by the Docker engine, whose image is not a file Nx could
+ * restore, so neither target is cached; the engine's layer cache keeps rebuilds fast.
+ */
+export function platformTargets(projectRoot: string): Record<string, TargetConfiguration> {
+  return {
+    image: {
+      command: `${CLI} images build ${projectRoot} --plain`,
+      cache: false,
+      metadata: { description: 'Build the platform image through the Docker engine API.' },
+    },
+    push: {
+      command: `${CLI} images push ${projectRoot} --plain`,
+      cache: false,
+      dependsOn: ['image'],
+      metadata: { description: 'Push the platform image; refuses to move an existing tag.' },
+    },
+  };
+}
+
+export const createNodes: CreateNodes = [
+  '{datakits,platform}/*/package.json',
+  (files, _options, context) =>
+    files.map((file): readonly [string, CreateNodesResult] => {
+      const projectRoot = dirname(file);
+      const manifest = JSON.parse(readFileSync(join(context.workspaceRoot, file), 'utf8')) as {
+        datakit?: unknown;
+      };
+      let targets: Record<string, TargetConfiguration> = {};
+      if (projectRoot.startsWith('datakits/') && manifest.datakit !== undefined) {
+        targets = datakitTargets(projectRoot);
+      } else if (
+        projectRoot.startsWith('platform/') &&
+        existsSync(join(context.workspaceRoot, projectRoot, 'Dockerfile'))
+      ) {
+        targets = platformTargets(projectRoot);
+      }
+      return [file, { projects: { [projectRoot]: { targets } } }];
+    }),
+];
