@@ -1,0 +1,6 @@
+export {
+  fileProviderConfigSchema,
+  type FileProviderConfig,
+  type NormalizedFileProviderConfig,
+} from './config.ts';
+export { FileSecretProvider } from './provider.ts';
