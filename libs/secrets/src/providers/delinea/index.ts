@@ -1,0 +1,8 @@
+export {
+  delineaCredentialsSchema,
+  delineaProviderConfigSchema,
+  type DelineaCredentials,
+  type DelineaProviderConfig,
+  type NormalizedDelineaProviderConfig,
+} from './config.ts';
+export { DelineaSecretProvider } from './provider.ts';
