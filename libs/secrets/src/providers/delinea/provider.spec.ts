@@ -165,6 +165,17 @@ describe('DelineaSecretProvider', () => {
     expect(server.tokensIssued).toBe(2);
   });
 
+  it('renews an expired token once for concurrent reads', async () => {
+    const { provider, server } = await setup();
+    await provider.get('delinea:4711/keytab');
+    server.expireTokens();
+    await Promise.all([
+      provider.get('delinea:4711/keytab'),
+      provider.get('delinea:4711/principal'),
+    ]);
+    expect(server.tokensIssued).toBe(2);
+  });
+
   it('says the token expired and renewing did not help when the new token is rejected too', async () => {
     const { provider, server } = await setup();
     await provider.get('delinea:4711/keytab');

@@ -27,6 +27,13 @@ const secretResponseSchema = z.object({
 
 type SecretItem = z.output<typeof secretResponseSchema>['items'][number];
 
+/** A token for one request: whether it came from the cache, and which cache entry. */
+interface CurrentToken {
+  value: string;
+  cached: boolean;
+  source: Promise<CachedToken>;
+}
+
 interface CachedToken {
   value: string;
   /** Epoch ms after which the token is renewed instead of reused. */
@@ -161,7 +168,8 @@ export class DelineaSecretProvider implements SecretProvider {
     let renewed = false;
     if ((response.status === 401 || response.status === 403) && token.cached) {
       await response.body?.cancel();
-      this.#token = undefined;
+      // Only forget the rejected token: a concurrent read may already have renewed it.
+      if (this.#token === token.source) this.#token = undefined;
       token = await this.#currentToken(name);
       response = await send(token.value);
       renewed = true;
@@ -194,17 +202,19 @@ export class DelineaSecretProvider implements SecretProvider {
   }
 
   /** The cached token if still valid, else a new one; concurrent callers share one request. */
-  async #currentToken(name: string): Promise<{ value: string; cached: boolean }> {
+  async #currentToken(name: string): Promise<CurrentToken> {
     const pending = this.#token;
     if (pending) {
       const token = await pending.catch(() => undefined);
-      if (token && Date.now() < token.renewAt) return { value: token.value, cached: true };
+      if (token && Date.now() < token.renewAt) {
+        return { value: token.value, cached: true, source: pending };
+      }
       if (this.#token === pending) this.#token = undefined;
     }
     this.#token ??= this.#requestToken(name);
     const requested = this.#token;
     try {
-      return { value: (await requested).value, cached: false };
+      return { value: (await requested).value, cached: false, source: requested };
     } catch (error) {
       if (this.#token === requested) this.#token = undefined;
       throw error;
