@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ConfigError } from '@datakit/errors';
 import { createLayer, sha256 } from './_layer.ts';
 import {
   appendLayerConfig,
@@ -156,4 +157,54 @@ function writeLayout(image: BuiltImage): void {
 
 function topFolder(path: string): string {
   return path.split('/').slice(0, 2).join('/');
+}
+
+/**
+ * Reads back an image that `buildDatakitImage` wrote (what the Nx `push` target does after a
+ * cached `image` target restored `dist/image`). Errors say to build first.
+ */
+export function loadImageLayout(layoutDir: string): BuiltImage {
+  const blob = (digest: string): Buffer =>
+    readFileSync(join(layoutDir, 'blobs', 'sha256', digest.slice('sha256:'.length)));
+  let index: {
+    manifests: { digest: string; annotations: Record<string, string> }[];
+  };
+  try {
+    index = JSON.parse(readFileSync(join(layoutDir, 'index.json'), 'utf8')) as typeof index;
+  } catch (cause) {
+    throw new ConfigError(`${layoutDir} holds no built image.`, {
+      cause,
+      hint: 'Build it first: `datakit images build <project>` (or `nx run <project>:image`).',
+    });
+  }
+  const [entry] = index.manifests;
+  if (!entry) throw new ConfigError(`${join(layoutDir, 'index.json')} lists no manifest.`);
+  const manifestBytes = blob(entry.digest);
+  const manifest = JSON.parse(manifestBytes.toString('utf8')) as ImageManifest;
+  const configBytes = blob(manifest.config.digest);
+  const config = JSON.parse(configBytes.toString('utf8')) as ImageConfig;
+  const appLayer = manifest.layers.at(-1);
+  if (!appLayer) throw new ConfigError(`The manifest in ${layoutDir} has no layers.`);
+  const labels = config.config.Labels ?? {};
+  const [baseRepository = '', baseTag = ''] = (entry.annotations[LABELS.baseName] ?? ':').split(
+    ':',
+  );
+  return {
+    repository: entry.annotations['dev.datakit.repository'] ?? '',
+    tag: entry.annotations['org.opencontainers.image.ref.name'] ?? '',
+    digest: entry.digest,
+    manifest,
+    manifestBytes,
+    config,
+    configBytes,
+    layer: { digest: appLayer.digest, size: appLayer.size, gzip: blob(appLayer.digest) },
+    base: {
+      repository: baseRepository,
+      tag: baseTag,
+      digest: entry.annotations[LABELS.baseDigest] ?? '',
+    },
+    spec: JSON.parse(labels[LABELS.spec] ?? '{}') as DatakitSpec,
+    contractHash: labels[LABELS.contractHash] ?? '',
+    layoutDir,
+  };
 }

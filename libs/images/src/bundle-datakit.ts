@@ -17,11 +17,26 @@ export interface BundleResult {
  * ships them. Paths are relative to the repository root, so two clones give the same bytes.
  */
 export async function bundleDatakit(project: DatakitProject, root: string): Promise<BundleResult> {
-  const file = join(project.dir, 'dist', 'bundle', 'main.mjs');
+  return bundleEntry(
+    root,
+    join(project.path, project.entry),
+    join(project.dir, 'dist', 'bundle', 'main.mjs'),
+  );
+}
+
+/**
+ * Bundles one TypeScript entry (path relative to the repository root) into one ESM file for
+ * Node 24. Used for datakits and for platform images that run TypeScript (the sidecar).
+ */
+export async function bundleEntry(
+  root: string,
+  entry: string,
+  file: string,
+): Promise<BundleResult> {
   try {
     const result = await build({
       absWorkingDir: root,
-      entryPoints: [join(project.path, project.entry)],
+      entryPoints: [entry],
       outfile: file,
       bundle: true,
       platform: 'node',
@@ -44,6 +59,6 @@ export async function bundleDatakit(project: DatakitProject, root: string): Prom
     const detail = errors
       .map((e) => (e.location ? `${e.location.file}:${e.location.line}: ${e.text}` : e.text))
       .join('\n');
-    throw new ConfigError(`Bundling ${project.path} failed.`, { cause, hint: detail || undefined });
+    throw new ConfigError(`Bundling ${entry} failed.`, { cause, hint: detail || undefined });
   }
 }

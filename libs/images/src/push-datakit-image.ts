@@ -1,0 +1,109 @@
+import { DatakitError } from '@datakit/errors';
+import type { BuiltImage } from './build-datakit-image.ts';
+import type { ImageManifest } from './oci.ts';
+
+/** The registry operations a push needs (the registry client provides them). */
+export interface ImageRegistry {
+  /** The manifest digest a tag points at, or undefined when the tag does not exist. */
+  resolveTag(repository: string, tag: string): Promise<string | undefined>;
+  blobExists(repository: string, digest: string): Promise<boolean>;
+  /** Cross-repository mount; false when the registry could not mount (then upload). */
+  mountBlob(repository: string, digest: string, fromRepository: string): Promise<boolean>;
+  uploadBlob(repository: string, digest: string, bytes: Buffer): Promise<void>;
+  putManifest(
+    repository: string,
+    reference: string,
+    mediaType: string,
+    bytes: Buffer,
+  ): Promise<string>;
+}
+
+/** What a push did. */
+export interface PushResult {
+  reference: string;
+  digest: string;
+  /** `pushed`: the tag is new; `unchanged`: the tag already held this exact digest. */
+  outcome: 'pushed' | 'unchanged';
+  /** Blob bytes sent over the network (0 when everything was there). */
+  bytesUploaded: number;
+  blobs: { digest: string; size: number; action: 'present' | 'mounted' | 'uploaded' }[];
+}
+
+/** Thrown when a version exists in the registry with other content: tags are immutable. */
+export class TagExistsError extends DatakitError {
+  readonly existingDigest: string;
+  readonly newDigest: string;
+  constructor(reference: string, existingDigest: string, newDigest: string) {
+    super(
+      `${reference} already exists with digest ${existingDigest}; this build is ${newDigest}. Versions are immutable: a tag never moves.`,
+      { hint: 'Bump the version in package.json and build again.' },
+    );
+    this.existingDigest = existingDigest;
+    this.newDigest = newDigest;
+  }
+}
+
+/**
+ * Pushes an assembled image the way ko and Jib do: ask the registry first (HEAD the tag), then
+ * send only blobs it lacks (mounting base layers from the base repository), and tag last, so a
+ * failed push never leaves a tag pointing at a half-uploaded image.
+ */
+export async function pushDatakitImage(
+  image: BuiltImage,
+  registry: ImageRegistry,
+  registryHost: string,
+  onProgress?: (message: string) => void,
+): Promise<PushResult> {
+  const reference = `${registryHost}/${image.repository}:${image.tag}`;
+  const existing = await registry.resolveTag(image.repository, image.tag);
+  if (existing === image.digest) {
+    return { reference, digest: image.digest, outcome: 'unchanged', bytesUploaded: 0, blobs: [] };
+  }
+  if (existing !== undefined) throw new TagExistsError(reference, existing, image.digest);
+
+  const blobs: PushResult['blobs'] = [];
+  let bytesUploaded = 0;
+  const baseLayers = new Set(image.manifest.layers.slice(0, -1).map((layer) => layer.digest));
+  for (const descriptor of [...image.manifest.layers, image.manifest.config]) {
+    if (await registry.blobExists(image.repository, descriptor.digest)) {
+      blobs.push({ digest: descriptor.digest, size: descriptor.size, action: 'present' });
+      continue;
+    }
+    if (
+      baseLayers.has(descriptor.digest) &&
+      (await registry.mountBlob(image.repository, descriptor.digest, image.base.repository))
+    ) {
+      blobs.push({ digest: descriptor.digest, size: descriptor.size, action: 'mounted' });
+      continue;
+    }
+    const bytes = blobBytes(image, descriptor.digest);
+    onProgress?.(`uploading ${descriptor.digest.slice(0, 19)} (${bytes.length} bytes)`);
+    await registry.uploadBlob(image.repository, descriptor.digest, bytes);
+    bytesUploaded += bytes.length;
+    blobs.push({ digest: descriptor.digest, size: descriptor.size, action: 'uploaded' });
+  }
+  const digest = await registry.putManifest(
+    image.repository,
+    image.tag,
+    image.manifest.mediaType,
+    image.manifestBytes,
+  );
+  if (digest !== image.digest) {
+    throw new DatakitError(
+      `The registry stored ${reference} as ${digest}, expected ${image.digest}.`,
+    );
+  }
+  return { reference, digest, outcome: 'pushed', bytesUploaded, blobs };
+}
+
+function blobBytes(image: BuiltImage, digest: string): Buffer {
+  if (digest === image.layer.digest) return image.layer.gzip;
+  if (digest === image.manifest.config.digest) return image.configBytes;
+  throw new DatakitError(
+    `Blob ${digest} of ${image.repository}:${image.tag} is a base layer that is neither in the target repository nor mountable from ${image.base.repository}.`,
+    { hint: `Push ${image.base.repository}:${image.base.tag} to this registry first.` },
+  );
+}
+
+/** The manifest type, exported for callers that read back what they pushed. */
+export type { ImageManifest };
