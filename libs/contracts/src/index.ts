@@ -1,1 +1,46 @@
-export {};
+/**
+ * Typed data contracts: one table definition gives a zod schema, the TypeScript row type and a
+ * MikroORM entity schema; plus the audit mixin, contract hashes, spec descriptions, typed
+ * transforms, test factories and batch validation.
+ */
+export { col } from './column.ts';
+export type {
+  ColumnBuilder,
+  ColumnKind,
+  ColumnMeta,
+  CustomOptions,
+  EnumOptions,
+  IntegerOptions,
+  JsonValue,
+  RandomSource,
+  ValueGenerator,
+  ValueOf,
+} from './column.ts';
+export { defineTable } from './table.ts';
+export type {
+  AnyTable,
+  Column,
+  ColumnBuilders,
+  RowFromColumns,
+  RowOf,
+  Table,
+  TableDefinition,
+} from './table.ts';
+export { AUDIT_COLUMN_NAMES, auditColumns, withAudit } from './audit.ts';
+export type { AuditColumnName, AuditColumns, DataRowOf } from './audit.ts';
+export { describeTable } from './describe-table.ts';
+export type { ColumnSpec, ElementSpec, TableSpec } from './describe-table.ts';
+export { canonicalJson, contractHash } from './contract-hash.ts';
+export { defineTransform, runTransform } from './transform.ts';
+export type {
+  AnyTransform,
+  RunTransformResult,
+  Transform,
+  TransformDefinition,
+  TransformOutput,
+  TransformRejection,
+} from './transform.ts';
+export { makeFactory } from './make-factory.ts';
+export type { Factory, FactoryOptions, Overrides } from './make-factory.ts';
+export { formatIssues, validateRow, validateRows } from './validate-rows.ts';
+export type { RejectedRow, RowValidationResult, ValidateRowsResult } from './validate-rows.ts';

@@ -1,0 +1,92 @@
+import { EntitySchema } from '@mikro-orm/core';
+import type { EntitySchemaMetadata } from '@mikro-orm/core';
+
+import type { ColumnKind, ColumnMeta } from './column.ts';
+
+/** A column as the entity builder needs it. */
+interface EntityColumn extends ColumnMeta {
+  readonly name: string;
+  readonly sourceName: string;
+}
+
+/** What the entity builder needs to know about a table. */
+interface EntityInput {
+  readonly entityName: string;
+  readonly tableName: string;
+  readonly schema: string;
+  readonly columns: readonly EntityColumn[];
+}
+
+/** MikroORM's mapped type per kind; `columnType` always carries the exact SQL type. */
+const MIKRO_TYPE: Record<Exclude<ColumnKind, 'enum' | 'array'>, string> = {
+  smallint: 'smallint',
+  integer: 'integer',
+  bigint: 'bigint',
+  numeric: 'decimal',
+  text: 'text',
+  varchar: 'string',
+  char: 'character',
+  boolean: 'boolean',
+  date: 'date',
+  timestamp: 'datetime',
+  timestamptz: 'datetime',
+  bytea: 'blob',
+  jsonb: 'json',
+  uuid: 'uuid',
+  custom: 'unknown',
+};
+
+/**
+ * Builds a class-less MikroORM entity schema for a table contract. Property names are the
+ * contract's column names; field names are the source column names, so the schema describes
+ * the database table the contract reads from or writes to (DDL, introspection, diff).
+ */
+export function buildEntitySchema<TRow>(input: EntityInput): EntitySchema<TRow> {
+  const properties = Object.fromEntries(
+    input.columns.map((column) => [column.name, toProperty(column)]),
+  );
+  return new EntitySchema<TRow>({
+    name: input.entityName,
+    tableName: input.tableName,
+    schema: input.schema,
+    // The row type is generic here, so MikroORM cannot check the property map against it;
+    // toProperty() builds one property per column, which is what the type asks for.
+    properties: properties as unknown as EntitySchemaMetadata<TRow>['properties'],
+  });
+}
+
+function toProperty(column: EntityColumn): Record<string, unknown> {
+  const common = {
+    fieldName: column.sourceName,
+    columnType: column.sqlType,
+    nullable: column.nullable,
+    ...(column.primaryKey ? { primary: true, autoincrement: false } : {}),
+    ...(column.description === undefined ? {} : { comment: column.description }),
+  };
+  switch (column.kind) {
+    case 'enum':
+      return {
+        enum: true,
+        items: column.values,
+        ...(column.sqlType === 'text' ? {} : { nativeEnumName: column.sqlType }),
+        ...common,
+      };
+    case 'array':
+      return {
+        type: isNumberKind(column.element?.kind) ? 'number[]' : 'string[]',
+        array: true,
+        ...common,
+      };
+    case 'numeric':
+      return { type: 'decimal', precision: column.precision, scale: column.scale, ...common };
+    case 'varchar':
+    case 'char':
+      return { type: MIKRO_TYPE[column.kind], length: column.maxLength, ...common };
+    default:
+      return { type: MIKRO_TYPE[column.kind], ...common };
+  }
+}
+
+function isNumberKind(kind: ColumnKind | undefined): boolean {
+  return kind === 'smallint' || kind === 'integer';
+}

@@ -1,0 +1,23 @@
+/** Words factories build text from; lowercase ASCII so every generated value is predictable. */
+export const WORDS: readonly string[] = [
+  'amber',
+  'birch',
+  'cedar',
+  'delta',
+  'ember',
+  'fjord',
+  'glade',
+  'harbor',
+  'iris',
+  'jade',
+  'kestrel',
+  'lumen',
+  'maple',
+  'nova',
+  'orchid',
+  'prairie',
+  'quartz',
+  'raven',
+  'sierra',
+  'tundra',
+];

@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+
+import { col } from './column.ts';
+
+describe('col', () => {
+  it('spells SQL types the way PostgreSQL does', () => {
+    expect({
+      smallint: col.smallint().meta.sqlType,
+      integer: col.integer().meta.sqlType,
+      bigint: col.bigint().meta.sqlType,
+      numeric: col.numeric(5, 2).meta.sqlType,
+      plainNumeric: col.numeric().meta.sqlType,
+      varchar: col.varchar(45).meta.sqlType,
+      char: col.char(20).meta.sqlType,
+      timestamp: col.timestamp().meta.sqlType,
+      timestamptz: col.timestamptz().meta.sqlType,
+      textArray: col.array(col.text()).meta.sqlType,
+      enum: col.enum(['a', 'b'], { typeName: 'mood' }).meta.sqlType,
+      textEnum: col.enum(['a', 'b']).meta.sqlType,
+      tsvector: col.custom('tsvector').meta.sqlType,
+    }).toEqual({
+      smallint: 'smallint',
+      integer: 'integer',
+      bigint: 'bigint',
+      numeric: 'numeric(5,2)',
+      plainNumeric: 'numeric',
+      varchar: 'varchar(45)',
+      char: 'char(20)',
+      timestamp: 'timestamp without time zone',
+      timestamptz: 'timestamp with time zone',
+      textArray: 'text[]',
+      enum: 'mood',
+      textEnum: 'text',
+      tsvector: 'tsvector',
+    });
+  });
+
+  it('leaves the original builder unchanged when a modifier is applied', () => {
+    const id = col.integer();
+    id.primaryKey().nullable().cursor().source('ID');
+
+    expect(id.meta).toMatchObject({ nullable: false, primaryKey: false, cursor: false });
+    expect(id.sourceName).toBeUndefined();
+  });
+
+  it('accepts numeric strings within precision and scale and rejects the rest', () => {
+    const amount = col.numeric(5, 2).zod;
+
+    expect(
+      ['0', '4.99', '-999.99', '123.4', '007.50'].map((v) => amount.safeParse(v).success),
+    ).toEqual([true, true, true, true, true]);
+    expect(
+      ['1000.00', '4.999', '4.', 'NaN', '1e3', ''].map((v) => amount.safeParse(v).success),
+    ).toEqual([false, false, false, false, false, false]);
+  });
+
+  it('rejects a numeric given as a number, so no precision is lost on the way', () => {
+    expect(col.numeric(4, 2).zod.safeParse(4.99).success).toBe(false);
+  });
+
+  it('rejects text longer than its varchar length', () => {
+    const name = col.varchar(3).zod;
+
+    expect(name.safeParse('abc').success).toBe(true);
+    expect(name.safeParse('abcd').success).toBe(false);
+  });
+
+  it('rejects text containing a NUL character, which PostgreSQL cannot store', () => {
+    expect(col.text().zod.safeParse('a\u0000b').success).toBe(false);
+  });
+
+  it('keeps integers inside the SQL type range and the domain bounds', () => {
+    expect(col.smallint().zod.safeParse(32768).success).toBe(false);
+    expect(col.integer().zod.safeParse(2 ** 31).success).toBe(false);
+    expect(col.integer().zod.safeParse(1.5).success).toBe(false);
+    expect(col.integer({ min: 1901, max: 2155 }).zod.safeParse(1900).success).toBe(false);
+    expect(col.integer({ min: 1901, max: 2155 }).zod.safeParse(2006).success).toBe(true);
+  });
+
+  it('accepts null only after nullable()', () => {
+    expect(col.text().zod.safeParse(null).success).toBe(false);
+    expect(col.text().nullable().zod.safeParse(null).success).toBe(true);
+  });
+
+  it('represents dates as ISO strings and timestamps as Date objects', () => {
+    expect(col.date().zod.safeParse('2022-02-14').success).toBe(true);
+    expect(col.date().zod.safeParse(new Date()).success).toBe(false);
+    expect(col.timestamptz().zod.safeParse(new Date('2022-02-14T10:00:00Z')).success).toBe(true);
+    expect(col.timestamptz().zod.safeParse('2022-02-14T10:00:00Z').success).toBe(false);
+    expect(col.timestamptz().zod.safeParse(new Date('nope')).success).toBe(false);
+  });
+
+  it('accepts only the listed values of an enum', () => {
+    const rating = col.enum(['G', 'PG-13']).zod;
+
+    expect(rating.safeParse('PG-13').success).toBe(true);
+    expect(rating.safeParse('X').success).toBe(false);
+  });
+
+  it('validates every element of an array column', () => {
+    const tags = col.array(col.varchar(3)).zod;
+
+    expect(tags.safeParse(['ab', 'cd']).success).toBe(true);
+    expect(tags.safeParse(['ab', 'long']).success).toBe(false);
+    expect(tags.safeParse(['ab', null]).success).toBe(false);
+  });
+
+  it('represents bytea as a Buffer and bigint as a bigint', () => {
+    expect(col.bytea().zod.safeParse(Buffer.from('x')).success).toBe(true);
+    expect(col.bytea().zod.safeParse('x').success).toBe(false);
+    expect(col.bigint().zod.safeParse(2n ** 62n).success).toBe(true);
+    expect(col.bigint().zod.safeParse(2n ** 63n).success).toBe(false);
+  });
+
+  it('refuses a numeric scale larger than its precision', () => {
+    expect(() => col.numeric(2, 3)).toThrow('numeric scale must be an integer in [0, 2], got 3');
+  });
+});
