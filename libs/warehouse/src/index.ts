@@ -1,0 +1,27 @@
+export { warehouseJsonSchemas } from './json-schema.ts';
+export {
+  assertLockInSync,
+  loadWarehouse,
+  parseLockJson,
+  parseWarehouseYaml,
+  type LoadedWarehouse,
+} from './load-warehouse.ts';
+export {
+  lockEntrySchema,
+  lockInputsDigest,
+  lockSchema,
+  type Lock,
+  type LockEntry,
+} from './lock-schema.ts';
+export {
+  connectionSchema,
+  cronSchema,
+  datakitPinSchema,
+  environmentSchema,
+  warehouseSchema,
+  type Connection,
+  type DatakitPin,
+  type Environment,
+  type Warehouse,
+  type WarehouseInput,
+} from './warehouse-schema.ts';

@@ -1,0 +1,182 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigError, ExitCode } from '@datakit/errors';
+import { warehouseJsonSchemas } from './json-schema.ts';
+import { assertLockInSync, loadWarehouse, parseWarehouseYaml } from './load-warehouse.ts';
+import { lockInputsDigest, type Lock } from './lock-schema.ts';
+
+const fixture = join(import.meta.dirname, '__fixtures__', 'valid');
+const validYaml = readFileSync(join(fixture, 'warehouse.yaml'), 'utf8');
+
+const problemsOf = (text: string): string => {
+  try {
+    parseWarehouseYaml(text, 'warehouses/x/warehouse.yaml');
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).exitCode).toBe(ExitCode.Config);
+    return (error as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+};
+
+describe('loadWarehouse', () => {
+  it('reads a valid warehouse and applies every default', () => {
+    const { warehouse, lock } = loadWarehouse(fixture);
+    expect(lock).toBeUndefined();
+    expect(warehouse.datakits['pagila-bronze']).toMatchObject({
+      mode: 'merge',
+      rejectThreshold: 0,
+      parameters: {},
+    });
+    expect(warehouse.connections.pagila).toMatchObject({
+      port: 5432,
+      auth: 'password',
+      schema: 'public',
+    });
+    expect(warehouse.environments.local).toMatchObject({
+      driver: 'docker',
+      network: 'host',
+      schedules: {},
+    });
+    expect(warehouse.kerberos.renewBeforeSeconds).toBe(300);
+  });
+
+  it('names the file when warehouse.yaml is missing', () => {
+    expect(() => loadWarehouse('/nonexistent/wh')).toThrowError(
+      /\/nonexistent\/wh\/warehouse.yaml does not exist/,
+    );
+  });
+});
+
+describe('parseWarehouseYaml reports bad input with file, line and field', () => {
+  it('reports malformed YAML with its line', () => {
+    expect(problemsOf('apiVersion: datakit.dev/v1\nname: [unclosed\n')).toMatch(
+      /^warehouses\/x\/warehouse.yaml is not valid YAML:\n {2}line \d+, column \d+: /,
+    );
+  });
+
+  it('reports an unknown field with its line', () => {
+    const text = validYaml.replace(
+      "    schedule: '0 */6 * * *'",
+      "    schedule: '0 */6 * * *'\n    scheduel: daily",
+    );
+    expect(problemsOf(text)).toMatchInlineSnapshot(`
+      "warehouses/x/warehouse.yaml has 1 problem:
+        line 34: field "datakits.pagila-bronze": unknown key "scheduel""
+    `);
+  });
+
+  it('collects every problem of a file into one message', () => {
+    const text = validYaml
+      .replace('version: ^1.0.0', 'version: not-a-version')
+      .replace("schedule: '0 */6 * * *'", "schedule: 'every day'")
+      .replace('target: dwh', 'target: nowhere')
+      .replace('    password: file:/run/secrets/pagila_reader.password\n', '');
+    expect(problemsOf(text)).toMatchInlineSnapshot(`
+      "warehouses/x/warehouse.yaml has 4 problems:
+        line 31: field "datakits.pagila-bronze.version": expected an exact version or a semver range, e.g. "1.4.2" or "^1.4.0"
+        line 32: field "datakits.pagila-bronze.schedule": expected a five-field cron expression, e.g. "0 3 * * *"
+        line 34: field "datakits.pagila-bronze.target": names connection "nowhere", which is not in connections (pagila, dwh)
+        line 6: field "connections.pagila.password": is required with auth "password" (a secret reference, e.g. "env:PG_PASSWORD")"
+    `);
+  });
+
+  it('refuses a secret value where a secret reference belongs', () => {
+    const text = validYaml.replace(
+      'password: file:/run/secrets/pagila_reader.password',
+      'password: hunter2hunter2',
+    );
+    const message = problemsOf(text);
+    expect(message).toContain('field "connections.pagila.password"');
+    expect(message).toContain('is not a secret reference');
+  });
+
+  it('needs a Delinea server when a reference uses it', () => {
+    const text = validYaml.replace(
+      'keytab: file:/run/secrets/datakit-loader.keytab',
+      'keytab: delinea:4711/keytab',
+    );
+    expect(problemsOf(text)).toContain(
+      'field "secrets.delinea": is required: some secret references use delinea:',
+    );
+  });
+});
+
+describe('assertLockInSync', () => {
+  let dir: string | undefined;
+  afterEach(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    dir = undefined;
+  });
+
+  const withLock = (lock: Partial<Lock>): string => {
+    dir = mkdtempSync(join(tmpdir(), 'datakit-wh-'));
+    writeFileSync(join(dir, 'warehouse.yaml'), validYaml);
+    const digest = `sha256:${'a'.repeat(64)}`;
+    writeFileSync(
+      join(dir, 'datakits.lock.json'),
+      JSON.stringify({
+        lockVersion: 1,
+        warehouse: 'fixture',
+        inputsDigest: lockInputsDigest({
+          datakits: { 'pagila-bronze': { version: '^1.0.0' } } as never,
+        }),
+        datakits: {
+          'pagila-bronze': {
+            requested: '^1.0.0',
+            version: '1.0.3',
+            reference: `127.0.0.1:5000/pagila-bronze:1.0.3@${digest}`,
+            digest,
+            contractHash: digest,
+          },
+        },
+        ...lock,
+      }),
+    );
+    return dir;
+  };
+
+  it('accepts a lock made from the current pins', () => {
+    expect(assertLockInSync(loadWarehouse(withLock({}))).datakits['pagila-bronze']?.version).toBe(
+      '1.0.3',
+    );
+  });
+
+  it('refuses a lock whose pins changed, naming file, field and the datakit', () => {
+    const loaded = loadWarehouse(withLock({}));
+    loaded.warehouse.datakits['pagila-bronze']!.version = '^2.0.0';
+    expect(() => assertLockInSync(loaded)).toThrowError(
+      /datakits.lock.json is out of sync with .*warehouse.yaml: field "inputsDigest" is sha256:[0-9a-f]{64}, the pins now give sha256:[0-9a-f]{64}.\n {2}pagila-bronze \(warehouse.yaml asks for "\^2.0.0", the lock resolved "\^1.0.0"\)/,
+    );
+  });
+
+  it('refuses a lock with a malformed reference', () => {
+    expect(() =>
+      loadWarehouse(
+        withLock({
+          datakits: {
+            'pagila-bronze': {
+              requested: '1',
+              version: '1',
+              reference: 'x',
+              digest: 'y',
+              contractHash: 'z',
+            },
+          },
+        }),
+      ),
+    ).toThrowError(
+      /field "datakits.pagila-bronze.reference": expected registry\/name:tag@sha256:<digest>/,
+    );
+  });
+});
+
+describe('JSON Schema for editors', () => {
+  it('is committed exactly as the zod schemas generate it (run `npm run schema -w @datakit/warehouse`)', () => {
+    for (const [name, text] of Object.entries(warehouseJsonSchemas())) {
+      expect(readFileSync(join(import.meta.dirname, '..', 'schema', name), 'utf8')).toBe(text);
+    }
+  });
+});

@@ -1,0 +1,157 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { LineCounter, parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { ConfigError } from '@datakit/errors';
+import { lockInputsDigest, lockSchema, type Lock } from './lock-schema.ts';
+import { warehouseSchema, type Warehouse } from './warehouse-schema.ts';
+
+/** A warehouse folder, read and validated. */
+export interface LoadedWarehouse {
+  dir: string;
+  file: string;
+  warehouse: Warehouse;
+  lockFile: string;
+  /** Undefined when the warehouse has no lock yet. */
+  lock: Lock | undefined;
+}
+
+/**
+ * Reads `warehouse.yaml` (and `datakits.lock.json` if present) from a folder. Every problem in
+ * a file is collected and reported at once, each naming the file, the line, the field and what
+ * was expected. No partial result is ever returned.
+ */
+export function loadWarehouse(dir: string): LoadedWarehouse {
+  const file = join(dir, 'warehouse.yaml');
+  const lockFile = join(dir, 'datakits.lock.json');
+  if (!existsSync(file)) {
+    throw new ConfigError(`${file} does not exist.`, {
+      hint: 'A warehouse is a folder with a warehouse.yaml; see warehouses/analytics for an example.',
+    });
+  }
+  const warehouse = parseWarehouseYaml(readFileSync(file, 'utf8'), file);
+  const lock = existsSync(lockFile)
+    ? parseLockJson(readFileSync(lockFile, 'utf8'), lockFile)
+    : undefined;
+  if (lock !== undefined && lock.warehouse !== warehouse.name) {
+    throw new ConfigError(
+      `${lockFile}: field "warehouse" is "${lock.warehouse}" but ${file} names the warehouse "${warehouse.name}".`,
+    );
+  }
+  return { dir, file, warehouse, lockFile, lock };
+}
+
+/** Parses and validates warehouse.yaml text; `file` names it in errors. */
+export function parseWarehouseYaml(text: string, file: string): Warehouse {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
+  if (document.errors.length > 0) {
+    const problems = document.errors.map((error) => {
+      const pos = error.linePos?.[0];
+      return `  ${pos ? `line ${pos.line}, column ${pos.col}: ` : ''}${(error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`;
+    });
+    throw new ConfigError(`${file} is not valid YAML:\n${problems.join('\n')}`);
+  }
+  const result = warehouseSchema.safeParse(document.toJS());
+  if (result.success) return result.data;
+  const lineOf = (path: PropertyKey[]): string => {
+    const node = document.getIn(path as (string | number)[], true) as
+      { range?: [number] } | undefined;
+    const parentNode = document.getIn(path.slice(0, -1) as (string | number)[], true) as
+      { range?: [number] } | undefined;
+    const offset = node?.range?.[0] ?? parentNode?.range?.[0];
+    return offset === undefined ? '' : `line ${lineCounter.linePos(offset).line}: `;
+  };
+  throw new ConfigError(
+    `${file} has ${plural(result.error.issues.length, 'problem')}:\n${formatIssues(result.error.issues, lineOf)}`,
+    {
+      hint: 'The JSON Schema libs/warehouse/schema/warehouse.schema.json gives editors completion for every field.',
+    },
+  );
+}
+
+/** Parses and validates datakits.lock.json text; `file` names it in errors. */
+export function parseLockJson(text: string, file: string): Lock {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (cause) {
+    throw new ConfigError(`${file} is not valid JSON: ${(cause as Error).message}.`, {
+      hint: 'Recreate it with `datakit pin`.',
+    });
+  }
+  const result = lockSchema.safeParse(json);
+  if (result.success) return result.data;
+  throw new ConfigError(
+    `${file} has ${plural(result.error.issues.length, 'problem')}:\n${formatIssues(result.error.issues, () => '')}`,
+    {
+      hint: 'Recreate it with `datakit pin`.',
+    },
+  );
+}
+
+/**
+ * Throws unless the lock was made from the pins warehouse.yaml has now (its inputs digest) and
+ * holds exactly one entry per pinned datakit.
+ */
+export function assertLockInSync(loaded: LoadedWarehouse): Lock {
+  const { lock, lockFile, file, warehouse } = loaded;
+  if (lock === undefined) {
+    throw new ConfigError(`${lockFile} does not exist: the pins of ${file} are not resolved.`, {
+      hint: `Resolve them with \`datakit pin ${warehouse.name} <datakit>@<version>\`.`,
+    });
+  }
+  const expected = lockInputsDigest(warehouse);
+  const missing = Object.keys(warehouse.datakits).filter((name) => !(name in lock.datakits));
+  const extra = Object.keys(lock.datakits).filter((name) => !(name in warehouse.datakits));
+  const changed = Object.entries(warehouse.datakits)
+    .filter(
+      ([name, pin]) =>
+        lock.datakits[name] !== undefined && lock.datakits[name].requested !== pin.version,
+    )
+    .map(
+      ([name, pin]) =>
+        `${name} (warehouse.yaml asks for "${pin.version}", the lock resolved "${lock.datakits[name]!.requested}")`,
+    );
+  if (lock.inputsDigest === expected && missing.length + extra.length + changed.length === 0)
+    return lock;
+  const details = [
+    ...missing.map((name) => `  ${name}: pinned in warehouse.yaml, missing from the lock`),
+    ...extra.map((name) => `  ${name}: in the lock, no longer pinned in warehouse.yaml`),
+    ...changed.map((text) => `  ${text}`),
+  ];
+  throw new ConfigError(
+    `${lockFile} is out of sync with ${file}: field "inputsDigest" is ${lock.inputsDigest}, the pins now give ${expected}.${details.length ? `\n${details.join('\n')}` : ''}`,
+    {
+      hint: `Re-resolve with \`datakit pin ${warehouse.name} <datakit>@<version>\` for each changed pin.`,
+    },
+  );
+}
+
+function formatIssues(issues: z.core.$ZodIssue[], lineOf: (path: PropertyKey[]) => string): string {
+  return issues
+    .map((issue) => {
+      const field = issue.path.length
+        ? `field "${issue.path.map(String).join('.')}"`
+        : 'the document';
+      // An unknown key is shown at its own line, not at the object that holds it.
+      const where =
+        issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0] ?? ''] : issue.path;
+      return `  ${lineOf(where)}${field}: ${describeIssue(issue)}`;
+    })
+    .join('\n');
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') {
+    return `unknown ${issue.keys.length === 1 ? 'key' : 'keys'} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  }
+  if (issue.code === 'invalid_type' && issue.message.includes('received undefined')) {
+    return `is missing; expected ${issue.expected}`;
+  }
+  return issue.message;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}

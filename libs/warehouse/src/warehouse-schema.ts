@@ -1,0 +1,346 @@
+import semver from 'semver';
+import { z } from 'zod';
+import { secretRefSchema } from '@datakit/secrets';
+
+/** A lower-case name: warehouses, connections, environments, datakits. */
+const nameSchema = z
+  .string()
+  .regex(
+    /^[a-z][a-z0-9-]{0,62}$/,
+    'expected lower-case letters, digits and -, starting with a letter',
+  )
+  .describe('A lower-case name, e.g. "finance" or "pagila-bronze".');
+
+/** A five-field cron expression, checked field by field for range and syntax. */
+export const cronSchema = z
+  .string()
+  .refine(isCron, 'expected a five-field cron expression, e.g. "0 3 * * *"')
+  .describe('A cron schedule with five fields (minute hour day month weekday), e.g. "0 3 * * *".');
+
+const secretRef = secretRefSchema.describe(
+  'Where a secret lives, never its value: file:<absolute path>, env:<VARIABLE> or delinea:<secretId>/<fieldSlug>. Example: "delinea:4711/keytab".',
+);
+
+const postgresConnectionSchema = z
+  .strictObject({
+    kind: z.literal('postgres').describe('A PostgreSQL database.'),
+    host: z.string().min(1).describe('Host name, e.g. "pg.corp.example" or "127.0.0.1".'),
+    port: z.number().int().min(1).max(65535).default(5432).describe('TCP port. Default 5432.'),
+    database: z.string().min(1).describe('Database name, e.g. "pagila".'),
+    user: z
+      .string()
+      .min(1)
+      .describe(
+        'Role to log in as; with Kerberos, the principal name PostgreSQL maps, e.g. "datakit-loader".',
+      ),
+    auth: z
+      .enum(['password', 'kerberos'])
+      .default('password')
+      .describe(
+        '"kerberos" uses the ticket cache the sidecar keeps (GSSAPI); "password" needs `password`.',
+      ),
+    password: secretRef
+      .optional()
+      .describe('Secret reference of the password (auth: password only).'),
+    schema: z
+      .string()
+      .min(1)
+      .default('public')
+      .describe('Schema the datakit reads or writes. Default "public".'),
+    sslMode: z
+      .enum(['disable', 'prefer', 'require', 'verify-full'])
+      .default('prefer')
+      .describe('TLS mode, as libpq names it. Default "prefer".'),
+  })
+  .describe(
+    'A PostgreSQL connection. Example: {kind: postgres, host: pg.corp.example, database: dwh, user: loader, auth: kerberos}.',
+  );
+
+const sqlServerConnectionSchema = z
+  .strictObject({
+    kind: z.literal('sqlserver').describe('A Microsoft SQL Server database.'),
+    host: z
+      .string()
+      .min(1)
+      .describe(
+        'Host name; with Kerberos it must be the name the SPN uses, e.g. "sql01.corp.example".',
+      ),
+    port: z.number().int().min(1).max(65535).default(1433).describe('TCP port. Default 1433.'),
+    database: z.string().min(1).describe('Database name.'),
+    instance: z.string().min(1).optional().describe('Named instance, if any.'),
+    auth: z
+      .enum(['kerberos', 'sql'])
+      .default('kerberos')
+      .describe(
+        '"kerberos": Windows (integrated) authentication with the ticket cache; "sql": a SQL login with `user` and `password`.',
+      ),
+    user: z.string().min(1).optional().describe('SQL login (auth: sql only).'),
+    password: secretRef
+      .optional()
+      .describe('Secret reference of the SQL login password (auth: sql only).'),
+    driver: z
+      .enum(['msnodesqlv8', 'tedious'])
+      .default('msnodesqlv8')
+      .describe(
+        '"msnodesqlv8" (ODBC Driver 18, Kerberos via Trusted_Connection) or "tedious" (pure JS, no Kerberos).',
+      ),
+    encrypt: z.boolean().default(true).describe('Encrypt the connection. Default true.'),
+    trustServerCertificate: z
+      .boolean()
+      .default(false)
+      .describe('Accept any server certificate. Default false.'),
+  })
+  .describe(
+    'A SQL Server connection. Example: {kind: sqlserver, host: sql01.corp.example, database: Sales}.',
+  );
+
+/** One connection of a warehouse: a source or a target database. */
+export const connectionSchema = z
+  .discriminatedUnion('kind', [postgresConnectionSchema, sqlServerConnectionSchema])
+  .describe('A database connection by `kind`: postgres or sqlserver. Secrets by reference only.');
+
+const kerberosSchema = z
+  .strictObject({
+    principal: z
+      .string()
+      .regex(/^[^@\s]+@[A-Z0-9.-]+$/, 'expected principal@REALM with an upper-case realm')
+      .describe(
+        'The principal the sidecar obtains tickets for, e.g. "datakit-loader@CORP.EXAMPLE".',
+      ),
+    keytab: secretRef.describe(
+      'Secret reference of the keytab, e.g. "delinea:4711/keytab" or "file:/run/secrets/datakit.keytab".',
+    ),
+    krb5Config: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Path of the krb5.conf the sidecar and datakits use, e.g. "/etc/krb5.conf".'),
+    renewBeforeSeconds: z
+      .number()
+      .int()
+      .min(10)
+      .default(300)
+      .describe('Renew a ticket this many seconds before it expires. Default 300.'),
+  })
+  .describe(
+    'How the Kerberos sidecar gets tickets: a principal and its keytab from the secret store.',
+  );
+
+const delineaSchema = z
+  .strictObject({
+    baseUrl: z
+      .url()
+      .describe('Secret Server base URL, e.g. "https://secrets.corp.example/SecretServer".'),
+    credentialsFile: z
+      .string()
+      .min(1)
+      .describe(
+        'Path of the mounted file with the provider credentials (JSON {"username","password"}).',
+      ),
+  })
+  .describe('Delinea Secret Server, for delinea: secret references.');
+
+const schedulesSchema = z
+  .record(nameSchema, cronSchema)
+  .default({})
+  .describe(
+    'Schedule overrides per datakit in this environment, e.g. {pagila-bronze: "0 2 * * *"}.',
+  );
+
+const dockerEnvironmentSchema = z
+  .strictObject({
+    driver: z.literal('docker').describe('Deploy to a Docker engine (a laptop, CI).'),
+    registry: z.string().min(1).describe('Registry host of the images, e.g. "127.0.0.1:5000".'),
+    network: z
+      .string()
+      .min(1)
+      .default('host')
+      .describe('Docker network of the containers. Default "host" (all traffic on loopback).'),
+    dockerHost: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Docker endpoint, e.g. "unix:///var/run/docker.sock".'),
+    schedules: schedulesSchema,
+  })
+  .describe('A Docker environment. Example: {driver: docker, registry: "127.0.0.1:5000"}.');
+
+const kubernetesEnvironmentSchema = z
+  .strictObject({
+    driver: z.literal('kubernetes').describe('Deploy CronJobs to a Kubernetes cluster.'),
+    namespace: nameSchema.describe('Namespace of the CronJobs, e.g. "data-finance".'),
+    registry: z
+      .string()
+      .min(1)
+      .describe('Registry host of the images, e.g. "registry.corp.example".'),
+    context: z.string().min(1).optional().describe('kubeconfig context; default the current one.'),
+    serviceAccount: z.string().min(1).optional().describe('Service account the pods run as.'),
+    imagePullSecret: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Name of the Secret used to pull images.'),
+    keytabSecret: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'Name of a Kubernetes Secret holding the keytab, when it is synced into the cluster instead of read from Delinea.',
+      ),
+    schedules: schedulesSchema,
+  })
+  .describe(
+    'A Kubernetes environment. Example: {driver: kubernetes, namespace: data-finance, registry: registry.corp.example}.',
+  );
+
+/** Where and how the warehouse is deployed. */
+export const environmentSchema = z
+  .discriminatedUnion('driver', [dockerEnvironmentSchema, kubernetesEnvironmentSchema])
+  .describe('A deploy target by `driver`: docker or kubernetes.');
+
+/** One pinned datakit of a warehouse. */
+export const datakitPinSchema = z
+  .strictObject({
+    version: z
+      .string()
+      .refine(
+        (v) => semver.validRange(v) !== null,
+        'expected an exact version or a semver range, e.g. "1.4.2" or "^1.4.0"',
+      )
+      .describe(
+        'The version wanted: exact ("1.4.2") or a range ("^1.4.0"); the lock file records what it resolved to.',
+      ),
+    schedule: cronSchema
+      .optional()
+      .describe('Default schedule (environments may override it), e.g. "0 3 * * *".'),
+    mode: z
+      .enum(['append', 'replace', 'merge'])
+      .default('merge')
+      .describe(
+        'Write mode: append, replace, or merge (upsert on the primary key). Default merge.',
+      ),
+    source: nameSchema.describe('Name of the source connection in `connections`.'),
+    target: nameSchema.describe('Name of the target connection in `connections`.'),
+    rejectThreshold: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0)
+      .describe('Fraction of rows that may fail validation before the run fails, 0..1. Default 0.'),
+    parameters: z
+      .record(z.string(), z.unknown())
+      .default({})
+      .describe('Datakit parameters, checked against the config schema in its `spec`.'),
+  })
+  .describe(
+    'A datakit pinned to this warehouse. Example: {version: "^1.4.0", source: pagila, target: dwh, schedule: "0 3 * * *"}.',
+  );
+
+/** The whole warehouse.yaml. */
+export const warehouseSchema = z
+  .strictObject({
+    apiVersion: z.literal('datakit.dev/v1').describe('Always "datakit.dev/v1".'),
+    name: nameSchema.describe('The warehouse name, e.g. "finance"; labels every deployed object.'),
+    description: z.string().optional().describe('What this warehouse is for.'),
+    connections: z
+      .record(nameSchema, connectionSchema)
+      .refine((c) => Object.keys(c).length > 0, 'expected at least one connection')
+      .describe('Databases by name, referenced by datakits as `source` and `target`.'),
+    kerberos: kerberosSchema,
+    secrets: z
+      .strictObject({ delinea: delineaSchema.optional() })
+      .default({})
+      .describe('Secret providers that references need (file: and env: need none).'),
+    environments: z
+      .record(nameSchema, environmentSchema)
+      .refine((e) => Object.keys(e).length > 0, 'expected at least one environment')
+      .describe('Deploy targets by name, e.g. local (docker) and prod (kubernetes).'),
+    datakits: z
+      .record(nameSchema, datakitPinSchema)
+      .describe('Pinned datakits by name (the image repository).'),
+  })
+  .superRefine((warehouse, ctx) => {
+    for (const [name, pin] of Object.entries(warehouse.datakits)) {
+      for (const side of ['source', 'target'] as const) {
+        if (!(pin[side] in warehouse.connections)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['datakits', name, side],
+            message: `names connection "${pin[side]}", which is not in connections (${Object.keys(warehouse.connections).join(', ')})`,
+          });
+        }
+      }
+    }
+    for (const [name, env] of Object.entries(warehouse.environments)) {
+      for (const datakit of Object.keys(env.schedules)) {
+        if (!(datakit in warehouse.datakits)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['environments', name, 'schedules', datakit],
+            message: `overrides the schedule of "${datakit}", which is not in datakits`,
+          });
+        }
+      }
+    }
+    for (const [name, connection] of Object.entries(warehouse.connections)) {
+      const needsPassword =
+        connection.kind === 'postgres' ? connection.auth === 'password' : connection.auth === 'sql';
+      if (needsPassword && connection.password === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['connections', name, 'password'],
+          message: `is required with auth "${connection.auth}" (a secret reference, e.g. "env:PG_PASSWORD")`,
+        });
+      }
+      if (!needsPassword && connection.password !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['connections', name, 'password'],
+          message: 'is not used with Kerberos authentication; remove it',
+        });
+      }
+    }
+    // Parsed references are objects: look for any of kind "delinea".
+    const usesDelinea = JSON.stringify(warehouse).includes('"kind":"delinea"');
+    if (usesDelinea && warehouse.secrets.delinea === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['secrets', 'delinea'],
+        message: 'is required: some secret references use delinea:',
+      });
+    }
+  })
+  .describe('A warehouse: its connections, Kerberos identity, environments and pinned datakits.');
+
+/** warehouse.yaml as written (defaults not applied). */
+export type WarehouseInput = z.input<typeof warehouseSchema>;
+/** warehouse.yaml with every default applied. */
+export type Warehouse = z.output<typeof warehouseSchema>;
+export type Connection = z.output<typeof connectionSchema>;
+export type Environment = z.output<typeof environmentSchema>;
+export type DatakitPin = z.output<typeof datakitPinSchema>;
+
+const CRON_RANGES: [number, number][] = [
+  [0, 59],
+  [0, 23],
+  [1, 31],
+  [1, 12],
+  [0, 7],
+];
+
+function isCron(text: string): boolean {
+  const fields = text.trim().split(/\s+/);
+  if (fields.length !== 5) return false;
+  return fields.every((field, i) => {
+    const [min, max] = CRON_RANGES[i]!;
+    return field.split(',').every((part) => {
+      const match = /^(\*|(\d+)(?:-(\d+))?)(?:\/(\d+))?$/.exec(part);
+      if (!match) return false;
+      const numbers = [match[2], match[3], match[4]].filter((n) => n !== undefined).map(Number);
+      const [from, to] = [match[2], match[3]].filter((n) => n !== undefined).map(Number);
+      if (from !== undefined && (from < min || from > max)) return false;
+      if (to !== undefined && (to < min || to > max || to < (from ?? min))) return false;
+      return numbers.every((n) => Number.isInteger(n));
+    });
+  });
+}
