@@ -68,11 +68,13 @@ export async function buildDatakitImage(
   const { spec, json, contractHash } = readSpec(project, bundle.file);
   const base = await registry.manifest(project.base.repository, project.base.tag);
   const baseConfig = await registry.config(project.base.repository, base.manifest);
-  // The revision is that of the datakit's own sources and every library bundled into it.
-  const sourceDirs = [
-    ...new Set(bundle.inputs.filter((p) => !p.startsWith('node_modules/')).map(topFolder)),
-  ];
-  const { revision, created } = sourceRevision(root, [project.path, ...sourceDirs]);
+  // The revision is the last commit that changed a file that went into the bundle (or the
+  // project's package.json): commits elsewhere in the repository leave the digest alone.
+  const inputs = bundle.inputs.filter((path) => !path.startsWith('node_modules/'));
+  const { revision, created } = sourceRevision(root, [
+    join(project.path, 'package.json'),
+    ...inputs,
+  ]);
 
   const layer = await createLayer(
     [
@@ -155,10 +157,6 @@ function writeLayout(image: BuiltImage): void {
   writeFileSync(join(image.layoutDir, 'index.json'), `${JSON.stringify(index, null, 2)}\n`);
 }
 
-function topFolder(path: string): string {
-  return path.split('/').slice(0, 2).join('/');
-}
-
 /**
  * Reads back an image that `buildDatakitImage` wrote (what the Nx `push` target does after a
  * cached `image` target restored `dist/image`). Errors say to build first.
@@ -185,7 +183,7 @@ export function loadImageLayout(layoutDir: string): BuiltImage {
   const config = JSON.parse(configBytes.toString('utf8')) as ImageConfig;
   const appLayer = manifest.layers.at(-1);
   if (!appLayer) throw new ConfigError(`The manifest in ${layoutDir} has no layers.`);
-  const labels = config.config.Labels ?? {};
+  const labels = config.config?.Labels ?? {};
   const [baseRepository = '', baseTag = ''] = (entry.annotations[LABELS.baseName] ?? ':').split(
     ':',
   );

@@ -2,9 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { ConfigError } from '@datakit/errors';
-
-/** The distribution registry's rule for a tag. */
-export const TAG_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
+import { validateTag } from '@datakit/registry';
 
 /** A datakit project as its package.json describes it, normalised. */
 export interface DatakitProject {
@@ -72,9 +70,13 @@ export function readDatakitProject(dir: string, root: string): DatakitProject {
 
 /** Refuses a version that cannot be a registry tag (e.g. semver build metadata with `+`). */
 export function assertTag(version: string, where: string): void {
-  if (!TAG_PATTERN.test(version)) {
+  try {
+    validateTag(version);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
     throw new ConfigError(
-      `${where} is "${version}", which cannot be an image tag: a tag must match ${TAG_PATTERN.source} (no "+": drop semver build metadata or use "-").`,
+      `${where}: ${error.message}`,
+      error.hint === undefined ? {} : { hint: error.hint },
     );
   }
 }

@@ -11,12 +11,11 @@ export {
   platformVersion,
   readDatakitProject,
   sourceRevision,
-  TAG_PATTERN,
   type DatakitProject,
   type SourceRevision,
 } from './datakit-project.ts';
 export { resolveImageProject, type ImageProject } from './image-project.ts';
-export { MEDIA_TYPES, type Descriptor, type ImageConfig, type ImageManifest } from './oci.ts';
+export type { Descriptor, ImageConfig, ImageManifest } from './oci.ts';
 export { buildPlatformImage, readPlatformProject, type PlatformProject } from './platform-image.ts';
 export { hashContracts, readSpec, type DatakitSpec, type SpecResult } from './read-spec.ts';
 export {

@@ -1,4 +1,5 @@
-import { DatakitError } from '@datakit/errors';
+import { ConfigError, DatakitError } from '@datakit/errors';
+import { MediaType } from '@datakit/registry';
 import type { BuiltImage } from './build-datakit-image.ts';
 import type { ImageManifest } from './oci.ts';
 
@@ -30,7 +31,7 @@ export interface PushResult {
 }
 
 /** Thrown when a version exists in the registry with other content: tags are immutable. */
-export class TagExistsError extends DatakitError {
+export class TagExistsError extends ConfigError {
   readonly existingDigest: string;
   readonly newDigest: string;
   constructor(reference: string, existingDigest: string, newDigest: string) {
@@ -85,7 +86,7 @@ export async function pushDatakitImage(
   const digest = await registry.putManifest(
     image.repository,
     image.tag,
-    image.manifest.mediaType,
+    image.manifest.mediaType ?? MediaType.DockerManifest,
     image.manifestBytes,
   );
   if (digest !== image.digest) {

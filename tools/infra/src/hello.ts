@@ -1,35 +1,28 @@
-// `npm run main` (after infra:up): builds the hello datakit image through the Docker engine API,
-// pushes it to the local registry, pulls it back by digest and runs it. Later issues grow this
-// into the real pipeline (pagila datakits, a warehouse deploy).
+// The last step of `npm run main`: pulls the hello datakit from the local registry by the
+// digest its version tag resolves to, and runs it. (The steps before it: infra:up, then
+// `nx run-many -t push`, which builds and pushes every platform and datakit image.) Later work
+// replaces this with `datakit deploy` and `datakit run` of a warehouse.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DockerEngine } from '@datakit/docker';
 import { ExitCode, exitCodeOf, formatError } from '@datakit/errors';
 import { localInfra, repoRoot } from '@datakit/local-infra';
+import { createRegistryClient } from '@datakit/registry';
 
 async function main(): Promise<number> {
-  const root = repoRoot();
-  const project = join(root, 'datakits', 'hello');
-  const { version } = JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')) as {
-    version: string;
-  };
+  const { version } = JSON.parse(
+    readFileSync(join(repoRoot(), 'datakits', 'hello', 'package.json'), 'utf8'),
+  ) as { version: string };
   const infra = localInfra();
+  const digest = await createRegistryClient({ url: infra.registry.url }).resolve('hello', version);
+  const ref = `${infra.registry.host}/hello@${digest}`;
   const engine = new DockerEngine();
-  const ref = `${infra.registry.host}/hello:${version}`;
-  const say = (message: string): void => void process.stdout.write(`[main] ${message}\n`);
-
-  say(`building ${ref} from ${project}`);
-  const { imageId } = await engine.buildImage({ context: project, tags: [ref] });
-  say(`built ${imageId}`);
-  const { digest } = await engine.pushImage(ref);
-  say(`pushed ${ref} as ${digest}`);
-  const byDigest = `${infra.registry.host}/hello@${digest}`;
-  await engine.pullImage(byDigest);
-  say(`running ${byDigest}`);
-  const result = await engine.runContainer({ image: byDigest, cmd: ['run'] });
+  await engine.pullImage(ref);
+  process.stdout.write(`[main] running hello:${version} as ${ref}\n`);
+  const result = await engine.runContainer({ image: ref, cmd: ['run'] });
   process.stdout.write(result.stdout);
   process.stderr.write(result.stderr);
-  say(`hello exited with ${result.exitCode}`);
+  process.stdout.write(`[main] hello exited with ${result.exitCode}\n`);
   return result.exitCode === 0 ? ExitCode.Success : ExitCode.Failure;
 }
 

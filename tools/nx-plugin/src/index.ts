@@ -25,7 +25,7 @@ export function datakitTargets(projectRoot: string): Record<string, TargetConfig
       },
     },
     push: {
-      command: `${CLI} images push ${projectRoot} --plain`,
+      command: `${CLI} images push ${projectRoot} --from-layout --plain`,
       // Never cached: the registry is the state. Push asks it (HEAD the manifest) and uploads
       // only what is missing, so a push with nothing new costs one request.
       cache: false,

@@ -1,0 +1,100 @@
+// The CLI's one way to a registry: flags, the client, and the narrow views that @datakit/images
+// needs (reading the base image, pushing an assembled image).
+import { Flags } from '@oclif/core';
+import { RegistryError } from '@datakit/errors';
+import type { BaseImageReader, ImageManifest, ImageRegistry } from '@datakit/images';
+import { createRegistryClient, type RegistryClient } from '@datakit/registry';
+
+/** Flags of every command that talks to a registry. */
+export const registryFlags = {
+  registry: Flags.string({
+    description: 'Registry host (plain HTTP for 127.0.0.1/localhost, TLS otherwise) or URL.',
+    env: 'DATAKIT_REGISTRY',
+    default: '127.0.0.1:5000',
+  }),
+};
+
+/** A registry as the CLI uses it. */
+export interface OpenRegistry {
+  /** Host part of image references, e.g. `127.0.0.1:5000`. */
+  host: string;
+  client: RegistryClient;
+  baseReader: BaseImageReader;
+  images: ImageRegistry;
+  /** The manifest and config digests of a tag, or undefined when the tag does not exist. */
+  remoteConfigDigest(
+    repository: string,
+    tag: string,
+  ): Promise<{ digest: string; configDigest: string } | undefined>;
+}
+
+/**
+ * Opens a registry by host or URL. Credentials come from DATAKIT_REGISTRY_USERNAME and
+ * DATAKIT_REGISTRY_PASSWORD (or DATAKIT_REGISTRY_TOKEN), never from flags.
+ */
+export function openRegistry(hostOrUrl: string): OpenRegistry {
+  const url = /^https?:\/\//.test(hostOrUrl)
+    ? hostOrUrl
+    : `${isLoopback(hostOrUrl) ? 'http' : 'https'}://${hostOrUrl}`;
+  const host = new URL(url).host;
+  const username = process.env.DATAKIT_REGISTRY_USERNAME;
+  const password = process.env.DATAKIT_REGISTRY_PASSWORD;
+  const token = process.env.DATAKIT_REGISTRY_TOKEN;
+  const client = createRegistryClient({
+    url,
+    ...(token ? { auth: { token } } : username && password ? { auth: { username, password } } : {}),
+  });
+  const absent = async <T>(work: Promise<T>): Promise<T | undefined> => {
+    try {
+      return await work;
+    } catch (error) {
+      if (error instanceof RegistryError && error.status === 404) return undefined;
+      throw error;
+    }
+  };
+  return {
+    host,
+    client,
+    baseReader: {
+      manifest: async (repository, reference) => {
+        let fetched = await client.manifest(repository, reference);
+        if ('manifests' in fetched.manifest) {
+          // A multi-platform base: datakits run on linux/amd64.
+          const entry = fetched.manifest.manifests.find(
+            (m) => m.platform?.os === 'linux' && m.platform.architecture === 'amd64',
+          );
+          if (!entry) {
+            throw new RegistryError(
+              `${repository}:${reference} has no linux/amd64 image.`,
+              `${client.url}/v2/${repository}/manifests/${reference}`,
+            );
+          }
+          fetched = await client.manifest(repository, entry.digest);
+        }
+        return { digest: fetched.digest, manifest: fetched.manifest as ImageManifest };
+      },
+      config: (repository, manifest) => client.config(repository, manifest),
+    },
+    images: {
+      resolveTag: (repository, tag) => absent(client.resolve(repository, tag)),
+      blobExists: (repository, digest) => client.blobExists(repository, digest),
+      mountBlob: (repository, digest, from) => client.mountBlob(repository, digest, from),
+      uploadBlob: async (repository, digest, bytes) => {
+        await client.uploadBlob(repository, digest, bytes);
+      },
+      putManifest: (repository, reference, mediaType, bytes) =>
+        client.putManifest(repository, reference, mediaType, bytes),
+    },
+    remoteConfigDigest: async (repository, tag) => {
+      const fetched = await absent(client.manifest(repository, tag));
+      if (!fetched) return undefined;
+      const manifest = fetched.manifest as Partial<ImageManifest>;
+      return { digest: fetched.digest, configDigest: manifest.config?.digest ?? '' };
+    },
+  };
+}
+
+function isLoopback(host: string): boolean {
+  const name = host.replace(/:\d+$/, '');
+  return name === 'localhost' || name === '[::1]' || /^127\./.test(name);
+}

@@ -1,0 +1,106 @@
+import { join } from 'node:path';
+import { Args, Flags } from '@oclif/core';
+import { DockerEngine } from '@datakit/docker';
+import {
+  buildDatakitImage,
+  buildPlatformImage,
+  loadImageLayout,
+  pushDatakitImage,
+  resolveImageProject,
+  TagExistsError,
+} from '@datakit/images';
+import { repoRoot } from '../../_paths.ts';
+import { DatakitCommand, progressFlags } from '../../_render.ts';
+import { openRegistry, registryFlags } from '../../_registry.ts';
+
+/** What `datakit images push --json` prints. */
+export interface ImagesPushResult {
+  reference: string;
+  digest: string;
+  /** `pushed` (new tag) or `unchanged` (the tag already held this digest; nothing sent). */
+  outcome: 'pushed' | 'unchanged';
+  bytesUploaded: number;
+  seconds: number;
+}
+
+export default class ImagesPush extends DatakitCommand {
+  static override summary = 'Push the image of a datakit or platform project to the registry.';
+  static override description = `Tags are immutable versions: pushing a version that already exists with another digest is refused and both digests are shown. A version already in the registry with the same digest is a no-op that sends no layer. Blobs the registry already has are skipped (base layers are mounted from the base repository), and the tag is written last, so a failed push leaves no tag behind.`;
+  static override examples = [
+    '<%= config.bin %> images push datakits/hello',
+    '<%= config.bin %> images push pagila-bronze --registry registry.corp.example:5000 --json',
+  ];
+  static override enableJsonFlag = true;
+  static override args = {
+    project: Args.string({
+      description: 'Project folder, folder name or package name.',
+      required: true,
+    }),
+  };
+  static override flags = {
+    ...registryFlags,
+    ...progressFlags,
+    'from-layout': Flags.boolean({
+      description:
+        'Push the image already assembled in dist/image instead of building it first (the Nx push target, after its image target).',
+      default: false,
+    }),
+  };
+
+  async run(): Promise<ImagesPushResult> {
+    const { args, flags } = await this.parse(ImagesPush);
+    const started = Date.now();
+    const root = repoRoot();
+    const target = resolveImageProject(args.project, root);
+    const registry = openRegistry(flags.registry);
+    if (target.kind === 'datakit') {
+      const image = flags['from-layout']
+        ? loadImageLayout(join(target.project.dir, 'dist', 'image'))
+        : await buildDatakitImage(target.project, root, registry.baseReader);
+      const result = await pushDatakitImage(image, registry.images, registry.host, (message) =>
+        this.progress(message),
+      );
+      this.progress(
+        result.outcome === 'unchanged'
+          ? `${result.reference} is already in the registry as ${result.digest}: nothing to push`
+          : `pushed ${result.reference} as ${result.digest} (${result.bytesUploaded} bytes uploaded)`,
+      );
+      return { ...result, seconds: (Date.now() - started) / 1000 };
+    }
+    const { project } = target;
+    const engine = new DockerEngine();
+    const reference = `${registry.host}/${project.name}:${project.version}`;
+    const { imageId } = await buildPlatformImage(root, engine, project, reference);
+    const remote = await registry.remoteConfigDigest(project.name, project.version);
+    if (remote?.configDigest === imageId) {
+      this.progress(`${reference} is already in the registry as ${remote.digest}: nothing to push`);
+      return {
+        reference,
+        digest: remote.digest,
+        outcome: 'unchanged',
+        bytesUploaded: 0,
+        seconds: (Date.now() - started) / 1000,
+      };
+    }
+    if (remote)
+      throw new TagExistsError(reference, remote.digest, `an image with config ${imageId}`);
+    // The engine reports each layer it sends with its total size; layers the registry already
+    // had are reported as "Layer already exists" and cost nothing.
+    const layerSizes = new Map<string, number>();
+    const { digest } = await engine.pushImage(reference, (event) => {
+      if (event.status === 'Pushing' && event.id && event.progressDetail?.total) {
+        layerSizes.set(event.id, event.progressDetail.total);
+      }
+      if (event.status === 'Pushed' && event.id) this.progress(`pushed layer ${event.id}`);
+    });
+    const bytesUploaded = [...layerSizes.values()].reduce((sum, size) => sum + size, 0);
+    this.progress(`pushed ${reference} as ${digest}`);
+    return {
+      reference,
+      digest,
+      outcome: 'pushed',
+      bytesUploaded,
+      seconds: (Date.now() - started) / 1000,
+    };
+  }
+}
