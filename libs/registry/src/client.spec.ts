@@ -339,12 +339,7 @@ describe('blobs', () => {
         ? { status: 202, headers: { location: '/v2/a/blobs/uploads/u1?_state=secret' } }
         : { status: 201 },
     );
-    const sent = await createRegistryClient({ url: registry.url }).uploadBlob(
-      'a',
-      configDigest,
-      config,
-    );
-    expect(sent).toBe(config.length);
+    await createRegistryClient({ url: registry.url }).uploadBlob('a', configDigest, config);
     const put = registry.requests[1];
     expect(put?.method).toBe('PUT');
     expect(put?.url).toBe(
@@ -373,7 +368,7 @@ describe('blobs', () => {
       yield data.subarray(3, 10);
     }
     const client = createRegistryClient({ url: registry.url, chunkSize: 4 });
-    expect(await client.uploadBlob('a', sha256Digest(data), pieces())).toBe(10);
+    await client.uploadBlob('a', sha256Digest(data), pieces());
     const patches = registry.requests.filter((request) => request.method === 'PATCH');
     expect(patches.map((request) => request.headers['content-range'])).toEqual([
       '0-3',

@@ -48,6 +48,11 @@ export interface RegistryClient {
   manifest(repository: string, reference: string): Promise<FetchedManifest>;
   /** The digest a tag points at (HEAD with the full Accept list); a 404 `RegistryError` when absent. */
   resolve(repository: string, tag: string): Promise<string>;
+  /**
+   * Like `resolve`, but undefined when the tag does not exist: the question a push asks
+   * before tagging (tags are immutable versions).
+   */
+  resolveTag(repository: string, tag: string): Promise<string | undefined>;
   /** The image config blob of an image manifest, parsed. */
   config(repository: string, manifest: FetchedManifest | ImageManifest): Promise<ImageConfig>;
   /**
@@ -66,10 +71,10 @@ export interface RegistryClient {
   /** A blob as an unverified stream, for copying. */
   openBlob(repository: string, digest: string): Promise<BlobStream>;
   /**
-   * Uploads a blob and returns the bytes sent. Bytes go in one PUT (their digest checked
-   * first); a stream goes in PATCH chunks of `chunkSize` and the registry checks the digest.
+   * Uploads a blob. Bytes go in one PUT (their digest checked first); a stream goes in PATCH
+   * chunks of `chunkSize` and the registry checks the digest.
    */
-  uploadBlob(repository: string, digest: string, source: BlobSource): Promise<number>;
+  uploadBlob(repository: string, digest: string, source: BlobSource): Promise<void>;
   /**
    * Mounts a blob from another repository of this registry; true when mounted. When the
    * registry opens an upload instead (202), uploads `fallback()` into it when given and returns
@@ -133,14 +138,23 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
     },
     manifest: (repository, reference) => getManifest(transport, repository, reference),
     resolve: (repository, tag) => resolveManifest(transport, repository, tag),
+    resolveTag: async (repository, tag) => {
+      try {
+        return await resolveManifest(transport, repository, tag);
+      } catch (error) {
+        if (error instanceof RegistryError && error.status === 404) return undefined;
+        throw error;
+      }
+    },
     config: (repository, manifest) => readConfig(transport, repository, manifest),
     labels: (repository, reference, platform) =>
       readLabels(transport, repository, reference, platform),
     blobExists: (repository, digest) => blobExists(transport, repository, digest),
     blob: (repository, digest) => getBlob(transport, repository, digest),
     openBlob: (repository, digest) => openBlob(transport, repository, digest),
-    uploadBlob: (repository, digest, source) =>
-      uploadBlob(transport, chunkSize, repository, digest, source),
+    uploadBlob: async (repository, digest, source) => {
+      await uploadBlob(transport, chunkSize, repository, digest, source);
+    },
     mountBlob: (repository, digest, fromRepository, fallback) =>
       mountBlob(transport, chunkSize, repository, digest, fromRepository, fallback),
     putManifest: (repository, reference, mediaType, bytes) =>

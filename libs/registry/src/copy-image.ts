@@ -129,6 +129,7 @@ async function copyBlob(
     state.bytesCopied += size;
     return record('uploaded');
   }
-  state.bytesCopied += await target.client.uploadBlob(target.repo, digest, await download());
+  await target.client.uploadBlob(target.repo, digest, await download());
+  state.bytesCopied += size;
   record('uploaded');
 }
