@@ -6,7 +6,9 @@ import type { Descriptor, ImageIndex, ImageManifest } from './types.ts';
 
 /** Where an image is copied from: a tag or digest in a repository of a registry. */
 export interface CopySource {
+  /** The client of the source registry. */
   client: RegistryClient;
+  /** The source repository. */
   repo: string;
   /** A tag or a digest. */
   ref: string;
@@ -14,14 +16,19 @@ export interface CopySource {
 
 /** Where it is copied to: a tag in a repository of a (possibly the same) registry. */
 export interface CopyTarget {
+  /** The client of the target registry (the source's client for a copy within a registry). */
   client: RegistryClient;
+  /** The target repository. */
   repo: string;
+  /** The tag to put the copy under (validated against the distribution rule). */
   tag: string;
 }
 
 /** What happened to one blob. */
 export interface CopiedBlob {
+  /** The blob's digest. */
   digest: string;
+  /** Its size from the manifest. */
   size: number;
   /**
    * `present`: the target had it; `mounted`: mounted from the source repository (same

@@ -26,21 +26,27 @@ export interface Platform {
 
 /** An OCI image manifest or a Docker v2 schema 2 manifest. */
 export interface ImageManifest {
+  /** Always 2. */
   schemaVersion: 2;
+  /** The manifest's own media type; OCI allows leaving it out. */
   mediaType?: string;
   /** The image config blob. */
   config: Descriptor;
   /** The layers, base first. */
   layers: Descriptor[];
+  /** Free-form annotations. */
   annotations?: Record<string, string>;
 }
 
 /** An OCI image index or a Docker manifest list: one manifest per platform. */
 export interface ImageIndex {
+  /** Always 2. */
   schemaVersion: 2;
+  /** The index's own media type; OCI allows leaving it out. */
   mediaType?: string;
   /** The child manifests. */
   manifests: Descriptor[];
+  /** Free-form annotations. */
   annotations?: Record<string, string>;
 }
 
@@ -60,17 +66,26 @@ export interface FetchedManifest {
 
 /** The part of an image config the platform reads. */
 export interface ImageConfig {
+  /** The CPU architecture, e.g. `amd64`. */
   architecture?: string;
+  /** The operating system, e.g. `linux`. */
   os?: string;
+  /** How to run the image. */
   config?: {
     /** The image labels (OCI annotations such as `org.opencontainers.image.version`). */
     Labels?: Record<string, string> | null;
+    /** `NAME=value` environment entries. */
     Env?: string[];
+    /** The entrypoint. */
     Entrypoint?: string[];
+    /** The default arguments. */
     Cmd?: string[];
+    /** The user the image runs as. */
     User?: string;
   };
+  /** The uncompressed digests of the layers, base first. */
   rootfs?: { type: string; diff_ids: string[] };
+  /** Everything else of the config (history, created), untyped. */
   [key: string]: unknown;
 }
 
