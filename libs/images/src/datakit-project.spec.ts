@@ -56,7 +56,10 @@ describe('readDatakitProject', () => {
 
   it('names an entry file that does not exist', () => {
     expect(() =>
-      readDatakitProject(project({ version: '1.0.0', datakit: { name: 'demo', entry: 'src/missing.ts' } }), root),
+      readDatakitProject(
+        project({ version: '1.0.0', datakit: { name: 'demo', entry: 'src/missing.ts' } }),
+        root,
+      ),
     ).toThrowError(/field "datakit.entry" names "src\/missing.ts", which does not exist/);
   });
 });

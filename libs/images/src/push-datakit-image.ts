@@ -1,6 +1,6 @@
 import { ConfigError, DatakitError } from '@datakit/errors';
 import { MediaType } from '@datakit/registry';
-import type { BuiltImage } from './build-datakit-image.ts';
+import { LABELS, type BuiltImage } from './build-datakit-image.ts';
 import type { ImageManifest } from './oci.ts';
 
 /** The registry operations a push needs (the registry client provides them). */
@@ -34,10 +34,15 @@ export interface PushResult {
 export class TagExistsError extends ConfigError {
   readonly existingDigest: string;
   readonly newDigest: string;
-  constructor(reference: string, existingDigest: string, newDigest: string) {
+  constructor(
+    reference: string,
+    existingDigest: string,
+    newDigest: string,
+    hint = 'Bump the version in package.json and build again.',
+  ) {
     super(
-      `${reference} already exists with digest ${existingDigest}; this build is ${newDigest}. Versions are immutable: a tag never moves.`,
-      { hint: 'Bump the version in package.json and build again.' },
+      `${reference} already exists with digest ${existingDigest}, not ${newDigest}. Versions are immutable: a tag never moves.`,
+      { hint },
     );
     this.existingDigest = existingDigest;
     this.newDigest = newDigest;
@@ -53,9 +58,21 @@ export async function pushDatakitImage(
   image: BuiltImage,
   registry: ImageRegistry,
   registryHost: string,
-  onProgress?: (message: string) => void,
+  options: { allowDirty?: boolean; onProgress?: (message: string) => void } = {},
 ): Promise<PushResult> {
   const reference = `${registryHost}/${image.repository}:${image.tag}`;
+  const revision = image.config.config?.Labels?.[LABELS.revision] ?? '';
+  if (revision.endsWith('-dirty') && options.allowDirty !== true) {
+    // A version pushed from uncommitted sources could never be rebuilt to the same digest, and
+    // its tag can never move again: refuse, as release tools do.
+    throw new ConfigError(
+      `${reference} was built from uncommitted changes (revision ${revision}); a version pushed now could never be rebuilt to the same digest.`,
+      {
+        hint: 'Commit the changes and push again, or pass --allow-dirty for a throwaway push to a scratch registry.',
+      },
+    );
+  }
+  const onProgress = options.onProgress;
   const existing = await registry.resolveTag(image.repository, image.tag);
   if (existing === image.digest) {
     return { reference, digest: image.digest, outcome: 'unchanged', bytesUploaded: 0, blobs: [] };

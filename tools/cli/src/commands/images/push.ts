@@ -40,6 +40,11 @@ export default class ImagesPush extends DatakitCommand {
   static override flags = {
     ...registryFlags,
     ...progressFlags,
+    'allow-dirty': Flags.boolean({
+      description:
+        'Push a datakit built from uncommitted changes (its version could never be rebuilt to the same digest).',
+      default: false,
+    }),
     'from-layout': Flags.boolean({
       description:
         'Push the image already assembled in dist/image instead of building it first (the Nx push target, after its image target).',
@@ -57,9 +62,10 @@ export default class ImagesPush extends DatakitCommand {
       const image = flags['from-layout']
         ? loadImageLayout(join(target.project.dir, 'dist', 'image'))
         : await buildDatakitImage(target.project, root, registry.baseReader);
-      const result = await pushDatakitImage(image, registry.images, registry.host, (message) =>
-        this.progress(message),
-      );
+      const result = await pushDatakitImage(image, registry.images, registry.host, {
+        allowDirty: flags['allow-dirty'],
+        onProgress: (message) => this.progress(message),
+      });
       this.progress(
         result.outcome === 'unchanged'
           ? `${result.reference} is already in the registry as ${result.digest}: nothing to push`

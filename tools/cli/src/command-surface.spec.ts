@@ -1,0 +1,23 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { commandSurface } from './command-surface.ts';
+
+// The CLI surface (commands, flags, args, --json) is a contract with users and scripts. A change
+// must be deliberate: regenerate with DATAKIT_UPDATE_SNAPSHOT=1 and commit the file.
+const file = join(import.meta.dirname, '..', 'command-snapshot.json');
+
+describe('the datakit CLI surface', () => {
+  it('matches command-snapshot.json', async () => {
+    const surface = `${JSON.stringify(await commandSurface(), null, 2)}\n`;
+    if (process.env.DATAKIT_UPDATE_SNAPSHOT === '1') writeFileSync(file, surface);
+    expect(surface).toBe(readFileSync(file, 'utf8'));
+  });
+
+  it('gives every command a summary and --json on every read command', async () => {
+    for (const command of await commandSurface()) {
+      expect(command.summary, command.id).not.toBe('');
+      expect(command.json, command.id).toBe(true);
+    }
+  });
+});
