@@ -44,14 +44,6 @@ export function openRegistry(hostOrUrl: string): OpenRegistry {
     url,
     ...(token ? { auth: { token } } : username && password ? { auth: { username, password } } : {}),
   });
-  const absent = async <T>(work: Promise<T>): Promise<T | undefined> => {
-    try {
-      return await work;
-    } catch (error) {
-      if (error instanceof RegistryError && error.status === 404) return undefined;
-      throw error;
-    }
-  };
   return {
     host,
     client,
@@ -75,19 +67,11 @@ export function openRegistry(hostOrUrl: string): OpenRegistry {
       },
       config: (repository, manifest) => client.config(repository, manifest),
     },
-    images: {
-      resolveTag: (repository, tag) => absent(client.resolve(repository, tag)),
-      blobExists: (repository, digest) => client.blobExists(repository, digest),
-      mountBlob: (repository, digest, from) => client.mountBlob(repository, digest, from),
-      uploadBlob: async (repository, digest, bytes) => {
-        await client.uploadBlob(repository, digest, bytes);
-      },
-      putManifest: (repository, reference, mediaType, bytes) =>
-        client.putManifest(repository, reference, mediaType, bytes),
-    },
+    // The client fits the push's narrow interface as it is.
+    images: client,
     remoteConfigDigest: async (repository, tag) => {
-      const fetched = await absent(client.manifest(repository, tag));
-      if (!fetched) return undefined;
+      if ((await client.resolveTag(repository, tag)) === undefined) return undefined;
+      const fetched = await client.manifest(repository, tag);
       const manifest = fetched.manifest as Partial<ImageManifest>;
       return { digest: fetched.digest, configDigest: manifest.config?.digest ?? '' };
     },
