@@ -6,7 +6,7 @@ interface Event {
   [key: string]: unknown;
 }
 
-const NAME = 'hello';
+const NAME = process.env.DATAKIT_NAME ?? 'hello';
 const VERSION = process.env.DATAKIT_VERSION ?? '0.1.0';
 
 function emit(event: Event): void {
