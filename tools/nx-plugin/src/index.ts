@@ -18,6 +18,9 @@ export function datakitTargets(projectRoot: string): Record<string, TargetConfig
         '^production',
         '{workspaceRoot}/platform/datakit-base/package.json',
         { externalDependencies: ['esbuild'] },
+        // The image records its git revision (and whether the tree was dirty): the same files
+        // at another commit or with local changes are another image.
+        { runtime: 'git rev-parse HEAD && git status --porcelain' },
       ],
       outputs: ['{projectRoot}/dist/image', '{projectRoot}/dist/bundle'],
       metadata: {
