@@ -64,10 +64,17 @@ export async function buildDatakitImage(
   root: string,
   registry: BaseImageReader,
 ): Promise<BuiltImage> {
-  const bundle = await bundleDatakit(project, root);
-  const { spec, json, contractHash } = readSpec(project, bundle.file);
-  const base = await registry.manifest(project.base.repository, project.base.tag);
-  const baseConfig = await registry.config(project.base.repository, base.manifest);
+  // The base image is read from the registry while the code is bundled and asked for its spec.
+  const [{ bundle, spec, json, contractHash }, { base, baseConfig }] = await Promise.all([
+    bundleDatakit(project, root).then(async (bundle) => ({
+      bundle,
+      ...(await readSpec(project, bundle.file)),
+    })),
+    registry.manifest(project.base.repository, project.base.tag).then(async (base) => ({
+      base,
+      baseConfig: await registry.config(project.base.repository, base.manifest),
+    })),
+  ]);
   // The revision is the last commit that changed a file that went into the bundle (or the
   // project's package.json): commits elsewhere in the repository leave the digest alone.
   const inputs = bundle.inputs.filter((path) => !path.startsWith('node_modules/'));

@@ -79,27 +79,27 @@ export async function pushDatakitImage(
   }
   if (existing !== undefined) throw new TagExistsError(reference, existing, image.digest);
 
-  const blobs: PushResult['blobs'] = [];
-  let bytesUploaded = 0;
+  // Every blob is checked (and mounted or uploaded) at once; the manifest goes last.
   const baseLayers = new Set(image.manifest.layers.slice(0, -1).map((layer) => layer.digest));
-  for (const descriptor of [...image.manifest.layers, image.manifest.config]) {
-    if (await registry.blobExists(image.repository, descriptor.digest)) {
-      blobs.push({ digest: descriptor.digest, size: descriptor.size, action: 'present' });
-      continue;
-    }
-    if (
-      baseLayers.has(descriptor.digest) &&
-      (await registry.mountBlob(image.repository, descriptor.digest, image.base.repository))
-    ) {
-      blobs.push({ digest: descriptor.digest, size: descriptor.size, action: 'mounted' });
-      continue;
-    }
-    const bytes = blobBytes(image, descriptor.digest);
-    onProgress?.(`uploading ${descriptor.digest.slice(0, 19)} (${bytes.length} bytes)`);
-    await registry.uploadBlob(image.repository, descriptor.digest, bytes);
-    bytesUploaded += bytes.length;
-    blobs.push({ digest: descriptor.digest, size: descriptor.size, action: 'uploaded' });
-  }
+  const blobs = await Promise.all(
+    [...image.manifest.layers, image.manifest.config].map(async (descriptor) => {
+      const entry = { digest: descriptor.digest, size: descriptor.size };
+      if (await registry.blobExists(image.repository, descriptor.digest)) {
+        return { ...entry, action: 'present' as const, sent: 0 };
+      }
+      if (
+        baseLayers.has(descriptor.digest) &&
+        (await registry.mountBlob(image.repository, descriptor.digest, image.base.repository))
+      ) {
+        return { ...entry, action: 'mounted' as const, sent: 0 };
+      }
+      const bytes = blobBytes(image, descriptor.digest);
+      onProgress?.(`uploading ${descriptor.digest.slice(0, 19)} (${bytes.length} bytes)`);
+      await registry.uploadBlob(image.repository, descriptor.digest, bytes);
+      return { ...entry, action: 'uploaded' as const, sent: bytes.length };
+    }),
+  );
+  const bytesUploaded = blobs.reduce((sum, blob) => sum + blob.sent, 0);
   const digest = await registry.putManifest(
     image.repository,
     image.tag,
@@ -111,7 +111,13 @@ export async function pushDatakitImage(
       `The registry stored ${reference} as ${digest}, expected ${image.digest}.`,
     );
   }
-  return { reference, digest, outcome: 'pushed', bytesUploaded, blobs };
+  return {
+    reference,
+    digest,
+    outcome: 'pushed',
+    bytesUploaded,
+    blobs: blobs.map(({ sent: _sent, ...blob }) => blob),
+  };
 }
 
 function blobBytes(image: BuiltImage, digest: string): Buffer {

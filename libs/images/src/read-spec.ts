@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { DatakitError } from '@datakit/errors';
 import type { DatakitProject } from './datakit-project.ts';
@@ -26,18 +26,14 @@ export interface SpecResult {
  * JSON object whose name and version match the project. A datakit whose spec cannot be produced
  * does not become an image; the error says why.
  */
-export function readSpec(project: DatakitProject, bundleFile: string): SpecResult {
-  const run = spawnSync(process.execPath, [bundleFile, 'spec'], {
-    encoding: 'utf8',
-    env: {
-      PATH: process.env.PATH ?? '',
-      DATAKIT_NAME: project.name,
-      DATAKIT_VERSION: project.version,
-    },
-    timeout: 60_000,
+export async function readSpec(project: DatakitProject, bundleFile: string): Promise<SpecResult> {
+  const run = await runNode(bundleFile, ['spec'], {
+    PATH: process.env.PATH ?? '',
+    DATAKIT_NAME: project.name,
+    DATAKIT_VERSION: project.version,
   });
   const fail = (why: string): never => {
-    const stderr = (run.stderr ?? '').trim().split('\n').slice(-10).join('\n');
+    const stderr = run.stderr.trim().split('\n').slice(-10).join('\n');
     throw new DatakitError(`The spec of ${project.path} cannot be produced: ${why}.`, {
       hint: stderr ? `Its stderr ended with:\n${stderr}` : undefined,
     });
@@ -66,6 +62,34 @@ export function readSpec(project: DatakitProject, bundleFile: string): SpecResul
   if (body.contracts === undefined) fail('it has no "contracts" field');
   const json = JSON.stringify(body);
   return { spec: body, json, contractHash: hashContracts(body.contracts) };
+}
+
+interface NodeRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  error: Error | undefined;
+}
+
+/** Runs a script with this Node (24) and a clean environment; never rejects. */
+function runNode(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<NodeRun> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [file, ...args], { env, timeout: 60_000 });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let error: Error | undefined;
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    child.on('error', (e) => (error = e));
+    child.on('close', (status) =>
+      resolve({
+        status,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+        error,
+      }),
+    );
+  });
 }
 
 /** `sha256:` of the canonical JSON (object keys sorted at every level) of a value. */

@@ -94,7 +94,7 @@ async function main(): Promise<void> {
       const dk = readDatakitProject(project, root);
       const bundle = await bundleDatakit(dk, root);
       cpSync(bundle.file, join(context, 'main.mjs'));
-      writeFileSync(join(context, 'spec.json'), readSpec(dk, bundle.file).json);
+      writeFileSync(join(context, 'spec.json'), (await readSpec(dk, bundle.file)).json);
       const ref = `${infra.registry.host}/bench-images-docker:${version}`;
       sh('docker', ['build', '--network', 'host', '-q', '-t', ref, context]);
       const pushed = sh('docker', ['push', ref]);
