@@ -1,0 +1,164 @@
+import { createHash } from 'node:crypto';
+import { ConfigError } from '@datakit/errors';
+import {
+  assertLockInSync,
+  type Connection,
+  type Environment,
+  type LoadedWarehouse,
+  type Lock,
+} from '@datakit/warehouse';
+
+/** Labels on every deployed object (containers, CronJobs, ConfigMaps), read back by status and plan. */
+export const DEPLOY_LABELS = {
+  managedBy: 'app.kubernetes.io/managed-by',
+  warehouse: 'dev.datakit/warehouse',
+  environment: 'dev.datakit/environment',
+  datakit: 'dev.datakit/datakit',
+  version: 'dev.datakit/version',
+  digest: 'dev.datakit/digest',
+  lockRevision: 'dev.datakit/lock-revision',
+  role: 'dev.datakit/role',
+} as const;
+
+/** The configuration file a datakit container reads (`/etc/datakit/config.json`). */
+export interface DatakitJobConfig {
+  source: Connection;
+  target: Connection;
+  mode: 'append' | 'replace' | 'merge';
+  rejectThreshold: number;
+  parameters: Record<string, unknown>;
+}
+
+/** One pinned datakit as it should run. */
+export interface DesiredJob {
+  datakit: string;
+  version: string;
+  /** Manifest digest from the lock. */
+  digest: string;
+  /** `registry/name@sha256:…` in this environment's registry: always by digest. */
+  image: string;
+  contractHash: string;
+  /** Cron schedule (the environment's override, else the pin's), or undefined: run on demand. */
+  schedule: string | undefined;
+  config: DatakitJobConfig;
+  labels: Record<string, string>;
+}
+
+/** The Kerberos sidecar every job of the warehouse runs next to. */
+export interface DesiredSidecar {
+  image: string;
+  principal: string;
+  /** Secret reference of the keytab (never its bytes). */
+  keytab: string;
+  krb5Config: string | undefined;
+  renewBeforeSeconds: number;
+  delinea: { baseUrl: string; credentialsFile: string } | undefined;
+  labels: Record<string, string>;
+}
+
+/** Everything a driver needs to make an environment match warehouse.yaml and its lock. */
+export interface DesiredState {
+  warehouse: string;
+  environmentName: string;
+  environment: Environment;
+  /** A short digest of the lock file: which lock a deployed object came from. */
+  lockRevision: string;
+  sidecar: DesiredSidecar;
+  jobs: DesiredJob[];
+}
+
+/**
+ * Derives the desired state of one environment from a loaded warehouse. Refuses an unknown
+ * environment and a lock that is missing or out of sync (ConfigError, exit 2): nothing is
+ * deployed from pins that were never resolved.
+ */
+export function desiredState(
+  loaded: LoadedWarehouse,
+  environmentName: string,
+  sidecarImage: string,
+): DesiredState {
+  const { warehouse } = loaded;
+  const environment = warehouse.environments[environmentName];
+  if (environment === undefined) {
+    throw new ConfigError(
+      `${loaded.file}: field "environments" has no environment "${environmentName}"; it has ${Object.keys(
+        warehouse.environments,
+      )
+        .map((e) => `"${e}"`)
+        .join(', ')}.`,
+    );
+  }
+  const lock = assertLockInSync(loaded);
+  const lockRevision = revisionOf(lock);
+  const base = {
+    [DEPLOY_LABELS.managedBy]: 'datakit',
+    [DEPLOY_LABELS.warehouse]: warehouse.name,
+    [DEPLOY_LABELS.environment]: environmentName,
+    [DEPLOY_LABELS.lockRevision]: lockRevision,
+  };
+  const jobs = Object.entries(warehouse.datakits)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([datakit, pin]): DesiredJob => {
+      const entry = lock.datakits[datakit]!;
+      const source = warehouse.connections[pin.source]!;
+      const target = warehouse.connections[pin.target]!;
+      return {
+        datakit,
+        version: entry.version,
+        digest: entry.digest,
+        image: `${environment.registry}/${datakit}@${entry.digest}`,
+        contractHash: entry.contractHash,
+        schedule: environment.schedules[datakit] ?? pin.schedule,
+        config: {
+          source,
+          target,
+          mode: pin.mode,
+          rejectThreshold: pin.rejectThreshold,
+          parameters: pin.parameters,
+        },
+        labels: {
+          ...base,
+          [DEPLOY_LABELS.role]: 'datakit',
+          [DEPLOY_LABELS.datakit]: datakit,
+          [DEPLOY_LABELS.version]: entry.version,
+          [DEPLOY_LABELS.digest]: entry.digest.replace('sha256:', '').slice(0, 63),
+        },
+      };
+    });
+  return {
+    warehouse: warehouse.name,
+    environmentName,
+    environment,
+    lockRevision,
+    sidecar: {
+      image: sidecarImage,
+      principal: warehouse.kerberos.principal,
+      keytab: refText(warehouse.kerberos.keytab),
+      krb5Config: warehouse.kerberos.krb5Config,
+      renewBeforeSeconds: warehouse.kerberos.renewBeforeSeconds,
+      delinea: warehouse.secrets.delinea,
+      labels: { ...base, [DEPLOY_LABELS.role]: 'kerberos-sidecar' },
+    },
+    jobs,
+  };
+}
+
+/** A 12-hex digest of a lock's content (key order independent of the file's formatting). */
+export function revisionOf(lock: Lock): string {
+  const { $schema: _schema, ...content } = lock;
+  return createHash('sha256').update(JSON.stringify(content)).digest('hex').slice(0, 12);
+}
+
+function refText(ref: unknown): string {
+  if (typeof ref === 'string') return ref;
+  const r = ref as {
+    kind: string;
+    path?: string;
+    name?: string;
+    secretId?: number;
+    field?: string;
+  };
+  if (r.kind === 'file') return `file:${r.path}`;
+  if (r.kind === 'env') return `env:${r.name}`;
+  return `delinea:${r.secretId}/${r.field}`;
+}

@@ -1,0 +1,17 @@
+export {
+  DEPLOY_LABELS,
+  desiredState,
+  revisionOf,
+  type DatakitJobConfig,
+  type DesiredJob,
+  type DesiredSidecar,
+  type DesiredState,
+} from './desired-state.ts';
+export type {
+  ApplyResult,
+  DeployDriver,
+  DeployStatus,
+  JobStatus,
+  RunJobOptions,
+} from './driver.ts';
+export { planChanges, type ActualJob, type DeployPlan, type PlanChange } from './plan.ts';
