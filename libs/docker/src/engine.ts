@@ -79,6 +79,23 @@ export interface ContainerSummary {
   networkMode: string;
 }
 
+/** A container's run state and mounts, as `containerState` reports them. */
+export interface ContainerState {
+  running: boolean;
+  /** The exit code of the last run (0 while running or never run). */
+  exitCode: number;
+  /** Bind mounts and volumes (tmpfs mounts are in `tmpfs`). */
+  mounts: Array<{ type: string; source: string; destination: string; readWrite: boolean }>;
+  /** Memory-backed mounts, path → options, as created. */
+  tmpfs: Record<string, string>;
+}
+
+/** One path a container changed in its writable layer (`docker diff`). */
+export interface ContainerChange {
+  path: string;
+  kind: 'modified' | 'added' | 'deleted';
+}
+
 /** The label that records a hash of a long-running container's spec, to detect changes. */
 export const SPEC_HASH_LABEL = 'dev.datakit.spec-hash';
 
@@ -345,6 +362,56 @@ export class DockerEngine {
     } catch (error) {
       throw wrap(error, `Running ${cmd.join(' ')} in ${nameOrId}`);
     }
+  }
+
+  /**
+   * Stops a running container: SIGTERM, then SIGKILL after `timeoutSeconds` (like
+   * `docker stop`). A container that is not running is not an error.
+   */
+  async stopContainer(nameOrId: string, timeoutSeconds = 10): Promise<void> {
+    try {
+      await this.#docker.getContainer(nameOrId).stop({ t: timeoutSeconds });
+    } catch (error) {
+      if (statusOf(error) !== 304) throw wrap(error, `Stopping container ${nameOrId}`);
+    }
+  }
+
+  /** Starts a created or stopped container. A running one is not an error. */
+  async startContainer(nameOrId: string): Promise<void> {
+    try {
+      await this.#docker.getContainer(nameOrId).start();
+    } catch (error) {
+      if (statusOf(error) !== 304) throw wrap(error, `Starting container ${nameOrId}`);
+    }
+  }
+
+  /** Whether a container runs, how its last run ended, and its mounts; undefined if missing. */
+  async containerState(nameOrId: string): Promise<ContainerState | undefined> {
+    const info = await this.#inspectContainer(nameOrId);
+    if (!info) return undefined;
+    return {
+      running: info.State.Running,
+      exitCode: info.State.ExitCode,
+      mounts: (info.Mounts ?? []).map((m) => ({
+        type: m.Type,
+        source: m.Source,
+        destination: m.Destination,
+        readWrite: m.RW,
+      })),
+      tmpfs: (info.HostConfig as { Tmpfs?: Record<string, string> }).Tmpfs ?? {},
+    };
+  }
+
+  /** What a container changed in its writable layer (mounts excluded), like `docker diff`. */
+  async containerChanges(nameOrId: string): Promise<ContainerChange[]> {
+    const kinds = ['modified', 'added', 'deleted'] as const;
+    const changes = (await this.#docker
+      .getContainer(nameOrId)
+      .changes()
+      .catch((error: unknown) => {
+        throw wrap(error, `Listing changes of ${nameOrId}`);
+      })) as Array<{ Path: string; Kind: number }> | null;
+    return (changes ?? []).map((c) => ({ path: c.Path, kind: kinds[c.Kind] ?? 'modified' }));
   }
 
   /** Creates a named volume if missing. */

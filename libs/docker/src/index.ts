@@ -4,6 +4,8 @@ export {
   specHash,
   splitRef,
   type BuildImageOptions,
+  type ContainerChange,
+  type ContainerState,
   type ContainerSpec,
   type ContainerSummary,
   type DockerConnectOptions,

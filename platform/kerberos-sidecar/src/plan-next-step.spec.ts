@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { TicketTimes } from './parse-klist.ts';
-import { isTicketReady, planNextStep, retryDelay, type ScheduleState } from './plan-next-step.ts';
+import {
+  isTicketReady,
+  planNextStep,
+  refreshAt,
+  retryDelay,
+  type ScheduleState,
+} from './plan-next-step.ts';
 
 const MIN = 60_000;
 const T0 = Date.UTC(2026, 0, 1, 0, 0, 0);
@@ -27,12 +33,20 @@ describe('planNextStep', () => {
     expect(planNextStep(state({ ticket: undefined }))).toEqual({ kind: 'initialise', why: 'no-ticket' });
   });
 
-  it('waits until expiry minus the margin while the ticket is fresh', () => {
-    expect(planNextStep(state({ now: T0 + MIN }))).toEqual({ kind: 'wait', at: T0 + 8 * MIN });
+  it('waits until expiry minus the margin (less a 10 s lead) while the ticket is fresh', () => {
+    expect(planNextStep(state({ now: T0 + MIN }))).toEqual({ kind: 'wait', at: T0 + 8 * MIN - 10_000 });
   });
 
-  it('renews once expiry minus the margin is reached', () => {
-    expect(planNextStep(state({ now: T0 + 8 * MIN }))).toEqual({ kind: 'renew' });
+  it('renews once expiry minus the margin and lead is reached', () => {
+    expect(planNextStep(state({ now: T0 + 8 * MIN - 10_000 }))).toEqual({ kind: 'renew' });
+  });
+
+  it('initialises again when the expiry already equals renew-until', () => {
+    const capped = { ...ticket, expiresAt: T0 + 30 * MIN };
+    expect(planNextStep(state({ ticket: capped, now: T0 + 28 * MIN }))).toEqual({
+      kind: 'initialise',
+      why: 'renewable-life-spent',
+    });
   });
 
   it('initialises again when a renewal could not outlast the margin', () => {
@@ -65,7 +79,9 @@ describe('planNextStep', () => {
 
   it('tries again once the retry delay has passed', () => {
     const lastAttempt = { at: T0 + 8 * MIN, failed: true, retryDelayMs: 20_000 };
-    expect(planNextStep(state({ now: T0 + 8 * MIN + 20_000, lastAttempt }))).toEqual({ kind: 'renew' });
+    expect(planNextStep(state({ now: T0 + 8 * MIN + 20_000, lastAttempt }))).toEqual({
+      kind: 'renew',
+    });
   });
 
   it('does not refresh twice within the minimum interval when the ticket is shorter than the margin', () => {
@@ -75,6 +91,12 @@ describe('planNextStep', () => {
       kind: 'wait',
       at: T0 + 5_000,
     });
+  });
+});
+
+describe('refreshAt', () => {
+  it('uses a quarter of a short margin as the lead', () => {
+    expect(refreshAt(ticket, 20_000)).toBe(T0 + 10 * MIN - 25_000);
   });
 });
 

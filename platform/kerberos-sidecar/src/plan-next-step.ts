@@ -28,9 +28,9 @@ export interface ScheduleState {
 }
 
 /**
- * Decides the next step. Renew at `expiry - margin` while a renewal would still give a ticket
- * valid for longer than the margin; otherwise (renewable lifetime spent, not renewable, or
- * already expired) initialise again from the keytab.
+ * Decides the next step. Renew shortly before `expiry - margin` (see {@link refreshAt}) while a
+ * renewal would extend the ticket beyond its current expiry and beyond the margin; otherwise
+ * (renewable lifetime spent, not renewable, or already expired) initialise again from the keytab.
  */
 export function planNextStep(state: ScheduleState): NextStep {
   const { ticket, now, marginMs, lastAttempt, minIntervalMs } = state;
@@ -40,13 +40,24 @@ export function planNextStep(state: ScheduleState): NextStep {
       : lastAttempt.at + (lastAttempt.failed ? lastAttempt.retryDelayMs : minIntervalMs);
   if (now < notBefore) return { kind: 'wait', at: notBefore };
   if (ticket === undefined) return { kind: 'initialise', why: 'no-ticket' };
-  const renewAt = ticket.expiresAt - marginMs;
+  const renewAt = refreshAt(ticket, marginMs);
   if (now < renewAt) return { kind: 'wait', at: Math.max(renewAt, notBefore) };
   if (now >= ticket.expiresAt) return { kind: 'initialise', why: 'expired' };
-  if (ticket.renewUntil !== undefined && ticket.renewUntil - now > marginMs) {
+  // A renewal ends at min(now + max life, renew-until): worth it only if that is later than the
+  // current expiry and still more than the margin away.
+  const { renewUntil } = ticket;
+  if (renewUntil !== undefined && renewUntil > ticket.expiresAt && renewUntil - now > marginMs) {
     return { kind: 'renew' };
   }
   return { kind: 'initialise', why: 'renewable-life-spent' };
+}
+
+/**
+ * When to refresh a ticket: at `expiry - margin`, less a short lead (a quarter of the margin, at
+ * most 10 s) so a renewal that succeeds lands before readiness would drop.
+ */
+export function refreshAt(ticket: TicketTimes, marginMs: number): number {
+  return ticket.expiresAt - marginMs - Math.min(10_000, marginMs / 4);
 }
 
 /** Whether a ticket is valid for longer than the margin: the sidecar's readiness. */
