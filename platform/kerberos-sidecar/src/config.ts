@@ -36,7 +36,8 @@ export const sidecarConfigSchema = z.strictObject({
     .string({ error: 'required: the Kerberos principal to get tickets for' })
     .regex(/^[^\s@]+(@[^\s@]+)?$/, 'expected a principal such as datakit-loader@DATAKIT.TEST')
     .meta({
-      description: 'The principal whose key the keytab holds; the default realm applies without @REALM.',
+      description:
+        'The principal whose key the keytab holds; the default realm applies without @REALM.',
       examples: ['datakit-loader@DATAKIT.TEST'],
     }),
   keytab: secretRefSchema.meta({
@@ -88,12 +89,18 @@ export const sidecarConfigSchema = z.strictObject({
     .string()
     .regex(/^[0-9]+[smhd]?([0-9]+[smhd])*$/, 'expected a kinit duration such as 10h or 90m')
     .optional()
-    .meta({ description: 'Requested ticket lifetime (kinit -l); the KDC may cap it.', examples: ['10h'] }),
+    .meta({
+      description: 'Requested ticket lifetime (kinit -l); the KDC may cap it.',
+      examples: ['10h'],
+    }),
   renewableLifetime: z
     .string()
     .regex(/^[0-9]+[smhd]?([0-9]+[smhd])*$/, 'expected a kinit duration such as 7d')
     .default('7d')
-    .meta({ description: 'Requested renewable lifetime (kinit -r); the KDC may cap it.', examples: ['7d'] }),
+    .meta({
+      description: 'Requested renewable lifetime (kinit -r); the KDC may cap it.',
+      examples: ['7d'],
+    }),
   readyFile: absolutePath(
     '/var/run/datakit/krb5/ready',
     'Exists (with principal and expiry as JSON) only while the cache holds a ticket valid for longer than the margin.',
@@ -113,7 +120,10 @@ export const sidecarConfigSchema = z.strictObject({
     .int('expected a numeric uid')
     .nonnegative('expected a numeric uid')
     .default(10001)
-    .meta({ description: 'The uid that owns (and alone may read) the ticket cache: the datakit user.', examples: [10001] }),
+    .meta({
+      description: 'The uid that owns (and alone may read) the ticket cache: the datakit user.',
+      examples: [10001],
+    }),
   cacheGid: z.coerce
     .number({ error: 'expected a numeric gid' })
     .int('expected a numeric gid')
@@ -269,9 +279,12 @@ function defaultProvider(
 }
 
 function configError(problems: string[], source: string): ConfigError {
-  return new ConfigError(`Invalid Kerberos sidecar configuration (${source}):\n${problems.join('\n')}`, {
-    hint: `Set the variables above (or the same fields in the JSON file named by ${CONFIG_FILE_VAR}); see platform/kerberos-sidecar/README.md.`,
-  });
+  return new ConfigError(
+    `Invalid Kerberos sidecar configuration (${source}):\n${problems.join('\n')}`,
+    {
+      hint: `Set the variables above (or the same fields in the JSON file named by ${CONFIG_FILE_VAR}); see platform/kerberos-sidecar/README.md.`,
+    },
+  );
 }
 
 function parseJsonOrText(value: string): unknown {

@@ -15,7 +15,8 @@ export async function startHealthServer(
       response.writeHead(status, { 'content-type': 'application/json' });
       response.end(`${JSON.stringify(body)}\n`);
     };
-    if (request.method !== 'GET' && request.method !== 'HEAD') return send(405, { error: 'GET only' });
+    if (request.method !== 'GET' && request.method !== 'HEAD')
+      return send(405, { error: 'GET only' });
     if (path === '/healthz') return send(200, { live: true });
     if (path === '/readyz') {
       const current = report();

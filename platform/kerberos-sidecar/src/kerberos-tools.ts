@@ -79,7 +79,10 @@ export function kerberosTools(options: KerberosToolsOptions): KerberosTools {
       const result = await run('kinit', args, signal);
       failIfNotRun('kinit', result);
       if (result.code !== 0) {
-        throw new KerberosFailure(classifyKinitFailure(result.stderr), summariseStderr(result.stderr));
+        throw new KerberosFailure(
+          classifyKinitFailure(result.stderr),
+          summariseStderr(result.stderr),
+        );
       }
       return inspectAfter('kinit', cache, signal);
     },
@@ -87,7 +90,10 @@ export function kerberosTools(options: KerberosToolsOptions): KerberosTools {
       const result = await run('kinit', ['-R', '-c', cache], signal);
       failIfNotRun('kinit', result);
       if (result.code !== 0) {
-        throw new KerberosFailure(classifyKinitFailure(result.stderr), summariseStderr(result.stderr));
+        throw new KerberosFailure(
+          classifyKinitFailure(result.stderr),
+          summariseStderr(result.stderr),
+        );
       }
       return inspectAfter('kinit -R', cache, signal);
     },

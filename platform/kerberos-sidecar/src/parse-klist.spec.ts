@@ -41,7 +41,10 @@ describe('parseKlist', () => {
   });
 
   it('reads the renew-until time when klist -f appends the flags', () => {
-    const withFlags = RENEWABLE.replace('renew until 11/24/26 02:37:16\n', 'renew until 11/24/26 02:37:16, Flags: RI\n');
+    const withFlags = RENEWABLE.replace(
+      'renew until 11/24/26 02:37:16\n',
+      'renew until 11/24/26 02:37:16, Flags: RI\n',
+    );
     expect(parseKlist(withFlags).tickets[0]?.renewUntil).toBe(Date.UTC(2026, 10, 24, 2, 37, 16));
   });
 
@@ -67,8 +70,13 @@ describe('findTgt', () => {
   });
 
   it('returns undefined when the cache holds only service tickets', () => {
-    const serviceOnly = RENEWABLE.replace('krbtgt/DATAKIT.TEST@DATAKIT.TEST', 'HTTP/web@DATAKIT.TEST');
-    expect(findTgt(parseKlist(serviceOnly.replace('postgres/localhost', 'HTTP/db')))).toBeUndefined();
+    const serviceOnly = RENEWABLE.replace(
+      'krbtgt/DATAKIT.TEST@DATAKIT.TEST',
+      'HTTP/web@DATAKIT.TEST',
+    );
+    expect(
+      findTgt(parseKlist(serviceOnly.replace('postgres/localhost', 'HTTP/db'))),
+    ).toBeUndefined();
   });
 });
 

@@ -30,11 +30,17 @@ const state = (overrides: Partial<ScheduleState>): ScheduleState => ({
 
 describe('planNextStep', () => {
   it('initialises at once when there is no ticket', () => {
-    expect(planNextStep(state({ ticket: undefined }))).toEqual({ kind: 'initialise', why: 'no-ticket' });
+    expect(planNextStep(state({ ticket: undefined }))).toEqual({
+      kind: 'initialise',
+      why: 'no-ticket',
+    });
   });
 
   it('waits until expiry minus the margin (less a 10 s lead) while the ticket is fresh', () => {
-    expect(planNextStep(state({ now: T0 + MIN }))).toEqual({ kind: 'wait', at: T0 + 8 * MIN - 10_000 });
+    expect(planNextStep(state({ now: T0 + MIN }))).toEqual({
+      kind: 'wait',
+      at: T0 + 8 * MIN - 10_000,
+    });
   });
 
   it('renews once expiry minus the margin and lead is reached', () => {
@@ -66,7 +72,10 @@ describe('planNextStep', () => {
   });
 
   it('initialises again when the ticket has already expired', () => {
-    expect(planNextStep(state({ now: T0 + 11 * MIN }))).toEqual({ kind: 'initialise', why: 'expired' });
+    expect(planNextStep(state({ now: T0 + 11 * MIN }))).toEqual({
+      kind: 'initialise',
+      why: 'expired',
+    });
   });
 
   it('waits for the retry delay after a failure', () => {

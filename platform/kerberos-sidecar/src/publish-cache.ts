@@ -16,7 +16,10 @@ export async function publishCache(
   sharedCachePath: string,
   owner: CacheOwner,
 ): Promise<void> {
-  const staging = join(dirname(sharedCachePath), `.${basename(sharedCachePath)}.${process.pid}.tmp`);
+  const staging = join(
+    dirname(sharedCachePath),
+    `.${basename(sharedCachePath)}.${process.pid}.tmp`,
+  );
   try {
     await copyFile(workingCachePath, staging);
     await chmod(staging, 0o600);

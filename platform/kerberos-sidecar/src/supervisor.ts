@@ -157,7 +157,11 @@ export function createSupervisor(
       if (current.ready) {
         log('ready', { principal: current.principal, expiresAt: current.expiresAt });
       } else if (readyFileState === true) {
-        log('unready', { principal: current.principal, reason: current.reason, expiresAt: current.expiresAt });
+        log('unready', {
+          principal: current.principal,
+          reason: current.reason,
+          expiresAt: current.expiresAt,
+        });
       }
       readyFileState = current.ready;
     }
