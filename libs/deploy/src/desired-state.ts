@@ -59,6 +59,8 @@ export interface DesiredSidecar {
 /** Everything a driver needs to make an environment match warehouse.yaml and its lock. */
 export interface DesiredState {
   warehouse: string;
+  /** The warehouse folder; the Docker driver resolves host paths (secretsDir, ...) against it. */
+  dir: string;
   environmentName: string;
   environment: Environment;
   /** A short digest of the lock file: which lock a deployed object came from. */
@@ -76,6 +78,7 @@ export function desiredState(
   loaded: LoadedWarehouse,
   environmentName: string,
   sidecarImage: string,
+  options: { lock?: Lock } = {},
 ): DesiredState {
   const { warehouse } = loaded;
   const environment = warehouse.environments[environmentName];
@@ -88,7 +91,8 @@ export function desiredState(
         .join(', ')}.`,
     );
   }
-  const lock = assertLockInSync(loaded);
+  // A rollback deploys an earlier lock as it was; otherwise the lock must match the pins.
+  const lock = options.lock ?? assertLockInSync(loaded);
   const lockRevision = revisionOf(lock);
   const base = {
     [DEPLOY_LABELS.managedBy]: 'datakit',
@@ -96,10 +100,15 @@ export function desiredState(
     [DEPLOY_LABELS.environment]: environmentName,
     [DEPLOY_LABELS.lockRevision]: lockRevision,
   };
-  const jobs = Object.entries(warehouse.datakits)
+  const jobs = Object.entries(lock.datakits)
     .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([datakit, pin]): DesiredJob => {
-      const entry = lock.datakits[datakit]!;
+    .map(([datakit, entry]): DesiredJob => {
+      const pin = warehouse.datakits[datakit];
+      if (pin === undefined) {
+        throw new ConfigError(
+          `${loaded.file}: field "datakits" no longer has "${datakit}", which the lock being deployed pins; its connections and schedule are unknown.`,
+        );
+      }
       const source = warehouse.connections[pin.source]!;
       const target = warehouse.connections[pin.target]!;
       return {
@@ -127,6 +136,7 @@ export function desiredState(
     });
   return {
     warehouse: warehouse.name,
+    dir: loaded.dir,
     environmentName,
     environment,
     lockRevision,

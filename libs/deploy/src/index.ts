@@ -15,3 +15,11 @@ export type {
   RunJobOptions,
 } from './driver.ts';
 export { planChanges, type ActualJob, type DeployPlan, type PlanChange } from './plan.ts';
+export { CONTAINER_PATHS, DockerDriver, dockerNames } from './drivers/docker/index.ts';
+export {
+  historyFile,
+  previousRevision,
+  readHistory,
+  recordDeploy,
+  type DeployedRevision,
+} from './history.ts';

@@ -281,13 +281,18 @@ export class DockerEngine {
    * Makes a long-running, named container match `spec`: leaves it alone when it already runs
    * the same spec and image, starts it when stopped, recreates it when either changed.
    */
-  async ensureContainer(spec: ContainerSpec & { name: string }): Promise<EnsureOutcome> {
+  async ensureContainer(
+    spec: ContainerSpec & { name: string },
+    options: { start?: boolean } = {},
+  ): Promise<EnsureOutcome> {
+    // `start: false` keeps a job container created but stopped (it runs on demand).
+    const start = options.start ?? true;
     const image = await this.imageInfo(spec.image);
     if (!image) throw new DockerError(`Image ${spec.image} does not exist on this engine.`);
     const hash = specHash(spec, image.id);
     const existing = await this.#inspectContainer(spec.name);
     if (existing && existing.Config.Labels?.[SPEC_HASH_LABEL] === hash) {
-      if (existing.State.Running) return 'unchanged';
+      if (existing.State.Running || !start) return 'unchanged';
       await this.#docker.getContainer(existing.Id).start();
       return 'started';
     }
@@ -296,10 +301,43 @@ export class DockerEngine {
       ...spec,
       labels: { ...spec.labels, [SPEC_HASH_LABEL]: hash },
     });
-    await container.start().catch((error: unknown) => {
-      throw wrap(error, `Starting container ${spec.name}`);
-    });
+    if (start) {
+      await container.start().catch((error: unknown) => {
+        throw wrap(error, `Starting container ${spec.name}`);
+      });
+    }
     return existing ? 'recreated' : 'created';
+  }
+
+  /**
+   * Starts a created (or exited) container, hands every line it prints to the callbacks as it
+   * comes, and returns its exit code when it ends. Earlier runs' output is not replayed.
+   */
+  async startAndFollow(
+    nameOrId: string,
+    onStdout: (line: string) => void,
+    onStderr: (line: string) => void,
+  ): Promise<number> {
+    const container = this.#docker.getContainer(nameOrId);
+    try {
+      const stream = (await container.attach({
+        stream: true,
+        stdout: true,
+        stderr: true,
+      })) as unknown as Readable;
+      const stdout = new LineSplitter(onStdout);
+      const stderr = new LineSplitter(onStderr);
+      this.#docker.modem.demuxStream(stream, stdout.stream, stderr.stream);
+      const ended = new Promise<void>((resolve) => stream.on('end', () => resolve()));
+      await container.start();
+      const { StatusCode } = (await container.wait()) as { StatusCode: number };
+      await Promise.race([ended, delay(2000)]);
+      stdout.flush();
+      stderr.flush();
+      return StatusCode;
+    } catch (error) {
+      throw wrap(error, `Running container ${nameOrId}`);
+    }
   }
 
   /** Containers (running or not) that carry every given label. */
@@ -538,6 +576,24 @@ class Collector {
   text(): string {
     return Buffer.concat(this.#chunks).toString('utf8');
   }
+}
+
+/** Turns a byte stream into whole lines for a callback. */
+class LineSplitter {
+  readonly stream = new PassThrough();
+  #pending = '';
+  constructor(onLine: (line: string) => void) {
+    this.stream.on('data', (chunk: Buffer) => {
+      const lines = (this.#pending + chunk.toString('utf8')).split('\n');
+      this.#pending = lines.pop() ?? '';
+      for (const line of lines) onLine(line);
+    });
+    this.flush = () => {
+      if (this.#pending !== '') onLine(this.#pending);
+      this.#pending = '';
+    };
+  }
+  flush: () => void;
 }
 
 /** Decodes Docker's multiplexed log framing (8-byte headers) into plain text. */

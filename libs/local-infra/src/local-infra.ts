@@ -7,7 +7,7 @@ import { ensureBaseImages, type BaseImageSource, type Report } from './ensure-ba
 import { ensureEngine, startedDockerdPid, stopStartedEngine } from './ensure-engine.ts';
 import { infraPaths, type InfraPaths } from './paths.ts';
 import { realMachine, type MachineProbes } from './probes.ts';
-import { ensurePostgresSecrets, readPostgresPassword } from './secrets.ts';
+import { ensureDatakitSecrets, ensurePostgresSecrets, readPostgresPassword } from './secrets.ts';
 import {
   CONTEXT_HASH_LABEL,
   INFRA_LABEL,
@@ -69,6 +69,7 @@ export async function infraUp(options: InfraUpOptions = {}): Promise<InfraUpResu
     await waitReady(engine, service, paths);
     report(`${service.name}: ready on 127.0.0.1:${service.port}`);
   }
+  ensureDatakitSecrets(paths.postgresSecretsDir, paths.kerberosDir, paths.datakitSecretsDir);
   return { engine: { version, started }, baseImages, services };
 }
 

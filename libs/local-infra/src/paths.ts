@@ -12,6 +12,8 @@ export interface InfraPaths {
   postgresSecretsDir: string;
   /** Keytabs and the client krb5.conf exported by the KDC. */
   kerberosDir: string;
+  /** What local warehouses mount at /run/secrets/datakit (their `secretsDir`). */
+  datakitSecretsDir: string;
   /** The pagila SQL files (`DATAKIT_PAGILA_DIR`, default `../shared/data/pagila`). */
   pagilaDir: string;
 }
@@ -36,6 +38,7 @@ export function infraPaths(env: NodeJS.ProcessEnv = process.env): InfraPaths {
     stateDir,
     postgresSecretsDir: join(stateDir, 'secrets', 'postgres'),
     kerberosDir: join(stateDir, 'kerberos'),
+    datakitSecretsDir: join(stateDir, 'secrets', 'datakit'),
     pagilaDir: resolve(env.DATAKIT_PAGILA_DIR ?? join(root, '..', 'shared', 'data', 'pagila')),
   };
 }

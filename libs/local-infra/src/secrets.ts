@@ -44,3 +44,32 @@ export function ensurePostgresSecrets(dir: string): void {
 export function readPostgresPassword(dir: string, role: PostgresRole): string {
   return readFileSync(join(dir, `${role}.password`), 'utf8').trim();
 }
+
+/** The uid of the datakit and sidecar containers' user (datakit-base, kerberos-sidecar). */
+const DATAKIT_UID = 10001;
+
+/**
+ * Copies what local datakit deployments need into one folder that warehouses mount read-only
+ * at /run/secrets/datakit (their `secretsDir`): the reader's and loader's passwords and the
+ * datakit-loader keytab, each readable only by the containers' user. Local development only:
+ * in production these come from the secret store.
+ */
+export function ensureDatakitSecrets(
+  postgresSecretsDir: string,
+  kerberosDir: string,
+  target: string,
+): void {
+  mkdirSync(target, { recursive: true, mode: 0o700 });
+  const files: [string, string][] = [
+    [join(postgresSecretsDir, 'pagila_reader.password'), 'pagila_reader.password'],
+    [join(postgresSecretsDir, 'warehouse_loader.password'), 'warehouse_loader.password'],
+    [join(kerberosDir, 'datakit-loader.keytab'), 'datakit-loader.keytab'],
+  ];
+  for (const [from, name] of files) {
+    const file = join(target, name);
+    writeFileSync(file, readFileSync(from), { mode: 0o400 });
+    chmodSync(file, 0o400);
+    if (process.getuid?.() === 0) chownSync(file, DATAKIT_UID, DATAKIT_UID);
+  }
+  if (process.getuid?.() === 0) chownSync(target, DATAKIT_UID, DATAKIT_UID);
+}

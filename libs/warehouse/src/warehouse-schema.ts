@@ -161,6 +161,20 @@ const dockerEnvironmentSchema = z
       .min(1)
       .optional()
       .describe('Docker endpoint, e.g. "unix:///var/run/docker.sock".'),
+    secretsDir: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'Host folder mounted read-only at /run/secrets/datakit in the sidecar and datakit containers, so file:/run/secrets/datakit/... references resolve; relative to the warehouse folder. Example: "../../.infra/secrets/datakit".',
+      ),
+    krb5ConfigFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'Host krb5.conf mounted read-only at kerberos.krb5Config; relative to the warehouse folder.',
+      ),
     schedules: schedulesSchema,
   })
   .describe('A Docker environment. Example: {driver: docker, registry: "127.0.0.1:5000"}.');

@@ -14,10 +14,21 @@ describe('the datakit CLI surface', () => {
     expect(surface).toBe(readFileSync(file, 'utf8'));
   });
 
-  it('gives every command a summary and --json on every read command', async () => {
+  it('gives every command a summary', async () => {
+    for (const command of await commandSurface()) expect(command.summary, command.id).not.toBe('');
+  });
+
+  it('offers --json on every read command', async () => {
+    const reads = ['outdated', 'plan', 'status', 'logs', 'verify', 'registry ls', 'registry tags', 'registry inspect'];
     for (const command of await commandSurface()) {
-      expect(command.summary, command.id).not.toBe('');
-      expect(command.json, command.id).toBe(true);
+      if (reads.includes(command.id)) expect(command.json, command.id).toBe(true);
+    }
+  });
+
+  it('offers --dry-run on every command that changes something', async () => {
+    const changes = ['deploy', 'rollback', 'pin'];
+    for (const command of await commandSurface()) {
+      if (changes.includes(command.id)) expect(command.flags, command.id).toContain('dry-run');
     }
   });
 });

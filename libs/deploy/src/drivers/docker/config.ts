@@ -1,0 +1,165 @@
+import { createHash } from 'node:crypto';
+import { resolve, join } from 'node:path';
+import type { ContainerSpec } from '@datakit/docker';
+import { ConfigError } from '@datakit/errors';
+import { DEPLOY_LABELS, type DesiredJob, type DesiredState } from '../../desired-state.ts';
+
+/** Where things go inside the containers (the same paths the Kubernetes driver uses). */
+export const CONTAINER_PATHS = {
+  ticketCacheDir: '/var/run/datakit/krb5',
+  ticketCache: 'FILE:/var/run/datakit/krb5/ccache',
+  readyFile: '/var/run/datakit/krb5/ready',
+  config: '/etc/datakit/config.json',
+  secrets: '/run/secrets/datakit',
+  defaultKrb5Config: '/etc/krb5.conf',
+} as const;
+
+/** The label holding the driver's hash of a job's desired spec (for plan). */
+export const SPEC_LABEL = 'dev.datakit/spec';
+/** The label holding a job's schedule (Docker has no scheduler; status and plan show it). */
+export const SCHEDULE_LABEL = 'dev.datakit/schedule';
+
+/** Names of the Docker objects of one warehouse environment. */
+export function dockerNames(warehouse: string, environment: string) {
+  const prefix = `datakit-${warehouse}-${environment}`;
+  return {
+    sidecar: `${prefix}-kerberos`,
+    ticketVolume: `${prefix}-krb5`,
+    job: (datakit: string) => `${prefix}-${datakit}`,
+  };
+}
+
+/** Host-side settings of a Docker environment, resolved against the warehouse folder. */
+export interface DockerHostPaths {
+  /** Folder mounted at /run/secrets/datakit, if any. */
+  secretsDir: string | undefined;
+  /** Host krb5.conf mounted at the kerberos.krb5Config path, if any. */
+  krb5ConfigFile: string | undefined;
+  /** Where the driver writes each job's config file (git-ignored `.datakit/<env>/`). */
+  stateDir: string;
+}
+
+/** Resolves the Docker environment's host paths. */
+export function hostPaths(state: DesiredState): DockerHostPaths {
+  const env = state.environment;
+  if (env.driver !== 'docker') {
+    throw new ConfigError(
+      `Environment "${state.environmentName}" uses the ${env.driver} driver, not docker.`,
+    );
+  }
+  return {
+    secretsDir: env.secretsDir === undefined ? undefined : resolve(state.dir, env.secretsDir),
+    krb5ConfigFile:
+      env.krb5ConfigFile === undefined ? undefined : resolve(state.dir, env.krb5ConfigFile),
+    stateDir: join(state.dir, '.datakit', state.environmentName),
+  };
+}
+
+/** The Kerberos sidecar container of a warehouse environment (long-running). */
+export function sidecarSpec(
+  state: DesiredState,
+  paths: DockerHostPaths,
+): ContainerSpec & { name: string } {
+  const names = dockerNames(state.warehouse, state.environmentName);
+  const krb5Config = state.sidecar.krb5Config ?? CONTAINER_PATHS.defaultKrb5Config;
+  const env: Record<string, string> = {
+    SIDECAR_PRINCIPAL: state.sidecar.principal,
+    SIDECAR_KEYTAB: state.sidecar.keytab,
+    SIDECAR_CCACHE: CONTAINER_PATHS.ticketCache,
+    SIDECAR_READY_FILE: CONTAINER_PATHS.readyFile,
+    SIDECAR_RENEW_MARGIN_SECONDS: String(state.sidecar.renewBeforeSeconds),
+    // Host networking: two warehouses' sidecars would fight over a port; readiness is the file.
+    SIDECAR_HTTP_PORT: '0',
+  };
+  if (paths.krb5ConfigFile) env.SIDECAR_KRB5_CONFIG = krb5Config;
+  if (state.sidecar.delinea) {
+    env.SIDECAR_DELINEA_BASE_URL = state.sidecar.delinea.baseUrl;
+    env.SIDECAR_DELINEA_CREDENTIALS_FILE = state.sidecar.delinea.credentialsFile;
+  }
+  return {
+    name: names.sidecar,
+    image: state.sidecar.image,
+    env,
+    binds: [
+      `${names.ticketVolume}:${CONTAINER_PATHS.ticketCacheDir}`,
+      ...(paths.secretsDir ? [`${paths.secretsDir}:${CONTAINER_PATHS.secrets}:ro`] : []),
+      ...(paths.krb5ConfigFile ? [`${paths.krb5ConfigFile}:${krb5Config}:ro`] : []),
+    ],
+    // The keytab is written to /dev/shm only (memory); nothing else is writable but the cache.
+    tmpfs: { '/dev/shm': 'size=1m,mode=1777' },
+    labels: state.sidecar.labels,
+    networkMode: state.environment.driver === 'docker' ? state.environment.network : 'host',
+  };
+}
+
+/** A datakit job container: created by deploy, started by `datakit run`. */
+export function jobSpec(
+  state: DesiredState,
+  job: DesiredJob,
+  paths: DockerHostPaths,
+): ContainerSpec & { name: string } {
+  const names = dockerNames(state.warehouse, state.environmentName);
+  const krb5Config = state.sidecar.krb5Config ?? CONTAINER_PATHS.defaultKrb5Config;
+  const spec: ContainerSpec & { name: string } = {
+    name: names.job(job.datakit),
+    image: job.image,
+    cmd: ['run'],
+    env: {
+      DATAKIT_CONFIG: CONTAINER_PATHS.config,
+      KRB5CCNAME: CONTAINER_PATHS.ticketCache,
+      ...(paths.krb5ConfigFile ? { KRB5_CONFIG: krb5Config } : {}),
+    },
+    binds: [
+      `${configFile(paths, job.datakit)}:${CONTAINER_PATHS.config}:ro`,
+      // The datakit reads the ticket cache; only the sidecar writes it.
+      `${names.ticketVolume}:${CONTAINER_PATHS.ticketCacheDir}:ro`,
+      ...(paths.secretsDir ? [`${paths.secretsDir}:${CONTAINER_PATHS.secrets}:ro`] : []),
+      ...(paths.krb5ConfigFile ? [`${paths.krb5ConfigFile}:${krb5Config}:ro`] : []),
+    ],
+    networkMode: state.environment.driver === 'docker' ? state.environment.network : 'host',
+    labels: {},
+  };
+  spec.labels = {
+    ...job.labels,
+    ...(job.schedule ? { [SCHEDULE_LABEL]: job.schedule } : {}),
+    [SPEC_LABEL]: jobSpecHash(state, job),
+  };
+  return spec;
+}
+
+/** The host file holding a job's configuration. */
+export function configFile(paths: DockerHostPaths, datakit: string): string {
+  return join(paths.stateDir, `${datakit}.config.json`);
+}
+
+/** The bytes of a job's configuration file: secret references only, never a secret. */
+export function configJson(job: DesiredJob): string {
+  return `${JSON.stringify(job.config, null, 2)}\n`;
+}
+
+/**
+ * A hash of everything about a job that is not its version: configuration, sidecar, network.
+ * A change here shows in the plan as "configuration".
+ */
+export function jobSpecHash(state: DesiredState, job: DesiredJob): string {
+  return createHash('sha256')
+    .update(
+      JSON.stringify([
+        configJson(job),
+        state.sidecar.image,
+        state.sidecar.principal,
+        state.sidecar.keytab,
+        state.environment,
+      ]),
+    )
+    .digest('hex')
+    .slice(0, 16);
+}
+
+/** Labels that select every object of one warehouse environment. */
+export function environmentSelector(
+  warehouse: string,
+  environment: string,
+): Record<string, string> {
+  return { [DEPLOY_LABELS.warehouse]: warehouse, [DEPLOY_LABELS.environment]: environment };
+}

@@ -1,0 +1,213 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import type { DockerEngine } from '@datakit/docker';
+import { DatakitError, EnvironmentError } from '@datakit/errors';
+import { DEPLOY_LABELS, type DesiredState } from '../../desired-state.ts';
+import type { ApplyResult, DeployDriver, DeployStatus, RunJobOptions } from '../../driver.ts';
+import { planChanges, type ActualJob, type DeployPlan } from '../../plan.ts';
+import {
+  CONTAINER_PATHS,
+  SCHEDULE_LABEL,
+  SPEC_LABEL,
+  configFile,
+  configJson,
+  dockerNames,
+  environmentSelector,
+  hostPaths,
+  jobSpec,
+  jobSpecHash,
+  sidecarSpec,
+} from './config.ts';
+
+/**
+ * The Docker driver: the warehouse's Kerberos sidecar as a long-running container, each pinned
+ * datakit as a created job container (by digest) that `datakit run` starts; the ticket cache in
+ * a named volume shared read-only with the jobs; config files and secrets mounted as files.
+ * Docker has no scheduler: schedules are recorded as labels and shown by status; Kubernetes
+ * runs them.
+ */
+export class DockerDriver implements DeployDriver {
+  readonly #engine: DockerEngine;
+
+  constructor(engine: DockerEngine) {
+    this.#engine = engine;
+  }
+
+  async plan(state: DesiredState): Promise<DeployPlan> {
+    const actual = await this.#actualJobs(state.warehouse, state.environmentName);
+    const byName = new Map(state.jobs.map((job) => [job.datakit, job]));
+    const plan = planChanges(state, actual, (datakit) => jobSpecHash(state, byName.get(datakit)!));
+    // The sidecar counts too: a changed image or principal is a change of every job's spec hash.
+    return plan;
+  }
+
+  async apply(
+    state: DesiredState,
+    options: { dryRun?: boolean; onProgress?: (message: string) => void } = {},
+  ): Promise<ApplyResult> {
+    const say = options.onProgress ?? (() => undefined);
+    const plan = await this.plan(state);
+    if (options.dryRun) return { plan, applied: [], dryRun: true };
+    const paths = hostPaths(state);
+    const names = dockerNames(state.warehouse, state.environmentName);
+    const applied: string[] = [];
+
+    await this.#engine.ensureVolume(
+      names.ticketVolume,
+      environmentSelector(state.warehouse, state.environmentName),
+    );
+    await this.#ensureImage(state.sidecar.image, say);
+    const sidecar = await this.#engine.ensureContainer(sidecarSpec(state, paths));
+    if (sidecar !== 'unchanged') {
+      applied.push(`container/${names.sidecar}`);
+      say(`sidecar ${names.sidecar}: ${sidecar}`);
+    }
+    mkdirSync(paths.stateDir, { recursive: true });
+    for (const change of plan.changes) {
+      const job = state.jobs.find((j) => j.datakit === change.datakit);
+      const name = names.job(change.datakit);
+      if (change.action === 'remove' || !job) {
+        await this.#engine.removeContainer(name);
+        applied.push(`container/${name}`);
+        say(`${change.datakit}: removed (was ${change.from?.version})`);
+        continue;
+      }
+      writeFileSync(configFile(paths, job.datakit), configJson(job), { mode: 0o644 });
+      await this.#ensureImage(job.image, say);
+      const outcome = await this.#engine.ensureContainer(jobSpec(state, job, paths), {
+        start: false,
+      });
+      if (outcome !== 'unchanged') {
+        applied.push(`container/${name}`);
+        say(`${job.datakit}: ${outcome} at ${job.version} (${job.digest.slice(0, 19)})`);
+      }
+    }
+    return { plan, applied, dryRun: false };
+  }
+
+  async status(warehouse: string, environment: string): Promise<DeployStatus> {
+    const names = dockerNames(warehouse, environment);
+    const containers = await this.#engine.listContainers(
+      environmentSelector(warehouse, environment),
+    );
+    const sidecar = containers.find((c) => c.name === names.sidecar);
+    const jobs = containers.filter((c) => c.labels[DEPLOY_LABELS.role] === 'datakit');
+    const jobStatuses = [];
+    for (const c of jobs.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const state = await this.#engine.containerState(c.id);
+      const ran = c.state === 'exited' || c.state === 'running';
+      jobStatuses.push({
+        datakit: c.labels[DEPLOY_LABELS.datakit] ?? c.name,
+        version: c.labels[DEPLOY_LABELS.version] ?? '',
+        digest: `sha256:${c.labels[DEPLOY_LABELS.digest] ?? ''}`,
+        schedule: c.labels[SCHEDULE_LABEL],
+        state:
+          c.state === 'created'
+            ? 'idle'
+            : c.state === 'running'
+              ? 'running'
+              : state?.exitCode === 0
+                ? 'succeeded'
+                : 'failed',
+        lastRun: ran ? { startedAt: undefined, exitCode: state?.exitCode } : undefined,
+      });
+    }
+    return {
+      warehouse,
+      environment,
+      lockRevision: (sidecar ?? jobs[0])?.labels[DEPLOY_LABELS.lockRevision],
+      sidecar: sidecar
+        ? {
+            state: sidecar.state,
+            ready: sidecar.state === 'running' ? await this.#ticketReady(sidecar.id) : false,
+          }
+        : undefined,
+      jobs: jobStatuses,
+    };
+  }
+
+  async logs(warehouse: string, environment: string, datakit: string, tail = 100): Promise<string> {
+    const name = dockerNames(warehouse, environment).job(datakit);
+    const [container] = (
+      await this.#engine.listContainers(environmentSelector(warehouse, environment))
+    ).filter((c) => c.name === name);
+    if (!container) {
+      throw new DatakitError(`${datakit} is not deployed to ${warehouse}/${environment}.`, {
+        hint: `Deploy it with \`datakit deploy ${warehouse} --env ${environment}\`.`,
+      });
+    }
+    return this.#engine.containerLogs(container.id, tail);
+  }
+
+  async runJob(state: DesiredState, datakit: string, options: RunJobOptions = {}): Promise<number> {
+    const names = dockerNames(state.warehouse, state.environmentName);
+    const job = state.jobs.find((j) => j.datakit === datakit);
+    if (!job) {
+      throw new DatakitError(
+        `${datakit} is not pinned in ${state.warehouse}; it pins ${state.jobs.map((j) => j.datakit).join(', ')}.`,
+      );
+    }
+    const [deployed] = (
+      await this.#engine.listContainers(environmentSelector(state.warehouse, state.environmentName))
+    ).filter((c) => c.name === names.job(datakit));
+    if (!deployed) {
+      throw new DatakitError(
+        `${datakit} is not deployed to ${state.warehouse}/${state.environmentName}.`,
+        {
+          hint: `Deploy first: \`datakit deploy ${state.warehouse} --env ${state.environmentName}\`.`,
+        },
+      );
+    }
+    await this.#waitForTicket(state, options.ticketTimeoutSeconds ?? 60);
+    return this.#engine.startAndFollow(
+      deployed.id,
+      options.onStdout ?? (() => undefined),
+      options.onStderr ?? (() => undefined),
+    );
+  }
+
+  async #actualJobs(warehouse: string, environment: string): Promise<ActualJob[]> {
+    const containers = await this.#engine.listContainers({
+      ...environmentSelector(warehouse, environment),
+      [DEPLOY_LABELS.role]: 'datakit',
+    });
+    return containers.map((c) => ({
+      datakit: c.labels[DEPLOY_LABELS.datakit] ?? c.name,
+      version: c.labels[DEPLOY_LABELS.version] ?? '',
+      digest: c.labels[DEPLOY_LABELS.digest] ?? '',
+      lockRevision: c.labels[DEPLOY_LABELS.lockRevision] ?? '',
+      schedule: c.labels[SCHEDULE_LABEL],
+      specHash: c.labels[SPEC_LABEL] ?? '',
+    }));
+  }
+
+  async #ensureImage(image: string, say: (message: string) => void): Promise<void> {
+    if (await this.#engine.imageInfo(image)) return;
+    say(`pulling ${image}`);
+    await this.#engine.pullImage(image);
+  }
+
+  async #ticketReady(container: string): Promise<boolean> {
+    const result = await this.#engine.exec(container, ['test', '-f', CONTAINER_PATHS.readyFile]);
+    return result.exitCode === 0;
+  }
+
+  /** A job starts only with a valid ticket; it fails clearly when none comes in time. */
+  async #waitForTicket(state: DesiredState, timeoutSeconds: number): Promise<void> {
+    const name = dockerNames(state.warehouse, state.environmentName).sidecar;
+    const deadline = Date.now() + timeoutSeconds * 1000;
+    while (Date.now() < deadline) {
+      const sidecar = await this.#engine.containerState(name);
+      if (sidecar?.running && (await this.#ticketReady(name))) return;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    const logs = await this.#engine.containerLogs(name, 5).catch(() => '');
+    throw new EnvironmentError(
+      `The Kerberos sidecar ${name} has no valid ticket after ${timeoutSeconds} s, so the job was not started.`,
+      {
+        hint: logs.trim()
+          ? `The sidecar's last lines:\n${logs.trim()}`
+          : `Check it with \`docker logs ${name}\`.`,
+      },
+    );
+  }
+}

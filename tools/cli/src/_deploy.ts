@@ -1,0 +1,83 @@
+// What every deploy command shares: find the warehouse, build its desired state for an
+// environment, and pick the driver for that environment.
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { Args, Flags } from '@oclif/core';
+import { desiredState, DockerDriver, type DeployDriver, type DesiredState } from '@datakit/deploy';
+import { DockerEngine } from '@datakit/docker';
+import { ConfigError } from '@datakit/errors';
+import { loadWarehouse, type LoadedWarehouse, type Lock } from '@datakit/warehouse';
+import { repoRoot } from './_paths.ts';
+
+export const warehouseArg = {
+  warehouse: Args.string({
+    description: 'Warehouse name (a folder of warehouses/) or folder path.',
+    required: true,
+  }),
+};
+
+export const envFlags = {
+  env: Flags.string({
+    description: 'Environment of warehouse.yaml to act on.',
+    default: 'local',
+    char: 'e',
+  }),
+};
+
+export const dryRunFlag = {
+  'dry-run': Flags.boolean({
+    description: 'Show what would change and change nothing.',
+    default: false,
+  }),
+};
+
+/** Finds a warehouse folder by name or path; errors list where it looked. */
+export function findWarehouse(name: string): LoadedWarehouse {
+  const root = repoRoot();
+  const candidates = isAbsolute(name) ? [name] : [join(root, 'warehouses', name), resolve(name)];
+  const dir = candidates.find((c) => existsSync(join(c, 'warehouse.yaml')));
+  if (!dir) {
+    throw new ConfigError(`No warehouse named "${name}".`, {
+      hint: `Looked for warehouse.yaml in:\n${candidates.map((c) => `  ${c}`).join('\n')}`,
+    });
+  }
+  return loadWarehouse(dir);
+}
+
+/**
+ * The sidecar image of an environment: `<registry>/kerberos-sidecar:<version>` of this
+ * repository's platform/kerberos-sidecar (a version tag, immutable by our push policy, so a
+ * rendered manifest does not depend on reaching the registry).
+ */
+export function sidecarImage(registry: string): string {
+  const file = join(repoRoot(), 'platform', 'kerberos-sidecar', 'package.json');
+  const { version } = JSON.parse(readFileSync(file, 'utf8')) as { version: string };
+  return `${registry}/kerberos-sidecar:${version}`;
+}
+
+/** The desired state of one environment (optionally of an earlier lock, for rollback). */
+export function stateOf(loaded: LoadedWarehouse, env: string, lock?: Lock): DesiredState {
+  const environment = loaded.warehouse.environments[env];
+  return desiredState(loaded, env, sidecarImage(environment?.registry ?? ''), lock ? { lock } : {});
+}
+
+/** The driver an environment names. */
+export function driverFor(state: DesiredState): DeployDriver {
+  const env = state.environment;
+  switch (env.driver) {
+    case 'docker':
+      return new DockerDriver(
+        new DockerEngine(
+          env.dockerHost?.startsWith('unix://') ? { socketPath: env.dockerHost.slice(7) } : {},
+        ),
+      );
+    case 'kubernetes':
+      throw new ConfigError(
+        `Environment "${state.environmentName}" uses the kubernetes driver, which this command cannot reach yet.`,
+      );
+    default: {
+      const never: never = env;
+      throw new ConfigError(`Unknown driver in ${JSON.stringify(never)}.`);
+    }
+  }
+}

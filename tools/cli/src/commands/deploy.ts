@@ -1,0 +1,49 @@
+import { recordDeploy, type ApplyResult } from '@datakit/deploy';
+import {
+  driverFor,
+  dryRunFlag,
+  envFlags,
+  findWarehouse,
+  stateOf,
+  warehouseArg,
+} from '../_deploy.ts';
+import { renderPlan } from '../_plan-text.ts';
+import { DatakitCommand } from '../_render.ts';
+
+export default class Deploy extends DatakitCommand {
+  static override summary =
+    'Make a warehouse environment run what warehouse.yaml and its lock pin.';
+  static override description =
+    'Docker: the Kerberos sidecar container and one job container per pinned datakit, by digest. Kubernetes: a CronJob per datakit with the sidecar as a native sidecar, applied with server-side apply. Deploying the same lock twice changes nothing. Every deploy is recorded so `datakit rollback` can return to the previous lock.';
+  static override examples = [
+    '<%= config.bin %> deploy analytics',
+    '<%= config.bin %> deploy analytics --dry-run',
+    '<%= config.bin %> deploy finance --env prod',
+  ];
+  static override enableJsonFlag = true;
+  static override args = warehouseArg;
+  static override flags = { ...envFlags, ...dryRunFlag };
+
+  async run(): Promise<ApplyResult> {
+    const { args, flags } = await this.parse(Deploy);
+    const loaded = findWarehouse(args.warehouse);
+    const state = stateOf(loaded, flags.env);
+    const driver = driverFor(state);
+    const result = await driver.apply(state, {
+      dryRun: flags['dry-run'],
+      onProgress: (m) => this.progress(m),
+    });
+    if (!this.jsonEnabled()) {
+      this.log(renderPlan(result.plan));
+      if (result.dryRun) this.log('dry run: nothing was changed');
+    }
+    if (!result.dryRun && loaded.lock) {
+      recordDeploy(loaded.dir, flags.env, {
+        lockRevision: state.lockRevision,
+        deployedAt: new Date().toISOString(),
+        lock: loaded.lock,
+      });
+    }
+    return result;
+  }
+}

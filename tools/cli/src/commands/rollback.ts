@@ -1,0 +1,43 @@
+import { previousRevision, recordDeploy, type ApplyResult } from '@datakit/deploy';
+import {
+  driverFor,
+  dryRunFlag,
+  envFlags,
+  findWarehouse,
+  stateOf,
+  warehouseArg,
+} from '../_deploy.ts';
+import { renderPlan } from '../_plan-text.ts';
+import { DatakitCommand } from '../_render.ts';
+
+export default class Rollback extends DatakitCommand {
+  static override summary = 'Deploy the lock that was deployed before the current one.';
+  static override description =
+    'Takes the previous revision from the deploy history of the environment and deploys it as it was (same digests). warehouse.yaml and datakits.lock.json are left alone: pin the old version to make the rollback permanent.';
+  static override examples = [
+    '<%= config.bin %> rollback analytics',
+    '<%= config.bin %> rollback analytics --dry-run',
+  ];
+  static override enableJsonFlag = true;
+  static override args = warehouseArg;
+  static override flags = { ...envFlags, ...dryRunFlag };
+
+  async run(): Promise<ApplyResult> {
+    const { args, flags } = await this.parse(Rollback);
+    const loaded = findWarehouse(args.warehouse);
+    const previous = previousRevision(loaded.dir, flags.env);
+    const state = stateOf(loaded, flags.env, previous.lock);
+    const result = await driverFor(state).apply(state, {
+      dryRun: flags['dry-run'],
+      onProgress: (m) => this.progress(m),
+    });
+    if (!this.jsonEnabled()) {
+      this.log(`rolling back to lock ${previous.lockRevision} deployed at ${previous.deployedAt}`);
+      this.log(renderPlan(result.plan));
+    }
+    if (!result.dryRun) {
+      recordDeploy(loaded.dir, flags.env, { ...previous, deployedAt: new Date().toISOString() });
+    }
+    return result;
+  }
+}
