@@ -1,0 +1,209 @@
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEPLOY_LABELS } from '@datakit/deploy';
+import { DockerEngine } from '@datakit/docker';
+import {
+  buildDatakitImage,
+  pushDatakitImage,
+  readDatakitProject,
+  type BaseImageReader,
+} from '@datakit/images';
+import { localInfra } from '@datakit/local-infra';
+import { createRegistryClient, type ImageManifest } from '@datakit/registry';
+import { lockInputsDigest, parseWarehouseYaml } from '@datakit/warehouse';
+import { repoRoot } from './_paths.ts';
+
+// The Docker deploy cycle through the real `datakit` binary, engine, registry and KDC: a
+// scratch datakit pushed at two versions, a scratch warehouse pinning it.
+const root = repoRoot();
+const infra = localInfra();
+const client = createRegistryClient({ url: infra.registry.url });
+const engine = new DockerEngine();
+const bin = join(root, 'tools', 'cli', 'bin', 'run.js');
+const name = `deploytest-${randomBytes(3).toString('hex')}`;
+const warehouseName = `wh-${name}`;
+let scratch: string;
+let warehouseDir: string;
+const digests: Record<string, string> = {};
+
+const datakit = (...args: string[]) =>
+  spawnSync(process.execPath, [bin, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, CI: 'true' },
+  });
+
+const reader: BaseImageReader = {
+  manifest: async (repository, reference) => {
+    const fetched = await client.manifest(repository, reference);
+    return { digest: fetched.digest, manifest: fetched.manifest as ImageManifest };
+  },
+  config: (repository, manifest) => client.config(repository, manifest),
+};
+
+/** Writes warehouse.yaml pinning `version`, and a lock in sync with it. */
+function pin(version: string): void {
+  const yaml = `apiVersion: datakit.dev/v1
+name: ${warehouseName}
+connections:
+  pagila:
+    kind: postgres
+    host: 127.0.0.1
+    database: pagila
+    user: pagila_reader
+    password: file:/run/secrets/datakit/pagila_reader.password
+kerberos:
+  principal: datakit-loader@${infra.kerberos.realm}
+  keytab: file:/run/secrets/datakit/datakit-loader.keytab
+  krb5Config: /etc/krb5.conf
+environments:
+  local:
+    driver: docker
+    registry: ${infra.registry.host}
+    secretsDir: ${join(root, '.infra', 'secrets', 'datakit')}
+    krb5ConfigFile: ${infra.kerberos.krb5Config}
+datakits:
+  ${name}:
+    version: ${version}
+    source: pagila
+    target: pagila
+`;
+  writeFileSync(join(warehouseDir, 'warehouse.yaml'), yaml);
+  const warehouse = parseWarehouseYaml(yaml, 'warehouse.yaml');
+  const digest = digests[version]!;
+  const lock = {
+    lockVersion: 1,
+    warehouse: warehouseName,
+    inputsDigest: lockInputsDigest(warehouse),
+    datakits: {
+      [name]: {
+        requested: version,
+        version,
+        reference: `${infra.registry.host}/${name}:${version}@${digest}`,
+        digest,
+        contractHash: `sha256:${'0'.repeat(64)}`,
+      },
+    },
+  };
+  writeFileSync(join(warehouseDir, 'datakits.lock.json'), JSON.stringify(lock, null, 2));
+}
+
+async function jobContainer(): Promise<{ id: string; digest: string | undefined }> {
+  const [container] = await engine.listContainers({
+    [DEPLOY_LABELS.warehouse]: warehouseName,
+    [DEPLOY_LABELS.role]: 'datakit',
+  });
+  return { id: container?.id ?? '', digest: container?.labels[DEPLOY_LABELS.digest] };
+}
+
+beforeAll(async () => {
+  scratch = mkdtempSync(join(tmpdir(), 'datakit-deploy-'));
+  warehouseDir = join(scratch, 'warehouse');
+  mkdirSync(warehouseDir);
+  // The sidecar image every deploy needs.
+  const sidecar = datakit('images', 'push', 'kerberos-sidecar');
+  expect(sidecar.status, sidecar.stderr).toBe(0);
+  for (const version of ['1.0.0', '1.1.0']) {
+    const project = join(scratch, `${name}-${version}`);
+    cpSync(join(root, 'datakits', 'hello', 'src'), join(project, 'src'), { recursive: true });
+    writeFileSync(
+      join(project, 'package.json'),
+      JSON.stringify({ name, version, datakit: { name } }),
+    );
+    const image = await buildDatakitImage(readDatakitProject(project, root), root, reader);
+    await pushDatakitImage(image, client, infra.registry.host);
+    digests[version] = image.digest;
+  }
+});
+
+afterAll(async () => {
+  for (const c of await engine.listContainers({ [DEPLOY_LABELS.warehouse]: warehouseName }))
+    await engine.removeContainer(c.id);
+  await engine.removeVolume(`datakit-${warehouseName}-local-krb5`);
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+describe('deploying a warehouse on Docker', () => {
+  it('plans one datakit to add', () => {
+    pin('1.0.0');
+    const plan = datakit('plan', warehouseDir, '--json');
+    expect(plan.status, plan.stderr).toBe(0);
+    expect(JSON.parse(plan.stdout)).toMatchObject({
+      empty: false,
+      changes: [{ action: 'add', datakit: name, to: { version: '1.0.0' } }],
+    });
+  });
+
+  it('deploys the sidecar and the job by digest, and a second deploy changes nothing', async () => {
+    const first = datakit('deploy', warehouseDir);
+    expect(first.status, first.stderr).toBe(0);
+    const before = await jobContainer();
+    expect(`sha256:${before.digest}`).toBe(digests['1.0.0']!.slice(0, 'sha256:'.length + 63));
+    const second = datakit('deploy', warehouseDir);
+    expect(second.status, second.stderr).toBe(0);
+    expect(second.stdout).toContain('no changes');
+    expect((await jobContainer()).id).toBe(before.id);
+  });
+
+  it('runs the job now with a ticket from the sidecar, streaming its events and its exit code', () => {
+    const run = datakit('run', warehouseDir, name);
+    expect(run.status, run.stderr).toBe(0);
+    const events = run.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; status?: string });
+    expect(events.at(-1)).toMatchObject({ type: 'summary', status: 'succeeded' });
+    const status = JSON.parse(datakit('status', warehouseDir, '--json').stdout) as {
+      sidecar: { ready: boolean };
+      jobs: { state: string; lastRun: { exitCode: number } }[];
+    };
+    expect(status.sidecar.ready).toBe(true);
+    expect(status.jobs[0]).toMatchObject({ state: 'succeeded', lastRun: { exitCode: 0 } });
+  });
+
+  it('upgrades to a newer pin, then rolls back to the previous digest', async () => {
+    pin('1.1.0');
+    const plan = JSON.parse(datakit('plan', warehouseDir, '--json').stdout) as {
+      changes: { action: string; reasons: string[] }[];
+    };
+    expect(plan.changes[0]).toMatchObject({
+      action: 'change',
+      reasons: ['version 1.0.0 -> 1.1.0'],
+    });
+    expect(datakit('deploy', warehouseDir).status).toBe(0);
+    expect(`sha256:${(await jobContainer()).digest}`).toBe(
+      digests['1.1.0']!.slice(0, 'sha256:'.length + 63),
+    );
+    const rollback = datakit('rollback', warehouseDir);
+    expect(rollback.status, rollback.stderr).toBe(0);
+    expect(`sha256:${(await jobContainer()).digest}`).toBe(
+      digests['1.0.0']!.slice(0, 'sha256:'.length + 63),
+    );
+    expect(datakit('run', warehouseDir, name).status).toBe(0);
+  });
+
+  it('refuses an unknown environment with exit code 2 and deploys nothing', async () => {
+    const before = await jobContainer();
+    const result = datakit('deploy', warehouseDir, '--env', 'staging');
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(
+      'field "environments" has no environment "staging"; it has "local"',
+    );
+    expect((await jobContainer()).id).toBe(before.id);
+  });
+
+  it('refuses a lock out of sync with warehouse.yaml with exit code 2', () => {
+    const yaml = readFileSync(join(warehouseDir, 'warehouse.yaml'), 'utf8');
+    writeFileSync(
+      join(warehouseDir, 'warehouse.yaml'),
+      yaml.replace('version: 1.1.0', 'version: 2.0.0'),
+    );
+    const result = datakit('deploy', warehouseDir);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('datakits.lock.json is out of sync');
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+});
