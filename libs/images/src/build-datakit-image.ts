@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError } from '@datakit/errors';
+import { ConfigError, RegistryError } from '@datakit/errors';
+import type { RegistryClient } from '@datakit/registry';
 import { createLayer, sha256 } from './_layer.ts';
 import {
   appendLayerConfig,
@@ -32,6 +33,32 @@ export interface BaseImageReader {
     reference: string,
   ): Promise<{ digest: string; manifest: ImageManifest }>;
   config(repository: string, manifest: ImageManifest): Promise<ImageConfig>;
+}
+
+/**
+ * The base-image reader over a registry client. A multi-platform base (an index) resolves to
+ * its linux/amd64 image, where datakits run.
+ */
+export function registryBaseReader(client: RegistryClient): BaseImageReader {
+  return {
+    manifest: async (repository, reference) => {
+      let fetched = await client.manifest(repository, reference);
+      if ('manifests' in fetched.manifest) {
+        const entry = fetched.manifest.manifests.find(
+          (m) => m.platform?.os === 'linux' && m.platform.architecture === 'amd64',
+        );
+        if (!entry) {
+          throw new RegistryError(
+            `${repository}:${reference} has no linux/amd64 image.`,
+            `${client.url}/v2/${repository}/manifests/${reference}`,
+          );
+        }
+        fetched = await client.manifest(repository, entry.digest);
+      }
+      return { digest: fetched.digest, manifest: fetched.manifest as ImageManifest };
+    },
+    config: (repository, manifest) => client.config(repository, manifest),
+  };
 }
 
 /** A datakit image assembled on disk (an OCI layout under `<project>/dist/image`). */

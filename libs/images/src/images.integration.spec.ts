@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DockerEngine } from '@datakit/docker';
 import { DatakitError, ExitCode, RegistryError } from '@datakit/errors';
 import { localInfra } from '@datakit/local-infra';
-import { createRegistryClient, type ImageManifest } from '@datakit/registry';
-import { buildDatakitImage, type BaseImageReader } from './build-datakit-image.ts';
+import { createRegistryClient } from '@datakit/registry';
+import { buildDatakitImage, registryBaseReader } from './build-datakit-image.ts';
 import { readDatakitProject } from './datakit-project.ts';
 import { buildPlatformImage, readPlatformProject } from './platform-image.ts';
 import { pushDatakitImage, TagExistsError, type ImageRegistry } from './push-datakit-image.ts';
@@ -21,13 +21,7 @@ const client = createRegistryClient({ url: infra.registry.url });
 const engine = new DockerEngine();
 const suffix = randomBytes(3).toString('hex');
 
-const reader: BaseImageReader = {
-  manifest: async (repository, reference) => {
-    const fetched = await client.manifest(repository, reference);
-    return { digest: fetched.digest, manifest: fetched.manifest as ImageManifest };
-  },
-  config: (repository, manifest) => client.config(repository, manifest),
-};
+const reader = registryBaseReader(client);
 const registryOf = (c = client): ImageRegistry => ({
   resolveTag: async (repository, tag) => {
     try {

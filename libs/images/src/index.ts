@@ -1,6 +1,7 @@
 export {
   buildDatakitImage,
   loadImageLayout,
+  registryBaseReader,
   LABELS,
   type BaseImageReader,
   type BuiltImage,

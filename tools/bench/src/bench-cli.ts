@@ -29,5 +29,9 @@ const help = median(['--help']);
 log(`datakit --help: ${help.toFixed(3)} s (median of 5, target < 0.5 s)`);
 timed(['deploy', 'analytics']); // make sure there is nothing left to change
 const noop = median(['deploy', 'analytics']);
-log(`datakit deploy analytics with nothing to change: ${noop.toFixed(3)} s (median of 5, target < 1 s)`);
-process.stdout.write(`${JSON.stringify({ bench: 'cli', help_s: Number(help.toFixed(3)), noop_deploy_s: Number(noop.toFixed(3)) })}\n`);
+log(
+  `datakit deploy analytics with nothing to change: ${noop.toFixed(3)} s (median of 5, target < 1 s)`,
+);
+process.stdout.write(
+  `${JSON.stringify({ bench: 'cli', help_s: Number(help.toFixed(3)), noop_deploy_s: Number(noop.toFixed(3)) })}\n`,
+);

@@ -13,13 +13,13 @@ import { DockerEngine } from '@datakit/docker';
 import { formatError } from '@datakit/errors';
 import {
   buildDatakitImage,
+  registryBaseReader,
   buildPlatformImage,
   bundleDatakit,
   pushDatakitImage,
   readDatakitProject,
   readPlatformProject,
   readSpec,
-  type BaseImageReader,
 } from '@datakit/images';
 import { localInfra, repoRoot } from '@datakit/local-infra';
 import { createRegistryClient, type ImageManifest } from '@datakit/registry';
@@ -28,13 +28,7 @@ const root = repoRoot();
 const infra = localInfra();
 const client = createRegistryClient({ url: infra.registry.url });
 const engine = new DockerEngine();
-const reader: BaseImageReader = {
-  manifest: async (repository, reference) => {
-    const fetched = await client.manifest(repository, reference);
-    return { digest: fetched.digest, manifest: fetched.manifest as ImageManifest };
-  },
-  config: (repository, manifest) => client.config(repository, manifest),
-};
+const reader = registryBaseReader(client);
 const log = (message: string): void => void process.stderr.write(`[bench:images] ${message}\n`);
 const seconds = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1e9;
 const round = (n: number, digits = 3): number => Number(n.toFixed(digits));

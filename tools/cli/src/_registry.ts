@@ -1,8 +1,12 @@
 // The CLI's one way to a registry: flags, the client, and the narrow views that @datakit/images
 // needs (reading the base image, pushing an assembled image).
 import { Flags } from '@oclif/core';
-import { RegistryError } from '@datakit/errors';
-import type { BaseImageReader, ImageManifest, ImageRegistry } from '@datakit/images';
+import {
+  registryBaseReader,
+  type BaseImageReader,
+  type ImageManifest,
+  type ImageRegistry,
+} from '@datakit/images';
 import { createRegistryClient, type RegistryClient } from '@datakit/registry';
 
 /** Flags of every command that talks to a registry. */
@@ -47,26 +51,7 @@ export function openRegistry(hostOrUrl: string): OpenRegistry {
   return {
     host,
     client,
-    baseReader: {
-      manifest: async (repository, reference) => {
-        let fetched = await client.manifest(repository, reference);
-        if ('manifests' in fetched.manifest) {
-          // A multi-platform base: datakits run on linux/amd64.
-          const entry = fetched.manifest.manifests.find(
-            (m) => m.platform?.os === 'linux' && m.platform.architecture === 'amd64',
-          );
-          if (!entry) {
-            throw new RegistryError(
-              `${repository}:${reference} has no linux/amd64 image.`,
-              `${client.url}/v2/${repository}/manifests/${reference}`,
-            );
-          }
-          fetched = await client.manifest(repository, entry.digest);
-        }
-        return { digest: fetched.digest, manifest: fetched.manifest as ImageManifest };
-      },
-      config: (repository, manifest) => client.config(repository, manifest),
-    },
+    baseReader: registryBaseReader(client),
     // The client fits the push's narrow interface as it is.
     images: client,
     remoteConfigDigest: async (repository, tag) => {

@@ -8,12 +8,12 @@ import { DEPLOY_LABELS } from '@datakit/deploy';
 import { DockerEngine } from '@datakit/docker';
 import {
   buildDatakitImage,
+  registryBaseReader,
   pushDatakitImage,
   readDatakitProject,
-  type BaseImageReader,
 } from '@datakit/images';
 import { localInfra } from '@datakit/local-infra';
-import { createRegistryClient, type ImageManifest } from '@datakit/registry';
+import { createRegistryClient } from '@datakit/registry';
 import { lockInputsDigest, parseWarehouseYaml } from '@datakit/warehouse';
 import { repoRoot } from './_paths.ts';
 
@@ -36,13 +36,7 @@ const datakit = (...args: string[]) =>
     env: { ...process.env, CI: 'true' },
   });
 
-const reader: BaseImageReader = {
-  manifest: async (repository, reference) => {
-    const fetched = await client.manifest(repository, reference);
-    return { digest: fetched.digest, manifest: fetched.manifest as ImageManifest };
-  },
-  config: (repository, manifest) => client.config(repository, manifest),
-};
+const reader = registryBaseReader(client);
 
 /** Writes warehouse.yaml pinning `version`, and a lock in sync with it. */
 function pin(version: string): void {
