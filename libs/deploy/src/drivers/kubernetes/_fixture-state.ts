@@ -1,0 +1,24 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadWarehouse, parseLockJson } from '@datakit/warehouse';
+import { desiredState, type DesiredState } from '../../desired-state.ts';
+
+/** The example warehouses whose prod manifests are golden files. */
+export const EXAMPLE_WAREHOUSES = ['analytics', 'finance', 'marketing'] as const;
+
+/** A made-up sidecar image by digest, the same in every test. */
+export const SIDECAR_IMAGE =
+  'registry.corp.example/kerberos-sidecar@sha256:5c1de0b6f2a7c3e4d5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c';
+
+const ROOT = join(import.meta.dirname, '../../../../..');
+
+/**
+ * The desired state of an example warehouse (warehouses/<name>/warehouse.yaml) with the lock
+ * fixture of this folder (made-up digests), for tests only.
+ */
+export function exampleState(name: string, environment = 'prod'): DesiredState {
+  const loaded = loadWarehouse(join(ROOT, 'warehouses', name));
+  const lockFile = join(import.meta.dirname, '__fixtures__', name, 'datakits.lock.json');
+  const lock = parseLockJson(readFileSync(lockFile, 'utf8'), lockFile);
+  return desiredState({ ...loaded, lockFile, lock }, environment, SIDECAR_IMAGE);
+}
