@@ -77,7 +77,13 @@ export function renderYaml(state: DesiredState): string {
     `# Warehouse ${state.warehouse}, environment ${state.environmentName}, lock revision ${state.lockRevision}.`,
   ].join('\n');
   const documents = renderManifests(state).map(
-    (manifest) => `---\n${stringify(manifest, { lineWidth: 0, aliasDuplicateObjects: false })}`,
+    (manifest) =>
+      `---\n${stringify(manifest, {
+        lineWidth: 0,
+        aliasDuplicateObjects: false,
+        // The repository's Prettier style, so `prettier --check` leaves golden files alone.
+        singleQuote: true,
+      })}`,
   );
   return `${header}\n${documents.join('')}`;
 }
