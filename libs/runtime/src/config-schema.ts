@@ -1,0 +1,129 @@
+import { connectionSchema } from '@datakit/warehouse';
+import { z } from 'zod';
+
+import type { DatakitDefinition } from './define-datakit.ts';
+
+/** The default place of the config file inside a datakit container. */
+export const DEFAULT_CONFIG_PATH = '/etc/datakit/config.json';
+
+/**
+ * The environment variables that override a config file field. Documented in README.md; a
+ * value from one of them is reported under its variable name when it is invalid.
+ */
+export const ENV_OVERRIDES = {
+  DATAKIT_MODE: 'mode',
+  DATAKIT_REJECT_THRESHOLD: 'rejectThreshold',
+  DATAKIT_BATCH_SIZE: 'batchSize',
+  DATAKIT_TABLES: 'tables',
+  DATAKIT_SOURCE_SCHEMA: 'sourceSchema',
+  DATAKIT_TARGET_SCHEMA: 'targetSchema',
+} as const;
+
+const schemaName = z
+  .string()
+  .regex(/^[a-z_][a-z0-9_$]*$/, 'expected a lower-case PostgreSQL identifier, e.g. "bronze"');
+
+/** The tables a definition loads, by target table name: what `tables` in the config may list. */
+export function tableNames(definition: DatakitDefinition): string[] {
+  return definition.tables.map((t) => t.target.name);
+}
+
+/**
+ * The zod schema of a datakit's config file: strict (unknown keys are errors), defaults and a
+ * description on every field. `parameters` follows the datakit's own schema, or must be empty.
+ */
+export function runtimeConfigSchema(definition: DatakitDefinition) {
+  const names = tableNames(definition);
+  const parameters = (definition.parameters ?? z.strictObject({})).describe(
+    definition.parameters === undefined
+      ? 'This datakit takes no parameters.'
+      : `Parameters of ${definition.name}.`,
+  );
+  return z
+    .strictObject({
+      $schema: z.string().optional().describe('JSON Schema of this file, for editors.'),
+      source: connectionSchema.describe(
+        'Where the datakit reads. Example: {"kind": "postgres", "host": "pg.corp.example", "database": "pagila", "user": "reader", "password": "file:/run/secrets/pagila"}.',
+      ),
+      target: connectionSchema.describe(
+        'The warehouse the datakit writes. Example: {"kind": "postgres", "host": "dwh.corp.example", "database": "warehouse", "user": "loader", "auth": "kerberos"}.',
+      ),
+      mode: z
+        .enum(['append', 'replace', 'merge'])
+        .optional()
+        .describe(
+          'Write mode for every table: append, replace, or merge (upsert on the primary key). Default: each table\'s own (merge). Env: DATAKIT_MODE. Example: "merge".',
+        ),
+      rejectThreshold: z
+        .number()
+        .min(0)
+        .max(1)
+        .default(0)
+        .describe(
+          "Fraction of a table's rows (0..1) that may fail validation before the run fails with exit code 4. Default 0. Env: DATAKIT_REJECT_THRESHOLD. Example: 0.01.",
+        ),
+      batchSize: z
+        .int()
+        .min(1)
+        .max(1_000_000)
+        .default(10_000)
+        .describe(
+          'Rows per staging batch; memory grows with it, not with the table. Default 10000. Env: DATAKIT_BATCH_SIZE.',
+        ),
+      tables: z
+        .array(z.enum(names as [string, ...string[]]))
+        .min(1)
+        .optional()
+        .describe(
+          `Load only these tables (target names). Default: all of ${names.join(', ')}. Env: DATAKIT_TABLES (comma-separated). Example: ["customer"].`,
+        ),
+      sourceSchema: schemaName
+        .optional()
+        .describe(
+          'Schema the source tables are read from. Default: each source contract\'s schema (e.g. "public"). Env: DATAKIT_SOURCE_SCHEMA.',
+        ),
+      targetSchema: schemaName
+        .optional()
+        .describe(
+          'Schema the target tables are written to. Default: each target contract\'s schema (e.g. "bronze"). Env: DATAKIT_TARGET_SCHEMA. Example: "bronze_test".',
+        ),
+      parameters: parameters.prefault({} as never),
+    })
+    .superRefine((config, ctx) => {
+      for (const side of ['source', 'target'] as const) {
+        const connection = config[side];
+        const usesPassword =
+          (connection.kind === 'postgres' && connection.auth === 'password') ||
+          (connection.kind === 'sqlserver' && connection.auth === 'sql');
+        if (usesPassword && connection.password === undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [side, 'password'],
+            message: `required with auth "${connection.auth}": a secret reference such as "file:/run/secrets/${side}-password"`,
+          });
+        }
+        if (!usesPassword && connection.password !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [side, 'password'],
+            message: `not used with auth "${connection.auth}"; remove it`,
+          });
+        }
+      }
+    })
+    .describe(`Configuration of the ${definition.name} datakit.`);
+}
+
+/** The config file as written. */
+export type RuntimeConfigInput = z.input<ReturnType<typeof runtimeConfigSchema>>;
+
+/** The config file parsed, defaults applied. */
+export type RuntimeConfig = z.output<ReturnType<typeof runtimeConfigSchema>>;
+
+/** The JSON Schema of the config file (input form: defaulted fields are optional). */
+export function configJsonSchema(definition: DatakitDefinition): Record<string, unknown> {
+  return z.toJSONSchema(runtimeConfigSchema(definition), {
+    io: 'input',
+    unrepresentable: 'any',
+  }) as Record<string, unknown>;
+}

@@ -1,0 +1,135 @@
+import type { AnyTable, Column, Transform } from '@datakit/contracts';
+import { ConfigError } from '@datakit/errors';
+import type { z } from 'zod';
+
+import type { WriteMode } from './events.ts';
+
+/** One table a datakit loads: a source contract, a target contract and the transform between. */
+export interface DatakitTableInput<TSource extends AnyTable, TTarget extends AnyTable> {
+  /** The source contract (what is read). */
+  source: TSource;
+  /** The target contract (what is written), usually `withAudit(...)`. */
+  target: TTarget;
+  /** The typed transform from `source` to `target`. */
+  transform: Transform<TSource, TTarget>;
+  /**
+   * The source column a load resumes after. Defaults to the source contract's `.cursor()`
+   * column; `null` reads the whole table every run.
+   */
+  cursor?: string | null;
+  /** The write mode unless the config says otherwise. Default `merge`. */
+  mode?: WriteMode;
+}
+
+/**
+ * What to do with live columns the contracts do not know (dlt's vocabulary): `freeze` stops
+ * the run, `discard` leaves them alone (never read; left null in a target), `evolve` also lets
+ * the loader add a contract column a target table lacks.
+ */
+export type ExtraColumnsPolicy = 'evolve' | 'freeze' | 'discard';
+
+/** What `defineDatakit` takes. */
+export interface DatakitDefinitionInput<TParameters extends z.ZodType = z.ZodType> {
+  /** The datakit's name, used when the image does not set `DATAKIT_NAME` (local runs). */
+  name: string;
+  /** What the datakit does; shown by `spec`. */
+  description?: string;
+  /** The tables to load, in load order (parents before children). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each entry has its own source and target types; `datakitTable` checks them one by one
+  tables: readonly DatakitTableInput<any, any>[];
+  /** The schema of `parameters` in the config file; without it, `parameters` must be empty. */
+  parameters?: TParameters;
+  /** Policy for live columns the contracts do not know. Default `discard`. */
+  extraColumns?: ExtraColumnsPolicy;
+}
+
+/** One table with every default applied. */
+export interface NormalizedDatakitTable {
+  source: AnyTable;
+  target: AnyTable;
+  transform: Transform<AnyTable, AnyTable>;
+  /** The source cursor column, or null for a full read. */
+  cursor: string | null;
+  mode: WriteMode;
+}
+
+/** A datakit: what `runDatakit` runs. */
+export interface DatakitDefinition<TParameters extends z.ZodType = z.ZodType> {
+  readonly name: string;
+  readonly description: string | undefined;
+  readonly tables: readonly NormalizedDatakitTable[];
+  readonly parameters: TParameters | undefined;
+  readonly extraColumns: ExtraColumnsPolicy;
+}
+
+/**
+ * Types one table entry so that the transform must map exactly that source to that target.
+ * `defineDatakit` accepts plain objects too and checks the same at run time.
+ */
+export function datakitTable<TSource extends AnyTable, TTarget extends AnyTable>(
+  table: DatakitTableInput<TSource, TTarget>,
+): DatakitTableInput<TSource, TTarget> {
+  return table;
+}
+
+/**
+ * Defines a datakit. Checks every table entry and throws one `ConfigError` listing every
+ * problem: a transform between other tables, a cursor that is not a source column, two entries
+ * writing the same target.
+ *
+ * @example
+ * export const datakit = defineDatakit({
+ *   name: 'pagila-bronze',
+ *   tables: [{ source: Customer, target: BronzeCustomer, transform: customerToBronze }],
+ * });
+ */
+export function defineDatakit<TParameters extends z.ZodType = z.ZodType>(
+  input: DatakitDefinitionInput<TParameters>,
+): DatakitDefinition<TParameters> {
+  const problems: string[] = [];
+  if (input.tables.length === 0) problems.push('it has no tables; add at least one');
+  const targets = new Set<string>();
+  const tables = input.tables.map((table): NormalizedDatakitTable => {
+    const where = `${table.source.qualifiedName} -> ${table.target.qualifiedName}`;
+    if (table.transform.from !== table.source || table.transform.to !== table.target) {
+      problems.push(
+        `${where}: transform ${table.transform.name} maps ${table.transform.from.qualifiedName} -> ${table.transform.to.qualifiedName}`,
+      );
+    }
+    if (targets.has(table.target.qualifiedName)) {
+      problems.push(`${where}: another table already writes ${table.target.qualifiedName}`);
+    }
+    targets.add(table.target.qualifiedName);
+    const cursor = table.cursor === undefined ? (table.source.cursor ?? null) : table.cursor;
+    if (cursor !== null && !(cursor in table.source.columns)) {
+      problems.push(
+        `${where}: cursor "${cursor}" is not a column of ${table.source.qualifiedName}`,
+      );
+    }
+    const mode = table.mode ?? 'merge';
+    if (mode === 'merge' && table.target.primaryKey.length === 0) {
+      problems.push(`${where}: mode merge needs a primary key on ${table.target.qualifiedName}`);
+    }
+    return { source: table.source, target: table.target, transform: table.transform, cursor, mode };
+  });
+  if (problems.length > 0) {
+    throw new ConfigError(
+      `Datakit ${input.name} is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+      { hint: 'Fix the tables passed to defineDatakit().' },
+    );
+  }
+  return Object.freeze({
+    name: input.name,
+    description: input.description,
+    tables: Object.freeze(tables),
+    parameters: input.parameters,
+    extraColumns: input.extraColumns ?? 'discard',
+  });
+}
+
+/** The cursor column's metadata, for loaders that need its type. */
+export function cursorColumn(table: NormalizedDatakitTable): Column | undefined {
+  return table.cursor === null
+    ? undefined
+    : (table.source.columns as Record<string, Column>)[table.cursor];
+}

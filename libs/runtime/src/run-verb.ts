@@ -1,0 +1,138 @@
+import { randomUUID } from 'node:crypto';
+
+import { DriftError, ExitCode, RejectsError } from '@datakit/errors';
+
+import type { TableCounts } from './events.ts';
+import { loadConfig } from './load-config.ts';
+import type { ConfiguredTable, NormalizedRuntimeConfig } from './load-config.ts';
+import { openConnections } from './open-connections.ts';
+import type { OpenConnections } from './open-connections.ts';
+import { reportFailure } from './report-failure.ts';
+import type { VerbContext } from './verb-context.ts';
+
+/**
+ * `run`: loads the config, connects, checks drift (and stops before any row moves), loads
+ * every configured table, and prints `table` events and a final `summary`. Any failure prints
+ * an `error` event and a failed `summary` and ends with its exit code.
+ */
+export async function runVerb(context: VerbContext): Promise<ExitCode> {
+  const runId = randomUUID();
+  const started = Date.now();
+  const totals: TableCounts = { read: 0, written: 0, rejected: 0, filtered: 0 };
+  let loaded = 0;
+  const summary = (status: 'succeeded' | 'failed') =>
+    context.reporter.event({
+      type: 'summary',
+      runId,
+      status,
+      tables: loaded,
+      ...totals,
+      durationMs: Date.now() - started,
+    });
+  let connections: OpenConnections | undefined;
+  try {
+    const config = loadConfig(context.definition, {
+      configPath: context.configPath,
+      env: context.env,
+    });
+    context.reporter.log(
+      'info',
+      `run ${runId}: ${context.definition.name}, ${config.tables.length} tables from ${config.file}`,
+      { runId },
+    );
+    connections = await openConnections(context.services, config);
+    await stopOnDrift(context, connections, config);
+    for (const table of config.tables) {
+      const counts = await loadOneTable(context, connections, config, table, runId);
+      for (const key of ['read', 'written', 'rejected', 'filtered'] as const) {
+        totals[key] += counts[key];
+      }
+      loaded += 1;
+    }
+    summary('succeeded');
+    return ExitCode.Success;
+  } catch (error) {
+    const code = reportFailure(context.reporter, context.io, error, {
+      debug: context.debug,
+      runId,
+    });
+    summary('failed');
+    return code;
+  } finally {
+    await connections?.close();
+  }
+}
+
+async function stopOnDrift(
+  context: VerbContext,
+  connections: OpenConnections,
+  config: NormalizedRuntimeConfig,
+): Promise<void> {
+  const report = await context.services.checkDrift({
+    source: connections.source,
+    target: connections.target,
+    tables: config.tables,
+    extraColumns: context.definition.extraColumns,
+  });
+  if (!report.ok) {
+    throw new DriftError(`${report.text}\nNo rows were moved.`, {
+      hint: 'Run `check` for the structured result; update the contracts (a new datakit version) or fix the tables.',
+    });
+  }
+}
+
+async function loadOneTable(
+  context: VerbContext,
+  connections: OpenConnections,
+  config: NormalizedRuntimeConfig,
+  table: ConfiguredTable,
+  runId: string,
+): Promise<TableCounts> {
+  const started = Date.now();
+  const name = `${table.targetSchema}.${table.target.name}`;
+  context.reporter.log(
+    'info',
+    `loading ${name} (${table.mode}) from ${table.sourceSchema}.${table.source.name}`,
+    {
+      runId,
+      table: name,
+    },
+  );
+  const result = await context.services.loadTable({
+    runId,
+    source: connections.source,
+    target: connections.target,
+    table,
+    batchSize: config.batchSize,
+    rejectThreshold: config.rejectThreshold,
+    onProgress: ({ read, written }) =>
+      context.reporter.event({ type: 'progress', runId, table: name, read, written }),
+  });
+  context.reporter.event({
+    type: 'table',
+    runId,
+    source: `${table.sourceSchema}.${table.source.name}`,
+    table: name,
+    mode: table.mode,
+    read: result.read,
+    written: result.written,
+    rejected: result.rejected,
+    filtered: result.filtered,
+    ...(result.cursor === undefined ? {} : { cursor: result.cursor }),
+    durationMs: Date.now() - started,
+  });
+  // The loader enforces the threshold itself; this guards a loader that only counts.
+  if (result.read > 0 && result.rejected / result.read > config.rejectThreshold) {
+    throw new RejectsError(
+      `${name}: ${result.rejected} of ${result.read} rows were rejected (${percent(result.rejected / result.read)}), more than the threshold of ${percent(config.rejectThreshold)}.`,
+      {
+        hint: 'The rejected rows and their reasons are kept in the warehouse; fix the data or raise rejectThreshold.',
+      },
+    );
+  }
+  return result;
+}
+
+function percent(fraction: number): string {
+  return `${(fraction * 100).toFixed(2).replace(/\.?0+$/, '')}%`;
+}

@@ -1,0 +1,55 @@
+import type { Connection } from '@datakit/warehouse';
+
+import type { ExtraColumnsPolicy } from './define-datakit.ts';
+import type { TableCounts } from './events.ts';
+import type { ConfiguredTable } from './load-config.ts';
+import type { ConnectionRole, OpenConnection } from './open-connection.ts';
+
+/** What the drift check is asked. */
+export interface CheckDriftInput {
+  source: OpenConnection;
+  target: OpenConnection;
+  tables: readonly ConfiguredTable[];
+  /** The datakit's policy for columns the contracts do not know. */
+  extraColumns: ExtraColumnsPolicy;
+}
+
+/** The drift check's answer. */
+export interface DriftReport {
+  /** True when every live schema is compatible with its contract. */
+  ok: boolean;
+  /** The structured comparison, as the drift library gives it (printed in the `check` event). */
+  result: unknown;
+  /** The human-readable diff naming table, column, expected and found; empty when ok. */
+  text: string;
+}
+
+/** What the loader is asked for one table. */
+export interface LoadTableInput {
+  runId: string;
+  source: OpenConnection;
+  target: OpenConnection;
+  table: ConfiguredTable;
+  batchSize: number;
+  /** Fraction of rows that may be rejected before the load fails. */
+  rejectThreshold: number;
+  /** Called now and then with the running counts. */
+  onProgress(counts: { read: number; written: number }): void;
+}
+
+/** The loader's answer for one table. */
+export interface LoadTableResult extends TableCounts {
+  /** The cursor value the next run resumes after, as text, when the table has a cursor. */
+  cursor?: string | null;
+}
+
+/**
+ * The work `check` and `run` delegate: opening sessions, comparing schemas (@datakit/drift),
+ * loading tables (@datakit/loader). One interface so tests can run the verbs without a
+ * database, and so each library is called from exactly one small module.
+ */
+export interface DatakitServices {
+  openConnection(role: ConnectionRole, connection: Connection): Promise<OpenConnection>;
+  checkDrift(input: CheckDriftInput): Promise<DriftReport>;
+  loadTable(input: LoadTableInput): Promise<LoadTableResult>;
+}
