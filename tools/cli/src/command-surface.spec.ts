@@ -19,7 +19,16 @@ describe('the datakit CLI surface', () => {
   });
 
   it('offers --json on every read command', async () => {
-    const reads = ['outdated', 'plan', 'status', 'logs', 'verify', 'registry ls', 'registry tags', 'registry inspect'];
+    const reads = [
+      'outdated',
+      'plan',
+      'status',
+      'logs',
+      'verify',
+      'registry ls',
+      'registry tags',
+      'registry inspect',
+    ];
     for (const command of await commandSurface()) {
       if (reads.includes(command.id)) expect(command.json, command.id).toBe(true);
     }
