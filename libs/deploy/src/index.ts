@@ -23,3 +23,16 @@ export {
   recordDeploy,
   type DeployedRevision,
 } from './history.ts';
+export {
+  FIELD_MANAGER,
+  KubernetesClient,
+  KubernetesDriver,
+  KubernetesError,
+  ON_DEMAND_SCHEDULE,
+  kubeConfigFor,
+  renderManifests,
+  renderYaml,
+  type KubernetesClientOptions,
+  type KubernetesDriverOptions,
+  type Manifest,
+} from './drivers/kubernetes/index.ts';

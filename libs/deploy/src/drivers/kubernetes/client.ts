@@ -1,0 +1,214 @@
+import {
+  ApiException,
+  BatchV1Api,
+  CoreV1Api,
+  KubeConfig,
+  PatchStrategy,
+  setHeaderOptions,
+  type V1ConfigMap,
+  type V1CronJob,
+  type V1Job,
+  type V1Pod,
+} from '@kubernetes/client-node';
+import { DatakitError } from '@datakit/errors';
+import { FIELD_MANAGER } from './config.ts';
+import type { Manifest } from './render.ts';
+
+/** A Kubernetes API call failed: names the request, and the API's status and message. */
+export class KubernetesError extends DatakitError {
+  /** The HTTP status the API server answered with, if it answered. */
+  readonly status: number | undefined;
+
+  constructor(message: string, status?: number, options: { cause?: unknown; hint?: string } = {}) {
+    super(message, options);
+    this.status = status;
+  }
+}
+
+/** How to reach the cluster. */
+export interface KubernetesClientOptions {
+  /** A loaded kubeconfig; default: `KUBECONFIG` or ~/.kube/config, as kubectl reads it. */
+  kubeConfig?: KubeConfig;
+  /** The kubeconfig context; default its current one. */
+  context?: string;
+}
+
+/**
+ * The only place that talks to the Kubernetes API (through @kubernetes/client-node): server-side
+ * apply, list, read, create, delete, logs. Every failure becomes a {@link KubernetesError}.
+ */
+export class KubernetesClient {
+  readonly #batch: BatchV1Api;
+  readonly #core: CoreV1Api;
+  /** The API server URL, for error messages. */
+  readonly server: string;
+
+  constructor(options: KubernetesClientOptions = {}) {
+    const kubeConfig = options.kubeConfig ?? loadDefaultKubeConfig();
+    if (options.context !== undefined) kubeConfig.setCurrentContext(options.context);
+    this.server = kubeConfig.getCurrentCluster()?.server ?? '(no cluster)';
+    this.#batch = kubeConfig.makeApiClient(BatchV1Api);
+    this.#core = kubeConfig.makeApiClient(CoreV1Api);
+  }
+
+  /**
+   * Server-side apply of one object (PATCH, `application/apply-patch+yaml`, field manager
+   * `datakit`, `force=true` so fields another manager took are taken back). Returns the object
+   * as the server has it after the apply (or would have it, with `dryRun`).
+   */
+  async apply(manifest: Manifest, dryRun: boolean): Promise<Manifest> {
+    const params = {
+      name: manifest.metadata!.name!,
+      namespace: manifest.metadata!.namespace!,
+      body: manifest,
+      fieldManager: FIELD_MANAGER,
+      force: true,
+      ...(dryRun ? { dryRun: 'All' } : {}),
+    };
+    const contentType = setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply);
+    return this.#call<Manifest>(`apply ${manifest.kind}/${params.name}`, () =>
+      manifest.kind === 'CronJob'
+        ? this.#batch.patchNamespacedCronJob(params, contentType)
+        : this.#core.patchNamespacedConfigMap(params, contentType),
+    );
+  }
+
+  async listCronJobs(namespace: string, labelSelector: string): Promise<V1CronJob[]> {
+    const list = await this.#call(`list CronJobs in ${namespace}`, () =>
+      this.#batch.listNamespacedCronJob({ namespace, labelSelector }),
+    );
+    return list.items;
+  }
+
+  async listConfigMaps(namespace: string, labelSelector: string): Promise<V1ConfigMap[]> {
+    const list = await this.#call(`list ConfigMaps in ${namespace}`, () =>
+      this.#core.listNamespacedConfigMap({ namespace, labelSelector }),
+    );
+    return list.items;
+  }
+
+  async listJobs(namespace: string, labelSelector: string): Promise<V1Job[]> {
+    const list = await this.#call(`list Jobs in ${namespace}`, () =>
+      this.#batch.listNamespacedJob({ namespace, labelSelector }),
+    );
+    return list.items;
+  }
+
+  async listPods(namespace: string, labelSelector: string): Promise<V1Pod[]> {
+    const list = await this.#call(`list Pods in ${namespace}`, () =>
+      this.#core.listNamespacedPod({ namespace, labelSelector }),
+    );
+    return list.items;
+  }
+
+  /** The CronJob, or undefined when there is none of that name. */
+  async readCronJob(namespace: string, name: string): Promise<V1CronJob | undefined> {
+    try {
+      return await this.#batch.readNamespacedCronJob({ namespace, name });
+    } catch (error) {
+      if (error instanceof ApiException && error.code === 404) return undefined;
+      throw this.#error(`read CronJob/${name} in ${namespace}`, error);
+    }
+  }
+
+  async readJob(namespace: string, name: string): Promise<V1Job> {
+    return this.#call(`read Job/${name} in ${namespace}`, () =>
+      this.#batch.readNamespacedJob({ namespace, name }),
+    );
+  }
+
+  async createJob(namespace: string, job: V1Job): Promise<V1Job> {
+    return this.#call(`create Job/${job.metadata?.name ?? ''} in ${namespace}`, () =>
+      this.#batch.createNamespacedJob({ namespace, body: job, fieldManager: FIELD_MANAGER }),
+    );
+  }
+
+  /** Deletes a CronJob (its Jobs and pods follow in the background) or a ConfigMap. */
+  async delete(
+    kind: 'CronJob' | 'ConfigMap' | 'Job',
+    namespace: string,
+    name: string,
+    dryRun: boolean,
+  ): Promise<void> {
+    const params = {
+      namespace,
+      name,
+      propagationPolicy: 'Background',
+      ...(dryRun ? { dryRun: 'All' } : {}),
+    };
+    await this.#call(`delete ${kind}/${name} in ${namespace}`, () =>
+      kind === 'CronJob'
+        ? this.#batch.deleteNamespacedCronJob(params)
+        : kind === 'Job'
+          ? this.#batch.deleteNamespacedJob(params)
+          : this.#core.deleteNamespacedConfigMap(params),
+    );
+  }
+
+  /** The last lines a container printed (all of them without `tailLines`). */
+  async podLog(
+    namespace: string,
+    pod: string,
+    container: string,
+    tailLines?: number,
+  ): Promise<string> {
+    return this.#call(`read the log of ${pod}/${container} in ${namespace}`, () =>
+      this.#core.readNamespacedPodLog({
+        namespace,
+        name: pod,
+        container,
+        ...(tailLines === undefined ? {} : { tailLines }),
+      }),
+    );
+  }
+
+  async #call<T>(what: string, request: () => Promise<T>): Promise<T> {
+    try {
+      return await request();
+    } catch (error) {
+      throw this.#error(what, error);
+    }
+  }
+
+  #error(what: string, error: unknown): KubernetesError {
+    if (error instanceof ApiException) {
+      const status = error.code;
+      const body = error.body as { message?: string } | string | undefined;
+      const reason = typeof body === 'object' && body?.message ? body.message : String(body ?? '');
+      return new KubernetesError(
+        `Kubernetes refused to ${what} (HTTP ${status}): ${reason}`,
+        status,
+        {
+          cause: error,
+          hint:
+            status === 401 || status === 403
+              ? 'Check the kubeconfig user and its RBAC: datakit needs get, list, patch, create and delete on cronjobs, jobs and configmaps, and get/list on pods and pods/log in the namespace.'
+              : undefined,
+        },
+      );
+    }
+    return new KubernetesError(
+      `Could not ${what} at ${this.server}: ${(error as Error).message}`,
+      undefined,
+      { cause: error, hint: 'Check that the cluster is reachable with `kubectl cluster-info`.' },
+    );
+  }
+}
+
+function loadDefaultKubeConfig(): KubeConfig {
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromDefault();
+  return kubeConfig;
+}
+
+/** A kubeconfig for one API server URL and bearer token (tests, in-cluster tools). */
+export function kubeConfigFor(server: string, token = 'datakit'): KubeConfig {
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromOptions({
+    clusters: [{ name: 'datakit', server, skipTLSVerify: false }],
+    users: [{ name: 'datakit', token }],
+    contexts: [{ name: 'datakit', cluster: 'datakit', user: 'datakit', namespace: 'default' }],
+    currentContext: 'datakit',
+  });
+  return kubeConfig;
+}
