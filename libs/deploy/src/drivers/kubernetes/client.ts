@@ -201,11 +201,14 @@ function loadDefaultKubeConfig(): KubeConfig {
   return kubeConfig;
 }
 
-/** A kubeconfig for one API server URL and bearer token (tests, in-cluster tools). */
+/**
+ * A kubeconfig for one API server URL and bearer token. An `http://` URL (tests against a local
+ * stand-in) needs `skipTLSVerify`, which @kubernetes/client-node 2 demands for plain HTTP.
+ */
 export function kubeConfigFor(server: string, token = 'datakit'): KubeConfig {
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromOptions({
-    clusters: [{ name: 'datakit', server, skipTLSVerify: false }],
+    clusters: [{ name: 'datakit', server, skipTLSVerify: server.startsWith('http://') }],
     users: [{ name: 'datakit', token }],
     contexts: [{ name: 'datakit', cluster: 'datakit', user: 'datakit', namespace: 'default' }],
     currentContext: 'datakit',
