@@ -173,8 +173,7 @@ export class KubernetesClient {
   #error(what: string, error: unknown): KubernetesError {
     if (error instanceof ApiException) {
       const status = error.code;
-      const body = error.body as { message?: string } | string | undefined;
-      const reason = typeof body === 'object' && body?.message ? body.message : String(body ?? '');
+      const reason = statusMessageOf(error.body);
       return new KubernetesError(
         `Kubernetes refused to ${what} (HTTP ${status}): ${reason}`,
         status,
@@ -214,4 +213,18 @@ export function kubeConfigFor(server: string, token = 'datakit'): KubeConfig {
     currentContext: 'datakit',
   });
   return kubeConfig;
+}
+
+/** The `message` of a Kubernetes Status body (which client-node hands over as text or object). */
+function statusMessageOf(body: unknown): string {
+  let parsed = body;
+  if (typeof body === 'string') {
+    try {
+      parsed = JSON.parse(body) as unknown;
+    } catch {
+      return body;
+    }
+  }
+  const message = (parsed as { message?: unknown } | undefined)?.message;
+  return typeof message === 'string' ? message : JSON.stringify(parsed);
 }

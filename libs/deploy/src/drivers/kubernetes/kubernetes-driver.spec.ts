@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { V1CronJob } from '@kubernetes/client-node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ConfigError } from '@datakit/errors';
@@ -247,7 +248,7 @@ describe('KubernetesDriver.plan', () => {
 
 describe('KubernetesDriver.runJob', () => {
   const state = exampleState('analytics');
-  const cronJob = renderManifests(state).find((m) => m.kind === 'CronJob')!;
+  const cronJob = renderManifests(state).find((m) => m.kind === 'CronJob') as V1CronJob;
   beforeEach(() => {
     api.route = (r) => {
       if (r.method === 'GET' && r.path === `${NS}/cronjobs/analytics-pagila-bronze`)
@@ -339,7 +340,7 @@ describe('KubernetesDriver errors', () => {
     expect(error).toBeInstanceOf(KubernetesError);
     expect((error as KubernetesError).status).toBe(403);
     expect((error as KubernetesError).message).toMatchInlineSnapshot(
-      `"Kubernetes refused to list CronJobs in data-analytics (HTTP 403): {"kind":"Status","apiVersion":"v1","status":"Failure","message":"cronjobs.batch is forbidden: User \\"ci\\" cannot list resource \\"cronjobs\\"","code":403}"`,
+      `"Kubernetes refused to list CronJobs in data-analytics (HTTP 403): cronjobs.batch is forbidden: User "ci" cannot list resource "cronjobs""`,
     );
   });
 });
