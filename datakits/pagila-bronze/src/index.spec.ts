@@ -106,6 +106,8 @@ describe('pagila-bronze', () => {
 
   it('keeps the contract hash of the bronze tables unless a contract changes', () => {
     // A change here is a contract change: bump the datakit's version accordingly.
-    expect(contractHash(pagilaBronzeTables as AnyTable[])).toMatchInlineSnapshot(`"sha256:5643e9f504506af98b58587e0f989c0c54b198e1fedad6fd761a07b3d8e1c609"`);
+    expect(contractHash(pagilaBronzeTables as AnyTable[])).toMatchInlineSnapshot(
+      `"sha256:5643e9f504506af98b58587e0f989c0c54b198e1fedad6fd761a07b3d8e1c609"`,
+    );
   });
 });
