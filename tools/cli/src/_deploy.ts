@@ -3,7 +3,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { Args, Flags } from '@oclif/core';
-import { desiredState, DockerDriver, type DeployDriver, type DesiredState } from '@datakit/deploy';
+import {
+  desiredState,
+  DockerDriver,
+  KubernetesDriver,
+  type DeployDriver,
+  type DesiredState,
+} from '@datakit/deploy';
 import { DockerEngine } from '@datakit/docker';
 import { ConfigError } from '@datakit/errors';
 import { loadWarehouse, type LoadedWarehouse, type Lock } from '@datakit/warehouse';
@@ -72,9 +78,11 @@ export function driverFor(state: DesiredState): DeployDriver {
         ),
       );
     case 'kubernetes':
-      throw new ConfigError(
-        `Environment "${state.environmentName}" uses the kubernetes driver, which this command cannot reach yet.`,
-      );
+      // The cluster from KUBECONFIG (or ~/.kube/config), in the environment's context if set.
+      return new KubernetesDriver({
+        namespace: env.namespace,
+        ...(env.context === undefined ? {} : { context: env.context }),
+      });
     default: {
       const never: never = env;
       throw new ConfigError(`Unknown driver in ${JSON.stringify(never)}.`);

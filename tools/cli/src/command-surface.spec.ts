@@ -7,7 +7,26 @@ import { commandSurface } from './command-surface.ts';
 // must be deliberate: regenerate with DATAKIT_UPDATE_SNAPSHOT=1 and commit the file.
 const file = join(import.meta.dirname, '..', 'command-snapshot.json');
 
+const manifest = JSON.parse(
+  readFileSync(join(import.meta.dirname, '..', 'oclif.manifest.json'), 'utf8'),
+) as {
+  commands: Record<string, { flags: Record<string, unknown>; args: Record<string, unknown> }>;
+};
+
 describe('the datakit CLI surface', () => {
+  it('is what oclif.manifest.json lists (regenerate with `npm run manifest -w @datakit/cli`)', async () => {
+    const surface = await commandSurface();
+    expect(Object.keys(manifest.commands).sort()).toEqual(
+      surface.map((c) => c.id.replaceAll(' ', ':')).sort(),
+    );
+    for (const command of surface) {
+      const listed = manifest.commands[command.id.replaceAll(' ', ':')]!;
+      expect(Object.keys(listed.args), command.id).toEqual(command.args);
+      for (const flag of command.flags)
+        expect(Object.keys(listed.flags), command.id).toContain(flag);
+    }
+  });
+
   it('matches command-snapshot.json', async () => {
     const surface = `${JSON.stringify(await commandSurface(), null, 2)}\n`;
     if (process.env.DATAKIT_UPDATE_SNAPSHOT === '1') writeFileSync(file, surface);
