@@ -30,7 +30,9 @@ export default tseslint.config(
           allow: [],
           depConstraints: [
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
+            // A datakit uses libraries and other datakits' published contracts, never their code.
             { sourceTag: 'type:datakit', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts'] },
+            { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:warehouse', onlyDependOnLibsWithTags: [] },
