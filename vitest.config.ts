@@ -17,6 +17,7 @@ export default defineConfig({
           name: 'integration',
           include: ['{libs,datakits,platform,tools}/*/src/**/*.integration.spec.ts'],
           exclude: ['**/node_modules/**'],
+          globalSetup: ['./vitest.integration-setup.ts'],
           testTimeout: 300_000,
           hookTimeout: 600_000,
           // Integration tests share one Docker engine, registry and database: run files one
