@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+
+import { normalizeSqlType } from './normalize-sql-type.ts';
+
+describe('normalizeSqlType', () => {
+  it.each([
+    ['character varying(45)', 'varchar(45)'],
+    ['varchar(45)', 'varchar(45)'],
+    ['character(20)', 'char(20)'],
+    ['bpchar', 'char(1)'],
+    ['timestamp with time zone', 'timestamptz'],
+    ['timestamptz', 'timestamptz'],
+    ['timestamp(3) with time zone', 'timestamptz(3)'],
+    ['timestamp without time zone', 'timestamp'],
+    ['int4', 'integer'],
+    ['INTEGER', 'integer'],
+    ['int2', 'smallint'],
+    ['numeric(5, 2)', 'numeric(5,2)'],
+    ['decimal(5,2)', 'numeric(5,2)'],
+    ['public.mpaa_rating', 'mpaa_rating'],
+    ['text[]', 'text[]'],
+    ['character varying(10)[]', 'varchar(10)[]'],
+    ['bool', 'boolean'],
+    ['tsvector', 'tsvector'],
+  ])('spells %s as %s', (input, expected) => {
+    expect(normalizeSqlType(input)).toBe(expected);
+  });
+
+  it('keeps different lengths apart', () => {
+    expect(normalizeSqlType('varchar(45)')).not.toBe(normalizeSqlType('character varying(50)'));
+  });
+});
