@@ -1,3 +1,4 @@
+export { formatLockJson } from './format-lock.ts';
 export { warehouseJsonSchemas } from './json-schema.ts';
 export {
   assertLockInSync,
@@ -13,6 +14,7 @@ export {
   type Lock,
   type LockEntry,
 } from './lock-schema.ts';
+export { setPinVersion } from './set-pin-version.ts';
 export {
   connectionSchema,
   cronSchema,

@@ -1,0 +1,44 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '@datakit/errors';
+import { parseWarehouseYaml } from './load-warehouse.ts';
+import { setPinVersion } from './set-pin-version.ts';
+
+const text = readFileSync(
+  join(import.meta.dirname, '__fixtures__', 'valid', 'warehouse.yaml'),
+  'utf8',
+);
+
+/** The lines that differ between two texts of the same length in lines. */
+const changedLines = (before: string, after: string): string[] => {
+  const old = before.split('\n');
+  return after.split('\n').filter((line, i) => line !== old[i]);
+};
+
+describe('setPinVersion', () => {
+  it('changes the version line only, keeping comments, quotes and long lines', () => {
+    const edited = setPinVersion(text, 'warehouse.yaml', 'pagila-bronze', '~1.2.0');
+    expect(edited.split('\n')).toHaveLength(text.split('\n').length);
+    expect(changedLines(text, edited)).toEqual(['    version: ~1.2.0']);
+    expect(parseWarehouseYaml(edited, 'warehouse.yaml').datakits['pagila-bronze']?.version).toBe(
+      '~1.2.0',
+    );
+  });
+
+  it('quotes a version YAML would read as a number', () => {
+    const edited = setPinVersion(text, 'warehouse.yaml', 'pagila-bronze', '1.0');
+    expect(changedLines(text, edited)).toEqual(["    version: '1.0'"]);
+    expect(parseWarehouseYaml(edited, 'warehouse.yaml').datakits['pagila-bronze']?.version).toBe(
+      '1.0',
+    );
+  });
+
+  it('names file and field when the datakit is not pinned', () => {
+    expect(() => setPinVersion(text, 'wh/warehouse.yaml', 'nope', '1.0.0')).toThrowError(
+      new ConfigError(
+        'wh/warehouse.yaml: field "datakits" has no datakit "nope" to set the version of.',
+      ),
+    );
+  });
+});
