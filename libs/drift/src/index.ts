@@ -12,6 +12,7 @@ export type {
   ExtraColumnsPolicy,
   TableDrift,
 } from './compare-schema.ts';
+export { compareSpecSchema } from './compare-spec.ts';
 export { formatChange, formatDrift } from './format-drift.ts';
 export { normalizeSqlType } from './normalize-sql-type.ts';
 export { readLiveSchema } from './read-live-schema.ts';
