@@ -10,8 +10,10 @@ PORT=${KDC_PORT:-88}
 LISTEN=${KDC_LISTEN:-127.0.0.1}
 MAX_LIFE=${KRB5_MAX_LIFE:-10h 0m 0s}
 MAX_RENEW=${KRB5_MAX_RENEWABLE_LIFE:-7d 0h 0m 0s}
-# principal=keytab-file pairs, space separated.
-PRINCIPALS=${KRB5_PRINCIPALS:-postgres/localhost=postgres.keytab datakit-loader=datakit-loader.keytab}
+# principal=keytab-file pairs, space separated; `=maxlife=maxrenewlife` after the keytab gives
+# that principal its own (shorter) limits, e.g. datakit-e2e for the Kerberos end-to-end tests:
+# tickets of 2 minutes renewable for 10, while the realm's other principals keep the defaults.
+PRINCIPALS=${KRB5_PRINCIPALS:-postgres/localhost=postgres.keytab datakit-loader=datakit-loader.keytab datakit-e2e=datakit-e2e.keytab=2m=10m}
 EXPORT_DIR=${EXPORT_DIR:-/export}
 
 log() { echo "datakit-kdc: $*" >&2; }
@@ -22,6 +24,7 @@ cat >/etc/krb5.conf <<CONF
   dns_lookup_kdc = false
   dns_lookup_realm = false
   rdns = false
+  dns_canonicalize_hostname = false
   udp_preference_limit = 1
 [realms]
   $REALM = {
@@ -60,12 +63,20 @@ kadmin.local -q "modprinc -maxlife \"$MAX_LIFE\" -maxrenewlife \"$MAX_RENEW\" kr
 mkdir -p "$EXPORT_DIR"
 for pair in $PRINCIPALS; do
   principal=${pair%%=*}
-  keytab=${pair#*=}
+  rest=${pair#*=}
+  keytab=${rest%%=*}
+  life=$MAX_LIFE
+  renew=$MAX_RENEW
+  if [ "$rest" != "$keytab" ]; then
+    limits=${rest#*=}
+    life=${limits%%=*}
+    renew=${limits#*=}
+  fi
   if ! kadmin.local -q "getprinc $principal" 2>/dev/null | grep -q "^Principal: "; then
     log "adding principal $principal@$REALM"
-    kadmin.local -q "addprinc -randkey -maxlife \"$MAX_LIFE\" -maxrenewlife \"$MAX_RENEW\" $principal" >/dev/null
+    kadmin.local -q "addprinc -randkey -maxlife \"$life\" -maxrenewlife \"$renew\" $principal" >/dev/null
   else
-    kadmin.local -q "modprinc -maxlife \"$MAX_LIFE\" -maxrenewlife \"$MAX_RENEW\" $principal" >/dev/null
+    kadmin.local -q "modprinc -maxlife \"$life\" -maxrenewlife \"$renew\" $principal" >/dev/null
   fi
   rm -f "$EXPORT_DIR/$keytab"
   kadmin.local -q "ktadd -norandkey -k $EXPORT_DIR/$keytab $principal" >/dev/null

@@ -3,8 +3,10 @@
 -- warehouse_loader: owns the warehouse database and writes to it; not a superuser.
 -- warehouse_reader: reads the warehouse (analysts, `datakit verify`).
 -- datakit_admin:    superuser for test fixtures and administration only, never for loads.
+-- kerberos_reader:  reads the pagila source like pagila_reader, but has no password: it logs in
+--                   only through GSSAPI with a Kerberos ticket (pg_hba.conf, map "kerberos").
 select format('create role %I', r) from unnest(array[
-  'pagila_reader', 'warehouse_loader', 'warehouse_reader', 'datakit_admin'
+  'pagila_reader', 'warehouse_loader', 'warehouse_reader', 'datakit_admin', 'kerberos_reader'
 ]) as r
 where not exists (select 1 from pg_roles where rolname = r)
 \gexec
@@ -18,3 +20,4 @@ alter role pagila_reader    with login nosuperuser nocreatedb nocreaterole passw
 alter role warehouse_loader with login nosuperuser nocreatedb nocreaterole password :'warehouse_loader_password';
 alter role warehouse_reader with login nosuperuser nocreatedb nocreaterole password :'warehouse_reader_password';
 alter role datakit_admin    with login superuser password :'datakit_admin_password';
+alter role kerberos_reader  with login nosuperuser nocreatedb nocreaterole password null;

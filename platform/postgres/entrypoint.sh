@@ -9,6 +9,11 @@ set -euo pipefail
 SECRETS_DIR=/run/secrets/postgres
 PAGILA_DIR=${PAGILA_DIR:-/seed/pagila}
 LISTEN=${LISTEN_ADDRESSES:-127.0.0.1}
+# GSSAPI: the realm whose principals may log in, and the service key of postgres/localhost (the
+# SPN libpq asks for when it connects to host "localhost"), put next to the password files by
+# `infra:up` once the KDC has exported it. PostgreSQL reads it at each GSSAPI login, not at start.
+REALM=${KRB5_REALM:-DATAKIT.TEST}
+KEYTAB=$SECRETS_DIR/postgres.keytab
 
 log() { echo "datakit-postgres: $*" >&2; }
 
@@ -24,13 +29,23 @@ shared_buffers = 256MB
 max_wal_size = 2GB
 include_if_exists = 'datakit-extra.conf'
 CONF
-  cat >"$PGDATA/pg_hba.conf" <<HBA
-# TYPE  DATABASE  USER  ADDRESS        METHOD
-local   all       all                  peer
-host    all       all   127.0.0.1/32   scram-sha-256
-host    all       all   ::1/128        scram-sha-256
-HBA
 fi
+
+# Client authentication, rewritten on every start so an existing cluster gets it too (the first
+# matching line wins). kerberos_reader has no password: it logs in only through GSSAPI, with a
+# ticket of a principal the "kerberos" map names; every other role logs in with its password.
+cat >"$PGDATA/pg_hba.conf" <<HBA
+# TYPE  DATABASE  USER             ADDRESS        METHOD
+local   all       all                             peer
+host    pagila    kerberos_reader  127.0.0.1/32   gss include_realm=1 krb_realm=$REALM map=kerberos
+host    all       kerberos_reader  all            reject
+host    all       all              127.0.0.1/32   scram-sha-256
+host    all       all              ::1/128        scram-sha-256
+HBA
+cat >"$PGDATA/pg_ident.conf" <<IDENT
+# MAPNAME   SYSTEM-USERNAME              PG-USERNAME
+kerberos    datakit-e2e@$REALM    kerberos_reader
+IDENT
 
 # A short private start on the socket only, to apply roles and databases before accepting
 # connections from the outside.
@@ -58,6 +73,10 @@ grant connect on database pagila to pagila_reader;
 grant usage on schema public to pagila_reader;
 grant select on all tables in schema public to pagila_reader;
 alter default privileges in schema public grant select on tables to pagila_reader;
+grant connect on database pagila to kerberos_reader;
+grant usage on schema public to kerberos_reader;
+grant select on all tables in schema public to kerberos_reader;
+alter default privileges in schema public grant select on tables to kerberos_reader;
 SQL
 
 if [ "$(psql_admin -d postgres -tAc "select 1 from pg_database where datname = 'warehouse'")" != "1" ]; then
@@ -73,4 +92,4 @@ SQL
 
 pg_ctl -D "$PGDATA" -m fast -w stop >/dev/null
 log "ready to start on $LISTEN:$PGPORT"
-exec postgres -D "$PGDATA"
+exec postgres -D "$PGDATA" -c krb_server_keyfile="FILE:$KEYTAB"

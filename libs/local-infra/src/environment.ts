@@ -23,8 +23,12 @@ export interface LocalInfra {
     realm: string;
     /** A client krb5.conf pointing at the local KDC (use as KRB5_CONFIG). */
     krb5Config: string;
-    /** Principals (without realm) with their keytab files. */
-    keytabs: Record<'datakit-loader' | 'postgres/localhost', string>;
+    /**
+     * Principals (without realm) with their keytab files. `datakit-e2e` has tickets of 2
+     * minutes renewable for 10 (the Kerberos end-to-end tests) and logs in to pagila as the
+     * password-less role `kerberos_reader` through GSSAPI.
+     */
+    keytabs: Record<'datakit-loader' | 'datakit-e2e' | 'postgres/localhost', string>;
   };
 }
 
@@ -58,6 +62,7 @@ export function localInfra(paths: InfraPaths = infraPaths()): LocalInfra {
       krb5Config: join(paths.kerberosDir, 'krb5.conf'),
       keytabs: {
         'datakit-loader': join(paths.kerberosDir, 'datakit-loader.keytab'),
+        'datakit-e2e': join(paths.kerberosDir, 'datakit-e2e.keytab'),
         'postgres/localhost': join(paths.kerberosDir, 'postgres.keytab'),
       },
     },

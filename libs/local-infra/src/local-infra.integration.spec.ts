@@ -234,4 +234,106 @@ describe('Kerberos KDC', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('gives datakit-e2e tickets of 2 minutes, renewable for 10', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'datakit-krb-'));
+    try {
+      const cache = join(dir, 'ccache');
+      const result = kinit(
+        `datakit-e2e@${infra.kerberos.realm}`,
+        infra.kerberos.keytabs['datakit-e2e'],
+        cache,
+      );
+      expect(result.status, result.stderr).toBe(0);
+      const klist = spawnSync('klist', ['-c', `FILE:${cache}`], {
+        encoding: 'utf8',
+        env: { ...process.env, LC_ALL: 'C', TZ: 'UTC' },
+      });
+      const time = String.raw`(\d\d)/(\d\d)/(\d\d) (\d\d:\d\d:\d\d)`;
+      const match = new RegExp(`${time}  ${time}  krbtgt\\S+\\s+renew until ${time}`).exec(
+        klist.stdout,
+      );
+      expect(match, klist.stdout).not.toBeNull();
+      const at = (i: number) =>
+        Date.parse(`20${match?.[i + 2]}-${match?.[i]}-${match?.[i + 1]}T${match?.[i + 3]}Z`);
+      expect((at(5) - at(1)) / 1000).toBe(120);
+      expect((at(9) - at(1)) / 1000).toBe(600);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('PostgreSQL with Kerberos (GSSAPI)', () => {
+  const saved = { KRB5_CONFIG: process.env.KRB5_CONFIG, KRB5CCNAME: process.env.KRB5CCNAME };
+  let dir: string;
+  /** Logs in through libpq (pg-native), which speaks GSSAPI with the ticket cache. */
+  const connectNative = async (user: string): Promise<pg.Client> => {
+    const Native = pg.native?.Client;
+    if (!Native) throw new Error('pg-native does not load on this machine');
+    const client = new Native({ host: 'localhost', port: 5432, database: 'pagila', user });
+    await client.connect();
+    return client;
+  };
+  const kinitInto = (principal: string, keytab: string): void => {
+    const result = spawnSync('kinit', ['-kt', keytab, principal], {
+      encoding: 'utf8',
+      env: { ...process.env, KRB5_CONFIG: infra.kerberos.krb5Config },
+    });
+    expect(result.status, result.stderr).toBe(0);
+  };
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'datakit-gss-'));
+    process.env.KRB5_CONFIG = infra.kerberos.krb5Config;
+  });
+
+  afterAll(() => {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('lets datakit-e2e read pagila as kerberos_reader with a ticket and no password', async () => {
+    process.env.KRB5CCNAME = `FILE:${join(dir, 'e2e')}`;
+    kinitInto(`datakit-e2e@${infra.kerberos.realm}`, infra.kerberos.keytabs['datakit-e2e']);
+    const client = await connectNative('kerberos_reader');
+    try {
+      const { rows } = await client.query<{ user: string; films: string }>(
+        'select current_user as user, count(*) as films from film',
+      );
+      expect(rows[0]).toEqual({ user: 'kerberos_reader', films: '1000' });
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('refuses kerberos_reader without a ticket', async () => {
+    process.env.KRB5CCNAME = `FILE:${join(dir, 'none')}`;
+    await expect(connectNative('kerberos_reader')).rejects.toThrow(/No Kerberos credentials/);
+  });
+
+  it('refuses the ticket of a principal the map does not name', async () => {
+    process.env.KRB5CCNAME = `FILE:${join(dir, 'loader')}`;
+    kinitInto(`datakit-loader@${infra.kerberos.realm}`, infra.kerberos.keytabs['datakit-loader']);
+    await expect(connectNative('kerberos_reader')).rejects.toThrow(
+      /GSSAPI authentication failed for user "kerberos_reader"/,
+    );
+  });
+
+  it('gives kerberos_reader no password at all', async () => {
+    const client = new pg.Client(infra.postgres.connection('datakit_admin', 'postgres'));
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ password: boolean; login: boolean }>(
+        `select rolpassword is not null as password, rolcanlogin as login
+           from pg_authid where rolname = 'kerberos_reader'`,
+      );
+      expect(rows).toEqual([{ password: false, login: true }]);
+    } finally {
+      await client.end();
+    }
+  });
 });

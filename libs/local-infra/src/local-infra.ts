@@ -7,7 +7,12 @@ import { ensureBaseImages, type BaseImageSource, type Report } from './ensure-ba
 import { ensureEngine, startedDockerdPid, stopStartedEngine } from './ensure-engine.ts';
 import { infraPaths, type InfraPaths } from './paths.ts';
 import { realMachine, type MachineProbes } from './probes.ts';
-import { ensureDatakitSecrets, ensurePostgresSecrets, readPostgresPassword } from './secrets.ts';
+import {
+  ensureDatakitSecrets,
+  ensurePostgresKeytab,
+  ensurePostgresSecrets,
+  readPostgresPassword,
+} from './secrets.ts';
 import {
   CONTEXT_HASH_LABEL,
   INFRA_LABEL,
@@ -68,6 +73,9 @@ export async function infraUp(options: InfraUpOptions = {}): Promise<InfraUpResu
   for (const service of serviceDefinitions(paths)) {
     await waitReady(engine, service, paths);
     report(`${service.name}: ready on 127.0.0.1:${service.port}`);
+  }
+  if (ensurePostgresKeytab(paths.kerberosDir, paths.postgresSecretsDir)) {
+    report('postgres: service key of postgres/localhost handed over for GSSAPI logins');
   }
   ensureDatakitSecrets(paths.postgresSecretsDir, paths.kerberosDir, paths.datakitSecretsDir);
   return { engine: { version, started }, baseImages, services };

@@ -40,6 +40,23 @@ export function ensurePostgresSecrets(dir: string): void {
   }
 }
 
+/**
+ * Hands PostgreSQL the service key of `postgres/localhost` that the KDC exported: a copy next to
+ * the password files (mounted read-only at /run/secrets/postgres), readable only by the
+ * container's postgres user. PostgreSQL reads it at each GSSAPI login, so it may arrive after the
+ * server started. Unchanged bytes are left alone; returns whether the file was written.
+ */
+export function ensurePostgresKeytab(kerberosDir: string, postgresSecretsDir: string): boolean {
+  const from = join(kerberosDir, 'postgres.keytab');
+  const file = join(postgresSecretsDir, 'postgres.keytab');
+  const bytes = readFileSync(from);
+  if (existsSync(file) && readFileSync(file).equals(bytes)) return false;
+  writeFileSync(file, bytes, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  if (process.getuid?.() === 0) chownSync(file, POSTGRES_UID, POSTGRES_UID);
+  return true;
+}
+
 /** Reads a role's password file. */
 export function readPostgresPassword(dir: string, role: PostgresRole): string {
   return readFileSync(join(dir, `${role}.password`), 'utf8').trim();
