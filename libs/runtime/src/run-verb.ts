@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import { DriftError, ExitCode, RejectsError } from '@datakit/errors';
 
+import { buildSpec } from './build-spec.ts';
 import type { TableCounts } from './events.ts';
 import { loadConfig } from './load-config.ts';
 import type { ConfiguredTable, NormalizedRuntimeConfig } from './load-config.ts';
@@ -98,8 +99,12 @@ async function loadOneTable(
       table: name,
     },
   );
+  const spec = buildSpec(context.definition, context.env);
   const result = await context.services.loadTable({
     runId,
+    datakit: spec.name,
+    contractHash: spec.contractHash,
+    extraColumns: context.definition.extraColumns,
     source: connections.source,
     target: connections.target,
     table,

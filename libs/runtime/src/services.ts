@@ -27,6 +27,11 @@ export interface DriftReport {
 /** What the loader is asked for one table. */
 export interface LoadTableInput {
   runId: string;
+  /** The datakit's name and its contract hash, recorded with the run in the warehouse. */
+  datakit: string;
+  contractHash: string;
+  /** The datakit's policy for columns the contracts and the live tables disagree on. */
+  extraColumns: ExtraColumnsPolicy;
   source: OpenConnection;
   target: OpenConnection;
   table: ConfiguredTable;

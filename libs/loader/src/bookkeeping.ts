@@ -1,0 +1,231 @@
+import type pg from 'pg';
+
+import { ident } from './sql.ts';
+
+/** The warehouse schema holding the loader's own tables. */
+export const BOOKKEEPING_SCHEMA = '_datakit';
+
+const S = ident(BOOKKEEPING_SCHEMA);
+
+/**
+ * The bookkeeping tables, created when missing:
+ * - `runs`: one row per run and target table (started, finished, status, counts, contract hash);
+ * - `cursors`: per target table, the source cursor value the next run resumes after,
+ *   written in the same transaction as the rows it covers;
+ * - `rejects`: rows that failed a contract, with the stage and the reason.
+ */
+const DDL = [
+  `CREATE SCHEMA IF NOT EXISTS ${S}`,
+  `CREATE TABLE IF NOT EXISTS ${S}.runs (
+    run_id uuid NOT NULL,
+    target_table text NOT NULL,
+    datakit text NOT NULL,
+    source_table text NOT NULL,
+    mode text NOT NULL,
+    contract_hash text NOT NULL,
+    status text NOT NULL CHECK (status IN ('running', 'succeeded', 'failed', 'abandoned')),
+    started_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+    finished_at timestamptz,
+    rows_read bigint NOT NULL DEFAULT 0,
+    rows_written bigint NOT NULL DEFAULT 0,
+    rows_rejected bigint NOT NULL DEFAULT 0,
+    rows_filtered bigint NOT NULL DEFAULT 0,
+    cursor_from text,
+    cursor_to text,
+    error text,
+    PRIMARY KEY (run_id, target_table)
+  )`,
+  `CREATE TABLE IF NOT EXISTS ${S}.cursors (
+    target_table text PRIMARY KEY,
+    source_table text NOT NULL,
+    cursor_column text NOT NULL,
+    cursor_value text NOT NULL,
+    run_id uuid NOT NULL,
+    updated_at timestamptz NOT NULL DEFAULT clock_timestamp()
+  )`,
+  `CREATE TABLE IF NOT EXISTS ${S}.rejects (
+    run_id uuid NOT NULL,
+    target_table text NOT NULL,
+    stage text NOT NULL CHECK (stage IN ('source', 'target')),
+    reason text NOT NULL,
+    row_data jsonb NOT NULL,
+    rejected_at timestamptz NOT NULL DEFAULT clock_timestamp()
+  )`,
+  `CREATE INDEX IF NOT EXISTS rejects_run ON ${S}.rejects (run_id, target_table)`,
+];
+
+/** A fixed advisory lock key serialising the bookkeeping DDL between concurrent runs. */
+const DDL_LOCK = 0x64_61_74_61; // "data"
+
+/** Creates the bookkeeping schema and tables if they are missing (one transaction, locked). */
+export async function ensureBookkeeping(client: pg.Client): Promise<void> {
+  await client.query('BEGIN');
+  try {
+    await client.query('SELECT pg_advisory_xact_lock($1)', [DDL_LOCK]);
+    for (const statement of DDL) await client.query(statement);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+/** What a run row starts with. */
+export interface RunStart {
+  runId: string;
+  targetTable: string;
+  datakit: string;
+  sourceTable: string;
+  mode: string;
+  contractHash: string;
+}
+
+/** Records a started run (committed at once, so a killed run leaves a trace). */
+export async function recordRunStart(client: pg.Client, run: RunStart): Promise<void> {
+  await client.query(
+    `INSERT INTO ${S}.runs (run_id, target_table, datakit, source_table, mode, contract_hash, status)
+     VALUES ($1, $2, $3, $4, $5, $6, 'running')`,
+    [run.runId, run.targetTable, run.datakit, run.sourceTable, run.mode, run.contractHash],
+  );
+}
+
+/** How a run ended. */
+export interface RunEnd {
+  status: 'succeeded' | 'failed';
+  read: number;
+  written: number;
+  rejected: number;
+  filtered: number;
+  cursorFrom: string | null;
+  cursorTo: string | null;
+  error?: string;
+}
+
+/** Records the end of a run (inside the load's transaction on success). */
+export async function recordRunEnd(
+  client: pg.Client,
+  runId: string,
+  targetTable: string,
+  end: RunEnd,
+): Promise<void> {
+  await client.query(
+    `UPDATE ${S}.runs SET status = $3, finished_at = clock_timestamp(), rows_read = $4,
+       rows_written = $5, rows_rejected = $6, rows_filtered = $7, cursor_from = $8,
+       cursor_to = $9, error = $10
+     WHERE run_id = $1 AND target_table = $2`,
+    [
+      runId,
+      targetTable,
+      end.status,
+      end.read,
+      end.written,
+      end.rejected,
+      end.filtered,
+      end.cursorFrom,
+      end.cursorTo,
+      end.error ?? null,
+    ],
+  );
+}
+
+/**
+ * Marks earlier runs of the table that are still `running` as `abandoned`. Called while this
+ * run holds the table's load lock, so none of them can still be running.
+ */
+export async function markAbandoned(
+  client: pg.Client,
+  runId: string,
+  targetTable: string,
+): Promise<void> {
+  await client.query(
+    `UPDATE ${S}.runs SET status = 'abandoned', finished_at = clock_timestamp(),
+       error = 'the run ended without finishing (killed or disconnected); nothing it read was committed'
+     WHERE target_table = $2 AND status = 'running' AND run_id <> $1`,
+    [runId, targetTable],
+  );
+}
+
+/** The cursor value the table's next load resumes after, or null. Locks the row. */
+export async function readCursor(client: pg.Client, targetTable: string): Promise<string | null> {
+  const result = await client.query<{ cursor_value: string }>(
+    `SELECT cursor_value FROM ${S}.cursors WHERE target_table = $1 FOR UPDATE`,
+    [targetTable],
+  );
+  return result.rows[0]?.cursor_value ?? null;
+}
+
+/** Saves the cursor (inside the load's transaction, with the rows it covers). */
+export async function saveCursor(
+  client: pg.Client,
+  cursor: {
+    targetTable: string;
+    sourceTable: string;
+    column: string;
+    value: string;
+    runId: string;
+  },
+): Promise<void> {
+  await client.query(
+    `INSERT INTO ${S}.cursors (target_table, source_table, cursor_column, cursor_value, run_id)
+     VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (target_table) DO UPDATE SET source_table = EXCLUDED.source_table,
+       cursor_column = EXCLUDED.cursor_column, cursor_value = EXCLUDED.cursor_value,
+       run_id = EXCLUDED.run_id, updated_at = clock_timestamp()`,
+    [cursor.targetTable, cursor.sourceTable, cursor.column, cursor.value, cursor.runId],
+  );
+}
+
+/** Removes a table's cursor (a replace load, or a target that was emptied). */
+export async function clearCursor(client: pg.Client, targetTable: string): Promise<void> {
+  await client.query(`DELETE FROM ${S}.cursors WHERE target_table = $1`, [targetTable]);
+}
+
+/** A rejected row as stored. */
+export interface StoredReject {
+  stage: 'source' | 'target';
+  reason: string;
+  row: unknown;
+}
+
+/** Stores rejected rows, a few thousand per statement. */
+export async function storeRejects(
+  client: pg.Client,
+  runId: string,
+  targetTable: string,
+  rejects: readonly StoredReject[],
+): Promise<void> {
+  const CHUNK = 5000;
+  for (let i = 0; i < rejects.length; i += CHUNK) {
+    const chunk = rejects.slice(i, i + CHUNK);
+    await client.query(
+      `INSERT INTO ${S}.rejects (run_id, target_table, stage, reason, row_data)
+       SELECT $1, $2, s, r, d::jsonb FROM unnest($3::text[], $4::text[], $5::text[]) AS x(s, r, d)`,
+      [
+        runId,
+        targetTable,
+        chunk.map((r) => r.stage),
+        chunk.map((r) => r.reason),
+        chunk.map((r) => rowJson(r.row)),
+      ],
+    );
+  }
+}
+
+/** JSON for a row of any shape: bigints as strings, buffers as hex, NUL characters removed. */
+export function rowJson(row: unknown): string {
+  return (
+    JSON.stringify(row, (_key, value: unknown) => {
+      if (typeof value === 'bigint') return value.toString();
+      if (typeof value === 'string') return value.replaceAll('\u0000', '');
+      if (
+        value !== null &&
+        typeof value === 'object' &&
+        (value as { type?: unknown }).type === 'Buffer' &&
+        Array.isArray((value as { data?: unknown }).data)
+      ) {
+        return `\\x${Buffer.from((value as { data: number[] }).data).toString('hex')}`;
+      }
+      return value;
+    }) ?? 'null'
+  );
+}

@@ -1,0 +1,170 @@
+import type { ColumnMeta } from '@datakit/contracts';
+
+import { COPY_NULL, escapeCopyText } from './copy-text.ts';
+
+/**
+ * How one column's values cross the wire: `decode` turns PostgreSQL's text output (DateStyle
+ * ISO, TimeZone UTC, bytea hex) into the value the contract validates (a `Date` for timestamps,
+ * a string for numeric, a `bigint` for bigint...); `encode` turns a contract value into one
+ * escaped COPY text field. A value that cannot be decoded is passed on as is, so validation
+ * rejects it with the contract's own message.
+ */
+export interface Codec {
+  decode(text: string): unknown;
+  encode(value: unknown): string;
+}
+
+/** The codec for a column's kind. */
+export function codecFor(meta: ColumnMeta): Codec {
+  switch (meta.kind) {
+    case 'smallint':
+    case 'integer':
+      return { decode: decodeInteger, encode: encodeScalar };
+    case 'bigint':
+      return { decode: decodeBigint, encode: encodeScalar };
+    case 'boolean':
+      return { decode: decodeBoolean, encode: encodeScalar };
+    case 'timestamp':
+      return { decode: decodeTimestamp, encode: encodeScalar };
+    case 'timestamptz':
+      return { decode: decodeTimestamptz, encode: encodeScalar };
+    case 'bytea':
+      return { decode: decodeBytea, encode: encodeScalar };
+    case 'jsonb':
+      return { decode: decodeJson, encode: encodeJson };
+    case 'array': {
+      const element = codecFor(meta.element as ColumnMeta);
+      return {
+        decode: (text) => decodeArray(text, element),
+        encode: (value) =>
+          value === null || value === undefined
+            ? COPY_NULL
+            : escapeCopyText(arrayLiteral(value as unknown[], meta.element as ColumnMeta)),
+      };
+    }
+    default:
+      // numeric, text, varchar, char, date, uuid, enum, custom: the text is the value.
+      return { decode: identity, encode: encodeScalar };
+  }
+}
+
+const identity = (text: string): unknown => text;
+
+function decodeInteger(text: string): unknown {
+  const value = Number(text);
+  return Number.isNaN(value) ? text : value;
+}
+
+function decodeBigint(text: string): unknown {
+  try {
+    return BigInt(text);
+  } catch {
+    return text;
+  }
+}
+
+function decodeBoolean(text: string): unknown {
+  return text === 't' ? true : text === 'f' ? false : text;
+}
+
+/** `2022-02-14 10:24:46.123456` (no zone): read as UTC, like the contracts say. */
+function decodeTimestamp(text: string): unknown {
+  return new Date(`${text.replace(' ', 'T')}Z`);
+}
+
+/** `2022-02-14 10:24:46.123+00`, `...+05:30`: ISO 8601 once the offset has its minutes. */
+function decodeTimestamptz(text: string): unknown {
+  const iso = text.replace(' ', 'T');
+  // PostgreSQL writes `+00`; ECMAScript's date format wants `+00:00` (or `Z`).
+  const offset = /[+-]\d\d$/.test(iso) ? `${iso}:00` : iso;
+  return new Date(offset);
+}
+
+function decodeBytea(text: string): unknown {
+  return text.startsWith('\\x') ? Buffer.from(text.slice(2), 'hex') : text;
+}
+
+function decodeJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+/** One escaped COPY field for a scalar value. */
+export function encodeScalar(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      return escapeCopyText(value);
+    case 'number':
+    case 'bigint':
+      return String(value);
+    case 'boolean':
+      return value ? 't' : 'f';
+    case 'undefined':
+      return COPY_NULL;
+    default:
+      if (value === null) return COPY_NULL;
+      if (value instanceof Date) return value.toISOString();
+      if (Buffer.isBuffer(value)) return `\\\\x${value.toString('hex')}`;
+      return escapeCopyText(JSON.stringify(value));
+  }
+}
+
+function encodeJson(value: unknown): string {
+  return value === null || value === undefined ? COPY_NULL : escapeCopyText(JSON.stringify(value));
+}
+
+/** Parses a one-dimensional PostgreSQL array literal such as `{a,"b c",NULL}`. */
+export function decodeArray(text: string, element: Codec): unknown {
+  if (!text.startsWith('{') || !text.endsWith('}')) return text;
+  const items: unknown[] = [];
+  let i = 1;
+  const end = text.length - 1;
+  if (end === 1) return items;
+  while (i <= end) {
+    let raw = '';
+    let quoted = false;
+    if (text[i] === '"') {
+      quoted = true;
+      i += 1;
+      while (i < end && text[i] !== '"') {
+        if (text[i] === '\\') i += 1;
+        raw += text[i];
+        i += 1;
+      }
+      i += 1; // closing quote
+    } else {
+      while (i < end && text[i] !== ',') {
+        raw += text[i];
+        i += 1;
+      }
+    }
+    if (text[i] === '{') return text; // nested: not modelled by the contracts
+    items.push(!quoted && raw === 'NULL' ? null : element.decode(raw));
+    i += 1; // the comma (or the closing brace)
+  }
+  return items;
+}
+
+/** A PostgreSQL array literal for a one-dimensional array. */
+export function arrayLiteral(values: readonly unknown[], element: ColumnMeta): string {
+  const items = values.map((value) => {
+    if (value === null || value === undefined) return 'NULL';
+    const text =
+      value instanceof Date
+        ? value.toISOString()
+        : Buffer.isBuffer(value)
+          ? `\\x${value.toString('hex')}`
+          : typeof value === 'boolean'
+            ? value
+              ? 't'
+              : 'f'
+            : element.kind === 'jsonb'
+              ? JSON.stringify(value)
+              : String(value);
+    return `"${text.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+  });
+  return `{${items.join(',')}}`;
+}

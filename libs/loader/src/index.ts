@@ -1,0 +1,18 @@
+/**
+ * The streaming PostgreSQL to PostgreSQL loader: COPY out (or a server-side cursor), validate,
+ * transform, validate again, COPY into the target or a staging table, merge; cursor, counts and
+ * rows committed together; rejected rows kept with their reason.
+ */
+export { BOOKKEEPING_SCHEMA, rowJson } from './bookkeeping.ts';
+export { codecFor } from './codecs.ts';
+export type { Codec } from './codecs.ts';
+export { escapeCopyText, LineSplitter, parseCopyLine } from './copy-text.ts';
+export { loadTable } from './load-table.ts';
+export type {
+  ExtraColumnsPolicy,
+  LoadTableOptions,
+  LoadTableResult,
+  WriteMode,
+} from './load-table.ts';
+export { RowProcessor, dataColumns } from './row-processor.ts';
+export { createTableSql } from './sql.ts';

@@ -1,0 +1,450 @@
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { StringDecoder } from 'node:string_decoder';
+
+import type { AnyTable, AnyTransform } from '@datakit/contracts';
+import { EnvironmentError, RejectsError } from '@datakit/errors';
+import type pg from 'pg';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+
+import {
+  clearCursor,
+  ensureBookkeeping,
+  markAbandoned,
+  readCursor,
+  recordRunEnd,
+  recordRunStart,
+  saveCursor,
+  storeRejects,
+} from './bookkeeping.ts';
+import { LineSplitter, parseCopyLine } from './copy-text.ts';
+import { loadError } from './load-error.ts';
+import { RowProcessor, dataColumns } from './row-processor.ts';
+import { columnDefinition, columnsOf, createTableSql, ident, literal, qualified } from './sql.ts';
+
+/** How rows reach the target table. */
+export type WriteMode = 'append' | 'replace' | 'merge';
+
+/** What to do with contract columns a live target lacks (see @datakit/drift's policies). */
+export type ExtraColumnsPolicy = 'evolve' | 'freeze' | 'discard';
+
+/** One table load. */
+export interface LoadTableOptions {
+  /** The run's id: on every written row (`_run_id`) and in the bookkeeping tables. */
+  runId: string;
+  /** The datakit's name, for the runs table. */
+  datakit: string;
+  /** A connected source session. */
+  source: pg.Client;
+  /** A connected target session (the loader role: owns its schemas, not a superuser). */
+  target: pg.Client;
+  sourceTable: AnyTable;
+  targetTable: AnyTable;
+  transform: AnyTransform;
+  /** Live schema the source table is read from. */
+  sourceSchema: string;
+  /** Live schema the target table is written to (created when missing). */
+  targetSchema: string;
+  /** Source contract column the load resumes after; null reads the whole table. */
+  cursor: string | null;
+  mode: WriteMode;
+  /** Rows between progress reports. */
+  batchSize: number;
+  /** Fraction of the rows read that may be rejected before the load fails (0 to 1). */
+  rejectThreshold: number;
+  /** `evolve` adds contract columns a live target lacks; otherwise they are left to drift. */
+  extraColumns: ExtraColumnsPolicy;
+  /** Contract hash of the datakit, for the runs table. */
+  contractHash: string;
+  /** At most this many rejected rows are stored per table and run (default 10,000). */
+  maxStoredRejects?: number;
+  /** Called every `batchSize` rows and at the end. */
+  onProgress?(counts: { read: number; written: number }): void;
+}
+
+/** What one table load did. */
+export interface LoadTableResult {
+  read: number;
+  /** Rows inserted or changed in the target. */
+  written: number;
+  rejected: number;
+  filtered: number;
+  /** The cursor value the next run resumes after; null when the table has no cursor. */
+  cursor: string | null;
+}
+
+/** Per target table, so that two runs never load the same table at once. */
+const LOCK_NAMESPACE = 'datakit.load:';
+
+/**
+ * Loads one table, streaming end to end: `COPY (SELECT ...) TO STDOUT` from the source (or a
+ * server-side cursor when the source session is libpq's native binding, which node-postgres's
+ * COPY streams cannot drive), validate, transform, validate again, `COPY FROM STDIN` into the
+ * target or a staging table, then merge; the cursor, the run's counts and the rows all commit
+ * in one transaction, so a killed load leaves the target and the cursor as they were.
+ *
+ * - `append` inserts the rows; `replace` empties the table first (same transaction); `merge`
+ *   upserts on the primary key and leaves rows whose data did not change untouched (their
+ *   `_run_id` and `_updated_at` stay). A merge into an empty table copies straight in.
+ * - Rejected rows are stored in `_datakit.rejects` with their reason, also when the run fails;
+ *   more than `rejectThreshold` of the rows read fails the load and the target is unchanged.
+ *
+ * Throws platform errors only (`RejectsError`, `EnvironmentError`, `ConfigError`).
+ */
+export async function loadTable(options: LoadTableOptions): Promise<LoadTableResult> {
+  const { target, runId } = options;
+  const targetName = `${options.targetSchema}.${options.targetTable.name}`;
+  const sourceName = `${options.sourceSchema}.${options.sourceTable.name}`;
+  try {
+    await prepareSession(target);
+    await ensureBookkeeping(target);
+    await recordRunStart(target, {
+      runId,
+      targetTable: targetName,
+      datakit: options.datakit,
+      sourceTable: sourceName,
+      mode: options.mode,
+      contractHash: options.contractHash,
+    });
+  } catch (error) {
+    throw loadError(error, { table: targetName, side: 'target' });
+  }
+
+  let cursorFrom: string | null = null;
+  let processor: RowProcessor | undefined;
+  try {
+    await target.query('BEGIN');
+    await lockTable(target, targetName);
+    await markAbandoned(target, runId, targetName);
+    const state = await prepareTarget(options, targetName);
+    cursorFrom = state.cursorFrom;
+    const now = (await target.query<{ now: string }>('SELECT now()::text AS now')).rows[0]?.now;
+    const audited = options.targetTable.audited;
+    const direct = state.direct;
+    processor = new RowProcessor({
+      source: options.sourceTable,
+      target: options.targetTable,
+      transform: options.transform,
+      cursor: options.cursor,
+      lineSuffix: direct && audited ? `\t${runId}\t${now}\t${now}\t${now}` : '',
+      maxStoredRejects: options.maxStoredRejects ?? 10_000,
+    });
+
+    const into = direct
+      ? `${qualified(options.targetSchema, options.targetTable.name)} (${targetColumnList(options.targetTable).join(', ')})`
+      : `${STAGE} (${dataColumns(options.targetTable)
+          .map((c) => ident(c.name))
+          .join(', ')})`;
+    if (!direct) await createStage(target, options.targetTable);
+    const copied = await streamRows(options, processor, cursorFrom, into);
+
+    const counts = processor.counts;
+    if (counts.read > 0 && counts.rejected / counts.read > options.rejectThreshold) {
+      throw new RejectsError(
+        `${targetName}: ${counts.rejected} of ${counts.read} rows were rejected (${percent(counts.rejected / counts.read)}), more than the threshold of ${percent(options.rejectThreshold)}; nothing was written.`,
+        {
+          hint: `The rejected rows and their reasons are in _datakit.rejects (run_id ${runId}); fix the data or raise rejectThreshold.`,
+        },
+      );
+    }
+    const written = direct ? copied : await mergeStage(options);
+    const cursorTo = processor.cursorText ?? cursorFrom;
+    if (options.cursor !== null && options.mode !== 'replace' && cursorTo !== null) {
+      await saveCursor(target, {
+        targetTable: targetName,
+        sourceTable: sourceName,
+        column: options.cursor,
+        value: cursorTo,
+        runId,
+      });
+    }
+    await storeRejects(target, runId, targetName, processor.rejects);
+    const result: LoadTableResult = {
+      read: counts.read,
+      written,
+      rejected: counts.rejected,
+      filtered: counts.filtered,
+      cursor: options.cursor === null ? null : cursorTo,
+    };
+    await recordRunEnd(target, runId, targetName, {
+      status: 'succeeded',
+      ...result,
+      cursorFrom,
+      cursorTo: result.cursor,
+    });
+    await target.query('COMMIT');
+    options.onProgress?.({ read: result.read, written: result.written });
+    return result;
+  } catch (error) {
+    await target.query('ROLLBACK').catch(() => undefined);
+    const failure = loadError(error, { table: targetName, side: 'target', source: sourceName });
+    await recordFailure(options, targetName, processor, cursorFrom, failure.message);
+    throw failure;
+  }
+}
+
+/** The session settings the codecs rely on. */
+async function prepareSession(client: pg.Client): Promise<void> {
+  await client.query("SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET bytea_output = 'hex'");
+}
+
+/** Takes the table's load lock for this transaction, or fails at once when another run has it. */
+async function lockTable(target: pg.Client, targetName: string): Promise<void> {
+  const result = await target.query<{ locked: boolean }>(
+    'SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked',
+    [LOCK_NAMESPACE + targetName],
+  );
+  if (result.rows[0]?.locked !== true) {
+    throw new EnvironmentError(`Another run is loading ${targetName} right now.`, {
+      hint: 'Wait for it to finish (see _datakit.runs), then run again.',
+    });
+  }
+}
+
+interface TargetState {
+  /** Whether rows are copied straight into the target (no staging and merge). */
+  direct: boolean;
+  /** The cursor the read resumes after, or null for a full read. */
+  cursorFrom: string | null;
+}
+
+/**
+ * Creates the target schema and table when missing, adds missing columns under `evolve`,
+ * empties it for `replace`, and decides the write path and the cursor.
+ */
+async function prepareTarget(options: LoadTableOptions, targetName: string): Promise<TargetState> {
+  const { target, targetTable, targetSchema } = options;
+  const table = qualified(targetSchema, targetTable.name);
+  await target.query(`CREATE SCHEMA IF NOT EXISTS ${ident(targetSchema)}`);
+  const existing = await target.query<{ column_name: string }>(
+    `SELECT a.attname AS column_name FROM pg_attribute a
+     WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped`,
+    [table],
+  );
+  let empty: boolean;
+  if (existing.rowCount === 0) {
+    await target.query(createTableSql(targetTable, targetSchema));
+    empty = true;
+  } else {
+    // Readers keep reading; concurrent writers wait until this load commits.
+    await target.query(`LOCK TABLE ${table} IN SHARE ROW EXCLUSIVE MODE`);
+    empty = (await target.query(`SELECT 1 FROM ${table} LIMIT 1`)).rowCount === 0;
+    if (options.extraColumns === 'evolve') {
+      const have = new Set(existing.rows.map((r) => r.column_name));
+      for (const column of columnsOf(targetTable)) {
+        if (have.has(column.name)) continue;
+        // NOT NULL only when no existing row would violate it.
+        await target.query(
+          `ALTER TABLE ${table} ADD COLUMN ${columnDefinition(column, { notNull: empty && !column.nullable })}`,
+        );
+      }
+    }
+  }
+  if (options.mode === 'replace') {
+    await target.query(`TRUNCATE ${table}`);
+    await clearCursor(target, targetName);
+    return { direct: true, cursorFrom: null };
+  }
+  const saved = options.cursor === null ? null : await readCursor(target, targetName);
+  // An empty target with a saved cursor was emptied or recreated: read everything again.
+  const cursorFrom = empty ? null : saved;
+  return { direct: options.mode === 'append' || empty, cursorFrom };
+}
+
+const STAGE = ident('_datakit_stage');
+
+/** A temporary staging table for the data columns, dropped at commit. */
+async function createStage(target: pg.Client, table: AnyTable): Promise<void> {
+  const columns = dataColumns(table).map((c) => columnDefinition(c, { notNull: false }));
+  await target.query(`CREATE TEMPORARY TABLE ${STAGE} (${columns.join(', ')}) ON COMMIT DROP`);
+}
+
+/** The target's columns in COPY order: data columns, then the audit columns. */
+function targetColumnList(table: AnyTable): string[] {
+  const data = dataColumns(table).map((c) => ident(c.name));
+  return table.audited
+    ? [...data, ident('_run_id'), ident('_loaded_at'), ident('_created_at'), ident('_updated_at')]
+    : data;
+}
+
+/** The SELECT the source is read with: the contract's columns by their source names. */
+function sourceSelect(
+  options: LoadTableOptions,
+  cursorFrom: string | null,
+  asText: boolean,
+): string {
+  const columns = columnsOf(options.sourceTable).map((c) =>
+    asText ? `${ident(c.sourceName)}::text` : ident(c.sourceName),
+  );
+  let sql = `SELECT ${columns.join(', ')} FROM ${qualified(options.sourceSchema, options.sourceTable.name)}`;
+  if (options.cursor !== null && cursorFrom !== null) {
+    const column = options.sourceTable.columns[options.cursor] as { sourceName: string };
+    sql += ` WHERE ${ident(column.sourceName)} > ${literal(cursorFrom)}`;
+  }
+  return sql;
+}
+
+/** Streams the source through the processor into the target; returns the rows copied. */
+async function streamRows(
+  options: LoadTableOptions,
+  processor: RowProcessor,
+  cursorFrom: string | null,
+  into: string,
+): Promise<number> {
+  const { source, target } = options;
+  await prepareSession(source);
+  const sink = target.query(copyFrom(`COPY ${into} FROM STDIN`));
+  let reported = 0;
+  const progress = () => {
+    if (processor.counts.read - reported >= options.batchSize) {
+      reported = processor.counts.read;
+      options.onProgress?.({ read: reported, written: processor.counts.accepted });
+    }
+  };
+  if (isNative(source)) {
+    await pipeline(
+      fetchBatches(
+        source,
+        sourceSelect(options, cursorFrom, true),
+        options.batchSize,
+        processor,
+        progress,
+      ),
+      sink,
+    );
+  } else {
+    const decoder = new StringDecoder('utf8');
+    const lines = new LineSplitter();
+    const fields: (string | null)[] = [];
+    const rows = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        for (const line of lines.push(decoder.write(chunk))) {
+          processor.push(parseCopyLine(line, fields));
+        }
+        progress();
+        const text = processor.take();
+        done(null, text === '' ? undefined : text);
+      },
+      flush(done) {
+        const rest = lines.push(decoder.end()).concat(lines.end() || []);
+        for (const line of rest) processor.push(parseCopyLine(line, fields));
+        const text = processor.take();
+        done(null, text === '' ? undefined : text);
+      },
+    });
+    const out = source.query(
+      copyTo(`COPY (${sourceSelect(options, cursorFrom, false)}) TO STDOUT`),
+    );
+    await pipeline(out, rows, sink);
+  }
+  return sink.rowCount;
+}
+
+/** A node-postgres client on libpq's native binding (Kerberos/GSSAPI sessions use it). */
+function isNative(client: pg.Client): boolean {
+  return (client as unknown as { native?: unknown }).native !== undefined;
+}
+
+/**
+ * Reads the source through a server-side cursor in batches (every column as text, so the
+ * codecs see what COPY would give) and yields the processed COPY text.
+ */
+async function* fetchBatches(
+  source: pg.Client,
+  select: string,
+  batchSize: number,
+  processor: RowProcessor,
+  progress: () => void,
+): AsyncGenerator<string> {
+  await source.query('BEGIN READ ONLY');
+  try {
+    await source.query(`DECLARE datakit_read NO SCROLL CURSOR FOR ${select}`);
+    for (;;) {
+      const batch = await source.query<(string | null)[]>({
+        text: `FETCH ${batchSize} FROM datakit_read`,
+        rowMode: 'array',
+      });
+      for (const row of batch.rows) processor.push(row);
+      progress();
+      const text = processor.take();
+      if (text !== '') yield text;
+      if (batch.rows.length < batchSize) break;
+    }
+  } finally {
+    await source.query('ROLLBACK').catch(() => undefined);
+  }
+}
+
+/**
+ * Upserts the staged rows on the primary key. Rows whose data columns are unchanged are not
+ * touched; a changed row gets the new run id, `_loaded_at` and `_updated_at` and keeps
+ * `_created_at`. Returns the rows inserted or changed.
+ */
+async function mergeStage(options: LoadTableOptions): Promise<number> {
+  const { targetTable, runId } = options;
+  const table = qualified(options.targetSchema, targetTable.name);
+  const data = dataColumns(targetTable).map((c) => c.name);
+  const key = new Set<string>(targetTable.primaryKey);
+  const audited = targetTable.audited;
+  const columns = targetColumnList(targetTable);
+  const values = audited
+    ? [...data.map(ident), `${literal(runId)}::uuid`, 'now()', 'now()', 'now()']
+    : data.map(ident);
+  const changing = data.filter((c) => !key.has(c));
+  let conflict: string;
+  if (targetTable.primaryKey.length === 0) {
+    conflict = '';
+  } else if (changing.length === 0) {
+    conflict = ` ON CONFLICT (${[...key].map(ident).join(', ')}) DO NOTHING`;
+  } else {
+    const set = changing.map((c) => `${ident(c)} = EXCLUDED.${ident(c)}`);
+    if (audited) {
+      set.push('"_run_id" = EXCLUDED."_run_id"', '"_loaded_at" = EXCLUDED."_loaded_at"');
+      set.push('"_updated_at" = EXCLUDED."_updated_at"');
+    }
+    const old = changing.map((c) => `t.${ident(c)}`).join(', ');
+    const incoming = changing.map((c) => `EXCLUDED.${ident(c)}`).join(', ');
+    conflict =
+      ` ON CONFLICT (${[...key].map(ident).join(', ')}) DO UPDATE SET ${set.join(', ')}` +
+      ` WHERE (${old}) IS DISTINCT FROM (${incoming})`;
+  }
+  const result = await options.target.query(
+    `INSERT INTO ${table} AS t (${columns.join(', ')}) SELECT ${values.join(', ')} FROM ${STAGE}${conflict}`,
+  );
+  return result.rowCount ?? 0;
+}
+
+/** After a failed load: the run row says why, and the rejected rows are kept. */
+async function recordFailure(
+  options: LoadTableOptions,
+  targetName: string,
+  processor: RowProcessor | undefined,
+  cursorFrom: string | null,
+  message: string,
+): Promise<void> {
+  try {
+    await options.target.query('BEGIN');
+    await recordRunEnd(options.target, options.runId, targetName, {
+      status: 'failed',
+      read: processor?.counts.read ?? 0,
+      written: 0,
+      rejected: processor?.counts.rejected ?? 0,
+      filtered: processor?.counts.filtered ?? 0,
+      cursorFrom,
+      cursorTo: cursorFrom,
+      error: message,
+    });
+    if (processor !== undefined) {
+      await storeRejects(options.target, options.runId, targetName, processor.rejects);
+    }
+    await options.target.query('COMMIT');
+  } catch {
+    // The target is gone (that may be why the load failed): the run row stays `running`
+    // and the next load of this table marks it abandoned.
+    await options.target.query('ROLLBACK').catch(() => undefined);
+  }
+}
+
+function percent(fraction: number): string {
+  return `${(fraction * 100).toFixed(2).replace(/\.?0+$/, '')}%`;
+}
