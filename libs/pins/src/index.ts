@@ -1,0 +1,20 @@
+/**
+ * Version pins of a warehouse: `pin` resolves a version or range through the registry into
+ * warehouse.yaml and datakits.lock.json; `outdated` compares pins with the registry; `verify`
+ * checks a lock against warehouse.yaml, the registry and the live tables. Nothing here prints.
+ */
+export { tagState, type TagState } from './detect-moved-tag.ts';
+export { findOutdated, outdatedRow, type OutdatedRow, type RegistryView } from './find-outdated.ts';
+export { parsePinRequest, type PinRequest } from './parse-pin-request.ts';
+export { planPin, writePin, type PinChange, type PinPlan } from './pin-datakit.ts';
+export { registryHostOf, type PinRegistry } from './pin-registry.ts';
+export { resolvePin } from './resolve-pin.ts';
+export { newestVersion, resolveVersion, versionTags, type VersionTag } from './resolve-version.ts';
+export {
+  verifyError,
+  verifyWarehouse,
+  type VerifyCheck,
+  type VerifyCheckName,
+  type VerifyOptions,
+  type VerifyResult,
+} from './verify-warehouse.ts';
