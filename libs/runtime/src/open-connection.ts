@@ -4,6 +4,8 @@ import type { SecretRef } from '@datakit/secrets';
 import type { Connection } from '@datakit/warehouse';
 import pg from 'pg';
 
+import { openKerberosConnection } from './open-kerberos-connection.ts';
+
 /** Which side of the datakit a connection is. */
 export type ConnectionRole = 'source' | 'target';
 
@@ -12,7 +14,10 @@ export interface OpenConnection {
   role: ConnectionRole;
   /** The connection settings as configured (secret references, never values). */
   connection: Connection;
-  /** A connected node-postgres client, session time zone UTC. */
+  /**
+   * A connected node-postgres client, session time zone UTC. With `auth: kerberos` it is the
+   * native client (pg-native over libpq, `client.native` set), which speaks GSSAPI.
+   */
   client: pg.Client;
   /** E.g. `source database pagila at 127.0.0.1:5432 as pagila_reader`; never a secret. */
   label: string;
@@ -42,11 +47,9 @@ export async function openConnection(
   }
   const label = `${role} database ${connection.database} at ${connection.host}:${connection.port} as ${connection.user}`;
   if (connection.auth === 'kerberos') {
-    // TODO(issue 3): GSSAPI needs pg-native built against the base image's Node and libpq.
-    throw new ConfigError(
-      `The ${role} connection uses auth "kerberos", which this runtime cannot open yet (it needs pg-native with GSSAPI).`,
-      { hint: `Use auth "password" with a password secret reference for ${role}.` },
-    );
+    // GSSAPI through libpq (pg-native) with the sidecar's ticket cache; its failures point at
+    // Kerberos (the ticket, the principal, the KDC) unless the database itself is the cause.
+    return openKerberosConnection(role, connection, label);
   }
   const password =
     connection.password === undefined ? undefined : await readPassword(role, connection.password);
