@@ -1,0 +1,84 @@
+import { Args } from '@oclif/core';
+import { findOutdated, type OutdatedRow } from '@datakit/pins';
+import { envFlags } from '../_deploy.ts';
+import { pinRegistryOf, warehousesOf } from '../_pins.ts';
+import { DatakitCommand } from '../_render.ts';
+
+/** What `datakit outdated --json` prints. */
+export interface OutdatedResult {
+  warehouses: { warehouse: string; environment: string; registry: string; rows: OutdatedRow[] }[];
+}
+
+export default class Outdated extends DatakitCommand {
+  static override summary =
+    'Show the pins of a warehouse (or of all) against the newest versions in the registry.';
+  static override description =
+    'Per pinned datakit: the requested version or range, the locked version, the newest version the range allows (wanted), and the newest release (latest). A locked tag that now points at another digest, or no longer exists, is reported, never followed.';
+  static override examples = [
+    '<%= config.bin %> outdated',
+    '<%= config.bin %> outdated analytics --json',
+  ];
+  static override enableJsonFlag = true;
+  static override args = {
+    warehouse: Args.string({
+      description: 'Warehouse name (a folder of warehouses/) or folder path; default all.',
+      required: false,
+    }),
+  };
+  static override flags = { ...envFlags };
+
+  async run(): Promise<OutdatedResult> {
+    const { args, flags } = await this.parse(Outdated);
+    const result: OutdatedResult = { warehouses: [] };
+    for (const loaded of warehousesOf(args.warehouse)) {
+      const registry = pinRegistryOf(loaded, flags.env);
+      const rows = await findOutdated(loaded, registry);
+      result.warehouses.push({
+        warehouse: loaded.warehouse.name,
+        environment: flags.env,
+        registry: registry.host,
+        rows,
+      });
+    }
+    if (!this.jsonEnabled()) this.log(renderOutdated(result));
+    return result;
+  }
+}
+
+/** The table: one line per pin, with a note on what to do. */
+export function renderOutdated(result: OutdatedResult): string {
+  const header = ['WAREHOUSE', 'DATAKIT', 'REQUESTED', 'LOCKED', 'WANTED', 'LATEST', 'NOTE'];
+  const lines = result.warehouses.flatMap((w) =>
+    w.rows.map((r) => [
+      w.warehouse,
+      r.datakit,
+      r.requested,
+      r.locked ?? '-',
+      r.wanted ?? '-',
+      r.latest ?? '-',
+      noteOf(r),
+    ]),
+  );
+  if (lines.length === 0) return 'No pinned datakits.';
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  return [header, ...lines]
+    .map((cells) =>
+      cells
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+function noteOf(row: OutdatedRow): string {
+  const notes: string[] = [];
+  if (row.tag === 'moved')
+    notes.push(`tag moved to ${row.currentDigest?.slice(0, 19)}… (not followed)`);
+  if (row.tag === 'missing') notes.push('locked tag is gone from the registry');
+  if (row.tag === 'unlocked') notes.push('not in the lock');
+  if (row.wanted === null) notes.push('no version satisfies the range');
+  if (row.updateInRange) notes.push(`datakit pin updates to ${row.wanted}`);
+  if (row.updateOutOfRange) notes.push(`${row.latest} needs a new range`);
+  return notes.join('; ') || 'up to date';
+}
