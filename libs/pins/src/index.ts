@@ -18,3 +18,4 @@ export {
   type VerifyOptions,
   type VerifyResult,
 } from './verify-warehouse.ts';
+export { pushTestDatakitImage, type TestSpec } from './testing.ts';
