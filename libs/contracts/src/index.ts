@@ -42,5 +42,7 @@ export type {
 } from './transform.ts';
 export { makeFactory } from './make-factory.ts';
 export type { Factory, FactoryOptions, Overrides } from './make-factory.ts';
+export { compileValidator } from './compile-validator.ts';
+export type { CompileValidatorOptions, RowValidator } from './compile-validator.ts';
 export { formatIssues, validateRow, validateRows } from './validate-rows.ts';
 export type { RejectedRow, RowValidationResult, ValidateRowsResult } from './validate-rows.ts';

@@ -319,7 +319,7 @@ async function streamRows(
     const rows = new Transform({
       transform(chunk: Buffer, _encoding, done) {
         for (const line of lines.push(decoder.write(chunk))) {
-          processor.push(parseCopyLine(line, fields));
+          processor.push(parseCopyLine(line, fields), line);
         }
         progress();
         const text = processor.take();
@@ -327,7 +327,7 @@ async function streamRows(
       },
       flush(done) {
         const rest = lines.push(decoder.end()).concat(lines.end() || []);
-        for (const line of rest) processor.push(parseCopyLine(line, fields));
+        for (const line of rest) processor.push(parseCopyLine(line, fields), line);
         const text = processor.take();
         done(null, text === '' ? undefined : text);
       },

@@ -1,6 +1,5 @@
-import { AUDIT_COLUMN_NAMES, formatIssues } from '@datakit/contracts';
-import type { AnyTable, AnyTransform, Column } from '@datakit/contracts';
-import { z } from 'zod';
+import { AUDIT_COLUMN_NAMES, compileValidator } from '@datakit/contracts';
+import type { AnyTable, AnyTransform, Column, ColumnMeta, RowValidator } from '@datakit/contracts';
 
 import type { StoredReject } from './bookkeeping.ts';
 import { codecFor } from './codecs.ts';
@@ -56,19 +55,21 @@ export class RowProcessor {
   readonly #options: RowProcessorOptions;
   readonly #sourceNames: string[];
   readonly #sourceCodecs: Codec[];
-  readonly #sourceSchema: z.ZodType;
+  readonly #validateSource: RowValidator;
   readonly #targetColumns: TargetColumn[];
-  readonly #targetSchema: z.ZodType;
+  readonly #validateTarget: RowValidator;
   readonly #cursorIndex: number;
+  /** Target columns are the source columns, same order, same representation. */
+  readonly #sameLayout: boolean;
   readonly #cursorCompare: (a: string, b: string) => number;
-  #out: string[] = [];
+  #out = '';
 
   constructor(options: RowProcessorOptions) {
     this.#options = options;
     const sourceColumns = columnsOf(options.source);
     this.#sourceNames = sourceColumns.map((c) => c.name);
     this.#sourceCodecs = sourceColumns.map((c) => codecFor(c));
-    this.#sourceSchema = options.source.zod;
+    this.#validateSource = compileValidator(options.source);
     const data = dataColumns(options.target);
     this.#targetColumns = data.map((column) => {
       const index = sourceColumns.findIndex(
@@ -76,14 +77,27 @@ export class RowProcessor {
       );
       return { name: column.name, codec: codecFor(column), sourceIndex: index };
     });
-    this.#targetSchema = z.strictObject(Object.fromEntries(data.map((c) => [c.name, c.zod])));
+    // A value passed through from a source column with the same contract was validated once.
+    const trusted = data.filter((column) =>
+      sourceColumns.some((s) => s.name === column.name && sameContract(s, column)),
+    );
+    this.#validateTarget = compileValidator(options.target, {
+      withoutAudit: true,
+      trusted: new Set(trusted.map((c) => c.name)),
+    });
+    this.#sameLayout =
+      this.#targetColumns.length === sourceColumns.length &&
+      this.#targetColumns.every((c, i) => c.sourceIndex === i);
     this.#cursorIndex = options.cursor === null ? -1 : this.#sourceNames.indexOf(options.cursor);
     const cursorColumn = sourceColumns[this.#cursorIndex];
     this.#cursorCompare = compareFor(cursorColumn);
   }
 
-  /** Processes one source row given as its COPY text fields (`null` for SQL NULL). */
-  push(fields: readonly (string | null)[]): void {
+  /**
+   * Processes one source row given as its COPY text fields (`null` for SQL NULL) and, when it
+   * came from COPY, the escaped line itself (written as is when every column passed through).
+   */
+  push(fields: readonly (string | null)[], line?: string): void {
     this.counts.read += 1;
     const names = this.#sourceNames;
     const codecs = this.#sourceCodecs;
@@ -95,14 +109,14 @@ export class RowProcessor {
     }
     this.#trackCursor(fields);
 
-    const source = this.#sourceSchema.safeParse(input);
-    if (!source.success) {
-      this.#reject('source', input, formatIssues(source.error.issues));
+    const sourceProblem = this.#validateSource(input);
+    if (sourceProblem !== null) {
+      this.#reject('source', input, sourceProblem);
       return;
     }
-    let mapped: unknown;
+    let mapped: Record<string, unknown> | null;
     try {
-      mapped = this.#options.transform.map(source.data as never);
+      mapped = this.#options.transform.map(input as never) as Record<string, unknown> | null;
     } catch (error) {
       this.#reject('target', input, `the transform threw: ${(error as Error).message}`);
       return;
@@ -111,21 +125,36 @@ export class RowProcessor {
       this.counts.filtered += 1;
       return;
     }
-    const target = this.#targetSchema.safeParse(mapped);
-    if (!target.success) {
-      this.#reject('target', mapped, formatIssues(target.error.issues));
+    const targetProblem =
+      typeof mapped === 'object'
+        ? this.#validateTarget(mapped, input)
+        : 'the transform returned no row';
+    if (targetProblem !== null) {
+      this.#reject('target', mapped, targetProblem);
       return;
     }
     this.counts.accepted += 1;
-    this.#out.push(this.#encode(target.data as Record<string, unknown>, source.data, fields));
+    this.#out +=
+      line !== undefined && this.#sameLayout && this.#passedThrough(mapped, input)
+        ? `${line}${this.#options.lineSuffix}\n`
+        : this.#encode(mapped, input, fields);
   }
 
   /** The COPY text of the rows accepted since the last call (empty string when none). */
   take(): string {
-    if (this.#out.length === 0) return '';
-    const text = `${this.#out.join('\n')}\n`;
-    this.#out = [];
+    const text = this.#out;
+    this.#out = '';
     return text;
+  }
+
+  /** Whether every target column holds the very value of the source column of its name. */
+  #passedThrough(row: Record<string, unknown>, source: Record<string, unknown>): boolean {
+    const columns = this.#targetColumns;
+    for (let i = 0; i < columns.length; i += 1) {
+      const name = (columns[i] as TargetColumn).name;
+      if (row[name] !== source[name]) return false;
+    }
+    return true;
   }
 
   #encode(
@@ -149,7 +178,7 @@ export class RowProcessor {
       }
       line = i === 0 ? text : `${line}\t${text}`;
     }
-    return line + this.#options.lineSuffix;
+    return `${line}${this.#options.lineSuffix}\n`;
   }
 
   #trackCursor(fields: readonly (string | null)[]): void {
@@ -173,6 +202,26 @@ export class RowProcessor {
 export function dataColumns(table: AnyTable): Column[] {
   const audit = new Set<string>(AUDIT_COLUMN_NAMES);
   return columnsOf(table).filter((c) => !table.audited || !audit.has(c.name));
+}
+
+/** Whether two columns accept exactly the same values. */
+function sameContract(source: ColumnMeta, target: ColumnMeta): boolean {
+  const keys = [
+    'kind',
+    'sqlType',
+    'nullable',
+    'maxLength',
+    'precision',
+    'scale',
+    'min',
+    'max',
+  ] as const;
+  return (
+    source.kind !== 'custom' &&
+    keys.every((key) => source[key] === target[key]) &&
+    JSON.stringify(source.values) === JSON.stringify(target.values) &&
+    JSON.stringify(source.element) === JSON.stringify(target.element)
+  );
 }
 
 /** Whether a source column's text can be written as is into the target column. */

@@ -1,11 +1,13 @@
 // npm run bench:load — one run on one machine, figures printed (not a timed test):
 //  (a) raw baseline: psql COPY (SELECT …) TO STDOUT | psql COPY … FROM STDIN into an empty table;
 //  (b) the datakit: pagila-bronze's real `run` verb for the rental table (validate, transform,
-//      validate, merge), as a child process whose peak RSS is measured, at 1M and 3M rows;
+//      validate, merge), as its image runs it (the esbuild bundle on Node 24), in a child
+//      process whose peak RSS is measured, at 1M and 3M rows;
 //  (c) row-by-row inserts through MikroORM (persist and flush per row) of a 50,000-row slice,
 //      scaled to the full row count.
 // The source is a rental-like table made from pagila's rental with generate_series. Needs
-// `npm run infra:up`. BENCH_ROWS and BENCH_ROWS_LARGE change the sizes (default 1M and 3M).
+// `npm run infra:up`. BENCH_ROWS and BENCH_ROWS_LARGE change the sizes (default 1M and 3M);
+// BENCH_QUICK=1 runs only (a) and (b), for iterating on the loader (no JSON line).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +15,7 @@ import { join } from 'node:path';
 import { EntitySchema, MikroORM } from '@mikro-orm/postgresql';
 import pg from 'pg';
 import { formatError } from '@datakit/errors';
+import { bundleEntry } from '@datakit/images';
 import { infraPaths, localInfra, repoRoot, type PostgresConnection } from '@datakit/local-infra';
 
 const root = repoRoot();
@@ -110,7 +113,10 @@ async function rawCopy(): Promise<number> {
 }
 
 /** (b) the datakit's own `run` verb for rental, with GNU time's peak RSS. */
-function datakitRun(scratch: string): { seconds: number; rssMb: number; summary: string } {
+function datakitRun(
+  scratch: string,
+  bundle: string,
+): { seconds: number; rssMb: number; summary: string } {
   const secret = (role: string): string =>
     `file:${join(paths.postgresSecretsDir, `${role}.password`)}`;
   const config = join(scratch, 'config.json');
@@ -144,7 +150,7 @@ function datakitRun(scratch: string): { seconds: number; rssMb: number; summary:
       '-f',
       'maxrss_kb=%M',
       process.execPath,
-      join(root, 'datakits', 'pagila-bronze', 'src', 'main.ts'),
+      bundle,
       'run',
       '--config',
       config,
@@ -216,10 +222,19 @@ async function main(): Promise<void> {
     await resetTargets();
     const raw = await rawCopy();
     log(`(a) raw psql COPY | psql COPY: ${round(raw)} s, ${Math.round(rows / raw)} rows/s`);
-    const datakit = datakitRun(scratch);
+    const { file: bundle } = await bundleEntry(
+      root,
+      'datakits/pagila-bronze/src/main.ts',
+      join(scratch, 'main.mjs'),
+    );
+    const datakit = datakitRun(scratch, bundle);
     log(
       `(b) datakit run (validate, transform, validate, merge): ${round(datakit.seconds)} s, ${Math.round(rows / datakit.seconds)} rows/s, peak RSS ${round(datakit.rssMb, 1)} MB`,
     );
+    if (process.env.BENCH_QUICK === '1') {
+      log(`quick: datakit_over_raw ${round(datakit.seconds / raw)}`);
+      return;
+    }
     const orm = await ormRowByRow();
     const ormScaled = (orm * rows) / ormSlice;
     log(
@@ -227,7 +242,7 @@ async function main(): Promise<void> {
     );
     await makeSource(rowsLarge);
     await resetTargets();
-    const large = datakitRun(scratch);
+    const large = datakitRun(scratch, bundle);
     log(
       `(b') datakit run at ${rowsLarge} rows: ${round(large.seconds)} s, peak RSS ${round(large.rssMb, 1)} MB`,
     );

@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+
+import { withAudit } from './audit.ts';
+import { col } from './column.ts';
+import { compileValidator } from './compile-validator.ts';
+import { makeFactory } from './make-factory.ts';
+import { defineTable } from './table.ts';
+import { validateRow } from './validate-rows.ts';
+
+const Everything = defineTable({
+  name: 'everything',
+  columns: {
+    id: col.integer().primaryKey(),
+    small: col.smallint({ min: 0, max: 10 }).nullable(),
+    year: col.integer({ min: 1901, max: 2155, domain: 'year' }),
+    big: col.bigint(),
+    price: col.numeric(5, 2),
+    name: col.varchar(5),
+    code: col.char(2).nullable(),
+    note: col.text(),
+    flag: col.boolean(),
+    day: col.date(),
+    at: col.timestamp(),
+    atz: col.timestamptz().nullable(),
+    rating: col.enum(['G', 'PG']),
+    tags: col.array(col.text()).nullable(),
+    data: col.jsonb(),
+    uid: col.uuid(),
+  },
+});
+
+/** Values at and past every edge, for every column. */
+const EDGES: unknown[] = [
+  null,
+  undefined,
+  0,
+  -1,
+  10,
+  11,
+  1900,
+  1901,
+  2155,
+  2156,
+  2147483647,
+  2147483648,
+  1.5,
+  Number.NaN,
+  '',
+  'abcde',
+  'abcdef',
+  'ab',
+  'a\u0000',
+  '12.34',
+  '1234.5',
+  '2022-02-14',
+  'G',
+  'NC-17',
+  true,
+  'true',
+  1n,
+  new Date(0),
+  new Date(Number.NaN),
+  ['x'],
+  { a: 1 },
+  '0b2b6c56-3c2c-4c4e-9a4a-6d1c0c1a2b3c',
+];
+
+describe('compileValidator', () => {
+  const validate = compileValidator(Everything);
+
+  it('accepts what the zod schema accepts and rejects what it rejects, column by column', () => {
+    const rows = makeFactory(Everything, { seed: 7 }).buildMany(50);
+    for (const base of rows) {
+      expect(validate({ ...base })).toBeNull();
+      for (const column of Object.keys(Everything.columns)) {
+        for (const value of EDGES) {
+          const row: Record<string, unknown> = { ...base, [column]: value };
+          const zod = validateRow(Everything, { ...row });
+          expect([column, value, validate(row)]).toEqual([
+            column,
+            value,
+            zod.ok ? null : zod.reason,
+          ]);
+        }
+      }
+    }
+  });
+
+  it('rejects unknown and missing keys in the words of the zod schema', () => {
+    const [row] = makeFactory(Everything).buildMany(1);
+    const extra = { ...row, extra: 1 };
+    expect(validate(extra)).toBe((validateRow(Everything, extra) as { reason: string }).reason);
+    const { note: _note, ...missing } = row as Record<string, unknown>;
+    expect(validate(missing)).toBe('note: missing (expected string)');
+  });
+
+  it('leaves out the audit columns and skips trusted columns', () => {
+    const Audited = withAudit(Everything);
+    const [row] = makeFactory(Everything).buildMany(1);
+    expect(compileValidator(Audited, { withoutAudit: true })({ ...row })).toBeNull();
+    expect(compileValidator(Audited)({ ...row })).toContain('_run_id');
+    const trusted = compileValidator(Everything, { trusted: new Set(['name']) });
+    const reference = { name: 'far too long' };
+    expect(trusted({ ...row, name: 'far too long' }, reference)).toBeNull();
+    expect(trusted({ ...row, name: 'far too long' })).toContain('name');
+    expect(trusted({ ...row, name: 'other long one' }, reference)).toContain('name');
+    expect(trusted({ ...row, note: 5 }, reference)).toContain('note');
+  });
+});
