@@ -58,6 +58,11 @@ export interface LoadTableOptions {
   contractHash: string;
   /** At most this many rejected rows are stored per table and run (default 10,000). */
   maxStoredRejects?: number;
+  /**
+   * How the source is read: `copy` (COPY TO STDOUT) or `cursor` (a server-side cursor, FETCH
+   * in batches). Default: `cursor` for a native (libpq) session, else `copy`.
+   */
+  read?: 'copy' | 'cursor';
   /** Called every `batchSize` rows and at the end. */
   onProgress?(counts: { read: number; written: number }): void;
 }
@@ -301,7 +306,7 @@ async function streamRows(
       options.onProgress?.({ read: reported, written: processor.counts.accepted });
     }
   };
-  if (isNative(source)) {
+  if ((options.read ?? (isNative(source) ? 'cursor' : 'copy')) === 'cursor') {
     await pipeline(
       fetchBatches(
         source,

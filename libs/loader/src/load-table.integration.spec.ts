@@ -1,0 +1,327 @@
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+
+import { DatakitError, EnvironmentError, RejectsError } from '@datakit/errors';
+import { localInfra } from '@datakit/local-infra';
+import pg from 'pg';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
+import { BronzeItem, Item, itemToBronze } from './__fixtures__/items.ts';
+import { loadTable } from './load-table.ts';
+import type { LoadTableOptions } from './load-table.ts';
+
+// Real PostgreSQL (npm run infra:up): the loader role writes the warehouse; the source is a
+// scratch schema in the same database, so one role can make both sides.
+const infra = localInfra();
+const loaderConfig = infra.postgres.connection('warehouse_loader', 'warehouse');
+const id = `${process.pid}_${Date.now().toString(36)}`;
+const SRC = `ld_src_${id}`;
+const DST = `ld_dst_${id}`;
+const OTHER = `ld_other_${id}`;
+const CHILD = fileURLToPath(new URL('./__fixtures__/load-child.ts', import.meta.url));
+
+let source: pg.Client;
+let target: pg.Client;
+let admin: pg.Client;
+
+const sql = async <T extends pg.QueryResultRow = Record<string, unknown>>(
+  text: string,
+  values?: unknown[],
+) => (await admin.query<T>(text, values)).rows;
+
+function options(overrides: Partial<LoadTableOptions> = {}): LoadTableOptions {
+  return {
+    runId: randomUUID(),
+    datakit: 'loader-test',
+    contractHash: 'sha256:test',
+    source,
+    target,
+    sourceTable: Item,
+    targetTable: BronzeItem,
+    transform: itemToBronze,
+    sourceSchema: SRC,
+    targetSchema: DST,
+    cursor: 'updated',
+    mode: 'merge',
+    batchSize: 500,
+    rejectThreshold: 0,
+    extraColumns: 'discard',
+    ...overrides,
+  };
+}
+
+/** Fills the source with `n` rows (`items`), labels `i-<id>`, a few with tags. */
+async function fillSource(n: number): Promise<void> {
+  await sql(`truncate ${SRC}.items`);
+  await sql(
+    `insert into ${SRC}.items
+       select g, 'i-' || g, (g % 500) + 0.99,
+              case when g % 7 = 0 then array['a', 'b "c"', 'd,e'] end,
+              timestamptz '2024-01-01 00:00:00+00' + g * interval '1.000001 second'
+       from generate_series(1, $1) g`,
+    [n],
+  );
+}
+
+/** Row count and an md5 over every row of the target, in key order, data columns only. */
+async function fingerprint(
+  schema = DST,
+  withAudit = false,
+): Promise<{ rows: number; md5: string }> {
+  const columns = withAudit
+    ? 'item_id, label, price, tags, updated, _run_id, _created_at, _updated_at'
+    : 'item_id, label, price, tags, updated';
+  const [row] = await sql<{ rows: string; md5: string }>(
+    `select count(*) as rows, coalesce(md5(string_agg(t::text, '|' order by item_id)), '') as md5
+     from (select ${columns} from ${schema}.items) t`,
+  );
+  return { rows: Number(row?.rows), md5: row?.md5 ?? '' };
+}
+
+async function cursorOf(schema = DST): Promise<string | undefined> {
+  const rows = await sql<{ cursor_value: string }>(
+    `select cursor_value from _datakit.cursors where target_table = $1`,
+    [`${schema}.items`],
+  );
+  return rows[0]?.cursor_value;
+}
+
+describe('loadTable against real PostgreSQL', () => {
+  beforeAll(async () => {
+    source = new pg.Client(loaderConfig);
+    target = new pg.Client(loaderConfig);
+    admin = new pg.Client(loaderConfig);
+    await Promise.all([source.connect(), target.connect(), admin.connect()]);
+    await sql(`create schema ${SRC}`);
+    await sql(
+      `create table ${SRC}.items (item_id integer primary key, label text not null,
+         price numeric(5,2) not null, tags text[], updated timestamptz not null)`,
+    );
+  });
+
+  beforeEach(async () => {
+    for (const schema of [DST, OTHER]) {
+      await sql(`drop schema if exists ${schema} cascade`);
+      await sql(`delete from _datakit.cursors where target_table = $1`, [`${schema}.items`]).catch(
+        () => undefined,
+      );
+    }
+    await fillSource(1000);
+  });
+
+  afterAll(async () => {
+    for (const schema of [SRC, DST, OTHER]) await sql(`drop schema if exists ${schema} cascade`);
+    await sql(`delete from _datakit.cursors where target_table like 'ld\\_%'`).catch(
+      () => undefined,
+    );
+    await Promise.all([source.end(), target.end(), admin.end()]);
+  });
+
+  it('creates the target from the contract and loads every row with the run id', async () => {
+    const load = options();
+    const result = await loadTable(load);
+
+    expect(result).toMatchObject({ read: 1000, written: 1000, rejected: 0, filtered: 0 });
+    expect(result.cursor).toBe('2024-01-01 00:16:40.001+00');
+    expect(await fingerprint()).toEqual(await fingerprint(SRC));
+    const runIds = await sql<{ run_id: string }>(
+      `select distinct _run_id as run_id from ${DST}.items`,
+    );
+    expect(runIds).toEqual([{ run_id: load.runId }]);
+    const [run] = await sql(`select * from _datakit.runs where run_id = $1`, [load.runId]);
+    expect(run).toMatchObject({
+      status: 'succeeded',
+      target_table: `${DST}.items`,
+      source_table: `${SRC}.items`,
+      rows_read: '1000',
+      rows_written: '1000',
+      contract_hash: 'sha256:test',
+      cursor_to: result.cursor,
+    });
+    // No foreign keys, the contract's key and NOT NULLs.
+    const [ddl] = await sql<{ key: string; notnull: string }>(
+      `select pg_get_constraintdef(c.oid) as key,
+              (select string_agg(attname, ',' order by attnum) from pg_attribute
+                where attrelid = c.conrelid and attnotnull and attnum > 0) as notnull
+       from pg_constraint c where c.conrelid = '${DST}.items'::regclass`,
+    );
+    expect(ddl).toEqual({
+      key: 'PRIMARY KEY (item_id)',
+      notnull: 'item_id,label,price,updated,_run_id,_loaded_at,_created_at,_updated_at',
+    });
+  });
+
+  it('gives an identical target when the same load runs three times', async () => {
+    await loadTable(options());
+    const first = await fingerprint(DST, true);
+    const again = [await loadTable(options()), await loadTable(options())];
+
+    expect(again.map((r) => [r.read, r.written])).toEqual([
+      [0, 0],
+      [0, 0],
+    ]);
+    expect(await fingerprint(DST, true)).toEqual(first);
+    // Without a cursor every row is read again, and unchanged rows are not touched.
+    const full = [
+      await loadTable(options({ cursor: null })),
+      await loadTable(options({ cursor: null })),
+    ];
+    expect(full.map((r) => [r.read, r.written])).toEqual([
+      [1000, 0],
+      [1000, 0],
+    ]);
+    expect(await fingerprint(DST, true)).toEqual(first);
+  });
+
+  it('merges changed and new rows on the key, keeping _created_at', async () => {
+    const first = await loadTable(options());
+    await sql(
+      `update ${SRC}.items set label = 'changed', updated = updated + interval '1 day' where item_id = 5`,
+    );
+    await sql(
+      `insert into ${SRC}.items values (1001, 'new', 1, null, timestamptz '2030-01-01 00:00:00+00')`,
+    );
+    const second = await loadTable(options());
+
+    expect(second).toMatchObject({ read: 2, written: 2 });
+    expect(second.cursor).toBe('2030-01-01 00:00:00+00');
+    const rows = await sql<{ label: string; same_created: boolean; run: string }>(
+      `select label, _created_at = _updated_at as same_created, _run_id::text as run
+       from ${DST}.items where item_id in (4, 5, 1001) order by item_id`,
+    );
+    expect(rows).toEqual([
+      { label: 'i-4', same_created: true, run: expect.any(String) as string },
+      { label: 'changed', same_created: false, run: expect.any(String) as string },
+      { label: 'new', same_created: true, run: expect.any(String) as string },
+    ]);
+    expect(rows[0]?.run).not.toBe(rows[1]?.run);
+    expect(first.read).toBe(1000);
+    expect(await fingerprint()).toEqual(await fingerprint(SRC));
+  });
+
+  it('replaces the whole table, and append refuses rows whose key is already there', async () => {
+    await loadTable(options({ mode: 'replace' }));
+    await sql(`delete from ${SRC}.items where item_id > 600`);
+    const replaced = await loadTable(options({ mode: 'replace' }));
+    expect(replaced).toMatchObject({ read: 600, written: 600 });
+    expect(await fingerprint()).toEqual(await fingerprint(SRC));
+
+    const before = await fingerprint(DST, true);
+    const append = loadTable(options({ mode: 'append', cursor: null }));
+    await expect(append).rejects.toBeInstanceOf(DatakitError);
+    await expect(append).rejects.toMatchObject({
+      message: expect.stringMatching(/duplicate key value.*Key \(item_id\)=\(1\) already exists/),
+      hint: expect.stringContaining('use merge') as string,
+    });
+    expect(await fingerprint(DST, true)).toEqual(before);
+  });
+
+  it('filters rows, stores rejected rows with their reason, and fails over the threshold leaving the target unchanged', async () => {
+    await sql(`update ${SRC}.items set label = 'far too long a label' where item_id in (3, 4)`);
+    await sql(`update ${SRC}.items set label = 'skip' where item_id = 9`);
+    const tolerant = options({ rejectThreshold: 0.01 });
+    const result = await loadTable(tolerant);
+    expect(result).toMatchObject({ read: 1000, written: 997, rejected: 2, filtered: 1 });
+    const rejects = await sql<{ stage: string; reason: string; id: number }>(
+      `select stage, reason, (row_data->>'item_id')::int as id from _datakit.rejects
+       where run_id = $1 order by id`,
+      [tolerant.runId],
+    );
+    expect(rejects).toEqual([
+      { stage: 'source', reason: 'label: longer than 10 characters', id: 3 },
+      { stage: 'source', reason: 'label: longer than 10 characters', id: 4 },
+    ]);
+
+    const before = await fingerprint(DST, true);
+    const cursorBefore = await cursorOf();
+    await sql(
+      `update ${SRC}.items set label = 'much too long, again', updated = now() where item_id <= 20`,
+    );
+    const strict = options({ rejectThreshold: 0.001 });
+    const failed = loadTable(strict);
+    await expect(failed).rejects.toBeInstanceOf(RejectsError);
+    await expect(failed).rejects.toThrow(
+      `${DST}.items: 20 of 20 rows were rejected (100%), more than the threshold of 0.1%; nothing was written.`,
+    );
+    expect(await fingerprint(DST, true)).toEqual(before);
+    expect(await cursorOf()).toBe(cursorBefore);
+    const [run] = await sql(
+      `select status, rows_rejected, error from _datakit.runs where run_id = $1`,
+      [strict.runId],
+    );
+    expect(run).toMatchObject({ status: 'failed', rows_rejected: '20' });
+    const stored = await sql(`select count(*)::int as n from _datakit.rejects where run_id = $1`, [
+      strict.runId,
+    ]);
+    expect(stored).toEqual([{ n: 20 }]);
+  });
+
+  it('reads through a server-side cursor (the native libpq path) with the same result', async () => {
+    const result = await loadTable(options({ read: 'cursor', batchSize: 77 }));
+    expect(result).toMatchObject({ read: 1000, written: 1000 });
+    expect(await fingerprint()).toEqual(await fingerprint(SRC));
+  });
+
+  it('fails at once, writing nothing, when another run holds the table', async () => {
+    const holder = new pg.Client(loaderConfig);
+    await holder.connect();
+    try {
+      await holder.query('select pg_advisory_lock(hashtext($1))', [`datakit.load:${DST}.items`]);
+      const load = loadTable(options());
+      await expect(load).rejects.toBeInstanceOf(EnvironmentError);
+      await expect(load).rejects.toThrow(`Another run is loading ${DST}.items right now.`);
+    } finally {
+      await holder.end();
+    }
+    expect(await sql(`select to_regclass('${DST}.items') as t`)).toEqual([{ t: null }]);
+  });
+
+  it('after a SIGKILL mid-run, the next run gives what one clean run gives', async () => {
+    await fillSource(150_000);
+    const killed = randomUUID();
+    const child = spawn(
+      process.execPath,
+      [
+        CHILD,
+        JSON.stringify({
+          source: loaderConfig,
+          target: loaderConfig,
+          sourceSchema: SRC,
+          targetSchema: DST,
+          runId: killed,
+        }),
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const progressed = await new Promise<boolean>((resolve) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        const text = chunk.toString();
+        if (/"read":\d+/.test(text) && !text.includes('done')) {
+          child.kill('SIGKILL');
+          resolve(true);
+        } else if (text.includes('done')) resolve(false);
+      });
+      child.on('exit', () => resolve(false));
+    });
+    await new Promise((resolve) => child.on('close', resolve));
+    expect([progressed, stderr]).toEqual([true, '']);
+
+    // Nothing of the killed run is visible; its run row still says running.
+    expect(await sql(`select to_regclass('${DST}.items') is null as gone`)).toEqual([
+      { gone: true },
+    ]);
+    expect(await cursorOf()).toBeUndefined();
+
+    const rerun = await loadTable(options());
+    expect(rerun).toMatchObject({ read: 150_000, written: 150_000 });
+    const clean = await loadTable(options({ targetSchema: OTHER }));
+    expect(clean.cursor).toBe(rerun.cursor);
+    expect(await fingerprint()).toEqual(await fingerprint(OTHER));
+    expect(await fingerprint()).toEqual(await fingerprint(SRC));
+    const [run] = await sql(`select status from _datakit.runs where run_id = $1`, [killed]);
+    expect(run).toEqual({ status: 'abandoned' });
+  }, 120_000);
+});
