@@ -205,3 +205,110 @@ describe('pagila-bronze main against pagila and the warehouse', () => {
     }
   });
 });
+
+describe('pagila-bronze main when the source drifts', () => {
+  const SOURCE_SCHEMA = `drift_src_${process.pid}_${Date.now().toString(36)}`;
+  const DRIFT_TARGET = `${TARGET_SCHEMA}_drift`;
+  const pagilaAdmin = () => new pg.Client(infra.postgres.connection('datakit_admin', 'pagila'));
+  const config = {
+    ...validConfig,
+    sourceSchema: SOURCE_SCHEMA,
+    targetSchema: DRIFT_TARGET,
+    tables: ['rental'],
+  };
+
+  async function onPagila(sql: string): Promise<void> {
+    const client = pagilaAdmin();
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  }
+
+  /** A fresh copy of pagila's rental (same columns, key and NOT NULLs) as the source. */
+  const freshSource = () =>
+    onPagila(
+      `drop schema if exists ${SOURCE_SCHEMA} cascade;
+       create schema ${SOURCE_SCHEMA};
+       create table ${SOURCE_SCHEMA}.rental (like public.rental including defaults including constraints);
+       alter table ${SOURCE_SCHEMA}.rental add primary key (rental_id);
+       insert into ${SOURCE_SCHEMA}.rental select * from public.rental where rental_id <= 2000;
+       grant usage on schema ${SOURCE_SCHEMA} to pagila_reader;
+       grant select on all tables in schema ${SOURCE_SCHEMA} to pagila_reader;`,
+    );
+
+  async function targetFingerprint(): Promise<string> {
+    const client = admin();
+    await client.connect();
+    try {
+      const result = await client.query<{ fp: string }>(
+        `select count(*) || ':' || md5(string_agg(t::text, '|' order by rental_id)) as fp
+         from ${DRIFT_TARGET}.rental t`,
+      );
+      return result.rows[0]?.fp ?? '';
+    } finally {
+      await client.end();
+    }
+  }
+
+  beforeAll(async () => {
+    await freshSource();
+    const client = admin();
+    await client.connect();
+    try {
+      await client.query(`create schema ${DRIFT_TARGET} authorization warehouse_loader`);
+    } finally {
+      await client.end();
+    }
+    const first = runMain('run', config);
+    expect([first.status, paragraph(first)]).toEqual([0, '']);
+  });
+
+  afterAll(async () => {
+    await onPagila(`drop schema if exists ${SOURCE_SCHEMA} cascade`);
+    const client = admin();
+    await client.connect();
+    try {
+      await client.query(`drop schema if exists ${DRIFT_TARGET} cascade`);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it.each([
+    ['a dropped column', 'alter table %s drop column return_date', /return_date: column missing/],
+    ['a renamed column', 'alter table %s rename column customer_id to client_id', /customer_id/],
+    ['a changed type', 'alter table %s alter column staff_id type text', /staff_id: type changed/],
+    [
+      'a column made nullable',
+      'alter table %s alter column inventory_id drop not null',
+      /inventory_id: .*null/i,
+    ],
+    ['a dropped primary key', 'alter table %s drop constraint rental_pkey', /primary key/],
+  ])(
+    'stops %s before writing any row, with exit code 3 naming table and column',
+    async (_what, change, expected) => {
+      await freshSource();
+      // New rows and a changed row the run would write if it did not stop.
+      await onPagila(
+        `update ${SOURCE_SCHEMA}.rental set last_update = now() where rental_id <= 10;
+         ${change.replace('%s', `${SOURCE_SCHEMA}.rental`)}`,
+      );
+      const before = await targetFingerprint();
+
+      const run = runMain('run', config);
+
+      expect(run.status).toBe(3);
+      expect(run.events.find((e) => e.type === 'error')).toMatchObject({
+        failure_type: 'drift_error',
+      });
+      expect(paragraph(run)).toContain(`${SOURCE_SCHEMA}.rental`);
+      expect(paragraph(run)).toMatch(expected);
+      expect(paragraph(run)).toContain('No rows were moved.');
+      expect(paragraph(run)).not.toMatch(/\n\s+at /);
+      expect(await targetFingerprint()).toBe(before);
+    },
+  );
+});
