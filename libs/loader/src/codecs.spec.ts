@@ -1,7 +1,7 @@
 import { col } from '@datakit/contracts';
 import { describe, expect, it } from 'vitest';
 
-import { codecFor } from './codecs.ts';
+import { codecFor, parseIsoTimestamp } from './codecs.ts';
 import { parseCopyLine } from './copy-text.ts';
 
 const meta = (builder: { meta: Parameters<typeof codecFor>[0] }) => builder.meta;
@@ -56,5 +56,42 @@ describe('codecFor', () => {
     expect(codecFor(meta(col.boolean())).encode(false)).toBe('f');
     expect(codecFor(meta(col.bigint())).encode(12n)).toBe('12');
     expect(codecFor(meta(col.jsonb())).encode({ a: 'x\ny' })).toBe('{"a":"x\\\\ny"}');
+  });
+});
+
+describe('parseIsoTimestamp', () => {
+  it('agrees with the engine date parser on many instants, leap days and offsets', () => {
+    let seed = 42;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+    for (let k = 0; k < 20_000; k += 1) {
+      const ms = Math.floor((next() * 2 - 0.3) * 4e12); // ~1843 to ~2096
+      const d = new Date(ms);
+      const micros = Math.floor(next() * 1e6);
+      const offset = [0, 330, -480, 60][k % 4] as number;
+      const local = new Date(ms + offset * 60_000);
+      const zone = `${offset < 0 ? '-' : '+'}${pad(Math.floor(Math.abs(offset) / 60))}${
+        offset % 60 === 0 ? '' : `:${pad(Math.abs(offset) % 60)}`
+      }`;
+      const text = `${pad(local.getUTCFullYear(), 4)}-${pad(local.getUTCMonth() + 1)}-${pad(
+        local.getUTCDate(),
+      )} ${pad(local.getUTCHours())}:${pad(local.getUTCMinutes())}:${pad(local.getUTCSeconds())}.${pad(micros, 6)}${zone}`;
+      const expected = Math.floor(d.getTime() / 1000) * 1000 + Math.floor(micros / 1000);
+      expect([text, parseIsoTimestamp(text, true)?.getTime()]).toEqual([text, expected]);
+    }
+  });
+
+  it('leaves what it cannot read to the slow path', () => {
+    for (const text of [
+      '2023-02-29 00:00:00+00',
+      'infinity',
+      '0044-03-15 12:00:00+00 BC',
+      '2022-13-01 00:00:00+00',
+    ]) {
+      expect([text, parseIsoTimestamp(text, true)]).toEqual([text, undefined]);
+    }
+    expect(parseIsoTimestamp('2024-02-29 23:59:60', false)?.toISOString()).toBe(
+      '2024-03-01T00:00:00.000Z',
+    );
   });
 });

@@ -81,8 +81,22 @@ function decodeTimestamptz(text: string): unknown {
   return new Date(/[+-]\d\d$/.test(iso) ? `${iso}:00` : iso);
 }
 
-/** The last calendar day parsed (most rows of a table share few days). */
-let lastDay = { text: '\u0000', millis: 0 };
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function daysInMonth(year: number, month: number): number {
+  if (month !== 2) return MONTH_DAYS[month - 1] as number;
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+}
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * ((month + 9) % 12) + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
+}
 
 /** `0`..`9` at `i` as a number, or NaN. */
 function digit(text: string, i: number): number {
@@ -104,19 +118,13 @@ function digits(text: string, i: number, count: number): number {
  */
 export function parseIsoTimestamp(text: string, zoned: boolean): Date | undefined {
   if (text.length < 19 || text.charCodeAt(4) !== 45 || text.charCodeAt(10) !== 32) return undefined;
-  let dayStart: number;
-  if (text.startsWith(lastDay.text)) {
-    dayStart = lastDay.millis;
-  } else {
-    const year = digits(text, 0, 4);
-    const month = digits(text, 5, 2);
-    const day = digits(text, 8, 2);
-    if (year < 1000 || !(month >= 1 && month <= 12) || !(day >= 1 && day <= 31)) return undefined;
-    dayStart = Date.UTC(year, month - 1, day);
-    // Date.UTC rolls 2022-02-30 over into March; PostgreSQL never prints such a day.
-    if (new Date(dayStart).getUTCDate() !== day) return undefined;
-    lastDay = { text: text.slice(0, 10), millis: dayStart };
+  const year = digits(text, 0, 4);
+  const month = digits(text, 5, 2);
+  const day = digits(text, 8, 2);
+  if (!(year >= 1000 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month))) {
+    return undefined;
   }
+  const dayStart = daysFromCivil(year, month, day) * 86_400_000;
   const hour = digits(text, 11, 2);
   const minute = digits(text, 14, 2);
   const second = digits(text, 17, 2);
