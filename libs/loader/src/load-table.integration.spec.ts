@@ -263,6 +263,32 @@ describe('loadTable against real PostgreSQL', () => {
     expect(await fingerprint()).toEqual(await fingerprint(SRC));
   });
 
+  it('fills audit columns from their defaults, or per row in a table made without them', async () => {
+    const load = options();
+    await loadTable(load);
+    const [created] = await sql<{ d: string }>(
+      `select pg_get_expr(adbin, adrelid) as d from pg_attrdef
+       where adrelid = '${DST}.items'::regclass and adnum = 6`,
+    );
+    expect(created?.d).toBe("(current_setting('datakit.run_id'::text))::uuid");
+    await expect(
+      sql(`insert into ${DST}.items (item_id, label, price, updated) values (0, 'x', 1, now())`),
+    ).rejects.toThrow('unrecognized configuration parameter "datakit.run_id"');
+
+    await sql(`create schema ${OTHER}`);
+    await sql(
+      `create table ${OTHER}.items (item_id integer primary key, label varchar(10) not null,
+         price numeric(5,2) not null, tags text[], updated timestamptz not null,
+         _run_id uuid not null, _loaded_at timestamptz not null, _created_at timestamptz not null,
+         _updated_at timestamptz not null)`,
+    );
+    const older = options({ targetSchema: OTHER });
+    expect(await loadTable(older)).toMatchObject({ read: 1000, written: 1000 });
+    const runs = await sql(`select distinct _run_id::text as run from ${OTHER}.items`);
+    expect(runs).toEqual([{ run: older.runId }]);
+    expect(await fingerprint(OTHER)).toEqual(await fingerprint(SRC));
+  });
+
   it('fails at once, writing nothing, when another run holds the table', async () => {
     const holder = new pg.Client(loaderConfig);
     await holder.connect();

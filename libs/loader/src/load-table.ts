@@ -20,7 +20,15 @@ import {
 import { LineSplitter, parseCopyLine } from './copy-text.ts';
 import { loadError } from './load-error.ts';
 import { RowProcessor, dataColumns } from './row-processor.ts';
-import { columnDefinition, columnsOf, createTableSql, ident, literal, qualified } from './sql.ts';
+import {
+  RUN_ID_SETTING,
+  columnDefinition,
+  columnsOf,
+  createTableSql,
+  ident,
+  literal,
+  qualified,
+} from './sql.ts';
 
 /** How rows reach the target table. */
 export type WriteMode = 'append' | 'replace' | 'merge';
@@ -122,6 +130,7 @@ export async function loadTable(options: LoadTableOptions): Promise<LoadTableRes
     await lockTable(target, targetName);
     await markAbandoned(target, runId, targetName);
     const state = await prepareTarget(options, targetName);
+    await target.query(`SELECT set_config('${RUN_ID_SETTING}', $1, true)`, [runId]);
     cursorFrom = state.cursorFrom;
     const now = (await target.query<{ now: string }>('SELECT now()::text AS now')).rows[0]?.now;
     const audited = options.targetTable.audited;
@@ -131,12 +140,17 @@ export async function loadTable(options: LoadTableOptions): Promise<LoadTableRes
       target: options.targetTable,
       transform: options.transform,
       cursor: options.cursor,
-      lineSuffix: direct && audited ? `\t${runId}\t${now}\t${now}\t${now}` : '',
+      // Audit values per line only for an older table whose audit columns have no defaults.
+      lineSuffix:
+        direct && audited && !state.auditDefaults ? `\t${runId}\t${now}\t${now}\t${now}` : '',
       maxStoredRejects: options.maxStoredRejects ?? 10_000,
     });
 
     const into = direct
-      ? `${qualified(options.targetSchema, options.targetTable.name)} (${targetColumnList(options.targetTable).join(', ')})`
+      ? `${qualified(options.targetSchema, options.targetTable.name)} (${(state.auditDefaults
+          ? dataColumns(options.targetTable).map((c) => ident(c.name))
+          : targetColumnList(options.targetTable)
+        ).join(', ')})`
       : `${STAGE} (${dataColumns(options.targetTable)
           .map((c) => ident(c.name))
           .join(', ')})`;
@@ -211,6 +225,8 @@ interface TargetState {
   direct: boolean;
   /** The cursor the read resumes after, or null for a full read. */
   cursorFrom: string | null;
+  /** Whether the target's audit columns fill themselves (tables this loader created). */
+  auditDefaults: boolean;
 }
 
 /**
@@ -221,16 +237,21 @@ async function prepareTarget(options: LoadTableOptions, targetName: string): Pro
   const { target, targetTable, targetSchema } = options;
   const table = qualified(targetSchema, targetTable.name);
   await target.query(`CREATE SCHEMA IF NOT EXISTS ${ident(targetSchema)}`);
-  const existing = await target.query<{ column_name: string }>(
-    `SELECT a.attname AS column_name FROM pg_attribute a
+  const existing = await target.query<{ column_name: string; default: string | null }>(
+    `SELECT a.attname AS column_name, pg_get_expr(d.adbin, d.adrelid) AS default
+     FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
      WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped`,
     [table],
   );
   let empty: boolean;
+  let auditDefaults = true;
   if (existing.rowCount === 0) {
     await target.query(createTableSql(targetTable, targetSchema));
     empty = true;
   } else {
+    auditDefaults = existing.rows.some(
+      (r) => r.column_name === '_run_id' && (r.default ?? '').includes(RUN_ID_SETTING),
+    );
     // Readers keep reading; concurrent writers wait until this load commits.
     await target.query(`LOCK TABLE ${table} IN SHARE ROW EXCLUSIVE MODE`);
     empty = (await target.query(`SELECT 1 FROM ${table} LIMIT 1`)).rowCount === 0;
@@ -248,12 +269,12 @@ async function prepareTarget(options: LoadTableOptions, targetName: string): Pro
   if (options.mode === 'replace') {
     await target.query(`TRUNCATE ${table}`);
     await clearCursor(target, targetName);
-    return { direct: true, cursorFrom: null };
+    return { direct: true, cursorFrom: null, auditDefaults };
   }
   const saved = options.cursor === null ? null : await readCursor(target, targetName);
   // An empty target with a saved cursor was emptied or recreated: read everything again.
   const cursorFrom = empty ? null : saved;
-  return { direct: options.mode === 'append' || empty, cursorFrom };
+  return { direct: options.mode === 'append' || empty, cursorFrom, auditDefaults };
 }
 
 const STAGE = ident('_datakit_stage');

@@ -1,4 +1,20 @@
+import { AUDIT_COLUMN_NAMES } from '@datakit/contracts';
 import type { AnyTable, Column } from '@datakit/contracts';
+
+/** The session setting a load puts its run id in; `_run_id`'s default reads it. */
+export const RUN_ID_SETTING = 'datakit.run_id';
+
+/**
+ * Defaults of the audit columns in tables the loader creates: a load copies only the data
+ * columns and PostgreSQL fills these once per row from the transaction (cheaper than parsing
+ * four more fields per row). An insert outside a load finds no run id and fails, as it should.
+ */
+const AUDIT_DEFAULTS: Record<string, string> = {
+  _run_id: `current_setting('${RUN_ID_SETTING}')::uuid`,
+  _loaded_at: 'now()',
+  _created_at: 'now()',
+  _updated_at: 'now()',
+};
 
 /** `"name"`, with embedded quotes doubled. */
 export function ident(name: string): string {
@@ -31,7 +47,13 @@ export function columnDefinition(column: Column, options: { notNull?: boolean } 
  * contract; no foreign keys (bronze tables load in any order and keep what the source had).
  */
 export function createTableSql(table: AnyTable, schema: string): string {
-  const lines = columnsOf(table).map((column) => `  ${columnDefinition(column)}`);
+  const audit = new Set<string>(table.audited ? AUDIT_COLUMN_NAMES : []);
+  const lines = columnsOf(table).map((column) => {
+    const definition = `  ${columnDefinition(column)}`;
+    return audit.has(column.name)
+      ? `${definition} DEFAULT ${AUDIT_DEFAULTS[column.name]}`
+      : definition;
+  });
   if (table.primaryKey.length > 0) {
     lines.push(`  PRIMARY KEY (${table.primaryKey.map((key: string) => ident(key)).join(', ')})`);
   }
