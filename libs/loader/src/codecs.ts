@@ -104,10 +104,15 @@ function digit(text: string, i: number): number {
   return code >= 0 && code <= 9 ? code : NaN;
 }
 
+/** Two digits at `i` as a number, or NaN. */
+function two(text: string, i: number): number {
+  const a = text.charCodeAt(i) - 48;
+  const b = text.charCodeAt(i + 1) - 48;
+  return a >>> 0 <= 9 && b >>> 0 <= 9 ? a * 10 + b : NaN;
+}
+
 function digits(text: string, i: number, count: number): number {
-  let value = 0;
-  for (let k = 0; k < count; k += 1) value = value * 10 + digit(text, i + k);
-  return value;
+  return count === 2 ? two(text, i) : two(text, i) * 100 + two(text, i + 2);
 }
 
 /**

@@ -21,6 +21,7 @@ import { LineSplitter, parseCopyLine } from './copy-text.ts';
 import { loadError } from './load-error.ts';
 import { RowProcessor, dataColumns } from './row-processor.ts';
 import {
+  RUN_ID_DEFAULT,
   RUN_ID_SETTING,
   columnDefinition,
   columnsOf,
@@ -167,6 +168,11 @@ export async function loadTable(options: LoadTableOptions): Promise<LoadTableRes
       );
     }
     const written = direct ? copied : await mergeStage(options);
+    if (state.exclusive && state.auditDefaults && audited) {
+      await target.query(
+        `ALTER TABLE ${qualified(options.targetSchema, options.targetTable.name)} ALTER COLUMN "_run_id" SET DEFAULT ${RUN_ID_DEFAULT}`,
+      );
+    }
     const cursorTo = processor.cursorText ?? cursorFrom;
     if (options.cursor !== null && options.mode !== 'replace' && cursorTo !== null) {
       await saveCursor(target, {
@@ -227,6 +233,8 @@ interface TargetState {
   cursorFrom: string | null;
   /** Whether the target's audit columns fill themselves (tables this loader created). */
   auditDefaults: boolean;
+  /** Whether this transaction created or truncated the table (holds it exclusively). */
+  exclusive: boolean;
 }
 
 /**
@@ -245,9 +253,11 @@ async function prepareTarget(options: LoadTableOptions, targetName: string): Pro
   );
   let empty: boolean;
   let auditDefaults = true;
+  let exclusive = false;
   if (existing.rowCount === 0) {
     await target.query(createTableSql(targetTable, targetSchema));
     empty = true;
+    exclusive = true;
   } else {
     auditDefaults = existing.rows.some(
       (r) => r.column_name === '_run_id' && (r.default ?? '').includes(RUN_ID_SETTING),
@@ -269,12 +279,23 @@ async function prepareTarget(options: LoadTableOptions, targetName: string): Pro
   if (options.mode === 'replace') {
     await target.query(`TRUNCATE ${table}`);
     await clearCursor(target, targetName);
-    return { direct: true, cursorFrom: null, auditDefaults };
+    exclusive = true;
+  }
+  if (exclusive && auditDefaults && targetTable.audited) {
+    // The table is this transaction's alone (created or truncated here): for the load, the
+    // run id is a constant default, which PostgreSQL does not evaluate per row. Restored
+    // before commit (see restoreRunIdDefault).
+    await target.query(
+      `ALTER TABLE ${table} ALTER COLUMN "_run_id" SET DEFAULT ${literal(options.runId)}::uuid`,
+    );
+  }
+  if (options.mode === 'replace') {
+    return { direct: true, cursorFrom: null, auditDefaults, exclusive };
   }
   const saved = options.cursor === null ? null : await readCursor(target, targetName);
   // An empty target with a saved cursor was emptied or recreated: read everything again.
   const cursorFrom = empty ? null : saved;
-  return { direct: options.mode === 'append' || empty, cursorFrom, auditDefaults };
+  return { direct: options.mode === 'append' || empty, cursorFrom, auditDefaults, exclusive };
 }
 
 const STAGE = ident('_datakit_stage');

@@ -9,8 +9,10 @@ export const RUN_ID_SETTING = 'datakit.run_id';
  * columns and PostgreSQL fills these once per row from the transaction (cheaper than parsing
  * four more fields per row). An insert outside a load finds no run id and fails, as it should.
  */
+export const RUN_ID_DEFAULT = `current_setting('${RUN_ID_SETTING}')::uuid`;
+
 const AUDIT_DEFAULTS: Record<string, string> = {
-  _run_id: `current_setting('${RUN_ID_SETTING}')::uuid`,
+  _run_id: RUN_ID_DEFAULT,
   _loaded_at: 'now()',
   _created_at: 'now()',
   _updated_at: 'now()',
