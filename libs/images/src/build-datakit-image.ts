@@ -104,7 +104,10 @@ export async function buildDatakitImage(
   ]);
   // The revision is the last commit that changed a file that went into the bundle (or the
   // project's package.json): commits elsewhere in the repository leave the digest alone.
-  const inputs = bundle.inputs.filter((path) => !path.startsWith('node_modules/'));
+  // (Third-party packages, and in a release tree those linked from outside it, are not.)
+  const inputs = bundle.inputs.filter(
+    (path) => !path.startsWith('node_modules/') && !path.startsWith('../'),
+  );
   const { revision, created } = sourceRevision(root, [
     join(project.path, 'package.json'),
     ...inputs,

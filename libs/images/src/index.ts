@@ -25,3 +25,4 @@ export {
   type ImageRegistry,
   type PushResult,
 } from './push-datakit-image.ts';
+export { findReleaseCommit, prepareReleaseTree, type ReleaseTree } from './release-tree.ts';

@@ -1,13 +1,19 @@
 import { join } from 'node:path';
 import { Args, Flags } from '@oclif/core';
 import { DockerEngine } from '@datakit/docker';
+import { ConfigError } from '@datakit/errors';
 import {
   buildDatakitImage,
   buildPlatformImage,
+  findReleaseCommit,
   loadImageLayout,
+  prepareReleaseTree,
+  readDatakitProject,
   pushDatakitImage,
   resolveImageProject,
   TagExistsError,
+  type BaseImageReader,
+  type DatakitProject,
 } from '@datakit/images';
 import { repoRoot } from '../../_paths.ts';
 import { DatakitCommand, progressFlags } from '../../_render.ts';
@@ -29,6 +35,7 @@ export default class ImagesPush extends DatakitCommand {
   static override examples = [
     '<%= config.bin %> images push datakits/hello',
     '<%= config.bin %> images push pagila-bronze --registry registry.corp.example:5000 --json',
+    '<%= config.bin %> images push pagila-bronze --release 1.0.0',
   ];
   static override enableJsonFlag = true;
   static override args = {
@@ -45,6 +52,11 @@ export default class ImagesPush extends DatakitCommand {
         'Push a datakit built from uncommitted changes (its version could never be rebuilt to the same digest).',
       default: false,
     }),
+    release: Flags.string({
+      description:
+        'Rebuild and push an earlier released version of a datakit from git history (the last commit with that version in its package.json), e.g. after the registry lost it.',
+      exclusive: ['from-layout'],
+    }),
     'from-layout': Flags.boolean({
       description:
         'Push the image already assembled in dist/image instead of building it first (the Nx push target, after its image target).',
@@ -52,16 +64,42 @@ export default class ImagesPush extends DatakitCommand {
     }),
   };
 
+  /** Builds the working tree's version, or a released one from its git worktree. */
+  private async build(
+    project: DatakitProject,
+    root: string,
+    reader: BaseImageReader,
+    release: string | undefined,
+  ) {
+    const commit =
+      release === undefined ? undefined : findReleaseCommit(root, project.path, release);
+    if (commit === undefined) return buildDatakitImage(project, root, reader);
+    this.progress(
+      `${project.name} ${release} was released from ${commit.slice(0, 12)}: building it there`,
+    );
+    const tree = prepareReleaseTree(root, commit);
+    return buildDatakitImage(
+      readDatakitProject(join(tree.root, project.path), tree.root),
+      tree.root,
+      reader,
+    );
+  }
+
   async run(): Promise<ImagesPushResult> {
     const { args, flags } = await this.parse(ImagesPush);
     const started = Date.now();
     const root = repoRoot();
     const target = resolveImageProject(args.project, root);
     const registry = openRegistry(flags.registry);
+    if (flags.release !== undefined && target.kind !== 'datakit') {
+      throw new ConfigError(
+        `--release rebuilds datakits only; ${args.project} is a platform image.`,
+      );
+    }
     if (target.kind === 'datakit') {
       const image = flags['from-layout']
         ? loadImageLayout(join(target.project.dir, 'dist', 'image'))
-        : await buildDatakitImage(target.project, root, registry.baseReader);
+        : await this.build(target.project, root, registry.baseReader, flags.release);
       const result = await pushDatakitImage(image, registry.images, registry.host, {
         allowDirty: flags['allow-dirty'],
         onProgress: (message) => this.progress(message),
