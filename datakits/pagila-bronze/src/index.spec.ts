@@ -57,7 +57,7 @@ describe('pagila-bronze', () => {
       film_actor: 'last_update',
       staff: 'last_update',
       store: 'last_update',
-      customer: 'last_update',
+      customer: null,
       inventory: 'last_update',
       rental: 'last_update',
       payment: 'payment_date',
