@@ -21,8 +21,12 @@ export function datakitTargets(projectRoot: string): Record<string, TargetConfig
         // The image records its git revision (and whether the tree was dirty): the same files
         // at another commit or with local changes are another image.
         { runtime: 'git rev-parse HEAD && git status --porcelain' },
+        // It names its base by digest: another base in the registry is another image.
+        { runtime: 'node tools/nx-plugin/src/base-digest.ts' },
       ],
       outputs: ['{projectRoot}/dist/image', '{projectRoot}/dist/bundle'],
+      // The image is assembled on the base image as the registry has it: push the base first.
+      dependsOn: [{ projects: ['@datakit/datakit-base'], target: 'push' }],
       metadata: {
         description: 'Bundle the datakit and assemble its image as an OCI layout in dist/image.',
       },
