@@ -71,6 +71,20 @@ const paragraph = (run: MainRun) =>
 
 const admin = () => new pg.Client(infra.postgres.connection('datakit_admin', 'warehouse'));
 
+/** Runs SQL as the admin role in `database` (the warehouse unless said otherwise). */
+async function asAdmin<T extends pg.QueryResultRow>(
+  sql: string,
+  database: 'warehouse' | 'pagila' = 'warehouse',
+): Promise<T[]> {
+  const client = new pg.Client(infra.postgres.connection('datakit_admin', database));
+  await client.connect();
+  try {
+    return (await client.query<T>(sql)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
 describe('pagila-bronze main with bad input', () => {
   it('reports a config file that is not JSON with exit code 2 and no stack trace', () => {
     const run = runMain('run', '{ "source": ');
@@ -134,23 +148,11 @@ describe('pagila-bronze main with bad input', () => {
 
 describe('pagila-bronze main against pagila and the warehouse', () => {
   beforeAll(async () => {
-    const client = admin();
-    await client.connect();
-    try {
-      await client.query(`create schema ${TARGET_SCHEMA} authorization warehouse_loader`);
-    } finally {
-      await client.end();
-    }
+    await asAdmin(`create schema ${TARGET_SCHEMA} authorization warehouse_loader`);
   });
 
   afterAll(async () => {
-    const client = admin();
-    await client.connect();
-    try {
-      await client.query(`drop schema if exists ${TARGET_SCHEMA} cascade`);
-    } finally {
-      await client.end();
-    }
+    await asAdmin(`drop schema if exists ${TARGET_SCHEMA} cascade`);
   });
 
   it('checks pagila and an empty target schema: tables to create are not drift', () => {
@@ -209,7 +211,6 @@ describe('pagila-bronze main against pagila and the warehouse', () => {
 describe('pagila-bronze main when the source drifts', () => {
   const SOURCE_SCHEMA = `drift_src_${process.pid}_${Date.now().toString(36)}`;
   const DRIFT_TARGET = `${TARGET_SCHEMA}_drift`;
-  const pagilaAdmin = () => new pg.Client(infra.postgres.connection('datakit_admin', 'pagila'));
   const config = {
     ...validConfig,
     sourceSchema: SOURCE_SCHEMA,
@@ -217,15 +218,7 @@ describe('pagila-bronze main when the source drifts', () => {
     tables: ['rental'],
   };
 
-  async function onPagila(sql: string): Promise<void> {
-    const client = pagilaAdmin();
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  }
+  const onPagila = (sql: string) => asAdmin(sql, 'pagila');
 
   /** A fresh copy of pagila's rental (same columns, key and NOT NULLs) as the source. */
   const freshSource = () =>
@@ -240,41 +233,23 @@ describe('pagila-bronze main when the source drifts', () => {
     );
 
   async function targetFingerprint(): Promise<string> {
-    const client = admin();
-    await client.connect();
-    try {
-      const result = await client.query<{ fp: string }>(
-        `select count(*) || ':' || md5(string_agg(t::text, '|' order by rental_id)) as fp
-         from ${DRIFT_TARGET}.rental t`,
-      );
-      return result.rows[0]?.fp ?? '';
-    } finally {
-      await client.end();
-    }
+    const [row] = await asAdmin<{ fp: string }>(
+      `select count(*) || ':' || md5(string_agg(t::text, '|' order by rental_id)) as fp
+       from ${DRIFT_TARGET}.rental t`,
+    );
+    return row?.fp ?? '';
   }
 
   beforeAll(async () => {
     await freshSource();
-    const client = admin();
-    await client.connect();
-    try {
-      await client.query(`create schema ${DRIFT_TARGET} authorization warehouse_loader`);
-    } finally {
-      await client.end();
-    }
+    await asAdmin(`create schema ${DRIFT_TARGET} authorization warehouse_loader`);
     const first = runMain('run', config);
     expect([first.status, paragraph(first)]).toEqual([0, '']);
   });
 
   afterAll(async () => {
     await onPagila(`drop schema if exists ${SOURCE_SCHEMA} cascade`);
-    const client = admin();
-    await client.connect();
-    try {
-      await client.query(`drop schema if exists ${DRIFT_TARGET} cascade`);
-    } finally {
-      await client.end();
-    }
+    await asAdmin(`drop schema if exists ${DRIFT_TARGET} cascade`);
   });
 
   it.each([

@@ -57,7 +57,10 @@ describe('readLiveSchema on the real pagila database', () => {
   });
 
   it('sees a column made nullable, a type change and a dropped key in a scratch copy', async () => {
-    await admin.query(`create table ${scratch}.actor as select * from public.actor limit 5`);
+    // NOT NULLs as in pagila, no key (CREATE TABLE AS would make every column nullable).
+    await admin.query(
+      `create table ${scratch}.actor (like public.actor including defaults including constraints)`,
+    );
     await admin.query(
       `alter table ${scratch}.actor alter column first_name type varchar(10), alter column last_name drop not null`,
     );
@@ -74,6 +77,7 @@ describe('readLiveSchema on the real pagila database', () => {
     const result = compareSchema([Actor], live, { side: 'source', extraColumns: 'freeze' });
     expect(result.breaking.map((c) => `${c.kind} ${c.column ?? ''}`)).toEqual([
       'type first_name',
+      'nullability last_name',
       'primary-key ',
     ]);
   });

@@ -7,7 +7,7 @@ import { localInfra } from '@datakit/local-infra';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
-import { BronzeItem, Item, itemToBronze } from './__fixtures__/items.ts';
+import { itemLoadOptions } from './__fixtures__/items.ts';
 import { loadTable } from './load-table.ts';
 import type { LoadTableOptions } from './load-table.ts';
 
@@ -31,24 +31,7 @@ const sql = async <T extends pg.QueryResultRow = Record<string, unknown>>(
 ) => (await admin.query<T>(text, values)).rows;
 
 function options(overrides: Partial<LoadTableOptions> = {}): LoadTableOptions {
-  return {
-    runId: randomUUID(),
-    datakit: 'loader-test',
-    contractHash: 'sha256:test',
-    source,
-    target,
-    sourceTable: Item,
-    targetTable: BronzeItem,
-    transform: itemToBronze,
-    sourceSchema: SRC,
-    targetSchema: DST,
-    cursor: 'updated',
-    mode: 'merge',
-    batchSize: 500,
-    rejectThreshold: 0,
-    extraColumns: 'discard',
-    ...overrides,
-  };
+  return itemLoadOptions({ source, target, sourceSchema: SRC, targetSchema: DST }, overrides);
 }
 
 /** Fills the source with `n` rows (`items`), labels `i-<id>`, a few with tags. */

@@ -1,31 +1,25 @@
-// Contracts and a transform for the loader's integration tests.
-import { col, defineTable, defineTransform, withAudit } from '@datakit/contracts';
+// Contracts, a transform and load options for the loader's integration tests.
+import { randomUUID } from 'node:crypto';
 
-/** The source: `items` in a scratch schema; `label` is text in the database, varchar(10) here. */
-export const Item = defineTable({
-  name: 'items',
-  columns: {
-    item_id: col.integer().primaryKey(),
-    label: col.varchar(10),
-    price: col.numeric(5, 2),
-    tags: col.array(col.text()).nullable(),
-    updated: col.timestamptz().cursor(),
-  },
-});
+import { col, defineTable, defineTransform, withAudit } from '@datakit/contracts';
+import type pg from 'pg';
+
+import type { LoadTableOptions } from '../load-table.ts';
+
+/** `label` is text in the scratch database and varchar(10) in the contracts. */
+const columns = {
+  item_id: col.integer().primaryKey(),
+  label: col.varchar(10),
+  price: col.numeric(5, 2),
+  tags: col.array(col.text()).nullable(),
+  updated: col.timestamptz().cursor(),
+};
+
+/** The source: `items` in a scratch schema. */
+export const Item = defineTable({ name: 'items', columns });
 
 /** The target: the same columns plus the audit columns. */
-export const BronzeItem = withAudit(
-  defineTable({
-    name: 'items',
-    columns: {
-      item_id: col.integer().primaryKey(),
-      label: col.varchar(10),
-      price: col.numeric(5, 2),
-      tags: col.array(col.text()).nullable(),
-      updated: col.timestamptz().cursor(),
-    },
-  }),
-);
+export const BronzeItem = withAudit(defineTable({ name: 'items', columns }));
 
 /** Passes rows through; filters the ones labelled `skip`. */
 export const itemToBronze = defineTransform({
@@ -33,3 +27,25 @@ export const itemToBronze = defineTransform({
   to: BronzeItem,
   map: (row) => (row.label === 'skip' ? null : { ...row }),
 });
+
+/** A merge of `items` from one scratch schema into another, incremental on `updated`. */
+export function itemLoadOptions(
+  sides: { source: pg.Client; target: pg.Client; sourceSchema: string; targetSchema: string },
+  overrides: Partial<LoadTableOptions> = {},
+): LoadTableOptions {
+  return {
+    runId: randomUUID(),
+    datakit: 'loader-test',
+    contractHash: 'sha256:test',
+    ...sides,
+    sourceTable: Item,
+    targetTable: BronzeItem,
+    transform: itemToBronze,
+    cursor: 'updated',
+    mode: 'merge',
+    batchSize: 500,
+    rejectThreshold: 0,
+    extraColumns: 'discard',
+    ...overrides,
+  };
+}

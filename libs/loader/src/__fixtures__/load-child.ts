@@ -3,7 +3,7 @@
 import pg from 'pg';
 
 import { loadTable } from '../load-table.ts';
-import { BronzeItem, Item, itemToBronze } from './items.ts';
+import { itemLoadOptions } from './items.ts';
 
 const args = JSON.parse(process.argv[2] ?? '{}') as {
   source: pg.ClientConfig;
@@ -15,23 +15,15 @@ const args = JSON.parse(process.argv[2] ?? '{}') as {
 const source = new pg.Client(args.source);
 const target = new pg.Client(args.target);
 await Promise.all([source.connect(), target.connect()]);
-const result = await loadTable({
-  runId: args.runId,
-  datakit: 'loader-test',
-  contractHash: 'sha256:test',
-  source,
-  target,
-  sourceTable: Item,
-  targetTable: BronzeItem,
-  transform: itemToBronze,
-  sourceSchema: args.sourceSchema,
-  targetSchema: args.targetSchema,
-  cursor: 'updated',
-  mode: 'merge',
-  batchSize: 2000,
-  rejectThreshold: 0,
-  extraColumns: 'discard',
-  onProgress: (counts) => process.stdout.write(`${JSON.stringify(counts)}\n`),
-});
+const result = await loadTable(
+  itemLoadOptions(
+    { source, target, sourceSchema: args.sourceSchema, targetSchema: args.targetSchema },
+    {
+      runId: args.runId,
+      batchSize: 2000,
+      onProgress: (counts) => process.stdout.write(`${JSON.stringify(counts)}\n`),
+    },
+  ),
+);
 process.stdout.write(`${JSON.stringify({ done: result })}\n`);
 await Promise.all([source.end(), target.end()]);
