@@ -146,15 +146,7 @@ function datakitRun(
   const start = now();
   const run = spawnSync(
     '/usr/bin/time',
-    [
-      '-f',
-      'maxrss_kb=%M',
-      process.execPath,
-      bundle,
-      'run',
-      '--config',
-      config,
-    ],
+    ['-f', 'maxrss_kb=%M', process.execPath, bundle, 'run', '--config', config],
     {
       encoding: 'utf8',
       maxBuffer: 256 * 1024 * 1024,
