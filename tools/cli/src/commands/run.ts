@@ -1,12 +1,13 @@
 import { Args, Flags } from '@oclif/core';
 import { driverFor, envFlags, findWarehouse, stateOf, warehouseArg } from '../_deploy.ts';
 import { DatakitCommand } from '../_render.ts';
+import { renderRunEvent } from '../_run-events.ts';
 
 export default class Run extends DatakitCommand {
   static override summary =
     'Run one deployed datakit now, stream its events, and exit with its exit code.';
   static override description =
-    "Waits for the Kerberos sidecar to hold a valid ticket (failing clearly after --ticket-timeout), starts the datakit, prints its JSON-lines events on stdout and its logs on stderr as they come, and exits with the datakit's own exit code (0 ok, 2 config, 3 drift, 4 rejects, 5 environment).";
+    "Waits for the Kerberos sidecar to hold a valid ticket (failing clearly after --ticket-timeout), starts the datakit, prints its events on stdout and its logs on stderr as they come, and exits with the datakit's own exit code (0 ok, 2 config, 3 drift, 4 rejects, 5 environment). At a terminal the events are shown as one line per table and a summary; piped, or with --json, they are the datakit's JSON lines as they are.";
   static override examples = ['<%= config.bin %> run analytics pagila-bronze'];
   static override args = {
     ...warehouseArg,
@@ -14,6 +15,11 @@ export default class Run extends DatakitCommand {
   };
   static override flags = {
     ...envFlags,
+    json: Flags.boolean({
+      description:
+        "Print the datakit's JSON-lines events as they are (the default when stdout is not a terminal).",
+      default: false,
+    }),
     'ticket-timeout': Flags.integer({
       description: 'Seconds to wait for a valid Kerberos ticket.',
       default: 60,
@@ -23,9 +29,13 @@ export default class Run extends DatakitCommand {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Run);
     const state = stateOf(findWarehouse(args.warehouse), flags.env);
+    const raw = flags.json || !process.stdout.isTTY;
     const code = await driverFor(state).runJob(state, args.datakit, {
       ticketTimeoutSeconds: flags['ticket-timeout'],
-      onStdout: (line) => process.stdout.write(`${line}\n`),
+      onStdout: (line) => {
+        const shown = raw ? line : renderRunEvent(line);
+        if (shown !== undefined) process.stdout.write(`${shown}\n`);
+      },
       onStderr: (line) => process.stderr.write(`${line}\n`),
     });
     if (code !== 0) this.exit(code);
