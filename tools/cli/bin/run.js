@@ -2,6 +2,7 @@
 // The `datakit` command. Node 24 runs the TypeScript commands directly (type stripping); the
 // compile cache keeps start-up fast after the first run.
 import * as nodeModule from 'node:module';
+import process from 'node:process';
 
 const major = Number(process.versions.node.split('.')[0]);
 if (major < 24) {
