@@ -127,6 +127,21 @@ describe('pagila-bronze main with bad input', () => {
     `);
   });
 
+  it('reports a server that asks for Kerberos with exit code 5, not a crash', () => {
+    // kerberos_reader's pg_hba line is gss: the server answers a password client with a GSSAPI
+    // request, which node-postgres's JavaScript client cannot speak.
+    const run = runMain('run', {
+      ...validConfig,
+      source: connection('pagila', 'kerberos_reader', secret('pagila_reader')),
+    });
+
+    expect(run.status).toBe(5);
+    expect(paragraph(run)).toMatchInlineSnapshot(`
+      "The source database pagila at 127.0.0.1:5432 as kerberos_reader asks for a Kerberos (GSSAPI) login, and this connection is configured for a password.
+      Set auth: kerberos on this connection (the datakit then logs in with the sidecar's ticket), or have pg_hba.conf give this user a password method."
+    `);
+  });
+
   it('reports a port nobody listens on with exit code 5', async () => {
     const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -69,7 +69,7 @@ export async function openConnection(
   // crash the process. The failing query reports it instead.
   client.on('error', () => undefined);
   try {
-    await client.connect();
+    await connectGuarded(client);
   } catch (cause) {
     await client.end().catch(() => undefined);
     throw connectError(label, connection, cause);
@@ -119,6 +119,34 @@ function sslOption(mode: 'disable' | 'prefer' | 'require' | 'verify-full'): pg.C
   }
 }
 
+/**
+ * `client.connect()`, except that a login the JavaScript client cannot speak ends as a rejected
+ * promise instead of a crash: node-postgres's protocol parser throws from a socket callback
+ * when the server asks for GSSAPI (authentication request 7), which no caller can catch.
+ */
+async function connectGuarded(client: pg.Client): Promise<void> {
+  let onUncaught: ((error: Error) => void) | undefined;
+  const thrown = new Promise<never>((_resolve, reject) => {
+    onUncaught = (error) => reject(error);
+    process.on('uncaughtException', onUncaught);
+  });
+  try {
+    await Promise.race([client.connect(), thrown]);
+  } catch (error) {
+    // Stop the parser before the guard goes: the socket may still deliver that message.
+    (
+      client as unknown as { connection?: { stream?: { destroy(): void } } }
+    ).connection?.stream?.destroy();
+    await client.end().catch(() => undefined);
+    throw error;
+  } finally {
+    if (onUncaught) process.off('uncaughtException', onUncaught);
+  }
+}
+
+/** The server asked for a GSSAPI (Kerberos) login (AuthenticationGSS is request 7). */
+const GSS_REQUESTED = /authenticationOk message type 7\b/;
+
 /** PostgreSQL error codes of a refused login (class 28) and a missing database. */
 const LOGIN_REFUSED = new Set(['28P01', '28000']);
 const NO_DATABASE = '3D000';
@@ -131,6 +159,15 @@ function connectError(label: string, connection: Connection, cause: unknown): En
       hint: `Check the user and the password secret (${connection.kind === 'postgres' && connection.password ? formatSecretRef(connection.password) : 'none configured'}), and pg_hba.conf on the server.`,
       cause,
     });
+  }
+  if (GSS_REQUESTED.test(error.message)) {
+    return new EnvironmentError(
+      `The ${label} asks for a Kerberos (GSSAPI) login, and this connection is configured for a password.`,
+      {
+        hint: "Set auth: kerberos on this connection (the datakit then logs in with the sidecar's ticket), or have pg_hba.conf give this user a password method.",
+        cause,
+      },
+    );
   }
   if (code === NO_DATABASE) {
     return new EnvironmentError(`The ${label} cannot be opened: ${error.message}.`, {
