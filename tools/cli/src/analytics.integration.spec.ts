@@ -6,26 +6,32 @@ import { join } from 'node:path';
 
 import { DEPLOY_LABELS } from '@datakit/deploy';
 import { DockerEngine } from '@datakit/docker';
+import {
+  buildDatakitImage,
+  pushDatakitImage,
+  readDatakitProject,
+  registryBaseReader,
+} from '@datakit/images';
 import { localInfra } from '@datakit/local-infra';
+import { createRegistryClient } from '@datakit/registry';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { repoRoot } from './_paths.ts';
 
 // The analytics warehouse as shipped (warehouses/analytics/warehouse.yaml), under a name of
-// its own so the test never touches a developer's deployment: pagila-bronze built and pushed
-// from this tree, pinned with `datakit pin`, deployed on Docker next to the Kerberos sidecar,
-// run now; the rows must arrive in the warehouse database.
+// its own so the test never touches a developer's deployment: pagila-bronze built from this
+// tree and pushed, pinned with `datakit pin`, deployed on Docker next to the Kerberos sidecar,
+// run now; the rows must arrive in the warehouse database. The image is pushed under a
+// prerelease of its version of its own (`1.1.0-e2e.<random>`): tags are immutable, and the local
+// registry outlives test runs of other commits whose pagila-bronze 1.1.0 has another digest.
 const root = repoRoot();
 const infra = localInfra();
 const engine = new DockerEngine();
 const bin = join(root, 'tools', 'cli', 'bin', 'run.js');
 const warehouseName = `analytics-e2e-${randomBytes(3).toString('hex')}`;
-const version = (
-  JSON.parse(readFileSync(join(root, 'datakits', 'pagila-bronze', 'package.json'), 'utf8')) as {
-    version: string;
-  }
-).version;
+const project = readDatakitProject(join(root, 'datakits', 'pagila-bronze'), root);
+const version = `${project.version}-e2e.${randomBytes(3).toString('hex')}`;
 let dir: string;
 
 const datakit = (...args: string[]) =>
@@ -53,7 +59,7 @@ async function jobIds(): Promise<string[]> {
   return containers.map((c) => c.id).sort();
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'datakit-analytics-'));
   const shipped = readFileSync(join(root, 'warehouses', 'analytics', 'warehouse.yaml'), 'utf8');
   writeFileSync(
@@ -63,10 +69,11 @@ beforeAll(() => {
       .replace(/^# yaml-language-server.*$/m, '')
       .replaceAll('../../.infra/', `${join(root, '.infra')}/`),
   );
-  for (const project of ['kerberos-sidecar', 'pagila-bronze']) {
-    const push = datakit('images', 'push', project);
-    expect(push.status, push.stderr).toBe(0);
-  }
+  const sidecar = datakit('images', 'push', 'kerberos-sidecar');
+  expect(sidecar.status, sidecar.stderr).toBe(0);
+  const client = createRegistryClient({ url: infra.registry.url });
+  const image = await buildDatakitImage({ ...project, version }, root, registryBaseReader(client));
+  await pushDatakitImage(image, client, infra.registry.host, { allowDirty: true });
 }, 600_000);
 
 afterAll(async () => {
