@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { localInfra } from '@datakit/local-infra';
+import { createRegistryClient } from '@datakit/registry';
 import { describe, expect, it } from 'vitest';
 
 // The real `datakit` binary against the registry of `npm run infra:up`.
@@ -32,9 +34,22 @@ describe('datakit CLI', () => {
     expect(b.digest).toBe(a.digest);
   });
 
-  it('pushes hello, and a second push sends nothing', () => {
-    datakit('images', 'push', 'hello');
-    const again = datakit('images', 'push', 'hello', '--json');
+  it('pushes hello, and a second push sends nothing', async () => {
+    // The local registry outlives test runs of other commits: a hello of this version pushed
+    // from another tree (another digest) would make the push refuse, rightly. Start clean.
+    const built = JSON.parse(datakit('images', 'build', 'hello', '--json').stdout) as {
+      digest: string;
+      reference: string;
+    };
+    const version = /:([^:@]+)@/.exec(built.reference)?.[1] ?? '';
+    const registry = createRegistryClient({ url: localInfra().registry.url });
+    const there = await registry.resolve('hello', version).catch(() => undefined);
+    if (there !== undefined && there !== built.digest)
+      await registry.deleteManifest('hello', there);
+
+    const first = datakit('images', 'push', 'hello', '--allow-dirty');
+    expect(first.status, first.stderr).toBe(0);
+    const again = datakit('images', 'push', 'hello', '--allow-dirty', '--json');
     expect(again.status, again.stderr).toBe(0);
     expect(JSON.parse(again.stdout)).toMatchObject({ outcome: 'unchanged', bytesUploaded: 0 });
   });
