@@ -157,6 +157,45 @@ export class DockerEngine {
     }
   }
 
+  /**
+   * Every image of the engine, tagged or dangling: its id, its `repo:tag` names (none when
+   * dangling) and the diff ids of its layers.
+   */
+  async listImages(): Promise<{ id: string; repoTags: string[]; layers: string[] }[]> {
+    const images = await this.#docker.listImages({ all: false }).catch((error: unknown) => {
+      throw wrap(error, 'Listing images');
+    });
+    return Promise.all(
+      images.map(async (image) => {
+        const info = await this.#docker
+          .getImage(image.Id)
+          .inspect()
+          .catch((error: unknown) => {
+            throw wrap(error, `Inspecting image ${image.Id}`);
+          });
+        return {
+          id: image.Id,
+          repoTags: (image.RepoTags ?? []).filter((tag) => !tag.includes('<none>')),
+          layers: info.RootFS?.Layers ?? [],
+        };
+      }),
+    );
+  }
+
+  /**
+   * The archive `docker save` writes for these images (names or ids), as a tar stream: each
+   * config and each layer once, even when images share it, plus manifest.json.
+   */
+  async saveImages(refs: string[]): Promise<Readable> {
+    // GET /images/get?names=…: dockerode has it, its type definitions do not.
+    const docker = this.#docker as unknown as {
+      getImages(options: { names: string[] }): Promise<Readable>;
+    };
+    return docker.getImages({ names: refs }).catch((error: unknown) => {
+      throw wrap(error, `Saving ${refs.length} images`);
+    });
+  }
+
   /** Pulls an image; rejects with the registry's reason if the pull fails mid-stream. */
   async pullImage(ref: string, onEvent?: (event: ProgressEvent) => void): Promise<void> {
     const stream = await this.#docker.pull(ref).catch((error: unknown) => {

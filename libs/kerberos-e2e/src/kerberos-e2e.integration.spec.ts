@@ -336,7 +336,7 @@ describe('Kerberos end to end: sidecar, datakit, PostgreSQL, KDC', () => {
 
   it('(e) no image, and no log of this run, holds a keytab byte or a password', async () => {
     const needles = secretNeedles();
-    const engineScan = await scanEngineImages(needles);
+    const engineScan = await scanEngineImages(engine, needles);
     const registryScan = await scanRegistryImages(
       createRegistryClient({ url: infra.registry.url }),
       needles,

@@ -1,9 +1,9 @@
-import { spawn, spawnSync } from 'node:child_process';
 import { posix } from 'node:path';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
+import type { DockerEngine } from '@datakit/docker';
 import { RegistryError } from '@datakit/errors';
 import type { RegistryClient } from '@datakit/registry';
 
@@ -31,24 +31,18 @@ export interface ScanResult {
  * uncompressed tar, once even when images share it, so a file holding a secret is found byte
  * for byte. Findings are reported per image through the archive's manifest.json.
  */
-export async function scanEngineImages(needles: Needle[]): Promise<ScanResult> {
+export async function scanEngineImages(
+  engine: DockerEngine,
+  needles: Needle[],
+): Promise<ScanResult> {
+  const images = await engine.listImages();
   // Tagged images by name (so the archive's manifest names them), dangling ones by id.
-  const ids = [
-    ...new Set(
-      docker(['image', 'ls', '--no-trunc', '--format', '{{.Repository}}:{{.Tag}} {{.ID}}'])
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => {
-          const [name = '', id = ''] = line.split(' ');
-          return name.includes('<none>') ? id : name;
-        }),
-    ),
-  ];
+  const ids = [...new Set(images.map((image) => image.repoTags[0] ?? image.id))];
   // docker save writes a layer two images share once and links the second copy to it.
   const links = new Map<string, string>();
   const byEntry = new Map<string, { bytes: number; found: string[] }>();
   let manifest: Array<{ Config: string; RepoTags: string[] | null; Layers: string[] }> = [];
-  const child = spawn('docker', ['save', ...ids], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const archive = await engine.saveImages(ids);
   const extract = tar.extract();
   extract.on('entry', (header, stream, next) => {
     if (header.type === 'symlink' && header.linkname) {
@@ -74,16 +68,13 @@ export async function scanEngineImages(needles: Needle[]): Promise<ScanResult> {
     extract.on('finish', resolve);
     extract.on('error', reject);
   });
-  child.stdout.pipe(extract);
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  archive.on('error', (error) => extract.destroy(error));
+  archive.pipe(extract);
   await done;
-  if (code !== 0) throw new Error(`docker save exited with ${code}`);
-  const result: ScanResult = { images: [], layers: new Set() };
-  for (const line of docker(['image', 'inspect', '--format', '{{json .RootFS.Layers}}', ...ids])
-    .trim()
-    .split('\n')) {
-    for (const layer of (JSON.parse(line) as string[] | null) ?? []) result.layers.add(layer);
-  }
+  const result: ScanResult = {
+    images: [],
+    layers: new Set(images.flatMap((image) => image.layers)),
+  };
   // Entries no image names (repositories, the per-layer json/VERSION files) count too.
   const named = new Set(manifest.flatMap((m) => [m.Config, ...m.Layers]));
   for (const image of manifest) {
@@ -168,10 +159,4 @@ export async function scanRegistryImages(
     }
   }
   return result;
-}
-
-function docker(args: string[]): string {
-  const run = spawnSync('docker', args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  if (run.status !== 0) throw new Error(`docker ${args.join(' ')}: ${run.stderr.trim()}`);
-  return run.stdout;
 }
