@@ -2,7 +2,7 @@ import { ConfigError } from '@datakit/errors';
 
 import { col } from './column.ts';
 import { buildTable } from './table.ts';
-import type { AnyTable, ColumnBuilders, RowOf, Table } from './table.ts';
+import type { AnyTable, Column, ColumnBuilders, RowOf, Table } from './table.ts';
 
 /**
  * The audit columns every loaded row carries, all `NOT NULL`. The loader fills them; a
@@ -48,3 +48,12 @@ export function withAudit<TColumns extends ColumnBuilders>(
 
 /** A row of the table without the audit columns: what a transform returns. */
 export type DataRowOf<TTable extends AnyTable> = Omit<RowOf<TTable>, AuditColumnName>;
+
+/**
+ * The columns a transform fills, in declaration order: every column of the table but the audit
+ * columns of an audited one (those are the loader's).
+ */
+export function dataColumns(table: AnyTable): Column[] {
+  const audit = new Set<string>(table.audited ? AUDIT_COLUMN_NAMES : []);
+  return (Object.values(table.columns) as Column[]).filter((c) => !audit.has(c.name));
+}

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { AUDIT_COLUMN_NAMES } from './audit.ts';
+import { dataColumns } from './audit.ts';
 import type { ColumnMeta } from './column.ts';
 import type { AnyTable, Column } from './table.ts';
 import { formatIssues } from './validate-rows.ts';
@@ -37,8 +37,9 @@ export function compileValidator(
   table: AnyTable,
   options: CompileValidatorOptions = {},
 ): RowValidator {
-  const audit = new Set<string>(options.withoutAudit && table.audited ? AUDIT_COLUMN_NAMES : []);
-  const columns = (Object.values(table.columns) as Column[]).filter((c) => !audit.has(c.name));
+  const columns = options.withoutAudit
+    ? dataColumns(table)
+    : (Object.values(table.columns) as Column[]);
   const known = new Set(columns.map((c) => c.name));
   const checks = columns.map((column) => ({
     name: column.name,

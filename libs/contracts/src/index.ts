@@ -26,7 +26,7 @@ export type {
   Table,
   TableDefinition,
 } from './table.ts';
-export { AUDIT_COLUMN_NAMES, auditColumns, withAudit } from './audit.ts';
+export { AUDIT_COLUMN_NAMES, auditColumns, dataColumns, withAudit } from './audit.ts';
 export type { AuditColumnName, AuditColumns, DataRowOf } from './audit.ts';
 export { describeTable } from './describe-table.ts';
 export type { ColumnSpec, ElementSpec, TableSpec } from './describe-table.ts';

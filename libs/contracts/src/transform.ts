@@ -1,8 +1,8 @@
 import { z } from 'zod';
 
-import { AUDIT_COLUMN_NAMES } from './audit.ts';
+import { dataColumns } from './audit.ts';
 import type { AuditColumnName, DataRowOf } from './audit.ts';
-import type { AnyTable, Column, RowOf } from './table.ts';
+import type { AnyTable, RowOf } from './table.ts';
 import { formatIssues, validateRow } from './validate-rows.ts';
 
 /**
@@ -122,9 +122,5 @@ export function runTransform<TFrom extends AnyTable, TTo extends AnyTable>(
 
 /** The strict row schema of a table without its audit columns. */
 function dataSchema(table: AnyTable): z.ZodType {
-  const audit = new Set<string>(AUDIT_COLUMN_NAMES);
-  const columns = (Object.values(table.columns) as Column[]).filter(
-    (c) => !table.audited || !audit.has(c.name),
-  );
-  return z.strictObject(Object.fromEntries(columns.map((c) => [c.name, c.zod])));
+  return z.strictObject(Object.fromEntries(dataColumns(table).map((c) => [c.name, c.zod])));
 }

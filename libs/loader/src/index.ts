@@ -14,5 +14,5 @@ export type {
   LoadTableResult,
   WriteMode,
 } from './load-table.ts';
-export { RowProcessor, dataColumns } from './row-processor.ts';
+export { RowProcessor } from './row-processor.ts';
 export { createTableSql } from './sql.ts';

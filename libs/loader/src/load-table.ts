@@ -2,6 +2,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { StringDecoder } from 'node:string_decoder';
 
+import { AUDIT_COLUMN_NAMES, dataColumns } from '@datakit/contracts';
 import type { AnyTable, AnyTransform } from '@datakit/contracts';
 import { EnvironmentError, RejectsError } from '@datakit/errors';
 import type pg from 'pg';
@@ -19,7 +20,7 @@ import {
 } from './bookkeeping.ts';
 import { LineSplitter, parseCopyLine } from './copy-text.ts';
 import { loadError } from './load-error.ts';
-import { RowProcessor, dataColumns } from './row-processor.ts';
+import { RowProcessor } from './row-processor.ts';
 import {
   RUN_ID_DEFAULT,
   RUN_ID_SETTING,
@@ -168,9 +169,11 @@ export async function loadTable(options: LoadTableOptions): Promise<LoadTableRes
       );
     }
     const written = direct ? copied : await mergeStage(options);
-    if (state.exclusive && state.auditDefaults && audited) {
-      await target.query(
-        `ALTER TABLE ${qualified(options.targetSchema, options.targetTable.name)} ALTER COLUMN "_run_id" SET DEFAULT ${RUN_ID_DEFAULT}`,
+    if (state.constantRunId) {
+      await setRunIdDefault(
+        target,
+        qualified(options.targetSchema, options.targetTable.name),
+        RUN_ID_DEFAULT,
       );
     }
     const cursorTo = processor.cursorText ?? cursorFrom;
@@ -233,8 +236,8 @@ interface TargetState {
   cursorFrom: string | null;
   /** Whether the target's audit columns fill themselves (tables this loader created). */
   auditDefaults: boolean;
-  /** Whether this transaction created or truncated the table (holds it exclusively). */
-  exclusive: boolean;
+  /** Whether `_run_id`'s default is this run's id until the commit (see prepareTarget). */
+  constantRunId: boolean;
 }
 
 /**
@@ -281,21 +284,29 @@ async function prepareTarget(options: LoadTableOptions, targetName: string): Pro
     await clearCursor(target, targetName);
     exclusive = true;
   }
-  if (exclusive && auditDefaults && targetTable.audited) {
-    // The table is this transaction's alone (created or truncated here): for the load, the
-    // run id is a constant default, which PostgreSQL does not evaluate per row. Restored
-    // before commit (see restoreRunIdDefault).
-    await target.query(
-      `ALTER TABLE ${table} ALTER COLUMN "_run_id" SET DEFAULT ${literal(options.runId)}::uuid`,
-    );
+  // A table this transaction holds alone (created or truncated here) gets the run id as a
+  // constant default for the load, which PostgreSQL does not evaluate per row; loadTable
+  // restores the setting-reading default before commit.
+  const constantRunId = exclusive && auditDefaults && targetTable.audited;
+  if (constantRunId) {
+    await setRunIdDefault(target, table, `${literal(options.runId)}::uuid`);
   }
   if (options.mode === 'replace') {
-    return { direct: true, cursorFrom: null, auditDefaults, exclusive };
+    return { direct: true, cursorFrom: null, auditDefaults, constantRunId };
   }
   const saved = options.cursor === null ? null : await readCursor(target, targetName);
   // An empty target with a saved cursor was emptied or recreated: read everything again.
   const cursorFrom = empty ? null : saved;
-  return { direct: options.mode === 'append' || empty, cursorFrom, auditDefaults, exclusive };
+  return { direct: options.mode === 'append' || empty, cursorFrom, auditDefaults, constantRunId };
+}
+
+/** Sets the default of the target's `_run_id` column to a SQL expression. */
+async function setRunIdDefault(
+  target: pg.Client,
+  table: string,
+  expression: string,
+): Promise<void> {
+  await target.query(`ALTER TABLE ${table} ALTER COLUMN "_run_id" SET DEFAULT ${expression}`);
 }
 
 const STAGE = ident('_datakit_stage');
@@ -309,9 +320,7 @@ async function createStage(target: pg.Client, table: AnyTable): Promise<void> {
 /** The target's columns in COPY order: data columns, then the audit columns. */
 function targetColumnList(table: AnyTable): string[] {
   const data = dataColumns(table).map((c) => ident(c.name));
-  return table.audited
-    ? [...data, ident('_run_id'), ident('_loaded_at'), ident('_created_at'), ident('_updated_at')]
-    : data;
+  return table.audited ? [...data, ...AUDIT_COLUMN_NAMES.map(ident)] : data;
 }
 
 /** The SELECT the source is read with: the contract's columns by their source names. */

@@ -1,4 +1,4 @@
-import { AUDIT_COLUMN_NAMES, compileValidator } from '@datakit/contracts';
+import { compileValidator, dataColumns } from '@datakit/contracts';
 import type { AnyTable, AnyTransform, Column, ColumnMeta, RowValidator } from '@datakit/contracts';
 
 import type { StoredReject } from './bookkeeping.ts';
@@ -213,12 +213,6 @@ export function compileRowBuilder(
     d: readonly ((text: string) => unknown)[],
   ) => (fields: readonly (string | null)[]) => Record<string, unknown>;
   return make(decoders);
-}
-
-/** The target's columns a transform fills: all but the audit columns of an audited table. */
-export function dataColumns(table: AnyTable): Column[] {
-  const audit = new Set<string>(AUDIT_COLUMN_NAMES);
-  return columnsOf(table).filter((c) => !table.audited || !audit.has(c.name));
 }
 
 /** Whether two columns accept exactly the same values. */
