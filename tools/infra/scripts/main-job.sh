@@ -27,11 +27,7 @@ for warehouse in analytics finance marketing; do
   if ! datakit verify "$dir" --no-live >/dev/null 2>&1; then
     echo "$dir: the lock names images this registry does not have; resolving its pins again"
     rm -f "$dir/datakits.lock.json"
-    for pin in $(node -e '
-      const { parseDocument } = require("yaml");
-      const doc = parseDocument(require("fs").readFileSync(process.argv[1], "utf8")).toJS();
-      for (const [name, p] of Object.entries(doc.datakits)) console.log(`${name}@${p.version}`);
-    ' "$dir/warehouse.yaml"); do
+    for pin in $(node tools/infra/src/warehouse-pins.ts "$dir"); do
       datakit pin "$dir" "$pin"
     done
   fi
