@@ -184,7 +184,8 @@ export async function clearCursor(client: pg.Client, targetTable: string): Promi
 export interface StoredReject {
   stage: 'source' | 'target';
   reason: string;
-  row: unknown;
+  /** The row as JSON (see rowJson): made when the row is rejected, so it holds no input. */
+  rowData: string;
 }
 
 /** Stores rejected rows, a few thousand per statement. */
@@ -205,7 +206,7 @@ export async function storeRejects(
         targetTable,
         chunk.map((r) => r.stage),
         chunk.map((r) => r.reason),
-        chunk.map((r) => rowJson(r.row)),
+        chunk.map((r) => r.rowData),
       ],
     );
   }

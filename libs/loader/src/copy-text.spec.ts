@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { escapeCopyText, LineSplitter, parseCopyLine } from './copy-text.ts';
+import { escapeCopyText, parseCopyLine } from './copy-text.ts';
 
 describe('parseCopyLine', () => {
   it('splits fields on tabs and reads \\N as null', () => {
@@ -36,15 +36,5 @@ describe('escapeCopyText', () => {
   it('round-trips through parseCopyLine', () => {
     const texts = ['tab\there', 'new\nline', 'back\\slash', '\\N', 'plain', ''];
     expect(parseCopyLine(texts.map(escapeCopyText).join('\t'))).toEqual(texts);
-  });
-});
-
-describe('LineSplitter', () => {
-  it('joins lines split across chunks and keeps the partial rest', () => {
-    const lines = new LineSplitter();
-    expect(lines.push('1\ta\n2\t')).toEqual(['1\ta']);
-    expect(lines.push('b\n3')).toEqual(['2\tb']);
-    expect(lines.push('\tc\n')).toEqual(['3\tc']);
-    expect(lines.end()).toBe('');
   });
 });

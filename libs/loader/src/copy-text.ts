@@ -43,7 +43,8 @@ const SIMPLE: Record<string, string> = {
   v: '\v',
 };
 
-function unescapeField(field: string): string {
+/** The text of one escaped COPY field (not `\N`, the null marker). */
+export function unescapeField(field: string): string {
   let out = '';
   let i = 0;
   while (i < field.length) {
@@ -88,27 +89,3 @@ export function escapeCopyText(text: string): string {
 }
 
 const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
-
-/**
- * Splits a stream of COPY text chunks into complete lines. Keeps the partial last line until
- * the next chunk; multi-byte characters split between chunks are handled by the caller's
- * decoder.
- */
-export class LineSplitter {
-  #rest = '';
-
-  /** The complete lines in `chunk` (prefixed by what was left over). */
-  push(chunk: string): string[] {
-    const text = this.#rest + chunk;
-    const lines = text.split('\n');
-    this.#rest = lines.pop() ?? '';
-    return lines;
-  }
-
-  /** What is left after the last chunk; empty for well-formed COPY output. */
-  end(): string {
-    const rest = this.#rest;
-    this.#rest = '';
-    return rest;
-  }
-}

@@ -6,7 +6,7 @@
 export { BOOKKEEPING_SCHEMA, rowJson } from './bookkeeping.ts';
 export { codecFor } from './codecs.ts';
 export type { Codec } from './codecs.ts';
-export { escapeCopyText, LineSplitter, parseCopyLine } from './copy-text.ts';
+export { escapeCopyText, parseCopyLine } from './copy-text.ts';
 export { loadTable } from './load-table.ts';
 export type {
   ExtraColumnsPolicy,

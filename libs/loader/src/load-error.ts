@@ -17,7 +17,8 @@ const UNIQUE = '23505';
 /**
  * Turns whatever a load threw into one platform error naming the table: platform errors pass
  * through; a lost connection or a missing privilege is an `EnvironmentError` (exit 5); a
- * duplicate key (append into rows that are already there) and anything else from PostgreSQL
+ * duplicate key (append into rows that are already there, or a source that repeats a key) and
+ * anything else from PostgreSQL
  * is a `DatakitError` (exit 1) that keeps the server's message. Never a stack trace.
  */
 export function loadError(error: unknown, context: LoadErrorContext): DatakitError {
@@ -48,7 +49,7 @@ export function loadError(error: unknown, context: LoadErrorContext): DatakitErr
     return new DatakitError(
       `${what}: ${message}${pgError.detail ? ` (${pgError.detail})` : ''}. Nothing was committed.`,
       {
-        hint: 'append mode inserts every row read; use merge to upsert on the primary key.',
+        hint: "Either the source has the same primary key in more than one row (the contract's key is not unique there), or append mode inserted rows that are already in the target (use merge to upsert on the primary key).",
         cause: error,
       },
     );

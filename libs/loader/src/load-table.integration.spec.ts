@@ -200,6 +200,20 @@ describe('loadTable against real PostgreSQL', () => {
     expect(await fingerprint(DST, true)).toEqual(before);
   });
 
+  it('fails the first load of a source that repeats a key, naming the key, and creates nothing', async () => {
+    // The key of a table created by the load is built after the rows are copied.
+    await sql(`create schema ${OTHER}`);
+    await sql(`create table ${OTHER}.items as select * from ${SRC}.items`);
+    await sql(`insert into ${OTHER}.items select * from ${SRC}.items where item_id = 7`);
+    const load = loadTable(options({ source, sourceSchema: OTHER }));
+    await expect(load).rejects.toBeInstanceOf(DatakitError);
+    await expect(load).rejects.toMatchObject({
+      message: expect.stringMatching(/Key \(item_id\)=\(7\) is duplicated.*Nothing was committed/),
+      hint: expect.stringContaining('same primary key in more than one row') as string,
+    });
+    expect(await sql(`select to_regclass('${DST}.items') as t`)).toEqual([{ t: null }]);
+  });
+
   it('filters rows, stores rejected rows with their reason, and fails over the threshold leaving the target unchanged', async () => {
     await sql(`update ${SRC}.items set label = 'far too long a label' where item_id in (3, 4)`);
     await sql(`update ${SRC}.items set label = 'skip' where item_id = 9`);

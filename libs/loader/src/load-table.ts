@@ -1,6 +1,5 @@
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { StringDecoder } from 'node:string_decoder';
 
 import { AUDIT_COLUMN_NAMES, dataColumns } from '@datakit/contracts';
 import type { AnyTable, AnyTransform } from '@datakit/contracts';
@@ -18,12 +17,12 @@ import {
   saveCursor,
   storeRejects,
 } from './bookkeeping.ts';
-import { LineSplitter, parseCopyLine } from './copy-text.ts';
 import { loadError } from './load-error.ts';
 import { RowProcessor } from './row-processor.ts';
 import {
   RUN_ID_DEFAULT,
   RUN_ID_SETTING,
+  addPrimaryKeySql,
   columnDefinition,
   columnsOf,
   createTableSql,
@@ -169,6 +168,9 @@ export async function loadTable(options: LoadTableOptions): Promise<LoadTableRes
       );
     }
     const written = direct ? copied : await mergeStage(options);
+    if (state.deferredKey) {
+      await target.query(addPrimaryKeySql(options.targetTable, options.targetSchema));
+    }
     if (state.constantRunId) {
       await setRunIdDefault(
         target,
@@ -238,6 +240,8 @@ interface TargetState {
   auditDefaults: boolean;
   /** Whether `_run_id`'s default is this run's id until the commit (see prepareTarget). */
   constantRunId: boolean;
+  /** Whether the table was created without its primary key, added after the rows. */
+  deferredKey: boolean;
 }
 
 /**
@@ -257,8 +261,11 @@ async function prepareTarget(options: LoadTableOptions, targetName: string): Pro
   let empty: boolean;
   let auditDefaults = true;
   let exclusive = false;
+  let deferredKey = false;
   if (existing.rowCount === 0) {
-    await target.query(createTableSql(targetTable, targetSchema));
+    // A table created here is loaded directly (it is empty): its key comes after the rows.
+    deferredKey = targetTable.primaryKey.length > 0;
+    await target.query(createTableSql(targetTable, targetSchema, { primaryKey: !deferredKey }));
     empty = true;
     exclusive = true;
   } else {
@@ -292,12 +299,18 @@ async function prepareTarget(options: LoadTableOptions, targetName: string): Pro
     await setRunIdDefault(target, table, `${literal(options.runId)}::uuid`);
   }
   if (options.mode === 'replace') {
-    return { direct: true, cursorFrom: null, auditDefaults, constantRunId };
+    return { direct: true, cursorFrom: null, auditDefaults, constantRunId, deferredKey };
   }
   const saved = options.cursor === null ? null : await readCursor(target, targetName);
   // An empty target with a saved cursor was emptied or recreated: read everything again.
   const cursorFrom = empty ? null : saved;
-  return { direct: options.mode === 'append' || empty, cursorFrom, auditDefaults, constantRunId };
+  return {
+    direct: options.mode === 'append' || empty,
+    cursorFrom,
+    auditDefaults,
+    constantRunId,
+    deferredKey,
+  };
 }
 
 /** Sets the default of the target's `_run_id` column to a SQL expression. */
@@ -369,23 +382,17 @@ async function streamRows(
       sink,
     );
   } else {
-    const decoder = new StringDecoder('utf8');
-    const lines = new LineSplitter();
-    const fields: (string | null)[] = [];
     const rows = new Transform({
       transform(chunk: Buffer, _encoding, done) {
-        for (const line of lines.push(decoder.write(chunk))) {
-          processor.push(parseCopyLine(line, fields), line);
-        }
+        processor.pushCopy(chunk);
         progress();
-        const text = processor.take();
-        done(null, text === '' ? undefined : text);
+        for (const piece of processor.take()) this.push(piece);
+        done();
       },
       flush(done) {
-        const rest = lines.push(decoder.end()).concat(lines.end() || []);
-        for (const line of rest) processor.push(parseCopyLine(line, fields), line);
-        const text = processor.take();
-        done(null, text === '' ? undefined : text);
+        processor.endCopy();
+        for (const piece of processor.take()) this.push(piece);
+        done();
       },
     });
     const out = source.query(
@@ -411,7 +418,7 @@ async function* fetchBatches(
   batchSize: number,
   processor: RowProcessor,
   progress: () => void,
-): AsyncGenerator<string> {
+): AsyncGenerator<Buffer | string> {
   await source.query('BEGIN READ ONLY');
   try {
     await source.query(`DECLARE datakit_read NO SCROLL CURSOR FOR ${select}`);
@@ -422,8 +429,7 @@ async function* fetchBatches(
       });
       for (const row of batch.rows) processor.push(row);
       progress();
-      const text = processor.take();
-      if (text !== '') yield text;
+      yield* processor.take();
       if (batch.rows.length < batchSize) break;
     }
   } finally {

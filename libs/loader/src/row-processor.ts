@@ -1,10 +1,13 @@
+import { isAscii } from 'node:buffer';
+
 import { compileValidator, dataColumns } from '@datakit/contracts';
 import type { AnyTable, AnyTransform, Column, ColumnMeta, RowValidator } from '@datakit/contracts';
 
+import { rowJson } from './bookkeeping.ts';
 import type { StoredReject } from './bookkeeping.ts';
 import { codecFor } from './codecs.ts';
 import type { Codec } from './codecs.ts';
-import { COPY_NULL, escapeCopyText } from './copy-text.ts';
+import { COPY_NULL, escapeCopyText, unescapeField } from './copy-text.ts';
 import { columnsOf } from './sql.ts';
 
 /** What the processor needs to know about one table load. */
@@ -39,12 +42,19 @@ interface TargetColumn {
   sourceIndex: number;
 }
 
+/** What `#process` made of one row: the source line as is, an encoded line, or nothing. */
+const AS_IS = 0;
+
 /**
  * The per-row work of a load, between the source's COPY text and the target's: decode the
  * source fields into a row, validate it against the source contract, run the transform,
  * validate the result against the target contract (without its audit columns) and encode it
  * as a COPY line. Rejected rows are counted and kept with their reason; filtered rows counted.
  * Tracks the highest cursor value read.
+ *
+ * Rows arrive either as chunks of COPY text (`pushCopy`, the fast path: fields are decoded in
+ * place and a row every target column of which passes through unchanged is written as the
+ * very bytes it came in) or as arrays of field texts (`push`, for a server-side cursor).
  */
 export class RowProcessor {
   readonly counts: ProcessedCounts = { read: 0, accepted: 0, rejected: 0, filtered: 0 };
@@ -55,24 +65,37 @@ export class RowProcessor {
   readonly #options: RowProcessorOptions;
   readonly #sourceNames: string[];
   readonly #buildRow: (fields: readonly (string | null)[]) => Record<string, unknown>;
+  readonly #parseCopyRow: CopyRowParser;
   readonly #validateSource: RowValidator;
   readonly #targetColumns: TargetColumn[];
   readonly #validateTarget: RowValidator;
   readonly #cursorIndex: number;
+  readonly #cursorName: string;
+  /** The cursor's highest value as a number (integers, timestamps' milliseconds), or NaN. */
+  #cursorKey = Number.NaN;
   /** Target columns are the source columns, same order, same representation. */
   readonly #sameLayout: boolean;
   readonly #cursorCompare: (a: string, b: string) => number;
+  /** Field offsets of the current COPY row (see compileCopyRowParser). */
+  readonly #offsets: Int32Array;
+  /** The current row's source: a chunk of COPY text (with #offsets) or an array of fields. */
+  #text = '';
+  #fields: readonly (string | null)[] | null = null;
+  /** COPY bytes of an incomplete last line, kept for the next chunk. */
+  #rest: Buffer | null = null;
+  /** Output so far: whole runs of input bytes and encoded text, in order. */
+  #pieces: (Buffer | string)[] = [];
   #out = '';
 
   constructor(options: RowProcessorOptions) {
     this.#options = options;
     const sourceColumns = columnsOf(options.source);
     this.#sourceNames = sourceColumns.map((c) => c.name);
-    this.#buildRow = compileRowBuilder(
-      this.#sourceNames,
-      sourceColumns.map((c) => codecFor(c)),
-    );
-    this.#validateSource = compileValidator(options.source);
+    const codecs = sourceColumns.map((c) => codecFor(c));
+    this.#buildRow = compileRowBuilder(this.#sourceNames, codecs);
+    this.#parseCopyRow = compileCopyRowParser(this.#sourceNames, codecs);
+    this.#offsets = new Int32Array(2 * sourceColumns.length + 1);
+    this.#validateSource = compileValidator(options.source, { exactKeys: true });
     const data = dataColumns(options.target);
     this.#targetColumns = data.map((column) => {
       const index = sourceColumns.findIndex(
@@ -92,34 +115,111 @@ export class RowProcessor {
       this.#targetColumns.length === sourceColumns.length &&
       this.#targetColumns.every((c, i) => c.sourceIndex === i);
     this.#cursorIndex = options.cursor === null ? -1 : this.#sourceNames.indexOf(options.cursor);
+    this.#cursorName = options.cursor ?? '';
     const cursorColumn = sourceColumns[this.#cursorIndex];
     this.#cursorCompare = compareFor(cursorColumn);
   }
 
   /**
-   * Processes one source row given as its COPY text fields (`null` for SQL NULL) and, when it
-   * came from COPY, the escaped line itself (written as is when every column passed through).
+   * Processes a chunk of the source's `COPY ... TO STDOUT` text. Lines may be split between
+   * chunks (the incomplete end waits for the next chunk); call `endCopy` after the last one.
    */
-  push(fields: readonly (string | null)[], line?: string): void {
+  pushCopy(chunk: Buffer): void {
+    const data = this.#rest === null ? chunk : Buffer.concat([this.#rest, chunk]);
+    const last = data.lastIndexOf(10 /* \n */);
+    if (last < 0) {
+      this.#rest = data;
+      return;
+    }
+    this.#rest = last + 1 < data.length ? data.subarray(last + 1) : null;
+    this.#processLines(last + 1 < data.length ? data.subarray(0, last + 1) : data);
+  }
+
+  /** After the last chunk: a final line without its newline (not what PostgreSQL writes). */
+  endCopy(): void {
+    const rest = this.#rest;
+    this.#rest = null;
+    if (rest !== null && rest.length > 0) this.#processLines(Buffer.concat([rest, NEWLINE]));
+  }
+
+  /**
+   * Processes one source row given as its field texts (`null` for SQL NULL), as a server-side
+   * cursor returns them.
+   */
+  push(fields: readonly (string | null)[]): void {
+    this.#fields = fields;
+    const outcome = this.#process(this.#buildRow(fields), false);
+    if (typeof outcome === 'string') this.#out += outcome;
+  }
+
+  /** The COPY data of the rows accepted since the last call, in order (empty when none). */
+  take(): (Buffer | string)[] {
+    this.#flushText();
+    const pieces = this.#pieces;
+    this.#pieces = [];
+    return pieces;
+  }
+
+  /** Whole lines of COPY text: runs of rows written as they came are passed on as bytes. */
+  #processLines(lines: Buffer): void {
+    // ASCII text has the same offsets in the string and in the bytes.
+    const ascii = isAscii(lines);
+    const text = lines.toString(ascii ? 'latin1' : 'utf8');
+    const offsets = this.#offsets;
+    const lineEnd = offsets.length - 2;
+    const suffix = this.#options.lineSuffix;
+    this.#text = text;
+    this.#fields = null;
+    offsets[offsets.length - 1] = -1;
+    let runStart = -1;
+    let runEnd = -1;
+    let p = 0;
+    while (p < text.length) {
+      const input = this.#parseCopyRow(text, p, offsets);
+      const end = offsets[lineEnd] as number;
+      const outcome = this.#process(input, true);
+      if (outcome === AS_IS && suffix === '') {
+        if (runStart < 0) runStart = p;
+        runEnd = end + 1;
+      } else {
+        if (runStart >= 0) {
+          this.#piece(ascii ? lines.subarray(runStart, runEnd) : text.slice(runStart, runEnd));
+          runStart = -1;
+        }
+        if (outcome === AS_IS) this.#out += `${text.slice(p, end)}${suffix}\n`;
+        else if (outcome !== null) this.#out += outcome;
+      }
+      p = end + 1;
+    }
+    if (runStart >= 0) {
+      this.#piece(ascii ? lines.subarray(runStart, runEnd) : text.slice(runStart, runEnd));
+    }
+  }
+
+  /**
+   * Validates, transforms and validates one row; returns AS_IS when the source line can be
+   * written as it came (every target column passed through; only for COPY input), the
+   * encoded line, or null for a rejected or filtered row.
+   */
+  #process(input: Record<string, unknown>, fromCopy: boolean): typeof AS_IS | string | null {
     this.counts.read += 1;
-    const input = this.#buildRow(fields);
-    this.#trackCursor(fields);
+    if (this.#cursorIndex >= 0) this.#trackCursor(input);
 
     const sourceProblem = this.#validateSource(input);
     if (sourceProblem !== null) {
       this.#reject('source', input, sourceProblem);
-      return;
+      return null;
     }
     let mapped: Record<string, unknown> | null;
     try {
       mapped = this.#options.transform.map(input as never) as Record<string, unknown> | null;
     } catch (error) {
       this.#reject('target', input, `the transform threw: ${(error as Error).message}`);
-      return;
+      return null;
     }
     if (mapped === null) {
       this.counts.filtered += 1;
-      return;
+      return null;
     }
     const targetProblem =
       typeof mapped === 'object'
@@ -127,20 +227,24 @@ export class RowProcessor {
         : 'the transform returned no row';
     if (targetProblem !== null) {
       this.#reject('target', mapped, targetProblem);
-      return;
+      return null;
     }
     this.counts.accepted += 1;
-    this.#out +=
-      line !== undefined && this.#sameLayout && this.#passedThrough(mapped, input)
-        ? `${line}${this.#options.lineSuffix}\n`
-        : this.#encode(mapped, input, fields);
+    return fromCopy && this.#sameLayout && this.#passedThrough(mapped, input)
+      ? AS_IS
+      : this.#encode(mapped, input);
   }
 
-  /** The COPY text of the rows accepted since the last call (empty string when none). */
-  take(): string {
-    const text = this.#out;
-    this.#out = '';
-    return text;
+  #piece(piece: Buffer | string): void {
+    this.#flushText();
+    this.#pieces.push(piece);
+  }
+
+  #flushText(): void {
+    if (this.#out !== '') {
+      this.#pieces.push(this.#out);
+      this.#out = '';
+    }
   }
 
   /** Whether every target column holds the very value of the source column of its name. */
@@ -153,45 +257,123 @@ export class RowProcessor {
     return true;
   }
 
-  #encode(
-    row: Record<string, unknown>,
-    source: unknown,
-    fields: readonly (string | null)[],
-  ): string {
-    const sourceRow = source as Record<string, unknown>;
+  /** Source field `index` of the current row as escaped COPY text (`\N` for null). */
+  #copyField(index: number): string {
+    const fields = this.#fields;
+    if (fields === null) {
+      return this.#text.slice(this.#offsets[2 * index], this.#offsets[2 * index + 1]);
+    }
+    const raw = fields[index];
+    return raw === null || raw === undefined ? COPY_NULL : escapeCopyText(raw);
+  }
+
+  /** Source field `index` of the current row as plain text, or null. */
+  #plainField(index: number): string | null {
+    const fields = this.#fields;
+    if (fields !== null) return fields[index] ?? null;
+    const text = this.#copyField(index);
+    return text === COPY_NULL ? null : text.includes('\\') ? unescapeField(text) : text;
+  }
+
+  #encode(row: Record<string, unknown>, source: Record<string, unknown>): string {
     let line = '';
     const columns = this.#targetColumns;
     for (let i = 0; i < columns.length; i += 1) {
       const column = columns[i] as TargetColumn;
       const value = row[column.name];
-      let text: string;
-      if (column.sourceIndex >= 0 && value === sourceRow[column.name]) {
-        // Passed through unchanged: the source's own text (exact, e.g. microseconds kept).
-        const raw = fields[column.sourceIndex];
-        text = raw === null || raw === undefined ? COPY_NULL : escapeCopyText(raw);
-      } else {
-        text = column.codec.encode(value);
-      }
+      // Passed through unchanged: the source's own text (exact, e.g. microseconds kept).
+      const text =
+        column.sourceIndex >= 0 && value === source[column.name]
+          ? this.#copyField(column.sourceIndex)
+          : column.codec.encode(value);
       line = i === 0 ? text : `${line}\t${text}`;
     }
     return `${line}${this.#options.lineSuffix}\n`;
   }
 
-  #trackCursor(fields: readonly (string | null)[]): void {
-    if (this.#cursorIndex < 0) return;
-    const text = fields[this.#cursorIndex];
-    if (text === null || text === undefined) return;
+  /**
+   * Keeps the highest cursor value read. Integers and timestamps compare by their decoded
+   * value (timestamps to the millisecond, then by text for the microseconds); others by text.
+   */
+  #trackCursor(input: Record<string, unknown>): void {
+    const value = input[this.#cursorName];
+    if (value === null || value === undefined) return;
+    const key =
+      typeof value === 'number' ? value : value instanceof Date ? value.getTime() : Number.NaN;
+    if (!Number.isNaN(key) && this.cursorText !== null && !Number.isNaN(this.#cursorKey)) {
+      if (key < this.#cursorKey) return;
+      if (key > this.#cursorKey) {
+        this.#cursorKey = key;
+        this.cursorText = this.#plainField(this.#cursorIndex);
+        return;
+      }
+    }
+    const text = this.#plainField(this.#cursorIndex);
+    if (text === null) return;
     if (this.cursorText === null || this.#cursorCompare(text, this.cursorText) > 0) {
       this.cursorText = text;
+      this.#cursorKey = key;
     }
   }
 
   #reject(stage: 'source' | 'target', row: unknown, reason: string): void {
     this.counts.rejected += 1;
     if (this.rejects.length < this.#options.maxStoredRejects) {
-      this.rejects.push({ stage, reason, row });
+      this.rejects.push({ stage, reason, rowData: rowJson(row) });
     }
   }
+}
+
+const NEWLINE = Buffer.from('\n');
+
+/**
+ * Reads one row of COPY text starting at `start`: decodes every field in place (no string per
+ * field for numbers and timestamps) and returns the row object. `offsets` receives each field's
+ * start and end (`2i`, `2i + 1`; the last field's end is the line's newline); its last slot
+ * caches where the next backslash is (-1 at the start of a new text).
+ */
+export type CopyRowParser = (
+  text: string,
+  start: number,
+  offsets: Int32Array,
+) => Record<string, unknown>;
+
+/**
+ * Compiles the COPY row parser of a table (as compileRowBuilder does the row builder). A field
+ * with a backslash in it is `\N` (null) or escaped: it is unescaped, then decoded; the rest are
+ * decoded straight from the chunk's text.
+ */
+export function compileCopyRowParser(
+  names: readonly string[],
+  codecs: readonly Codec[],
+): CopyRowParser {
+  const ranges = codecs.map((codec) => codec.decodeRange);
+  const slow = (i: number, text: string, start: number, end: number): unknown => {
+    const field = text.slice(start, end);
+    if (field === COPY_NULL) return null;
+    return (codecs[i] as Codec).decode(unescapeField(field));
+  };
+  const n = names.length;
+  const body: string[] = ['let bs = o[' + String(2 * n) + '];', 'let e;'];
+  names.forEach((_, i) => {
+    const separator = i === n - 1 ? "'\\n'" : "'\\t'";
+    body.push(
+      `e = s.indexOf(${separator}, p);`,
+      `if (e < 0) throw new Error('COPY text ended inside a row');`,
+      `if (bs < p) { bs = s.indexOf('\\\\', p); if (bs < 0) bs = 2147483647; }`,
+      `o[${2 * i}] = p; o[${2 * i + 1}] = e;`,
+      `const v${i} = bs < e ? slow(${i}, s, p, e) : r[${i}](s, p, e);`,
+      'p = e + 1;',
+    );
+  });
+  body.push(`o[${2 * n}] = bs;`);
+  const properties = names.map((name, i) => `${JSON.stringify(name)}: v${i}`);
+  body.push(`return { ${properties.join(', ')} };`);
+  const make = new Function('r', 'slow', `return (s, p, o) => { ${body.join(' ')} };`) as (
+    r: readonly Codec['decodeRange'][],
+    slowPath: typeof slow,
+  ) => CopyRowParser;
+  return make(ranges, slow);
 }
 
 /**

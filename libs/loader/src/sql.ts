@@ -47,8 +47,14 @@ export function columnDefinition(column: Column, options: { notNull?: boolean } 
 /**
  * CREATE TABLE for a target contract: columns, NOT NULL and the primary key from the
  * contract; no foreign keys (bronze tables load in any order and keep what the source had).
+ * `primaryKey: false` leaves the key out, for a load that adds it after copying the rows
+ * (see {@link addPrimaryKeySql}).
  */
-export function createTableSql(table: AnyTable, schema: string): string {
+export function createTableSql(
+  table: AnyTable,
+  schema: string,
+  options: { primaryKey?: boolean } = {},
+): string {
   const audit = new Set<string>(table.audited ? AUDIT_COLUMN_NAMES : []);
   const lines = columnsOf(table).map((column) => {
     const definition = `  ${columnDefinition(column)}`;
@@ -56,8 +62,21 @@ export function createTableSql(table: AnyTable, schema: string): string {
       ? `${definition} DEFAULT ${AUDIT_DEFAULTS[column.name]}`
       : definition;
   });
-  if (table.primaryKey.length > 0) {
-    lines.push(`  PRIMARY KEY (${table.primaryKey.map((key: string) => ident(key)).join(', ')})`);
+  if (table.primaryKey.length > 0 && options.primaryKey !== false) {
+    lines.push(`  PRIMARY KEY (${keyList(table)})`);
   }
   return `CREATE TABLE ${qualified(schema, table.name)} (\n${lines.join(',\n')}\n)`;
+}
+
+/**
+ * The primary key added to a table created without it. Building the index once over the
+ * loaded rows (a sort) is cheaper than maintaining it row by row during COPY, as PostgreSQL's
+ * "Populating a Database" advises; the constraint gets the same name (`<table>_pkey`).
+ */
+export function addPrimaryKeySql(table: AnyTable, schema: string): string {
+  return `ALTER TABLE ${qualified(schema, table.name)} ADD PRIMARY KEY (${keyList(table)})`;
+}
+
+function keyList(table: AnyTable): string {
+  return table.primaryKey.map((key: string) => ident(key)).join(', ');
 }
