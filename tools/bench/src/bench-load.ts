@@ -6,8 +6,11 @@
 //  (c) row-by-row inserts through MikroORM (persist and flush per row) of a 50,000-row slice,
 //      scaled to the full row count.
 // The source is a rental-like table made from pagila's rental with generate_series. Needs
-// `npm run infra:up`. BENCH_ROWS and BENCH_ROWS_LARGE change the sizes (default 1M and 3M);
-// BENCH_QUICK=1 runs only (a) and (b), for iterating on the loader (no JSON line).
+// `npm run infra:up`. (a) and (b) run BENCH_TRIALS times (default 3), alternating which goes
+// first, each on fresh targets after a CHECKPOINT (so one's WAL is not flushed during the
+// other); the figures are the medians, every trial is printed. BENCH_ROWS and
+// BENCH_ROWS_LARGE change the sizes (default 1M and 3M); BENCH_QUICK=1 runs only (a) and (b),
+// for iterating on the loader (no JSON line).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,6 +27,7 @@ const paths = infraPaths();
 const rows = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const rowsLarge = Number(process.env.BENCH_ROWS_LARGE ?? 3_000_000);
 const ormSlice = Math.min(50_000, rows);
+const trials = Math.max(1, Number(process.env.BENCH_TRIALS ?? 3));
 const log = (message: string): void => void process.stderr.write(`[bench:load] ${message}\n`);
 const now = (): bigint => process.hrtime.bigint();
 const since = (start: bigint): number => Number(now() - start) / 1e9;
@@ -61,6 +65,19 @@ async function makeSource(n: number): Promise<void> {
      grant usage on schema bench_load to pagila_reader;
      grant select on all tables in schema bench_load to pagila_reader;`,
   );
+}
+
+/** Writes every dirty buffer now, so that a checkpoint does not land inside a measurement. */
+async function checkpoint(): Promise<void> {
+  await sql(admin('warehouse'), 'CHECKPOINT');
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
 /** Empty targets in the warehouse, owned by the loader role. */
@@ -211,17 +228,43 @@ async function main(): Promise<void> {
   const scratch = mkdtempSync(join(tmpdir(), 'datakit-bench-load-'));
   try {
     await makeSource(rows);
-    await resetTargets();
-    const raw = await rawCopy();
-    log(`(a) raw psql COPY | psql COPY: ${round(raw)} s, ${Math.round(rows / raw)} rows/s`);
     const { file: bundle } = await bundleEntry(
       root,
       'datakits/pagila-bronze/src/main.ts',
       join(scratch, 'main.mjs'),
     );
-    const datakit = datakitRun(scratch, bundle);
+    const raws: number[] = [];
+    const runs: ReturnType<typeof datakitRun>[] = [];
+    const measureRaw = async (): Promise<void> => {
+      await checkpoint();
+      raws.push(await rawCopy());
+      log(`(a) raw psql COPY | psql COPY: ${round(raws.at(-1) as number)} s`);
+    };
+    const measureDatakit = async (): Promise<void> => {
+      await checkpoint();
+      runs.push(datakitRun(scratch, bundle));
+      const run = runs.at(-1) as ReturnType<typeof datakitRun>;
+      log(
+        `(b) datakit run (validate, transform, validate, merge): ${round(run.seconds)} s, peak RSS ${round(run.rssMb, 1)} MB`,
+      );
+    };
+    for (let trial = 0; trial < trials; trial += 1) {
+      await resetTargets();
+      if (trial % 2 === 0) {
+        await measureRaw();
+        await measureDatakit();
+      } else {
+        await measureDatakit();
+        await measureRaw();
+      }
+    }
+    const raw = median(raws);
+    const datakit = {
+      seconds: median(runs.map((r) => r.seconds)),
+      rssMb: Math.max(...runs.map((r) => r.rssMb)),
+    };
     log(
-      `(b) datakit run (validate, transform, validate, merge): ${round(datakit.seconds)} s, ${Math.round(rows / datakit.seconds)} rows/s, peak RSS ${round(datakit.rssMb, 1)} MB`,
+      `medians of ${trials}: (a) ${round(raw)} s, ${Math.round(rows / raw)} rows/s; (b) ${round(datakit.seconds)} s, ${Math.round(rows / datakit.seconds)} rows/s, peak RSS ${round(datakit.rssMb, 1)} MB`,
     );
     if (process.env.BENCH_QUICK === '1') {
       log(`quick: datakit_over_raw ${round(datakit.seconds / raw)}`);
@@ -234,6 +277,7 @@ async function main(): Promise<void> {
     );
     await makeSource(rowsLarge);
     await resetTargets();
+    await checkpoint();
     const large = datakitRun(scratch, bundle);
     log(
       `(b') datakit run at ${rowsLarge} rows: ${round(large.seconds)} s, peak RSS ${round(large.rssMb, 1)} MB`,
@@ -241,6 +285,7 @@ async function main(): Promise<void> {
     const result = {
       bench: 'load',
       rows,
+      trials,
       raw_s: round(raw),
       datakit_s: round(datakit.seconds),
       orm_scaled_s: round(ormScaled),
