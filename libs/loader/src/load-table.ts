@@ -7,6 +7,7 @@ import { EnvironmentError, RejectsError } from '@datakit/errors';
 import type pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 
+import { acceptsBinary, binaryWireType } from './binary-copy.ts';
 import {
   clearCursor,
   ensureBookkeeping,
@@ -72,6 +73,13 @@ export interface LoadTableOptions {
    * in batches). Default: `cursor` for a native (libpq) session, else `copy`.
    */
   read?: 'copy' | 'cursor';
+  /**
+   * The COPY format of a `copy` read and of the write: `auto` (the default) takes binary when
+   * every source and target column is of a kind binary-copy.ts supports and the target's
+   * columns have those types (PostgreSQL then neither prints nor parses the values); `text`
+   * always takes text.
+   */
+  copyFormat?: 'auto' | 'text';
   /** Called every `batchSize` rows and at the end. */
   onProgress?(counts: { read: number; written: number }): void;
 }
@@ -85,6 +93,8 @@ export interface LoadTableResult {
   filtered: number;
   /** The cursor value the next run resumes after; null when the table has no cursor. */
   cursor: string | null;
+  /** The COPY format the rows crossed in (`text` also for a server-side cursor read). */
+  format: 'text' | 'binary';
 }
 
 /** Per target table, so that two runs never load the same table at once. */
@@ -136,15 +146,24 @@ export async function loadTable(options: LoadTableOptions): Promise<LoadTableRes
     const now = (await target.query<{ now: string }>('SELECT now()::text AS now')).rows[0]?.now;
     const audited = options.targetTable.audited;
     const direct = state.direct;
+    const lineSuffix =
+      direct && audited && !state.auditDefaults ? `\t${runId}\t${now}\t${now}\t${now}` : '';
+    const binary =
+      options.copyFormat !== 'text' &&
+      readMode(options) === 'copy' &&
+      lineSuffix === '' &&
+      (!direct || state.binaryTarget) &&
+      columnsOf(options.sourceTable).every((c) => binaryWireType(c) !== undefined) &&
+      dataColumns(options.targetTable).every((c) => binaryWireType(c) !== undefined);
     processor = new RowProcessor({
       source: options.sourceTable,
       target: options.targetTable,
       transform: options.transform,
       cursor: options.cursor,
       // Audit values per line only for an older table whose audit columns have no defaults.
-      lineSuffix:
-        direct && audited && !state.auditDefaults ? `\t${runId}\t${now}\t${now}\t${now}` : '',
+      lineSuffix,
       maxStoredRejects: options.maxStoredRejects ?? 10_000,
+      format: binary ? 'binary' : 'text',
     });
 
     const into = direct
@@ -156,7 +175,7 @@ export async function loadTable(options: LoadTableOptions): Promise<LoadTableRes
           .map((c) => ident(c.name))
           .join(', ')})`;
     if (!direct) await createStage(target, options.targetTable);
-    const copied = await streamRows(options, processor, cursorFrom, into);
+    const copied = await streamRows(options, processor, cursorFrom, into, binary);
 
     const counts = processor.counts;
     if (counts.read > 0 && counts.rejected / counts.read > options.rejectThreshold) {
@@ -195,6 +214,7 @@ export async function loadTable(options: LoadTableOptions): Promise<LoadTableRes
       rejected: counts.rejected,
       filtered: counts.filtered,
       cursor: options.cursor === null ? null : cursorTo,
+      format: binary ? 'binary' : 'text',
     };
     await recordRunEnd(target, runId, targetName, {
       status: 'succeeded',
@@ -242,6 +262,8 @@ interface TargetState {
   constantRunId: boolean;
   /** Whether the table was created without its primary key, added after the rows. */
   deferredKey: boolean;
+  /** Whether the target's data columns have the types binary COPY data is written as. */
+  binaryTarget: boolean;
 }
 
 /**
@@ -252,12 +274,18 @@ async function prepareTarget(options: LoadTableOptions, targetName: string): Pro
   const { target, targetTable, targetSchema } = options;
   const table = qualified(targetSchema, targetTable.name);
   await target.query(`CREATE SCHEMA IF NOT EXISTS ${ident(targetSchema)}`);
-  const existing = await target.query<{ column_name: string; default: string | null }>(
-    `SELECT a.attname AS column_name, pg_get_expr(d.adbin, d.adrelid) AS default
+  const existing = await target.query<{
+    column_name: string;
+    default: string | null;
+    type: string;
+  }>(
+    `SELECT a.attname AS column_name, pg_get_expr(d.adbin, d.adrelid) AS default,
+            format_type(a.atttypid, NULL) AS type
      FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
      WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped`,
     [table],
   );
+  const liveTypes = new Map(existing.rows.map((r) => [r.column_name, r.type]));
   let empty: boolean;
   let auditDefaults = true;
   let exclusive = false;
@@ -299,7 +327,14 @@ async function prepareTarget(options: LoadTableOptions, targetName: string): Pro
     await setRunIdDefault(target, table, `${literal(options.runId)}::uuid`);
   }
   if (options.mode === 'replace') {
-    return { direct: true, cursorFrom: null, auditDefaults, constantRunId, deferredKey };
+    return {
+      direct: true,
+      cursorFrom: null,
+      auditDefaults,
+      constantRunId,
+      deferredKey,
+      binaryTarget: binaryTarget(targetTable, liveTypes),
+    };
   }
   const saved = options.cursor === null ? null : await readCursor(target, targetName);
   // An empty target with a saved cursor was emptied or recreated: read everything again.
@@ -310,7 +345,20 @@ async function prepareTarget(options: LoadTableOptions, targetName: string): Pro
     auditDefaults,
     constantRunId,
     deferredKey,
+    binaryTarget: binaryTarget(targetTable, liveTypes),
   };
+}
+
+/**
+ * Whether every data column of the target takes binary COPY data: a table created in this
+ * load (no live types known) does, an existing one when its column types are the contract's.
+ */
+function binaryTarget(table: AnyTable, liveTypes: ReadonlyMap<string, string>): boolean {
+  if (liveTypes.size === 0) return true;
+  return dataColumns(table).every((column) => {
+    const live = liveTypes.get(column.name);
+    return live !== undefined && acceptsBinary(column, live);
+  });
 }
 
 /** Sets the default of the target's `_run_id` column to a SQL expression. */
@@ -336,15 +384,20 @@ function targetColumnList(table: AnyTable): string[] {
   return table.audited ? [...data, ...AUDIT_COLUMN_NAMES.map(ident)] : data;
 }
 
-/** The SELECT the source is read with: the contract's columns by their source names. */
+/**
+ * The SELECT the source is read with: the contract's columns by their source names, as text
+ * for a server-side cursor and cast to their wire types for a binary read.
+ */
 function sourceSelect(
   options: LoadTableOptions,
   cursorFrom: string | null,
-  asText: boolean,
+  cast: 'text' | 'binary' | 'none',
 ): string {
-  const columns = columnsOf(options.sourceTable).map((c) =>
-    asText ? `${ident(c.sourceName)}::text` : ident(c.sourceName),
-  );
+  const columns = columnsOf(options.sourceTable).map((c) => {
+    const name = ident(c.sourceName);
+    if (cast === 'text') return `${name}::text`;
+    return cast === 'binary' ? `${name}::${binaryWireType(c) as string}` : name;
+  });
   let sql = `SELECT ${columns.join(', ')} FROM ${qualified(options.sourceSchema, options.sourceTable.name)}`;
   if (options.cursor !== null && cursorFrom !== null) {
     const column = options.sourceTable.columns[options.cursor] as { sourceName: string };
@@ -359,10 +412,12 @@ async function streamRows(
   processor: RowProcessor,
   cursorFrom: string | null,
   into: string,
+  binary: boolean,
 ): Promise<number> {
   const { source, target } = options;
   await prepareSession(source);
-  const sink = target.query(copyFrom(`COPY ${into} FROM STDIN`));
+  const format = binary ? ' (FORMAT binary)' : '';
+  const sink = target.query(copyFrom(`COPY ${into} FROM STDIN${format}`));
   let reported = 0;
   const progress = () => {
     if (processor.counts.read - reported >= options.batchSize) {
@@ -370,11 +425,11 @@ async function streamRows(
       options.onProgress?.({ read: reported, written: processor.counts.accepted });
     }
   };
-  if ((options.read ?? (isNative(source) ? 'cursor' : 'copy')) === 'cursor') {
+  if (readMode(options) === 'cursor') {
     await pipeline(
       fetchBatches(
         source,
-        sourceSelect(options, cursorFrom, true),
+        sourceSelect(options, cursorFrom, 'text'),
         options.batchSize,
         processor,
         progress,
@@ -384,23 +439,39 @@ async function streamRows(
   } else {
     const rows = new Transform({
       transform(chunk: Buffer, _encoding, done) {
-        processor.pushCopy(chunk);
+        try {
+          processor.pushCopy(chunk);
+        } catch (error) {
+          done(error as Error);
+          return;
+        }
         progress();
         for (const piece of processor.take()) this.push(piece);
         done();
       },
       flush(done) {
-        processor.endCopy();
+        try {
+          processor.endCopy();
+        } catch (error) {
+          done(error as Error);
+          return;
+        }
         for (const piece of processor.take()) this.push(piece);
         done();
       },
     });
     const out = source.query(
-      copyTo(`COPY (${sourceSelect(options, cursorFrom, false)}) TO STDOUT`),
+      copyTo(
+        `COPY (${sourceSelect(options, cursorFrom, binary ? 'binary' : 'none')}) TO STDOUT${format}`,
+      ),
     );
     await pipeline(out, rows, sink);
   }
   return sink.rowCount;
+}
+
+function readMode(options: LoadTableOptions): 'copy' | 'cursor' {
+  return options.read ?? (isNative(options.source) ? 'cursor' : 'copy');
 }
 
 /** A node-postgres client on libpq's native binding (Kerberos/GSSAPI sessions use it). */

@@ -1,9 +1,23 @@
+import { defineTransform } from '@datakit/contracts';
 import { describe, expect, it } from 'vitest';
 
+import { BronzeEvent, Event, eventToBronze } from './__fixtures__/events.ts';
 import { BronzeItem, Item, itemToBronze } from './__fixtures__/items.ts';
+import {
+  BINARY_HEADER,
+  BINARY_TRAILER,
+  BinaryWriter,
+  binaryCodecFor,
+  binaryRowEnd,
+} from './binary-copy.ts';
 import { codecFor } from './codecs.ts';
 import { parseCopyLine } from './copy-text.ts';
-import { compileCopyRowParser, compileRowBuilder, RowProcessor } from './row-processor.ts';
+import {
+  compileBinaryRowParser,
+  compileCopyRowParser,
+  compileRowBuilder,
+  RowProcessor,
+} from './row-processor.ts';
 import type { RowProcessorOptions } from './row-processor.ts';
 import { columnsOf } from './sql.ts';
 
@@ -125,10 +139,11 @@ describe('RowProcessor', () => {
 
   it('encodes rows the transform changed, keeping the source text of unchanged fields', () => {
     const p = processor({
-      transform: {
-        ...itemToBronze,
-        map: (row: Record<string, unknown>) => ({ ...row, price: '0.50' }),
-      } as typeof itemToBronze,
+      transform: defineTransform({
+        from: Item,
+        to: BronzeItem,
+        map: (row) => ({ ...row, price: '0.50' }),
+      }),
     });
     p.pushCopy(Buffer.from(`${LINES[1]}\n${LINES[2]}\n`));
     expect(output(p)).toBe(
@@ -145,5 +160,147 @@ describe('RowProcessor', () => {
     expect(output(p)).toBe(output(whole));
     expect(p.counts).toEqual(whole.counts);
     expect(p.cursorText).toBe(whole.cursorText);
+  });
+});
+
+describe('RowProcessor on binary COPY data', () => {
+  const eventCodecs = columnsOf(Event).map((c) => binaryCodecFor(c));
+  const EPOCH = Date.parse('2000-01-01T00:00:00Z');
+
+  /** A timestamp field with microseconds. */
+  const at = (iso: string, micros = 0): Buffer => {
+    const field = Buffer.alloc(12);
+    field.writeInt32BE(8, 0);
+    field.writeBigInt64BE(BigInt((Date.parse(iso) - EPOCH) * 1000 + micros), 4);
+    return field;
+  };
+
+  /** One row: event_id, name, amount, flag, code, local_at, at. */
+  const row = (id: number, name: string, when: Buffer, amount: bigint | null = 5n): Buffer => {
+    const writer = new BinaryWriter();
+    writer.fieldCount(7);
+    writer.int32Field(id);
+    writer.textField(name);
+    if (amount === null) writer.nullField();
+    else writer.bigintField(amount);
+    writer.booleanField(id % 2 === 0);
+    writer.int16Field(-id);
+    writer.nullField();
+    writer.rawField(when, 0, when.length);
+    return Buffer.from(writer.take() as Buffer);
+  };
+
+  const ROWS: [Buffer, Buffer, Buffer, Buffer, Buffer] = [
+    row(1, 'café ☕', at('2024-01-01T00:00:01Z', 1)),
+    row(2, 'skip', at('2024-01-01T00:00:09Z')),
+    row(3, 'far too long', at('2024-01-01T00:00:08Z')),
+    row(4, 'd', at('2024-01-01T00:00:01Z', 2), null),
+    row(5, 'e', at('2024-01-01T00:00:01.000Z')),
+  ];
+  const DATA = Buffer.concat([BINARY_HEADER, ...ROWS, BINARY_TRAILER]);
+
+  function binary(overrides: Partial<RowProcessorOptions> = {}): RowProcessor {
+    return new RowProcessor({
+      source: Event,
+      target: BronzeEvent,
+      transform: eventToBronze,
+      cursor: 'at',
+      lineSuffix: '',
+      maxStoredRejects: 100,
+      format: 'binary',
+      ...overrides,
+    });
+  }
+
+  const bytes = (p: RowProcessor): Buffer => Buffer.concat(p.take().map((x) => Buffer.from(x)));
+
+  /** The rows of binary COPY output, decoded. */
+  function decode(output: Buffer): Record<string, unknown>[] {
+    const parse = compileBinaryRowParser(
+      columnsOf(Event).map((c) => c.name),
+      eventCodecs,
+    );
+    const offsets = new Int32Array(15);
+    const rows: Record<string, unknown>[] = [];
+    let p = BINARY_HEADER.length;
+    for (;;) {
+      const end = binaryRowEnd(output, p, 7);
+      if (end < 0) break;
+      rows.push(parse(output, p, offsets));
+      p = end;
+    }
+    expect(output.subarray(p)).toEqual(BINARY_TRAILER);
+    return rows;
+  }
+
+  it('passes rows through as the bytes they came in, filtering and rejecting as in text', () => {
+    const p = binary();
+    p.pushCopy(DATA);
+    p.endCopy();
+    const expected = Buffer.concat([BINARY_HEADER, ROWS[0], ROWS[3], ROWS[4], BINARY_TRAILER]);
+    expect(bytes(p)).toEqual(expected);
+    expect(p.counts).toEqual({ read: 5, accepted: 3, rejected: 1, filtered: 1 });
+    expect(p.rejects).toEqual([
+      {
+        stage: 'source',
+        reason: 'name: longer than 10 characters',
+        rowData: expect.stringContaining('"event_id":3') as string,
+      },
+    ]);
+    // The highest value read (rejected and filtered rows count), to the microsecond.
+    expect(p.cursorText).toBe('2024-01-01 00:00:09+00');
+    const q = binary();
+    q.pushCopy(Buffer.concat([BINARY_HEADER, ROWS[0], ROWS[3], ROWS[4]]));
+    expect(q.cursorText).toBe('2024-01-01 00:00:01.000002+00');
+  });
+
+  it('gives the same output however the data is cut into chunks', () => {
+    const whole = binary();
+    whole.pushCopy(DATA);
+    whole.endCopy();
+    const expected = bytes(whole);
+    for (let cut = 1; cut < DATA.length; cut += 1) {
+      const p = binary();
+      p.pushCopy(DATA.subarray(0, cut));
+      const first = bytes(p);
+      p.pushCopy(DATA.subarray(cut));
+      p.endCopy();
+      expect(Buffer.concat([first, bytes(p)])).toEqual(expected);
+      expect(p.counts).toEqual(whole.counts);
+      expect(p.cursorText).toBe(whole.cursorText);
+    }
+  });
+
+  it('encodes rows the transform changed, copying the fields it passed through', () => {
+    const p = binary({
+      transform: defineTransform({
+        from: Event,
+        to: BronzeEvent,
+        // Row 2 comes right after a run of rows passed through; row 4 right after a reject.
+        map: (r) =>
+          r.event_id % 2 === 0 ? { ...r, name: `n${r.event_id}`, amount: 44n, flag: true } : r,
+      }),
+      maxStoredRejects: 0,
+    });
+    p.pushCopy(DATA);
+    p.endCopy();
+    const rows = decode(bytes(p));
+    expect(rows.map((r) => [r.event_id, r.name, r.amount, r.flag, r.code])).toEqual([
+      [1, 'café ☕', 5n, false, -1],
+      [2, 'n2', 44n, true, -2],
+      [4, 'n4', 44n, true, -4],
+      [5, 'e', 5n, false, -5],
+    ]);
+    expect(p.rejects).toEqual([]);
+    expect(p.counts.rejected).toBe(1);
+  });
+
+  it('refuses data that ends before its trailer, or is not binary', () => {
+    const p = binary();
+    p.pushCopy(DATA.subarray(0, DATA.length - 2));
+    expect(() => p.endCopy()).toThrow('ended before its trailer');
+    expect(() => binary().pushCopy(Buffer.from('1\tx\n'.repeat(10)))).toThrow(
+      'did not send binary COPY data',
+    );
   });
 });

@@ -3,6 +3,17 @@ import { isAscii } from 'node:buffer';
 import { compileValidator, dataColumns } from '@datakit/contracts';
 import type { AnyTable, AnyTransform, Column, ColumnMeta, RowValidator } from '@datakit/contracts';
 
+import {
+  BINARY_HEADER,
+  BINARY_TRAILER,
+  BinaryWriter,
+  binaryCodecFor,
+  binaryRowEnd,
+  binaryHeaderLength,
+  formatMicros,
+  readMicros,
+} from './binary-copy.ts';
+import type { BinaryCodec } from './binary-copy.ts';
 import { rowJson } from './bookkeeping.ts';
 import type { StoredReject } from './bookkeeping.ts';
 import { codecFor } from './codecs.ts';
@@ -24,6 +35,11 @@ export interface RowProcessorOptions {
   lineSuffix: string;
   /** At most this many rejected rows are kept for storing; the rest are only counted. */
   maxStoredRejects: number;
+  /**
+   * The COPY format of `pushCopy`'s input and of the output (default text). Binary needs
+   * every source and target column of a kind binary-copy.ts supports and `lineSuffix` empty.
+   */
+  format?: 'text' | 'binary';
 }
 
 /** Counts of what the processor has seen. */
@@ -38,12 +54,15 @@ export interface ProcessedCounts {
 interface TargetColumn {
   name: string;
   codec: Codec;
+  /** For binary output. */
+  binary: BinaryCodec | undefined;
   /** Index of the source column of the same name and representation, or -1. */
   sourceIndex: number;
 }
 
-/** What `#process` made of one row: the source line as is, an encoded line, or nothing. */
+/** What `#process` made of one row: the source line as is, or (binary) an encoded row. */
 const AS_IS = 0;
+const ENCODED = 1;
 
 /**
  * The per-row work of a load, between the source's COPY text and the target's: decode the
@@ -52,15 +71,14 @@ const AS_IS = 0;
  * as a COPY line. Rejected rows are counted and kept with their reason; filtered rows counted.
  * Tracks the highest cursor value read.
  *
- * Rows arrive either as chunks of COPY text (`pushCopy`, the fast path: fields are decoded in
+ * Rows arrive either as chunks of COPY data (`pushCopy`, the fast path: fields are decoded in
  * place and a row every target column of which passes through unchanged is written as the
- * very bytes it came in) or as arrays of field texts (`push`, for a server-side cursor).
+ * very bytes it came in), text or binary, or as arrays of field texts (`push`, for a
+ * server-side cursor).
  */
 export class RowProcessor {
   readonly counts: ProcessedCounts = { read: 0, accepted: 0, rejected: 0, filtered: 0 };
   readonly rejects: StoredReject[] = [];
-  /** The highest cursor value read so far, as the source wrote it; null before any. */
-  cursorText: string | null = null;
 
   readonly #options: RowProcessorOptions;
   readonly #sourceNames: string[];
@@ -71,8 +89,21 @@ export class RowProcessor {
   readonly #validateTarget: RowValidator;
   readonly #cursorIndex: number;
   readonly #cursorName: string;
+  readonly #cursorKind: string;
+  /** The highest cursor value read so far, as the source wrote it (text input). */
+  #cursorText: string | null = null;
   /** The cursor's highest value as a number (integers, timestamps' milliseconds), or NaN. */
   #cursorKey = Number.NaN;
+  /** Binary input: the highest cursor value (timestamps in microseconds since 2000). */
+  #cursorValue: number | bigint | string | null = null;
+  readonly #binary: boolean;
+  readonly #parseBinaryRow: BinaryRowParser | undefined;
+  readonly #writer = new BinaryWriter();
+  #inputStarted = false;
+  #inputEnded = false;
+  #outputStarted = false;
+  /** The current binary chunk (with #offsets). */
+  #data: Buffer = Buffer.alloc(0);
   /** Target columns are the source columns, same order, same representation. */
   readonly #sameLayout: boolean;
   readonly #cursorCompare: (a: string, b: string) => number;
@@ -95,13 +126,25 @@ export class RowProcessor {
     this.#buildRow = compileRowBuilder(this.#sourceNames, codecs);
     this.#parseCopyRow = compileCopyRowParser(this.#sourceNames, codecs);
     this.#offsets = new Int32Array(2 * sourceColumns.length + 1);
+    this.#binary = options.format === 'binary';
+    this.#parseBinaryRow = this.#binary
+      ? compileBinaryRowParser(
+          this.#sourceNames,
+          sourceColumns.map((c) => binaryCodecFor(c)),
+        )
+      : undefined;
     this.#validateSource = compileValidator(options.source, { exactKeys: true });
     const data = dataColumns(options.target);
     this.#targetColumns = data.map((column) => {
       const index = sourceColumns.findIndex(
         (s) => s.name === column.name && sameRepresentation(s, column),
       );
-      return { name: column.name, codec: codecFor(column), sourceIndex: index };
+      return {
+        name: column.name,
+        codec: codecFor(column),
+        binary: this.#binary ? binaryCodecFor(column) : undefined,
+        sourceIndex: index,
+      };
     });
     // A value passed through from a source column with the same contract was validated once.
     const trusted = data.filter((column) =>
@@ -117,7 +160,19 @@ export class RowProcessor {
     this.#cursorIndex = options.cursor === null ? -1 : this.#sourceNames.indexOf(options.cursor);
     this.#cursorName = options.cursor ?? '';
     const cursorColumn = sourceColumns[this.#cursorIndex];
+    this.#cursorKind = cursorColumn?.kind ?? '';
     this.#cursorCompare = compareFor(cursorColumn);
+  }
+
+  /** The highest cursor value read so far, as PostgreSQL prints it; null before any. */
+  get cursorText(): string | null {
+    if (!this.#binary) return this.#cursorText;
+    const value = this.#cursorValue;
+    if (value === null) return null;
+    if (typeof value === 'number' && this.#cursorKind.startsWith('timestamp')) {
+      return formatMicros(value, this.#cursorKind === 'timestamptz');
+    }
+    return String(value);
   }
 
   /**
@@ -125,6 +180,10 @@ export class RowProcessor {
    * chunks (the incomplete end waits for the next chunk); call `endCopy` after the last one.
    */
   pushCopy(chunk: Buffer): void {
+    if (this.#binary) {
+      this.#pushBinary(chunk);
+      return;
+    }
     const data = this.#rest === null ? chunk : Buffer.concat([this.#rest, chunk]);
     const last = data.lastIndexOf(10 /* \n */);
     if (last < 0) {
@@ -135,11 +194,76 @@ export class RowProcessor {
     this.#processLines(last + 1 < data.length ? data.subarray(0, last + 1) : data);
   }
 
-  /** After the last chunk: a final line without its newline (not what PostgreSQL writes). */
+  /**
+   * After the last chunk. Text: a final line without its newline (not what PostgreSQL writes)
+   * is read. Binary: the data must have ended with its trailer; the output gets its own.
+   */
   endCopy(): void {
     const rest = this.#rest;
     this.#rest = null;
+    if (this.#binary) {
+      if (!this.#inputEnded || (rest !== null && rest.length > 0)) {
+        throw new Error('the binary COPY data ended before its trailer');
+      }
+      this.#startOutput();
+      this.#piece(BINARY_TRAILER);
+      return;
+    }
     if (rest !== null && rest.length > 0) this.#processLines(Buffer.concat([rest, NEWLINE]));
+  }
+
+  /** Binary COPY data: header, rows (runs passed on as bytes), trailer. */
+  #pushBinary(chunk: Buffer): void {
+    if (this.#inputEnded) return;
+    const data = this.#rest === null ? chunk : Buffer.concat([this.#rest, chunk]);
+    this.#rest = null;
+    let p = 0;
+    if (!this.#inputStarted) {
+      p = binaryHeaderLength(data);
+      if (p < 0) {
+        this.#rest = data;
+        return;
+      }
+      this.#inputStarted = true;
+    }
+    this.#startOutput();
+    this.#data = data;
+    this.#fields = null;
+    const parse = this.#parseBinaryRow as BinaryRowParser;
+    const offsets = this.#offsets;
+    const count = this.#sourceNames.length;
+    let runStart = -1;
+    let runEnd = -1;
+    for (;;) {
+      const end = binaryRowEnd(data, p, count);
+      if (end === -2) {
+        this.#inputEnded = true;
+        break;
+      }
+      if (end === -1) {
+        if (p < data.length) this.#rest = data.subarray(p);
+        break;
+      }
+      const outcome = this.#process(parse(data, p, offsets), true);
+      if (outcome === AS_IS) {
+        if (runStart < 0) runStart = p;
+        runEnd = end;
+      } else if (runStart >= 0) {
+        // The encoded row (if any) is in the writer, after the run: flush the run first.
+        const encoded = this.#writer.take();
+        this.#piece(data.subarray(runStart, runEnd));
+        if (encoded !== null) this.#pieces.push(encoded);
+        runStart = -1;
+      }
+      p = end;
+    }
+    if (runStart >= 0) this.#piece(data.subarray(runStart, runEnd));
+  }
+
+  #startOutput(): void {
+    if (this.#outputStarted) return;
+    this.#outputStarted = true;
+    this.#pieces.push(BINARY_HEADER);
   }
 
   /**
@@ -155,6 +279,7 @@ export class RowProcessor {
   /** The COPY data of the rows accepted since the last call, in order (empty when none). */
   take(): (Buffer | string)[] {
     this.#flushText();
+    this.#flushWriter();
     const pieces = this.#pieces;
     this.#pieces = [];
     return pieces;
@@ -201,9 +326,15 @@ export class RowProcessor {
    * written as it came (every target column passed through; only for COPY input), the
    * encoded line, or null for a rejected or filtered row.
    */
-  #process(input: Record<string, unknown>, fromCopy: boolean): typeof AS_IS | string | null {
+  #process(
+    input: Record<string, unknown>,
+    fromCopy: boolean,
+  ): typeof AS_IS | typeof ENCODED | string | null {
     this.counts.read += 1;
-    if (this.#cursorIndex >= 0) this.#trackCursor(input);
+    if (this.#cursorIndex >= 0) {
+      if (this.#binary) this.#trackBinaryCursor(input);
+      else this.#trackCursor(input);
+    }
 
     const sourceProblem = this.#validateSource(input);
     if (sourceProblem !== null) {
@@ -230,14 +361,23 @@ export class RowProcessor {
       return null;
     }
     this.counts.accepted += 1;
-    return fromCopy && this.#sameLayout && this.#passedThrough(mapped, input)
-      ? AS_IS
-      : this.#encode(mapped, input);
+    if (fromCopy && this.#sameLayout && this.#passedThrough(mapped, input)) return AS_IS;
+    if (this.#binary) {
+      this.#encodeBinary(mapped, input);
+      return ENCODED;
+    }
+    return this.#encode(mapped, input);
   }
 
   #piece(piece: Buffer | string): void {
     this.#flushText();
+    this.#flushWriter();
     this.#pieces.push(piece);
+  }
+
+  #flushWriter(): void {
+    const written = this.#writer.take();
+    if (written !== null) this.#pieces.push(written);
   }
 
   #flushText(): void {
@@ -291,6 +431,40 @@ export class RowProcessor {
     return `${line}${this.#options.lineSuffix}\n`;
   }
 
+  /** A row of binary COPY data: fields passed through are copied as they came. */
+  #encodeBinary(row: Record<string, unknown>, source: Record<string, unknown>): void {
+    const writer = this.#writer;
+    const columns = this.#targetColumns;
+    const offsets = this.#offsets;
+    writer.fieldCount(columns.length);
+    for (let i = 0; i < columns.length; i += 1) {
+      const column = columns[i] as TargetColumn;
+      const value = row[column.name];
+      const from = column.sourceIndex;
+      if (from >= 0 && value === source[column.name]) {
+        writer.rawField(this.#data, offsets[2 * from] as number, offsets[2 * from + 1] as number);
+      } else if (value === null || value === undefined) {
+        writer.nullField();
+      } else {
+        (column.binary as BinaryCodec).encode(value, writer);
+      }
+    }
+  }
+
+  /**
+   * Binary input: keeps the highest cursor value read; timestamps compare by their exact
+   * microseconds, other kinds by the decoded value.
+   */
+  #trackBinaryCursor(input: Record<string, unknown>): void {
+    let value = input[this.#cursorName] as number | bigint | string | Date | null | undefined;
+    if (value === null || value === undefined) return;
+    if (value instanceof Date) {
+      if (Number.isNaN(value.getTime())) return; // infinity: not a place to resume from
+      value = readMicros(this.#data, (this.#offsets[2 * this.#cursorIndex] as number) + 4);
+    }
+    if (this.#cursorValue === null || value > this.#cursorValue) this.#cursorValue = value;
+  }
+
   /**
    * Keeps the highest cursor value read. Integers and timestamps compare by their decoded
    * value (timestamps to the millisecond, then by text for the microseconds); others by text.
@@ -300,18 +474,18 @@ export class RowProcessor {
     if (value === null || value === undefined) return;
     const key =
       typeof value === 'number' ? value : value instanceof Date ? value.getTime() : Number.NaN;
-    if (!Number.isNaN(key) && this.cursorText !== null && !Number.isNaN(this.#cursorKey)) {
+    if (!Number.isNaN(key) && this.#cursorText !== null && !Number.isNaN(this.#cursorKey)) {
       if (key < this.#cursorKey) return;
       if (key > this.#cursorKey) {
         this.#cursorKey = key;
-        this.cursorText = this.#plainField(this.#cursorIndex);
+        this.#cursorText = this.#plainField(this.#cursorIndex);
         return;
       }
     }
     const text = this.#plainField(this.#cursorIndex);
     if (text === null) return;
-    if (this.cursorText === null || this.#cursorCompare(text, this.cursorText) > 0) {
-      this.cursorText = text;
+    if (this.#cursorText === null || this.#cursorCompare(text, this.#cursorText) > 0) {
+      this.#cursorText = text;
       this.#cursorKey = key;
     }
   }
@@ -325,6 +499,39 @@ export class RowProcessor {
 }
 
 const NEWLINE = Buffer.from('\n');
+
+/**
+ * Reads one row of binary COPY data starting at `start` (its field count; the row is known to
+ * be complete) and returns the row object. `offsets` receives each field's start (its length
+ * word) and end, so a field can be copied as is.
+ */
+export type BinaryRowParser = (
+  data: Buffer,
+  start: number,
+  offsets: Int32Array,
+) => Record<string, unknown>;
+
+/** Compiles the binary COPY row parser of a table (see compileCopyRowParser). */
+export function compileBinaryRowParser(
+  names: readonly string[],
+  codecs: readonly BinaryCodec[],
+): BinaryRowParser {
+  const body: string[] = ['p += 2;', 'let l;'];
+  names.forEach((_, i) => {
+    body.push(
+      `o[${2 * i}] = p; l = b.readInt32BE(p); p += 4;`,
+      `const v${i} = l < 0 ? null : d[${i}](b, p, p + l);`,
+      `if (l > 0) p += l;`,
+      `o[${2 * i + 1}] = p;`,
+    );
+  });
+  const properties = names.map((name, i) => `${JSON.stringify(name)}: v${i}`);
+  body.push(`return { ${properties.join(', ')} };`);
+  const make = new Function('d', `return (b, p, o) => { ${body.join(' ')} };`) as (
+    d: readonly BinaryCodec['decode'][],
+  ) => BinaryRowParser;
+  return make(codecs.map((codec) => codec.decode));
+}
 
 /**
  * Reads one row of COPY text starting at `start`: decodes every field in place (no string per

@@ -1,0 +1,52 @@
+// Contracts of a table whose every column crosses the wire in binary COPY (see binary-copy.ts).
+import { randomUUID } from 'node:crypto';
+
+import { col, defineTable, defineTransform, withAudit } from '@datakit/contracts';
+import type pg from 'pg';
+
+import type { LoadTableOptions } from '../load-table.ts';
+
+const columns = {
+  event_id: col.integer().primaryKey(),
+  name: col.varchar(10),
+  amount: col.bigint().nullable(),
+  flag: col.boolean(),
+  code: col.smallint(),
+  local_at: col.timestamp().nullable(),
+  at: col.timestamptz().cursor(),
+};
+
+/** The source: `events` in a scratch schema. */
+export const Event = defineTable({ name: 'events', columns });
+
+/** The target: the same columns plus the audit columns. */
+export const BronzeEvent = withAudit(defineTable({ name: 'events', columns }));
+
+/** Passes rows through; filters the ones named `skip`. */
+export const eventToBronze = defineTransform({
+  from: Event,
+  to: BronzeEvent,
+  map: (row) => (row.name === 'skip' ? null : { ...row }),
+});
+
+/** A merge of `events` from one scratch schema into another, incremental on `at`. */
+export function eventLoadOptions(
+  sides: { source: pg.Client; target: pg.Client; sourceSchema: string; targetSchema: string },
+  overrides: Partial<LoadTableOptions> = {},
+): LoadTableOptions {
+  return {
+    runId: randomUUID(),
+    datakit: 'loader-test',
+    contractHash: 'sha256:test',
+    ...sides,
+    sourceTable: Event,
+    targetTable: BronzeEvent,
+    transform: eventToBronze,
+    cursor: 'at',
+    mode: 'merge',
+    batchSize: 500,
+    rejectThreshold: 0,
+    extraColumns: 'discard',
+    ...overrides,
+  };
+}

@@ -1,0 +1,134 @@
+import { col } from '@datakit/contracts';
+import { describe, expect, it } from 'vitest';
+
+import {
+  BINARY_HEADER,
+  BinaryWriter,
+  acceptsBinary,
+  binaryCodecFor,
+  binaryHeaderLength,
+  binaryRowEnd,
+  binaryWireType,
+  formatMicros,
+  readMicros,
+} from './binary-copy.ts';
+
+const meta = (builder: { meta: Parameters<typeof binaryCodecFor>[0] }) => builder.meta;
+
+/** Microseconds since 2000-01-01 of an ISO instant plus extra microseconds. */
+const micros = (iso: string, extra = 0): number =>
+  (Date.parse(iso) - Date.parse('2000-01-01T00:00:00Z')) * 1000 + extra;
+
+describe('binary COPY codecs', () => {
+  it('round-trips every supported kind through the writer', () => {
+    const cases: [Parameters<typeof binaryCodecFor>[0], unknown][] = [
+      [meta(col.smallint()), -32768],
+      [meta(col.integer()), 2147483647],
+      [meta(col.integer()), -5],
+      [meta(col.bigint()), -9007199254740993n],
+      [meta(col.boolean()), true],
+      [meta(col.boolean()), false],
+      [meta(col.timestamptz()), new Date('2022-02-14T10:24:46.123Z')],
+      [meta(col.timestamp()), new Date('1969-12-31T23:59:59.999Z')],
+      [meta(col.timestamptz()), new Date('0005-03-01T00:00:00Z')],
+      [meta(col.text()), 'café ☕ \t\n\\ "x"'],
+      [meta(col.varchar(3)), ''],
+    ];
+    for (const [column, value] of cases) {
+      const codec = binaryCodecFor(column);
+      const writer = new BinaryWriter();
+      codec.encode(value, writer);
+      const bytes = writer.take() as Buffer;
+      expect(bytes.readInt32BE(0)).toBe(bytes.length - 4);
+      expect([column.kind, codec.decode(bytes, 4, bytes.length)]).toEqual([column.kind, value]);
+    }
+  });
+
+  it('reads timestamps to the millisecond, microseconds dropped downwards as in text', () => {
+    const codec = binaryCodecFor(meta(col.timestamptz()));
+    const data = Buffer.alloc(8);
+    const at = micros('2022-02-14T10:24:46.123Z', 999);
+    data.writeBigInt64BE(BigInt(at));
+    expect(readMicros(data, 0)).toBe(at);
+    expect(codec.decode(data, 0, 8)).toEqual(new Date('2022-02-14T10:24:46.123Z'));
+    data.writeBigInt64BE(BigInt(micros('1999-12-31T23:59:59.999Z', 1)));
+    expect(codec.decode(data, 0, 8)).toEqual(new Date('1999-12-31T23:59:59.999Z'));
+    data.writeBigInt64BE(9223372036854775807n); // infinity
+    expect((codec.decode(data, 0, 8) as Date).getTime()).toBeNaN();
+  });
+
+  it('prints microseconds as PostgreSQL does with DateStyle ISO and TimeZone UTC', () => {
+    expect(formatMicros(micros('2022-02-14T10:24:46Z'), true)).toBe('2022-02-14 10:24:46+00');
+    expect(formatMicros(micros('2022-02-14T10:24:46.5Z'), true)).toBe('2022-02-14 10:24:46.5+00');
+    expect(formatMicros(micros('2024-02-29T23:59:59Z', 999_999), false)).toBe(
+      '2024-02-29 23:59:59.999999',
+    );
+    expect(formatMicros(micros('1999-12-31T23:59:59.000Z', 1), true)).toBe(
+      '1999-12-31 23:59:59.000001+00',
+    );
+    expect(formatMicros(micros('0001-01-01T00:00:00Z'), true)).toBe('0001-01-01 00:00:00+00');
+    expect(formatMicros(micros('0000-12-31T00:00:00Z'), true)).toBe('0001-12-31 00:00:00+00 BC');
+    // Every day of four years (leap years and centuries included) against the engine's dates.
+    for (let day = -800; day < 800; day += 1) {
+      const iso = new Date(Date.UTC(2000, 0, 1 + day * 37)).toISOString();
+      expect(formatMicros(micros(iso), false)).toBe(iso.slice(0, 10) + ' 00:00:00');
+    }
+  });
+
+  it('accepts only kinds and live target types whose wire form it knows', () => {
+    expect(binaryWireType(meta(col.varchar(10)))).toBe('text');
+    expect(binaryWireType(meta(col.numeric(5, 2)))).toBeUndefined();
+    expect(binaryWireType(meta(col.array(col.text())))).toBeUndefined();
+    expect(acceptsBinary(meta(col.varchar(10)), 'character varying')).toBe(true);
+    expect(acceptsBinary(meta(col.integer()), 'bigint')).toBe(false);
+    expect(acceptsBinary(meta(col.timestamptz()), 'timestamp without time zone')).toBe(false);
+  });
+});
+
+describe('binary COPY framing', () => {
+  const row = (): Buffer => {
+    const writer = new BinaryWriter();
+    writer.fieldCount(2);
+    writer.int32Field(7);
+    writer.nullField();
+    return writer.take() as Buffer;
+  };
+
+  it('finds where a row ends, or that it is incomplete, or the trailer', () => {
+    const data = Buffer.concat([row(), Buffer.from([0xff, 0xff])]);
+    expect(binaryRowEnd(data, 0, 2)).toBe(14);
+    expect(binaryRowEnd(data, 14, 2)).toBe(-2);
+    for (let cut = 0; cut < 14; cut += 1)
+      expect(binaryRowEnd(data.subarray(0, cut), 0, 2)).toBe(-1);
+    expect(() => binaryRowEnd(data, 0, 3)).toThrow('binary COPY row with 2 fields where 3');
+  });
+
+  it('reads the header, with an extension area, and refuses text data', () => {
+    expect(binaryHeaderLength(BINARY_HEADER.subarray(0, 12))).toBe(-1);
+    expect(binaryHeaderLength(BINARY_HEADER)).toBe(19);
+    const extended = Buffer.concat([BINARY_HEADER, Buffer.alloc(4)]);
+    extended.writeInt32BE(4, 15);
+    expect(binaryHeaderLength(extended)).toBe(23);
+    expect(() => binaryHeaderLength(Buffer.from('1\tPENELOPE\t2022-01-01\n'))).toThrow(
+      'did not send binary COPY data',
+    );
+  });
+
+  it('keeps what it handed out intact when a block fills up', () => {
+    const writer = new BinaryWriter();
+    const taken: Buffer[] = [];
+    const text = 'x'.repeat(1000);
+    for (let i = 0; i < 200; i += 1) {
+      writer.textField(text);
+      // Not copied: later writes, in this block or a new one, must leave these bytes alone.
+      if (i % 3 === 0) taken.push(writer.take() as Buffer);
+    }
+    taken.push(writer.take() as Buffer);
+    const all = Buffer.concat(taken);
+    expect(all.length).toBe(200 * 1004);
+    for (let i = 0; i < 200; i += 1) {
+      expect(all.readInt32BE(i * 1004)).toBe(1000);
+      expect(all.toString('latin1', i * 1004 + 4, (i + 1) * 1004)).toBe(text);
+    }
+  });
+});
