@@ -20,6 +20,7 @@ export function loadTable(input: LoadTableInput): Promise<LoadTableResult> {
     cursor: table.cursor,
     mode: table.mode,
     batchSize: input.batchSize,
+    copyFormat: input.copyFormat,
     rejectThreshold: input.rejectThreshold,
     extraColumns: input.extraColumns,
     onProgress: input.onProgress,

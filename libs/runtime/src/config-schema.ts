@@ -14,6 +14,7 @@ export const ENV_OVERRIDES = {
   DATAKIT_MODE: 'mode',
   DATAKIT_REJECT_THRESHOLD: 'rejectThreshold',
   DATAKIT_BATCH_SIZE: 'batchSize',
+  DATAKIT_COPY_FORMAT: 'copyFormat',
   DATAKIT_TABLES: 'tables',
   DATAKIT_SOURCE_SCHEMA: 'sourceSchema',
   DATAKIT_TARGET_SCHEMA: 'targetSchema',
@@ -69,6 +70,12 @@ export function runtimeConfigSchema(definition: DatakitDefinition) {
         .default(10_000)
         .describe(
           'Rows per staging batch; memory grows with it, not with the table. Default 10000. Env: DATAKIT_BATCH_SIZE.',
+        ),
+      copyFormat: z
+        .enum(['auto', 'text'])
+        .default('auto')
+        .describe(
+          'COPY format of the load: "auto" takes PostgreSQL\'s binary format when every column of a table allows it (integers, boolean, timestamps, text), else text; "text" always takes text. Default "auto". Env: DATAKIT_COPY_FORMAT.',
         ),
       tables: z
         .array(z.enum(names as [string, ...string[]]))

@@ -45,6 +45,7 @@ describe('loadConfig', () => {
 
     expect(config.rejectThreshold).toBe(0);
     expect(config.batchSize).toBe(10_000);
+    expect(config.copyFormat).toBe('auto');
     expect(config.parameters).toEqual({ region: 'eu' });
     expect(config.source).toMatchObject({
       port: 5432,
@@ -65,19 +66,24 @@ describe('loadConfig', () => {
     ).toBe(file);
   });
 
-  it('lets the environment override mode, threshold, batch size, tables and schemas', () => {
+  it('lets the environment override mode, threshold, batch size, format, tables and schemas', () => {
     const config = loadConfig(testDatakit, {
       configPath: writeConfig({ ...valid, mode: 'append' }),
       env: {
         DATAKIT_MODE: 'merge',
         DATAKIT_REJECT_THRESHOLD: '0.05',
         DATAKIT_BATCH_SIZE: '500',
+        DATAKIT_COPY_FORMAT: 'text',
         DATAKIT_TABLES: 'customer',
         DATAKIT_TARGET_SCHEMA: 'bronze_test',
       },
     });
 
-    expect([config.rejectThreshold, config.batchSize]).toEqual([0.05, 500]);
+    expect([config.rejectThreshold, config.batchSize, config.copyFormat]).toEqual([
+      0.05,
+      500,
+      'text',
+    ]);
     expect(config.tables.map((t) => [t.target.name, t.mode, t.targetSchema])).toEqual([
       ['customer', 'merge', 'bronze_test'],
     ]);
@@ -104,13 +110,17 @@ describe('loadConfig', () => {
 
     expect(
       messageOf(() =>
-        loadConfig(testDatakit, { configPath: file, env: { DATAKIT_MODE: 'upsert' } }),
+        loadConfig(testDatakit, {
+          configPath: file,
+          env: { DATAKIT_MODE: 'upsert', DATAKIT_COPY_FORMAT: 'binary' },
+        }),
       ),
     ).toMatchInlineSnapshot(`
-        "The config file <dir>/config.json has 6 problems:
+        "The config file <dir>/config.json has 7 problems:
           - target.port: expected number, received string
           - mode (from DATAKIT_MODE): Invalid option: expected one of "append"|"replace"|"merge"
           - rejectThreshold: Too big: expected number to be <=1
+          - copyFormat (from DATAKIT_COPY_FORMAT): Invalid option: expected one of "auto"|"text"
           - tables.1: Invalid option: expected one of "country"|"customer"
           - parameters.region: expected string, received number
           - (top level): unknown field "colour"; remove or rename it"

@@ -34,6 +34,8 @@ export interface NormalizedRuntimeConfig {
   target: Connection;
   rejectThreshold: number;
   batchSize: number;
+  /** `auto` (binary COPY where every column allows it) or `text`. */
+  copyFormat: 'auto' | 'text';
   /** The tables to load, in load order, each with its effective mode and schemas. */
   tables: ConfiguredTable[];
   parameters: unknown;
@@ -61,6 +63,7 @@ export function loadConfig(
     target: config.target,
     rejectThreshold: config.rejectThreshold,
     batchSize: config.batchSize,
+    copyFormat: config.copyFormat,
     tables: definition.tables
       .filter((t) => wanted.has(t.target.name))
       .map((t) => ({

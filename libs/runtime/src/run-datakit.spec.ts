@@ -119,6 +119,7 @@ describe('runDatakit spec', () => {
       'mode',
       'rejectThreshold',
       'batchSize',
+      'copyFormat',
       'tables',
       'sourceSchema',
       'targetSchema',

@@ -109,6 +109,7 @@ async function loadOneTable(
     target: connections.target,
     table,
     batchSize: config.batchSize,
+    copyFormat: config.copyFormat,
     rejectThreshold: config.rejectThreshold,
     onProgress: ({ read, written }) =>
       context.reporter.event({ type: 'progress', runId, table: name, read, written }),

@@ -36,6 +36,8 @@ export interface LoadTableInput {
   target: OpenConnection;
   table: ConfiguredTable;
   batchSize: number;
+  /** `auto` (binary COPY where every column allows it) or `text`. */
+  copyFormat: 'auto' | 'text';
   /** Fraction of rows that may be rejected before the load fails. */
   rejectThreshold: number;
   /** Called now and then with the running counts. */
