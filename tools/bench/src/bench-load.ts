@@ -2,7 +2,9 @@
 //  (a) raw baseline: psql COPY (SELECT …) TO STDOUT | psql COPY … FROM STDIN into an empty table;
 //  (b) the datakit: pagila-bronze's real `run` verb for the rental table (validate, transform,
 //      validate, merge), as its image runs it (the esbuild bundle on Node 24), in a child
-//      process whose peak RSS is measured, at 1M and 3M rows;
+//      process whose peak RSS is measured, at 1M and 3M rows; rental's columns all cross in
+//      binary COPY, so the same run is also measured with DATAKIT_COPY_FORMAT=text (b-text),
+//      the path of tables with numeric, date or array columns;
 //  (c) row-by-row inserts through MikroORM (persist and flush per row) of a 50,000-row slice,
 //      scaled to the full row count.
 // The source is a rental-like table made from pagila's rental with generate_series. Needs
@@ -133,6 +135,7 @@ async function rawCopy(): Promise<number> {
 function datakitRun(
   scratch: string,
   bundle: string,
+  env: NodeJS.ProcessEnv = {},
 ): { seconds: number; rssMb: number; summary: string } {
   const secret = (role: string): string =>
     `file:${join(paths.postgresSecretsDir, `${role}.password`)}`;
@@ -167,7 +170,12 @@ function datakitRun(
     {
       encoding: 'utf8',
       maxBuffer: 256 * 1024 * 1024,
-      env: { ...process.env, DATAKIT_NAME: 'pagila-bronze', DATAKIT_VERSION: '0.0.0-bench' },
+      env: {
+        ...process.env,
+        DATAKIT_NAME: 'pagila-bronze',
+        DATAKIT_VERSION: '0.0.0-bench',
+        ...env,
+      },
     },
   );
   const seconds = since(start);
@@ -235,6 +243,7 @@ async function main(): Promise<void> {
     );
     const raws: number[] = [];
     const runs: ReturnType<typeof datakitRun>[] = [];
+    const textRuns: ReturnType<typeof datakitRun>[] = [];
     const measureRaw = async (): Promise<void> => {
       await checkpoint();
       raws.push(await rawCopy());
@@ -247,6 +256,10 @@ async function main(): Promise<void> {
       log(
         `(b) datakit run (validate, transform, validate, merge): ${round(run.seconds)} s, peak RSS ${round(run.rssMb, 1)} MB`,
       );
+      await resetTargets();
+      await checkpoint();
+      textRuns.push(datakitRun(scratch, bundle, { DATAKIT_COPY_FORMAT: 'text' }));
+      log(`(b-text) the same in text COPY: ${round((textRuns.at(-1) as typeof run).seconds)} s`);
     };
     for (let trial = 0; trial < trials; trial += 1) {
       await resetTargets();
@@ -255,6 +268,7 @@ async function main(): Promise<void> {
         await measureDatakit();
       } else {
         await measureDatakit();
+        await resetTargets();
         await measureRaw();
       }
     }
@@ -263,8 +277,9 @@ async function main(): Promise<void> {
       seconds: median(runs.map((r) => r.seconds)),
       rssMb: Math.max(...runs.map((r) => r.rssMb)),
     };
+    const textSeconds = median(textRuns.map((r) => r.seconds));
     log(
-      `medians of ${trials}: (a) ${round(raw)} s, ${Math.round(rows / raw)} rows/s; (b) ${round(datakit.seconds)} s, ${Math.round(rows / datakit.seconds)} rows/s, peak RSS ${round(datakit.rssMb, 1)} MB`,
+      `medians of ${trials}: (a) ${round(raw)} s, ${Math.round(rows / raw)} rows/s; (b) ${round(datakit.seconds)} s, ${Math.round(rows / datakit.seconds)} rows/s, peak RSS ${round(datakit.rssMb, 1)} MB; (b-text) ${round(textSeconds)} s, ${round(textSeconds / raw)} of (a)`,
     );
     if (process.env.BENCH_QUICK === '1') {
       log(`quick: datakit_over_raw ${round(datakit.seconds / raw)}`);
@@ -290,6 +305,8 @@ async function main(): Promise<void> {
       datakit_s: round(datakit.seconds),
       orm_scaled_s: round(ormScaled),
       datakit_over_raw: round(datakit.seconds / raw),
+      datakit_text_s: round(textSeconds),
+      datakit_text_over_raw: round(textSeconds / raw),
       orm_over_datakit: round(ormScaled / datakit.seconds),
       rss_mb_1m: round(datakit.rssMb, 1),
       rss_mb_3m: round(large.rssMb, 1),
