@@ -1,10 +1,10 @@
 // Contracts of a table whose every column crosses the wire in binary COPY (see binary-copy.ts).
-import { randomUUID } from 'node:crypto';
-
 import { col, defineTable, defineTransform, withAudit } from '@datakit/contracts';
-import type pg from 'pg';
 
 import type { LoadTableOptions } from '../load-table.ts';
+
+import { testLoadOptions } from './load-options.ts';
+import type { LoadSides } from './load-options.ts';
 
 const columns = {
   event_id: col.integer().primaryKey(),
@@ -31,22 +31,12 @@ export const eventToBronze = defineTransform({
 
 /** A merge of `events` from one scratch schema into another, incremental on `at`. */
 export function eventLoadOptions(
-  sides: { source: pg.Client; target: pg.Client; sourceSchema: string; targetSchema: string },
+  sides: LoadSides,
   overrides: Partial<LoadTableOptions> = {},
 ): LoadTableOptions {
-  return {
-    runId: randomUUID(),
-    datakit: 'loader-test',
-    contractHash: 'sha256:test',
-    ...sides,
-    sourceTable: Event,
-    targetTable: BronzeEvent,
-    transform: eventToBronze,
-    cursor: 'at',
-    mode: 'merge',
-    batchSize: 500,
-    rejectThreshold: 0,
-    extraColumns: 'discard',
-    ...overrides,
-  };
+  return testLoadOptions(
+    { sourceTable: Event, targetTable: BronzeEvent, transform: eventToBronze, cursor: 'at' },
+    sides,
+    overrides,
+  );
 }

@@ -1,10 +1,10 @@
 // Contracts, a transform and load options for the loader's integration tests.
-import { randomUUID } from 'node:crypto';
-
 import { col, defineTable, defineTransform, withAudit } from '@datakit/contracts';
-import type pg from 'pg';
 
 import type { LoadTableOptions } from '../load-table.ts';
+
+import { testLoadOptions } from './load-options.ts';
+import type { LoadSides } from './load-options.ts';
 
 /** `label` is text in the scratch database and varchar(10) in the contracts. */
 const columns = {
@@ -30,22 +30,12 @@ export const itemToBronze = defineTransform({
 
 /** A merge of `items` from one scratch schema into another, incremental on `updated`. */
 export function itemLoadOptions(
-  sides: { source: pg.Client; target: pg.Client; sourceSchema: string; targetSchema: string },
+  sides: LoadSides,
   overrides: Partial<LoadTableOptions> = {},
 ): LoadTableOptions {
-  return {
-    runId: randomUUID(),
-    datakit: 'loader-test',
-    contractHash: 'sha256:test',
-    ...sides,
-    sourceTable: Item,
-    targetTable: BronzeItem,
-    transform: itemToBronze,
-    cursor: 'updated',
-    mode: 'merge',
-    batchSize: 500,
-    rejectThreshold: 0,
-    extraColumns: 'discard',
-    ...overrides,
-  };
+  return testLoadOptions(
+    { sourceTable: Item, targetTable: BronzeItem, transform: itemToBronze, cursor: 'updated' },
+    sides,
+    overrides,
+  );
 }
