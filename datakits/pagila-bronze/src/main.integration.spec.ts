@@ -217,6 +217,16 @@ describe('pagila-bronze main against pagila and the warehouse', () => {
         );
         expect(event).toMatchObject({ read: expected, written: expected, rejected: 0 });
       }
+      // Tables of integers, timestamps and text cross in binary COPY; film (numeric, arrays)
+      // in text.
+      const formats = Object.fromEntries(
+        run.events.filter((e) => e.type === 'table').map((e) => [e.table, e.format]),
+      );
+      expect(formats).toMatchObject({
+        [`${TARGET_SCHEMA}.rental`]: 'binary',
+        [`${TARGET_SCHEMA}.actor`]: 'binary',
+        [`${TARGET_SCHEMA}.film`]: 'text',
+      });
     } finally {
       await Promise.all([source.end(), target.end()]);
     }

@@ -99,6 +99,8 @@ export interface TableEvent extends TableCounts {
   mode: WriteMode;
   /** The cursor value the next run resumes after, when the table has a cursor. */
   cursor?: string | null;
+  /** The COPY format the rows crossed in, when the loader says. */
+  format?: 'text' | 'binary';
   durationMs: number;
 }
 

@@ -125,6 +125,7 @@ async function loadOneTable(
     rejected: result.rejected,
     filtered: result.filtered,
     ...(result.cursor === undefined ? {} : { cursor: result.cursor }),
+    ...(result.format === undefined ? {} : { format: result.format }),
     durationMs: Date.now() - started,
   });
   // The loader enforces the threshold itself; this guards a loader that only counts.

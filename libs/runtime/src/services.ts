@@ -48,6 +48,8 @@ export interface LoadTableInput {
 export interface LoadTableResult extends TableCounts {
   /** The cursor value the next run resumes after, as text, when the table has a cursor. */
   cursor?: string | null;
+  /** The COPY format the rows crossed in. */
+  format?: 'text' | 'binary';
 }
 
 /**
