@@ -60,9 +60,8 @@ interface TargetColumn {
   sourceIndex: number;
 }
 
-/** What `#process` made of one row: the source line as is, or (binary) an encoded row. */
-const AS_IS = 0;
-const ENCODED = 1;
+/** `#process`'s word for a row to be written as the very bytes it came in. */
+const AS_IS = Symbol('as is');
 
 /**
  * The per-row work of a load, between the source's COPY text and the target's: decode the
@@ -104,19 +103,27 @@ export class RowProcessor {
   #outputStarted = false;
   /** The current binary chunk (with #offsets). */
   #data: Buffer = Buffer.alloc(0);
-  /** Target columns are the source columns, same order, same representation. */
-  readonly #sameLayout: boolean;
+  /**
+   * Rows can be written as they came: target columns are the source columns (same order,
+   * same representation) and nothing is appended to a line.
+   */
+  readonly #asIs: boolean;
   readonly #cursorCompare: (a: string, b: string) => number;
   /** Field offsets of the current COPY row (see compileCopyRowParser). */
   readonly #offsets: Int32Array;
   /** The current row's source: a chunk of COPY text (with #offsets) or an array of fields. */
   #text = '';
   #fields: readonly (string | null)[] | null = null;
-  /** COPY bytes of an incomplete last line, kept for the next chunk. */
+  /** COPY bytes of an incomplete last row, kept for the next chunk. */
   #rest: Buffer | null = null;
-  /** Output so far: whole runs of input bytes and encoded text, in order. */
+  /** Output so far: whole runs of input bytes and encoded rows, in order. */
   #pieces: (Buffer | string)[] = [];
   #out = '';
+  /** The run of rows written as they came, `[start, end)` of `#runFrom`; start -1: none. */
+  #runStart = -1;
+  #runEnd = -1;
+  /** What runs are cut from: the chunk's bytes, or its text when offsets are not bytes. */
+  #runFrom: Buffer | string = '';
 
   constructor(options: RowProcessorOptions) {
     this.#options = options;
@@ -154,7 +161,8 @@ export class RowProcessor {
       withoutAudit: true,
       trusted: new Set(trusted.map((c) => c.name)),
     });
-    this.#sameLayout =
+    this.#asIs =
+      options.lineSuffix === '' &&
       this.#targetColumns.length === sourceColumns.length &&
       this.#targetColumns.every((c, i) => c.sourceIndex === i);
     this.#cursorIndex = options.cursor === null ? -1 : this.#sourceNames.indexOf(options.cursor);
@@ -176,22 +184,13 @@ export class RowProcessor {
   }
 
   /**
-   * Processes a chunk of the source's `COPY ... TO STDOUT` text. Lines may be split between
+   * Processes a chunk of the source's `COPY ... TO STDOUT` data. Rows may be split between
    * chunks (the incomplete end waits for the next chunk); call `endCopy` after the last one.
    */
   pushCopy(chunk: Buffer): void {
-    if (this.#binary) {
-      this.#pushBinary(chunk);
-      return;
-    }
     const data = this.#rest === null ? chunk : Buffer.concat([this.#rest, chunk]);
-    const last = data.lastIndexOf(10 /* \n */);
-    if (last < 0) {
-      this.#rest = data;
-      return;
-    }
-    this.#rest = last + 1 < data.length ? data.subarray(last + 1) : null;
-    this.#processLines(last + 1 < data.length ? data.subarray(0, last + 1) : data);
+    const used = this.#binary ? this.#binaryRows(data) : this.#textRows(data);
+    this.#rest = used < data.length ? data.subarray(used) : null;
   }
 
   /**
@@ -209,71 +208,18 @@ export class RowProcessor {
       this.#piece(BINARY_TRAILER);
       return;
     }
-    if (rest !== null && rest.length > 0) this.#processLines(Buffer.concat([rest, NEWLINE]));
-  }
-
-  /** Binary COPY data: header, rows (runs passed on as bytes), trailer. */
-  #pushBinary(chunk: Buffer): void {
-    if (this.#inputEnded) return;
-    const data = this.#rest === null ? chunk : Buffer.concat([this.#rest, chunk]);
-    this.#rest = null;
-    let p = 0;
-    if (!this.#inputStarted) {
-      p = binaryHeaderLength(data);
-      if (p < 0) {
-        this.#rest = data;
-        return;
-      }
-      this.#inputStarted = true;
-    }
-    this.#startOutput();
-    this.#data = data;
-    this.#fields = null;
-    const parse = this.#parseBinaryRow as BinaryRowParser;
-    const offsets = this.#offsets;
-    const count = this.#sourceNames.length;
-    let runStart = -1;
-    let runEnd = -1;
-    for (;;) {
-      const end = binaryRowEnd(data, p, count);
-      if (end === -2) {
-        this.#inputEnded = true;
-        break;
-      }
-      if (end === -1) {
-        if (p < data.length) this.#rest = data.subarray(p);
-        break;
-      }
-      const outcome = this.#process(parse(data, p, offsets), true);
-      if (outcome === AS_IS) {
-        if (runStart < 0) runStart = p;
-        runEnd = end;
-      } else if (runStart >= 0) {
-        // The encoded row (if any) is in the writer, after the run: flush the run first.
-        const encoded = this.#writer.take();
-        this.#piece(data.subarray(runStart, runEnd));
-        if (encoded !== null) this.#pieces.push(encoded);
-        runStart = -1;
-      }
-      p = end;
-    }
-    if (runStart >= 0) this.#piece(data.subarray(runStart, runEnd));
-  }
-
-  #startOutput(): void {
-    if (this.#outputStarted) return;
-    this.#outputStarted = true;
-    this.#pieces.push(BINARY_HEADER);
+    if (rest !== null && rest.length > 0) this.#textRows(Buffer.concat([rest, NEWLINE]));
   }
 
   /**
    * Processes one source row given as its field texts (`null` for SQL NULL), as a server-side
-   * cursor returns them.
+   * cursor returns them (text format only).
    */
   push(fields: readonly (string | null)[]): void {
     this.#fields = fields;
-    const outcome = this.#process(this.#buildRow(fields), false);
-    if (typeof outcome === 'string') this.#out += outcome;
+    const input = this.#buildRow(fields);
+    const row = this.#process(input, false);
+    if (row !== null && row !== AS_IS) this.#write(row, input);
   }
 
   /** The COPY data of the rows accepted since the last call, in order (empty when none). */
@@ -285,51 +231,99 @@ export class RowProcessor {
     return pieces;
   }
 
-  /** Whole lines of COPY text: runs of rows written as they came are passed on as bytes. */
-  #processLines(lines: Buffer): void {
+  /** The whole lines of COPY text at the start of `data`; returns the bytes they take. */
+  #textRows(data: Buffer): number {
+    const used = data.lastIndexOf(10 /* \n */) + 1;
+    if (used === 0) return 0;
+    const lines = used < data.length ? data.subarray(0, used) : data;
     // ASCII text has the same offsets in the string and in the bytes.
     const ascii = isAscii(lines);
     const text = lines.toString(ascii ? 'latin1' : 'utf8');
     const offsets = this.#offsets;
     const lineEnd = offsets.length - 2;
-    const suffix = this.#options.lineSuffix;
     this.#text = text;
     this.#fields = null;
+    this.#runFrom = ascii ? lines : text;
     offsets[offsets.length - 1] = -1;
-    let runStart = -1;
-    let runEnd = -1;
     let p = 0;
     while (p < text.length) {
       const input = this.#parseCopyRow(text, p, offsets);
-      const end = offsets[lineEnd] as number;
-      const outcome = this.#process(input, true);
-      if (outcome === AS_IS && suffix === '') {
-        if (runStart < 0) runStart = p;
-        runEnd = end + 1;
-      } else {
-        if (runStart >= 0) {
-          this.#piece(ascii ? lines.subarray(runStart, runEnd) : text.slice(runStart, runEnd));
-          runStart = -1;
-        }
-        if (outcome === AS_IS) this.#out += `${text.slice(p, end)}${suffix}\n`;
-        else if (outcome !== null) this.#out += outcome;
+      const end = (offsets[lineEnd] as number) + 1;
+      this.#copyRow(input, p, end);
+      p = end;
+    }
+    this.#flushRun();
+    return used;
+  }
+
+  /** The header and whole rows of binary COPY at the start of `data`; returns the bytes used. */
+  #binaryRows(data: Buffer): number {
+    if (this.#inputEnded) return data.length;
+    let p = 0;
+    if (!this.#inputStarted) {
+      p = binaryHeaderLength(data);
+      if (p < 0) return 0;
+      this.#inputStarted = true;
+    }
+    this.#startOutput();
+    this.#data = data;
+    this.#fields = null;
+    this.#runFrom = data;
+    const parse = this.#parseBinaryRow as BinaryRowParser;
+    const count = this.#sourceNames.length;
+    for (;;) {
+      const end = binaryRowEnd(data, p, count);
+      if (end === -2) {
+        this.#inputEnded = true;
+        p = data.length;
+        break;
       }
-      p = end + 1;
+      if (end === -1) break;
+      this.#copyRow(parse(data, p, this.#offsets), p, end);
+      p = end;
     }
-    if (runStart >= 0) {
-      this.#piece(ascii ? lines.subarray(runStart, runEnd) : text.slice(runStart, runEnd));
+    this.#flushRun();
+    return p;
+  }
+
+  #startOutput(): void {
+    if (this.#outputStarted) return;
+    this.#outputStarted = true;
+    this.#pieces.push(BINARY_HEADER);
+  }
+
+  /** One row of COPY data, `[start, end)` of the current chunk: joins the run or is written. */
+  #copyRow(input: Record<string, unknown>, start: number, end: number): void {
+    const row = this.#process(input, true);
+    if (row === AS_IS) {
+      if (this.#runStart < 0) this.#runStart = start;
+      this.#runEnd = end;
+      return;
     }
+    this.#flushRun();
+    if (row !== null) this.#write(row, input);
+  }
+
+  #flushRun(): void {
+    if (this.#runStart < 0) return;
+    const from = this.#runFrom;
+    this.#piece(
+      typeof from === 'string'
+        ? from.slice(this.#runStart, this.#runEnd)
+        : from.subarray(this.#runStart, this.#runEnd),
+    );
+    this.#runStart = -1;
   }
 
   /**
-   * Validates, transforms and validates one row; returns AS_IS when the source line can be
-   * written as it came (every target column passed through; only for COPY input), the
-   * encoded line, or null for a rejected or filtered row.
+   * Validates, transforms and validates one row; returns AS_IS when the COPY row can be
+   * written as it came (every target column passed through), the row to write, or null for
+   * a rejected or filtered row.
    */
   #process(
     input: Record<string, unknown>,
     fromCopy: boolean,
-  ): typeof AS_IS | typeof ENCODED | string | null {
+  ): typeof AS_IS | Record<string, unknown> | null {
     this.counts.read += 1;
     if (this.#cursorIndex >= 0) {
       if (this.#binary) this.#trackBinaryCursor(input);
@@ -361,12 +355,13 @@ export class RowProcessor {
       return null;
     }
     this.counts.accepted += 1;
-    if (fromCopy && this.#sameLayout && this.#passedThrough(mapped, input)) return AS_IS;
-    if (this.#binary) {
-      this.#encodeBinary(mapped, input);
-      return ENCODED;
-    }
-    return this.#encode(mapped, input);
+    return fromCopy && this.#asIs && this.#passedThrough(mapped, input) ? AS_IS : mapped;
+  }
+
+  /** Encodes a row into the output, after everything before it. */
+  #write(row: Record<string, unknown>, source: Record<string, unknown>): void {
+    if (this.#binary) this.#encodeBinary(row, source);
+    else this.#out += this.#encode(row, source);
   }
 
   #piece(piece: Buffer | string): void {
@@ -525,8 +520,7 @@ export function compileBinaryRowParser(
       `o[${2 * i + 1}] = p;`,
     );
   });
-  const properties = names.map((name, i) => `${JSON.stringify(name)}: v${i}`);
-  body.push(`return { ${properties.join(', ')} };`);
+  body.push(`return ${rowLiteral(names, (i) => `v${i}`)};`);
   const make = new Function('d', `return (b, p, o) => { ${body.join(' ')} };`) as (
     d: readonly BinaryCodec['decode'][],
   ) => BinaryRowParser;
@@ -574,8 +568,7 @@ export function compileCopyRowParser(
     );
   });
   body.push(`o[${2 * n}] = bs;`);
-  const properties = names.map((name, i) => `${JSON.stringify(name)}: v${i}`);
-  body.push(`return { ${properties.join(', ')} };`);
+  body.push(`return ${rowLiteral(names, (i) => `v${i}`)};`);
   const make = new Function('r', 'slow', `return (s, p, o) => { ${body.join(' ')} };`) as (
     r: readonly Codec['decodeRange'][],
     slowPath: typeof slow,
@@ -586,22 +579,30 @@ export function compileCopyRowParser(
 /**
  * A function that turns a row's COPY fields into the source row object, compiled once per table
  * (as zod and ajv compile validators): an object literal with the contract's column names gets
- * one fixed shape, which keeps property reads fast in the transform and the validators. The
- * names are checked identifiers (`defineTable` refuses others) and are quoted anyway.
+ * one fixed shape, which keeps property reads fast in the transform and the validators.
  */
 export function compileRowBuilder(
   names: readonly string[],
   codecs: readonly Codec[],
 ): (fields: readonly (string | null)[]) => Record<string, unknown> {
   const decoders = codecs.map((codec) => codec.decode);
-  const properties = names.map(
-    (name, i) =>
-      `${JSON.stringify(name)}: f[${i}] === null ? null : f[${i}] === undefined ? undefined : d[${i}](f[${i}])`,
+  const row = rowLiteral(
+    names,
+    (i) => `f[${i}] === null ? null : f[${i}] === undefined ? undefined : d[${i}](f[${i}])`,
   );
-  const make = new Function('d', `return (f) => ({ ${properties.join(', ')} });`) as (
+  const make = new Function('d', `return (f) => (${row});`) as (
     d: readonly ((text: string) => unknown)[],
   ) => (fields: readonly (string | null)[]) => Record<string, unknown>;
   return make(decoders);
+}
+
+/**
+ * The object literal a compiled row function returns: one property per column, in contract
+ * order, so every row of a table has one shape. The names are checked identifiers
+ * (`defineTable` refuses others) and are quoted anyway.
+ */
+function rowLiteral(names: readonly string[], value: (index: number) => string): string {
+  return `{ ${names.map((name, i) => `${JSON.stringify(name)}: ${value(i)}`).join(', ')} }`;
 }
 
 /** Whether two columns accept exactly the same values. */
