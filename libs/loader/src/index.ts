@@ -3,10 +3,7 @@
  * transform, validate again, COPY into the target or a staging table, merge; cursor, counts and
  * rows committed together; rejected rows kept with their reason.
  */
-export { BOOKKEEPING_SCHEMA, rowJson } from './bookkeeping.ts';
-export { codecFor } from './codecs.ts';
-export type { Codec } from './codecs.ts';
-export { escapeCopyText, parseCopyLine } from './copy-text.ts';
+export { BOOKKEEPING_SCHEMA } from './bookkeeping.ts';
 export { loadTable } from './load-table.ts';
 export type {
   ExtraColumnsPolicy,
@@ -14,5 +11,4 @@ export type {
   LoadTableResult,
   WriteMode,
 } from './load-table.ts';
-export { RowProcessor } from './row-processor.ts';
 export { createTableSql } from './sql.ts';
