@@ -1,6 +1,5 @@
 import semver from 'semver';
-import { parseReference } from '@datakit/registry';
-import type { LoadedWarehouse, LockEntry } from '@datakit/warehouse';
+import { lockedTag, type LoadedWarehouse, type LockEntry } from '@datakit/warehouse';
 import { currentDigest, listTags } from './_registry-reads.ts';
 import { tagState, type TagState } from './detect-moved-tag.ts';
 import type { PinRegistry } from './pin-registry.ts';
@@ -72,8 +71,7 @@ export async function findOutdated(
   for (const datakit of Object.keys(loaded.warehouse.datakits).sort()) {
     const entry = loaded.lock?.datakits[datakit];
     const tags = await listTags(registry, datakit);
-    const tag =
-      entry === undefined ? undefined : (parseReference(entry.reference).tag ?? entry.version);
+    const tag = entry === undefined ? undefined : lockedTag(entry);
     const lockedTagDigest =
       tag === undefined ? undefined : await currentDigest(registry, datakit, tag);
     rows.push(

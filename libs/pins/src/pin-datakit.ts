@@ -1,10 +1,10 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ConfigError } from '@datakit/errors';
-import { parseReference } from '@datakit/registry';
 import {
   formatLockJson,
   lockInputsDigest,
+  lockedTag,
   parseWarehouseYaml,
   setPinVersion,
   type LoadedWarehouse,
@@ -127,7 +127,7 @@ function replaceFile(file: string, text: string): void {
 }
 
 function movedTag(lockFile: string, datakit: string, from: LockEntry, to: LockEntry): ConfigError {
-  const tag = parseReference(from.reference).tag ?? from.version;
+  const tag = lockedTag(from);
   return new ConfigError(
     `${lockFile}: field "datakits.${datakit}.digest" is ${from.digest}, but tag ${tag} of ${datakit} now points at ${to.digest}: the tag was pushed again over another image. It is not followed and nothing was written.`,
     {

@@ -1,3 +1,4 @@
+import { sortTags } from '@datakit/registry';
 import semver from 'semver';
 
 /** A registry tag that is a version. */
@@ -8,14 +9,15 @@ export interface VersionTag {
   version: string;
 }
 
-/** The tags that are versions, newest first; other tags (`latest`) are left out. */
+/**
+ * The tags that are versions, newest first (the registry's own order, see `sortTags`); other
+ * tags (`latest`) are left out.
+ */
 export function versionTags(tags: readonly string[]): VersionTag[] {
-  return tags
-    .flatMap((tag) => {
-      const version = semver.valid(tag);
-      return version === null ? [] : [{ tag, version }];
-    })
-    .sort((a, b) => semver.rcompare(a.version, b.version) || (a.tag < b.tag ? -1 : 1));
+  return sortTags(tags).flatMap((tag) => {
+    const version = semver.valid(tag);
+    return version === null ? [] : [{ tag, version }];
+  });
 }
 
 /**

@@ -6,8 +6,7 @@ import {
   ExitCode,
   isDatakitError,
 } from '@datakit/errors';
-import { parseReference } from '@datakit/registry';
-import { assertLockInSync, type LoadedWarehouse } from '@datakit/warehouse';
+import { assertLockInSync, lockedTag, type LoadedWarehouse } from '@datakit/warehouse';
 import { compareSide, specTables } from './_live-tables.ts';
 import { currentDigest, listTags, readImageLabels } from './_registry-reads.ts';
 import { tagState } from './detect-moved-tag.ts';
@@ -85,7 +84,7 @@ export async function verifyWarehouse(
     a < b ? -1 : 1,
   )) {
     const field = `field "datakits.${datakit}`;
-    const tag = parseReference(entry.reference).tag ?? entry.version;
+    const tag = lockedTag(entry);
     const state = tagState(entry.digest, await currentDigest(registry, datakit, tag));
     const labels = await readImageLabels(registry, datakit, entry.digest);
     if (labels === undefined) {

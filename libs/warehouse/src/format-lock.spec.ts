@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatLockJson } from './format-lock.ts';
-import { lockSchema, type Lock } from './lock-schema.ts';
+import { lockSchema, lockedTag, type Lock } from './lock-schema.ts';
 
 const digest = (c: string) => `sha256:${c.repeat(64)}`;
 const entry = (version: string, c: string) => ({
@@ -49,5 +49,20 @@ describe('formatLockJson', () => {
     const text = formatLockJson(lock);
     expect(lockSchema.parse(JSON.parse(text))).toEqual(lock);
     expect(text).not.toContain('$schema');
+  });
+});
+
+describe('lockedTag', () => {
+  it('reads the tag of a pinned reference, also behind a registry port', () => {
+    const digest = `sha256:${'a'.repeat(64)}`;
+    const entry = {
+      requested: '^1.0.0',
+      version: '1.4.2',
+      reference: `127.0.0.1:5000/team/pagila-bronze:v1.4.2@${digest}`,
+      digest,
+      contractHash: digest,
+    };
+    expect(lockedTag(entry)).toBe('v1.4.2');
+    expect(lockedTag({ ...entry, reference: `registry/hello:0.3.0@${digest}` })).toBe('0.3.0');
   });
 });

@@ -1,29 +1,15 @@
-import type { Lock, LockEntry } from './lock-schema.ts';
+import { lockSchema, type Lock } from './lock-schema.ts';
 
 /**
- * The bytes of datakits.lock.json: fixed key order (`$schema`, `lockVersion`, `warehouse`,
- * `inputsDigest`, `datakits` by name; each entry `requested`, `version`, `reference`,
- * `digest`, `contractHash`), two-space indent, a final newline: the same lock always gives
- * the same bytes, and Prettier leaves them as they are.
+ * The bytes of datakits.lock.json: keys in the order of the lock schema (parsing writes them
+ * so), datakits by name, two-space indent, a final newline: the same lock always gives the
+ * same bytes, and Prettier leaves them as they are.
  */
 export function formatLockJson(lock: Lock): string {
-  const datakits: Record<string, LockEntry> = {};
-  for (const name of Object.keys(lock.datakits).sort()) {
-    const entry = lock.datakits[name]!;
-    datakits[name] = {
-      requested: entry.requested,
-      version: entry.version,
-      reference: entry.reference,
-      digest: entry.digest,
-      contractHash: entry.contractHash,
-    };
-  }
-  const ordered = {
-    ...(lock.$schema === undefined ? {} : { $schema: lock.$schema }),
-    lockVersion: lock.lockVersion,
-    warehouse: lock.warehouse,
-    inputsDigest: lock.inputsDigest,
-    datakits,
-  };
-  return `${JSON.stringify(ordered, null, 2)}\n`;
+  const datakits = Object.fromEntries(
+    Object.keys(lock.datakits)
+      .sort()
+      .map((name) => [name, lock.datakits[name]]),
+  );
+  return `${JSON.stringify(lockSchema.parse({ ...lock, datakits }), null, 2)}\n`;
 }

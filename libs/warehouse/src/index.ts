@@ -11,6 +11,7 @@ export {
   lockEntrySchema,
   lockInputsDigest,
   lockSchema,
+  lockedTag,
   type Lock,
   type LockEntry,
 } from './lock-schema.ts';

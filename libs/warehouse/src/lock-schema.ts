@@ -42,6 +42,12 @@ export const lockSchema = z
 export type Lock = z.output<typeof lockSchema>;
 export type LockEntry = z.output<typeof lockEntrySchema>;
 
+/** The tag a lock entry pinned: `1.4.2` of `registry:5000/name:1.4.2@sha256:…`. */
+export function lockedTag(entry: LockEntry): string {
+  const at = entry.reference.lastIndexOf('@');
+  return entry.reference.slice(entry.reference.lastIndexOf(':', at) + 1, at);
+}
+
 /**
  * The digest over what a lock depends on in warehouse.yaml: each datakit's name and requested
  * version, in name order. Schedules and parameters can change without re-pinning.
