@@ -10,8 +10,10 @@ import { openRegistry } from './_registry.ts';
 
 /** The registry an environment of a warehouse names, opened with the CLI's credentials. */
 export function pinRegistryOf(loaded: LoadedWarehouse, environment: string): PinRegistry {
-  const { host, field } = registryHostOf(loaded, environment);
-  return { host, client: openRegistry(host).client, file: loaded.file, field };
+  const { host: written, field } = registryHostOf(loaded, environment);
+  // Lock references name the host as the registry client reads it (no scheme).
+  const { host, client } = openRegistry(written);
+  return { host, client, file: loaded.file, field };
 }
 
 /** The named warehouse, or every folder of warehouses/ with a warehouse.yaml, by name. */

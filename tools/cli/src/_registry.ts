@@ -37,17 +37,15 @@ export interface OpenRegistry {
  * DATAKIT_REGISTRY_PASSWORD (or DATAKIT_REGISTRY_TOKEN), never from flags.
  */
 export function openRegistry(hostOrUrl: string): OpenRegistry {
-  const url = /^https?:\/\//.test(hostOrUrl)
-    ? hostOrUrl
-    : `${isLoopback(hostOrUrl) ? 'http' : 'https'}://${hostOrUrl}`;
-  const host = new URL(url).host;
   const username = process.env.DATAKIT_REGISTRY_USERNAME;
   const password = process.env.DATAKIT_REGISTRY_PASSWORD;
   const token = process.env.DATAKIT_REGISTRY_TOKEN;
+  // The client picks the scheme of a bare host (plain HTTP for loopback only).
   const client = createRegistryClient({
-    url,
+    url: hostOrUrl,
     ...(token ? { auth: { token } } : username && password ? { auth: { username, password } } : {}),
   });
+  const host = new URL(client.url).host;
   return {
     host,
     client,
@@ -61,9 +59,4 @@ export function openRegistry(hostOrUrl: string): OpenRegistry {
       return { digest: fetched.digest, configDigest: manifest.config?.digest ?? '' };
     },
   };
-}
-
-function isLoopback(host: string): boolean {
-  const name = host.replace(/:\d+$/, '');
-  return name === 'localhost' || name === '[::1]' || /^127\./.test(name);
 }

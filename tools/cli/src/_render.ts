@@ -33,9 +33,14 @@ export abstract class DatakitCommand extends Command {
     // oclif's own parse errors (unknown flag, missing argument) keep their handling.
     if (error.oclif !== undefined) return super.catch(error);
     if (process.env.DATAKIT_DEBUG) process.stderr.write(`${error.stack ?? ''}\n`);
+    this.reportError(error);
+    return this.exit(exitCodeOf(error));
+  }
+
+  /** The error's paragraph on stderr, named after the command (`datakit verify: ...`). */
+  protected reportError(error: unknown): void {
     process.stderr.write(
       `datakit ${(this.id ?? '').replaceAll(':', ' ')}: ${formatError(error)}\n`,
     );
-    return this.exit(exitCodeOf(error));
   }
 }

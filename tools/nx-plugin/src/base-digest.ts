@@ -12,9 +12,9 @@ const host = process.env.DATAKIT_REGISTRY ?? '127.0.0.1:5000';
 const { version } = JSON.parse(
   readFileSync(join(root, 'platform', 'datakit-base', 'package.json'), 'utf8'),
 ) as { version: string };
-const url = /^https?:\/\//.test(host) ? host : `http://${host}`;
 try {
-  const digest = await createRegistryClient({ url }).resolve('datakit-base', version);
+  // The client picks the scheme of a bare host (plain HTTP for loopback only).
+  const digest = await createRegistryClient({ url: host }).resolve('datakit-base', version);
   process.stdout.write(`${host}/datakit-base:${version}@${digest}\n`);
 } catch {
   process.stdout.write(`${host}/datakit-base:${version} unavailable\n`);

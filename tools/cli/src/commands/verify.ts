@@ -1,5 +1,4 @@
 import { Args, Flags } from '@oclif/core';
-import { formatError } from '@datakit/errors';
 import { verifyError, verifyWarehouse, type VerifyResult } from '@datakit/pins';
 import { envFlags } from '../_deploy.ts';
 import { pinRegistryOf, warehousesOf } from '../_pins.ts';
@@ -61,7 +60,7 @@ export default class Verify extends DatakitCommand {
     if (error === undefined) return { ok: true, warehouses };
     if (!this.jsonEnabled()) throw error;
     // With --json the result is still printed on stdout; the paragraph and exit code say why.
-    process.stderr.write(`datakit verify: ${formatError(error)}\n`);
+    this.reportError(error);
     process.exitCode = error.exitCode;
     return { ok: false, warehouses };
   }
