@@ -6,7 +6,7 @@
 export { tagState, type TagState } from './detect-moved-tag.ts';
 export { findOutdated, outdatedRow, type OutdatedRow, type RegistryView } from './find-outdated.ts';
 export { parsePinRequest, type PinRequest } from './parse-pin-request.ts';
-export { planPin, writePin, type PinChange, type PinPlan } from './pin-datakit.ts';
+export { planPin, planRelock, writePin, type PinChange, type PinPlan } from './pin-datakit.ts';
 export { registryHostOf, type PinRegistry } from './pin-registry.ts';
 export { resolvePin } from './resolve-pin.ts';
 export { newestVersion, resolveVersion, versionTags, type VersionTag } from './resolve-version.ts';

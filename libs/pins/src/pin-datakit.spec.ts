@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, EnvironmentError, ExitCode, RegistryError } from '@datakit/errors';
 import type { RegistryClient } from '@datakit/registry';
 import { assertLockInSync, formatLockJson, loadWarehouse, type Lock } from '@datakit/warehouse';
-import { planPin, writePin } from './pin-datakit.ts';
+import { planPin, planRelock, writePin } from './pin-datakit.ts';
 import type { PinRegistry } from './pin-registry.ts';
 
 const digest = (c: string) => `sha256:${c.repeat(64)}`;
@@ -136,6 +136,24 @@ describe('planPin', () => {
       `${join(dir, 'datakits.lock.json')}: field "datakits.alpha.digest" is ${digest('2')}, but tag 1.1.0 of alpha now points at ${digest('9')}: the tag was pushed again over another image. It is not followed and nothing was written.`,
     );
     expect(readFileSync(join(dir, 'datakits.lock.json'), 'utf8')).toBe(before);
+  });
+
+  it('relocks every pin for another registry, taking tags that point elsewhere there', async () => {
+    writePin(await planPin(loadWarehouse(dir), { datakit: 'alpha', requested: '1.1.0' }, registry));
+    const warehouseBefore = readFileSync(join(dir, 'warehouse.yaml'), 'utf8');
+    const elsewhere = fakeRegistry({
+      alpha: { '1.0.0': digest('1'), '1.1.0': digest('9') },
+      beta: { '2.0.1': digest('8') },
+    });
+    const relock = await planRelock(loadWarehouse(dir), elsewhere);
+    expect(relock.changes.map((c) => [c.datakit, c.action, c.to.version, c.to.digest])).toEqual([
+      ['alpha', 'changed', '1.1.0', digest('9')],
+      ['beta', 'changed', '2.0.1', digest('8')],
+    ]);
+    expect(relock.warehouseChanged).toBe(false);
+    writePin(relock);
+    expect(() => assertLockInSync(loadWarehouse(dir))).not.toThrow();
+    expect(readFileSync(join(dir, 'warehouse.yaml'), 'utf8')).toBe(warehouseBefore);
   });
 
   it('lists the versions that exist when the requested one does not, exit 2', async () => {

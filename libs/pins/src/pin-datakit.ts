@@ -57,7 +57,7 @@ export async function planPin(
   request: PinRequest,
   registry: PinRegistry,
 ): Promise<PinPlan> {
-  const { file, lockFile, warehouse } = loaded;
+  const { file, warehouse } = loaded;
   if (!(request.datakit in warehouse.datakits)) {
     const pinned = Object.keys(warehouse.datakits);
     throw new ConfigError(
@@ -71,16 +71,44 @@ export async function planPin(
   }
   const before = readFileSync(file, 'utf8');
   const warehouseText = setPinVersion(before, file, request.datakit, request.requested);
+  return plan(loaded, before, warehouseText, registry, request.datakit);
+}
+
+/**
+ * Computes a new lock for the warehouse as it is: every pin of warehouse.yaml resolved again
+ * through the registry, a tag that points at another digest than the lock recorded taken
+ * (the lock is made anew, e.g. for a registry whose images were built on another machine).
+ * warehouse.yaml is not changed.
+ */
+export async function planRelock(loaded: LoadedWarehouse, registry: PinRegistry): Promise<PinPlan> {
+  const text = readFileSync(loaded.file, 'utf8');
+  return plan(loaded, text, text, registry, undefined);
+}
+
+/**
+ * The plan for warehouse.yaml's new text: pins the lock lacks, pins asked again and `pinned`
+ * (or, without it, every pin) are resolved; the others keep their entries.
+ */
+async function plan(
+  loaded: LoadedWarehouse,
+  before: string,
+  warehouseText: string,
+  registry: PinRegistry,
+  pinned: string | undefined,
+): Promise<PinPlan> {
+  const { file, lockFile } = loaded;
   const next = parseWarehouseYaml(warehouseText, file);
   const previous = loaded.lock?.datakits ?? {};
+  const relock = pinned === undefined;
 
   const changes: PinChange[] = [];
   for (const datakit of Object.keys(next.datakits).sort()) {
     const requested = next.datakits[datakit]!.version;
     const from = previous[datakit];
-    const keep = datakit !== request.datakit && from !== undefined && from.requested === requested;
+    const keep =
+      !relock && datakit !== pinned && from !== undefined && from.requested === requested;
     const to = keep ? from : await resolvePin(registry, file, datakit, requested);
-    if (from !== undefined && from.version === to.version && from.digest !== to.digest) {
+    if (!relock && from !== undefined && from.version === to.version && from.digest !== to.digest) {
       throw movedTag(lockFile, datakit, from, to);
     }
     const same = from !== undefined && from.version === to.version && from.digest === to.digest;

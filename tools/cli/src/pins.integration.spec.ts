@@ -229,5 +229,12 @@ describe('datakit pin, outdated and verify', () => {
     expect(
       (JSON.parse(read('datakits.lock.json')) as PinResult['lock']).datakits[name]!.digest,
     ).toBe(locked);
+    // Told so, the lock is made anew from the registry as it is now.
+    expect(datakit('pin', dir).status).toBe(2);
+    const relock = datakit('pin', dir, '--relock', '--json');
+    expect(relock.status).toBe(0);
+    const relocked = JSON.parse(relock.stdout) as PinResult;
+    expect(relocked.lock.datakits[name]!.digest).not.toBe(locked);
+    expect(datakit('verify', dir, '--no-live').status).toBe(0);
   });
 });
