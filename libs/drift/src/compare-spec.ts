@@ -22,7 +22,7 @@ export function compareSpecSchema(
  * from its description. The cast is safe for that one use: a test checks that a contract and
  * its description compare the same.
  */
-function tableFromSpec(spec: TableSpec): AnyTable {
+export function tableFromSpec(spec: TableSpec): AnyTable {
   const columns: Record<string, ColumnSpec> = {};
   for (const column of spec.columns) columns[column.name] = column;
   const table = {

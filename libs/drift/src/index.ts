@@ -12,7 +12,9 @@ export type {
   ExtraColumnsPolicy,
   TableDrift,
 } from './compare-schema.ts';
-export { compareSpecSchema } from './compare-spec.ts';
+export { compareLiveTables, formatBreakingDrift } from './compare-live-tables.ts';
+export type { PlacedContract } from './compare-live-tables.ts';
+export { compareSpecSchema, tableFromSpec } from './compare-spec.ts';
 export { formatChange, formatDrift } from './format-drift.ts';
 export { normalizeSqlType } from './normalize-sql-type.ts';
 export { readLiveSchema } from './read-live-schema.ts';

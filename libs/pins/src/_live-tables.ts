@@ -1,14 +1,16 @@
 // verify's contract check: the tables a pinned image's spec describes, compared with the live
 // tables of the warehouse's source and target connections.
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import pg from 'pg';
 import type { TableSpec } from '@datakit/contracts';
-import { compareSpecSchema, formatDrift, readLiveSchema, type DriftResult } from '@datakit/drift';
+import { CONTAINER_PATHS } from '@datakit/deploy';
+import {
+  compareLiveTables,
+  formatBreakingDrift,
+  tableFromSpec,
+  type DriftResult,
+} from '@datakit/drift';
+import { openConnection, type OpenConnection } from '@datakit/runtime';
 import type { Connection, LoadedWarehouse } from '@datakit/warehouse';
-
-/** Where the Docker driver mounts an environment's secretsDir inside containers. */
-const CONTAINER_SECRETS = '/run/secrets/datakit/';
 
 /** The outcome of comparing one side (source or target) of a pin with its live tables. */
 export type SideOutcome =
@@ -49,12 +51,12 @@ export function specTables(label: string): SpecTables | undefined {
 }
 
 /**
- * Compares the tables of one side with the live tables of a connection. A target table that
- * does not exist yet is not drift (the loader creates it); live columns the contract does not
- * know are accepted when harmless (the runtime's default policy, `discard`). Connections
- * verify cannot open here (Kerberos needs the sidecar's ticket, SQL Server a driver, delinea:
- * the secret store) are skipped with the reason; a database that does not answer is
- * `unreachable`.
+ * Compares the tables of one side with the live tables of a connection, opened as the runtime
+ * opens it. A target table that does not exist yet is not drift (the loader creates it); live
+ * columns the contract does not know are accepted when harmless (the runtime's default policy,
+ * `discard`). Connections verify cannot open here (Kerberos needs the sidecar's ticket, SQL
+ * Server a driver, delinea: the secret store) are skipped with the reason; one that cannot be
+ * opened (database down, password file missing, login refused) is `unreachable`.
  */
 export async function compareSide(
   loaded: LoadedWarehouse,
@@ -65,112 +67,64 @@ export async function compareSide(
 ): Promise<SideOutcome> {
   if (tables.length === 0) return { status: 'ok', results: [] };
   const connection = loaded.warehouse.connections[connectionName]!;
-  const config = clientConfig(loaded, environment, connectionName, connection);
-  if ('skip' in config) return { status: 'skipped', reason: config.skip };
-  if ('unreachable' in config) return { status: 'unreachable', reason: config.unreachable };
-  const client = new pg.Client(config.config);
+  const skip = skipReason(loaded.file, connectionName, connection);
+  if (skip !== undefined) return { status: 'skipped', reason: skip };
+  let open: OpenConnection;
   try {
-    await client.connect();
+    open = await openConnection(side, onThisMachine(loaded, environment, connection));
   } catch (error) {
     return {
       status: 'unreachable',
-      reason: `cannot connect to connection "${connectionName}" (${connection.host}:${connection.port}/${connection.database} as ${connection.kind === 'postgres' ? connection.user : ''}): ${(error as Error).message}`,
+      reason: `connection "${connectionName}": ${(error as Error).message}`,
     };
   }
   try {
-    const results: DriftResult[] = [];
-    const bySchema = new Map<string, TableSpec[]>();
-    for (const table of tables)
-      bySchema.set(table.schema, [...(bySchema.get(table.schema) ?? []), table]);
-    for (const [schema, specs] of bySchema) {
-      const live = await readLiveSchema(
-        client,
-        schema,
-        specs.map((t) => t.name),
-      );
-      results.push(compareSpecSchema(specs, live, { side, extraColumns: 'discard' }));
-    }
-    const drifted = results.filter((r) => !r.ok);
-    if (drifted.length === 0) return { status: 'ok', results };
-    return {
-      status: 'drift',
-      results,
-      text: drifted.map((r) => formatDrift(r, { breakingOnly: true })).join('\n'),
-    };
+    const contracts = tables.map((t) => ({ schema: t.schema, table: tableFromSpec(t) }));
+    const results = await compareLiveTables(open.client, contracts, {
+      side,
+      extraColumns: 'discard',
+    });
+    if (results.every((r) => r.ok)) return { status: 'ok', results };
+    return { status: 'drift', results, text: formatBreakingDrift(results) };
   } finally {
-    await client.end();
+    await open.close();
   }
 }
 
-type ClientConfig = { config: pg.ClientConfig } | { skip: string } | { unreachable: string };
-
-function clientConfig(
-  loaded: LoadedWarehouse,
-  environment: string,
-  name: string,
-  connection: Connection,
-): ClientConfig {
+/** Why verify does not open a connection, or undefined when it does. */
+function skipReason(file: string, name: string, connection: Connection): string | undefined {
   if (connection.kind !== 'postgres') {
-    return {
-      skip: `connection "${name}" is ${connection.kind}; verify reads PostgreSQL catalogs only`,
-    };
+    return `connection "${name}" is ${connection.kind}; verify reads PostgreSQL catalogs only`;
   }
   if (connection.auth === 'kerberos') {
-    return {
-      skip: `connection "${name}" uses Kerberos, whose ticket only the sidecar holds; \`datakit run\` checks it before loading`,
-    };
+    return `connection "${name}" uses Kerberos, whose ticket only the sidecar holds; \`datakit run\` checks it before loading`;
   }
-  const ref = connection.password;
-  const field = `field "connections.${name}.password"`;
-  let password: string;
-  if (ref?.kind === 'file') {
-    const path = hostPath(loaded, environment, ref.path);
-    try {
-      password = readFileSync(path, 'utf8').trim();
-    } catch (error) {
-      return {
-        unreachable: `${loaded.file}: ${field} names file:${ref.path}, read here as ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-      };
-    }
-  } else if (ref?.kind === 'env') {
-    const value = process.env[ref.name];
-    if (value === undefined) {
-      return { unreachable: `${loaded.file}: ${field} names env:${ref.name}, which is not set` };
-    }
-    password = value;
-  } else {
-    return {
-      skip: `${loaded.file}: ${field} is a delinea: reference; verify does not read the secret store`,
-    };
+  if (connection.password?.kind === 'delinea') {
+    return `${file}: field "connections.${name}.password" is a delinea: reference; verify does not read the secret store`;
   }
-  return {
-    config: {
-      host: connection.host,
-      port: connection.port,
-      database: connection.database,
-      user: connection.user,
-      password,
-      connectionTimeoutMillis: 10_000,
-      ssl:
-        connection.sslMode === 'require'
-          ? { rejectUnauthorized: false }
-          : connection.sslMode === 'verify-full',
-    },
-  };
+  return undefined;
 }
 
 /**
- * Where a `file:` secret is on this machine: a path under /run/secrets/datakit/ is in the
- * Docker environment's `secretsDir` (mounted there in containers); any other path as written.
+ * The connection as this machine reads it: a `file:` password under the path where the Docker
+ * driver mounts the environment's `secretsDir` in containers is read from that folder here.
  */
-function hostPath(loaded: LoadedWarehouse, environment: string, path: string): string {
+function onThisMachine(
+  loaded: LoadedWarehouse,
+  environment: string,
+  connection: Connection,
+): Connection {
   const env = loaded.warehouse.environments[environment];
+  const ref = connection.kind === 'postgres' ? connection.password : undefined;
+  const mounted = `${CONTAINER_PATHS.secrets}/`;
   if (
-    env?.driver === 'docker' &&
-    env.secretsDir !== undefined &&
-    path.startsWith(CONTAINER_SECRETS)
+    env?.driver !== 'docker' ||
+    env.secretsDir === undefined ||
+    ref?.kind !== 'file' ||
+    !ref.path.startsWith(mounted)
   ) {
-    return resolve(loaded.dir, env.secretsDir, path.slice(CONTAINER_SECRETS.length));
+    return connection;
   }
-  return path;
+  const path = resolve(loaded.dir, env.secretsDir, ref.path.slice(mounted.length));
+  return { ...connection, password: { kind: 'file', path } } as Connection;
 }
