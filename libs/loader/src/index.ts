@@ -6,6 +6,8 @@
 export { BOOKKEEPING_SCHEMA } from './bookkeeping.ts';
 export { loadTable } from './load-table.ts';
 export type {
+  CopyFormat,
+  CopyFormatChoice,
   ExtraColumnsPolicy,
   LoadTableOptions,
   LoadTableResult,

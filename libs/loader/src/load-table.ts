@@ -35,6 +35,12 @@ import {
 /** How rows reach the target table. */
 export type WriteMode = 'append' | 'replace' | 'merge';
 
+/** The COPY format rows cross in. */
+export type CopyFormat = 'text' | 'binary';
+
+/** The format a load asks for: binary where every column allows it, or always text. */
+export type CopyFormatChoice = 'auto' | 'text';
+
 /** What to do with contract columns a live target lacks (see @datakit/drift's policies). */
 export type ExtraColumnsPolicy = 'evolve' | 'freeze' | 'discard';
 
@@ -79,7 +85,7 @@ export interface LoadTableOptions {
    * columns have those types (PostgreSQL then neither prints nor parses the values); `text`
    * always takes text.
    */
-  copyFormat?: 'auto' | 'text';
+  copyFormat?: CopyFormatChoice;
   /** Called every `batchSize` rows and at the end. */
   onProgress?(counts: { read: number; written: number }): void;
 }
@@ -94,7 +100,7 @@ export interface LoadTableResult {
   /** The cursor value the next run resumes after; null when the table has no cursor. */
   cursor: string | null;
   /** The COPY format the rows crossed in (`text` also for a server-side cursor read). */
-  format: 'text' | 'binary';
+  format: CopyFormat;
 }
 
 /** Per target table, so that two runs never load the same table at once. */

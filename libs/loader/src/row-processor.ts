@@ -19,6 +19,7 @@ import type { StoredReject } from './bookkeeping.ts';
 import { codecFor } from './codecs.ts';
 import type { Codec } from './codecs.ts';
 import { COPY_NULL, escapeCopyText, unescapeField } from './copy-text.ts';
+import type { CopyFormat } from './load-table.ts';
 import { columnsOf } from './sql.ts';
 
 /** What the processor needs to know about one table load. */
@@ -39,7 +40,7 @@ export interface RowProcessorOptions {
    * The COPY format of `pushCopy`'s input and of the output (default text). Binary needs
    * every source and target column of a kind binary-copy.ts supports and `lineSuffix` empty.
    */
-  format?: 'text' | 'binary';
+  format?: CopyFormat;
 }
 
 /** Counts of what the processor has seen. */

@@ -1,3 +1,4 @@
+import type { CopyFormat } from '@datakit/loader';
 import type { TableSpec } from '@datakit/contracts';
 
 /** Severity of a `log` event. */
@@ -100,7 +101,7 @@ export interface TableEvent extends TableCounts {
   /** The cursor value the next run resumes after, when the table has a cursor. */
   cursor?: string | null;
   /** The COPY format the rows crossed in, when the loader says. */
-  format?: 'text' | 'binary';
+  format?: CopyFormat;
   durationMs: number;
 }
 

@@ -1,3 +1,4 @@
+import type { CopyFormatChoice } from '@datakit/loader';
 import { readFileSync } from 'node:fs';
 
 import { ConfigError } from '@datakit/errors';
@@ -35,7 +36,7 @@ export interface NormalizedRuntimeConfig {
   rejectThreshold: number;
   batchSize: number;
   /** `auto` (binary COPY where every column allows it) or `text`. */
-  copyFormat: 'auto' | 'text';
+  copyFormat: CopyFormatChoice;
   /** The tables to load, in load order, each with its effective mode and schemas. */
   tables: ConfiguredTable[];
   parameters: unknown;

@@ -71,7 +71,6 @@ export async function openConnection(
   try {
     await connectGuarded(client);
   } catch (cause) {
-    await client.end().catch(() => undefined);
     throw connectError(label, connection, cause);
   }
   return {
@@ -122,12 +121,24 @@ function sslOption(mode: 'disable' | 'prefer' | 'require' | 'verify-full'): pg.C
 /**
  * `client.connect()`, except that a login the JavaScript client cannot speak ends as a rejected
  * promise instead of a crash: node-postgres's protocol parser throws from a socket callback
- * when the server asks for GSSAPI (authentication request 7), which no caller can catch.
+ * when the server asks for GSSAPI (authentication request 7), which no caller can catch. Any
+ * other uncaught exception meanwhile is thrown again once the guard is gone. On failure the
+ * client is ended.
  */
 async function connectGuarded(client: pg.Client): Promise<void> {
   let onUncaught: ((error: Error) => void) | undefined;
   const thrown = new Promise<never>((_resolve, reject) => {
-    onUncaught = (error) => reject(error);
+    onUncaught = (error) => {
+      if (GSS_REQUESTED.test(error.message)) {
+        reject(error);
+        return;
+      }
+      // Not this connect's: the process fails on it as it would without the guard.
+      process.off('uncaughtException', onUncaught as (error: Error) => void);
+      process.nextTick(() => {
+        throw error;
+      });
+    };
     process.on('uncaughtException', onUncaught);
   });
   try {

@@ -7,9 +7,6 @@ import { kerberosConninfo, type KerberosPostgresConnection } from './kerberos-co
 import { kerberosLoginError, type KerberosLoginContext } from './kerberos-failure.ts';
 import type { ConnectionRole, OpenConnection } from './open-connection.ts';
 
-/** Where the Kerberos sidecar keeps the ticket cache in datakit containers (datakit-base). */
-export const DEFAULT_TICKET_CACHE = 'FILE:/var/run/datakit/krb5/ccache';
-
 /**
  * Opens a PostgreSQL session with Kerberos: libpq (through pg-native) answers the server's
  * GSSAPI request with a ticket from the cache `KRB5CCNAME` names, which the sidecar fills. No
@@ -20,11 +17,11 @@ export async function openKerberosConnection(
   role: ConnectionRole,
   connection: KerberosPostgresConnection,
   label: string,
-  env: NodeJS.ProcessEnv = process.env,
 ): Promise<OpenConnection> {
   const context: KerberosLoginContext = {
     label,
-    ticketCache: env.KRB5CCNAME ?? `FILE:/tmp/krb5cc_${process.getuid?.() ?? 0}`,
+    // What libpq's GSSAPI library reads: KRB5CCNAME, else MIT Kerberos's default cache.
+    ticketCache: process.env.KRB5CCNAME ?? `FILE:/tmp/krb5cc_${process.getuid?.() ?? 0}`,
     host: connection.host,
     user: connection.user,
   };

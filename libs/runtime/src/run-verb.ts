@@ -43,8 +43,13 @@ export async function runVerb(context: VerbContext): Promise<ExitCode> {
     );
     connections = await openConnections(context.services, config);
     await stopOnDrift(context, connections, config);
+    const { name, contractHash } = buildSpec(context.definition, context.env);
     for (const table of config.tables) {
-      const counts = await loadOneTable(context, connections, config, table, runId);
+      const counts = await loadOneTable(context, connections, config, table, {
+        runId,
+        datakit: name,
+        contractHash,
+      });
       for (const key of ['read', 'written', 'rejected', 'filtered'] as const) {
         totals[key] += counts[key];
       }
@@ -87,8 +92,9 @@ async function loadOneTable(
   connections: OpenConnections,
   config: NormalizedRuntimeConfig,
   table: ConfiguredTable,
-  runId: string,
+  run: { runId: string; datakit: string; contractHash: string },
 ): Promise<TableCounts> {
+  const { runId } = run;
   const started = Date.now();
   const name = `${table.targetSchema}.${table.target.name}`;
   context.reporter.log(
@@ -99,11 +105,8 @@ async function loadOneTable(
       table: name,
     },
   );
-  const spec = buildSpec(context.definition, context.env);
   const result = await context.services.loadTable({
-    runId,
-    datakit: spec.name,
-    contractHash: spec.contractHash,
+    ...run,
     extraColumns: context.definition.extraColumns,
     source: connections.source,
     target: connections.target,

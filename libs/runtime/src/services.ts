@@ -1,3 +1,4 @@
+import type { CopyFormat, CopyFormatChoice } from '@datakit/loader';
 import type { Connection } from '@datakit/warehouse';
 
 import type { ExtraColumnsPolicy } from './define-datakit.ts';
@@ -37,7 +38,7 @@ export interface LoadTableInput {
   table: ConfiguredTable;
   batchSize: number;
   /** `auto` (binary COPY where every column allows it) or `text`. */
-  copyFormat: 'auto' | 'text';
+  copyFormat: CopyFormatChoice;
   /** Fraction of rows that may be rejected before the load fails. */
   rejectThreshold: number;
   /** Called now and then with the running counts. */
@@ -49,7 +50,7 @@ export interface LoadTableResult extends TableCounts {
   /** The cursor value the next run resumes after, as text, when the table has a cursor. */
   cursor?: string | null;
   /** The COPY format the rows crossed in. */
-  format?: 'text' | 'binary';
+  format?: CopyFormat;
 }
 
 /**
