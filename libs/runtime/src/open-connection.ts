@@ -73,13 +73,17 @@ export async function openConnection(
   } catch (cause) {
     throw connectError(label, connection, cause);
   }
-  return {
-    role,
-    connection,
-    client,
-    label,
-    close: () => client.end().catch(() => undefined),
-  };
+  return connectedAs(role, connection, client, label);
+}
+
+/** The handle of a connected client (password or Kerberos). */
+export function connectedAs(
+  role: ConnectionRole,
+  connection: Connection,
+  client: pg.Client,
+  label: string,
+): OpenConnection {
+  return { role, connection, client, label, close: () => client.end().catch(() => undefined) };
 }
 
 async function readPassword(role: ConnectionRole, ref: SecretRef): Promise<string> {

@@ -5,7 +5,7 @@ import pg from 'pg';
 
 import { kerberosConninfo, type KerberosPostgresConnection } from './kerberos-conninfo.ts';
 import { kerberosLoginError, type KerberosLoginContext } from './kerberos-failure.ts';
-import type { ConnectionRole, OpenConnection } from './open-connection.ts';
+import { connectedAs, type ConnectionRole, type OpenConnection } from './open-connection.ts';
 
 /**
  * Opens a PostgreSQL session with Kerberos: libpq (through pg-native) answers the server's
@@ -60,13 +60,7 @@ export async function openKerberosConnection(
     await client.end().catch(() => undefined);
     throw kerberosLoginError(context, cause);
   }
-  return {
-    role,
-    connection,
-    client,
-    label,
-    close: () => client.end().catch(() => undefined),
-  };
+  return connectedAs(role, connection, client, label);
 }
 
 /**
