@@ -24,20 +24,26 @@ export function ensurePostgresSecrets(dir: string): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   for (const role of POSTGRES_ROLES) {
     const file = join(dir, `${role}.password`);
-    if (!existsSync(file)) {
-      writeFileSync(file, randomBytes(24).toString('base64url'), { mode: 0o600 });
-    }
-    if (process.getuid?.() === 0) chownSync(file, POSTGRES_UID, POSTGRES_UID);
+    const password = existsSync(file)
+      ? readFileSync(file)
+      : Buffer.from(randomBytes(24).toString('base64url'));
+    handOver(file, password, POSTGRES_UID, 0o600);
   }
-  if (process.getuid?.() === 0) {
-    chmodSync(dir, 0o700);
-    chownSync(dir, POSTGRES_UID, POSTGRES_UID);
-  } else {
-    // Without root the files cannot be handed to the container's user; on a developer's own
-    // machine the folder is opened to other local users instead (these are local dev passwords).
-    chmodSync(dir, 0o755);
-    for (const role of POSTGRES_ROLES) chmodSync(join(dir, `${role}.password`), 0o644);
-  }
+  handOver(dir, undefined, POSTGRES_UID, 0o700);
+}
+
+/**
+ * Writes `bytes` to `file` (or, without bytes, takes the folder `file` as it is) for a
+ * container's user `uid`: as root, owned by that user with `mode`. Without root the file cannot
+ * be handed over, so on a developer's own machine it is opened to every local user instead
+ * (local development secrets only).
+ */
+function handOver(file: string, bytes: Buffer | undefined, uid: number, mode: number): void {
+  if (bytes !== undefined) writeFileSync(file, bytes, { mode });
+  const root = process.getuid?.() === 0;
+  const folder = bytes === undefined;
+  chmodSync(file, root ? mode : folder ? 0o755 : 0o644);
+  if (root) chownSync(file, uid, uid);
 }
 
 /**
@@ -51,9 +57,7 @@ export function ensurePostgresKeytab(kerberosDir: string, postgresSecretsDir: st
   const file = join(postgresSecretsDir, 'postgres.keytab');
   const bytes = readFileSync(from);
   if (existsSync(file) && readFileSync(file).equals(bytes)) return false;
-  writeFileSync(file, bytes, { mode: 0o600 });
-  chmodSync(file, 0o600);
-  if (process.getuid?.() === 0) chownSync(file, POSTGRES_UID, POSTGRES_UID);
+  handOver(file, bytes, POSTGRES_UID, 0o600);
   return true;
 }
 
@@ -83,10 +87,7 @@ export function ensureDatakitSecrets(
     [join(kerberosDir, 'datakit-loader.keytab'), 'datakit-loader.keytab'],
   ];
   for (const [from, name] of files) {
-    const file = join(target, name);
-    writeFileSync(file, readFileSync(from), { mode: 0o400 });
-    chmodSync(file, 0o400);
-    if (process.getuid?.() === 0) chownSync(file, DATAKIT_UID, DATAKIT_UID);
+    handOver(join(target, name), readFileSync(from), DATAKIT_UID, 0o400);
   }
-  if (process.getuid?.() === 0) chownSync(target, DATAKIT_UID, DATAKIT_UID);
+  handOver(target, undefined, DATAKIT_UID, 0o700);
 }

@@ -62,6 +62,8 @@ export function serviceDefinitions(paths: InfraPaths): ServiceDefinition[] {
           `${paths.postgresSecretsDir}:/run/secrets/postgres:ro`,
           `${paths.pagilaDir}:/seed/pagila:ro`,
         ],
+        // pg_hba's krb_realm and the pg_ident map name the KDC's realm.
+        env: { KRB5_REALM: KERBEROS_REALM },
         labels: labels('postgres'),
       },
     },
