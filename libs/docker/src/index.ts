@@ -1,3 +1,4 @@
+export { buildContextDigest, type ContextContent } from './context-digest.ts';
 export {
   DockerEngine,
   SPEC_HASH_LABEL,

@@ -10,7 +10,7 @@ import { localInfra } from '@datakit/local-infra';
 import { createRegistryClient } from '@datakit/registry';
 import { buildDatakitImage, registryBaseReader } from './build-datakit-image.ts';
 import { readDatakitProject } from './datakit-project.ts';
-import { buildPlatformImage, readPlatformProject } from './platform-image.ts';
+import { buildPlatformImage, pushPlatformImage, readPlatformProject } from './platform-image.ts';
 import { pushDatakitImage, TagExistsError, type ImageRegistry } from './push-datakit-image.ts';
 
 // Against the real engine and registry of `npm run infra:up`. Repositories get a random suffix:
@@ -215,5 +215,50 @@ console.log(image.digest);`;
     expect(error).toBeInstanceOf(DatakitError);
     expect(error?.message).toMatch(/The spec of .* cannot be produced: `spec` exited with code 1/);
     expect(error?.hint).toContain('contract module failed to load');
+  });
+});
+
+describe('a platform image', () => {
+  // A project whose build writes the build time: every build from scratch has other bytes, as
+  // datakit-base's compiled pg-native addon has in another checkout.
+  const dir = join(mkdtempSync(join(tmpdir(), 'datakit-platform-')), `platform-test-${suffix}`);
+  const progress: string[] = [];
+  const push = () =>
+    pushPlatformImage(root, engine, readPlatformProject(dir), client, infra.registry.host, (m) =>
+      progress.push(m),
+    );
+  const ref = `${infra.registry.host}/platform-test-${suffix}:1.0.0`;
+
+  afterAll(async () => {
+    await engine.removeImage(ref, true).catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('is pushed once; built again elsewhere from the same sources it is kept; other sources are refused', async () => {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ version: '1.0.0' }));
+    writeFileSync(
+      join(dir, 'Dockerfile'),
+      'FROM debian:bookworm-slim\nRUN date +%s%N > /built-at\n',
+    );
+    const first = await push();
+    expect(first).toMatchObject({ reference: ref, outcome: 'pushed' });
+    expect(await push()).toMatchObject({ outcome: 'unchanged', digest: first.digest });
+
+    // Removing the local image drops the build cache: the next build has other bytes.
+    const before = (await engine.imageInfo(ref))?.id;
+    await engine.removeImage(ref, true);
+    progress.length = 0;
+    expect(await push()).toMatchObject({ outcome: 'unchanged', digest: first.digest });
+    expect((await engine.imageInfo(ref))?.id).not.toBe(before);
+    expect(progress).toContain(
+      `${ref} in the registry was built from the same sources elsewhere: kept`,
+    );
+
+    writeFileSync(
+      join(dir, 'Dockerfile'),
+      'FROM debian:bookworm-slim\nRUN date +%s%N > /built-at\nLABEL changed=yes\n',
+    );
+    await expect(push()).rejects.toBeInstanceOf(TagExistsError);
   });
 });

@@ -17,7 +17,14 @@ export {
 } from './datakit-project.ts';
 export { resolveImageProject, type ImageProject } from './image-project.ts';
 export type { Descriptor, ImageConfig, ImageManifest } from './oci.ts';
-export { buildPlatformImage, readPlatformProject, type PlatformProject } from './platform-image.ts';
+export {
+  buildPlatformImage,
+  pushPlatformImage,
+  readPlatformProject,
+  SOURCE_DIGEST_LABEL,
+  type PlatformProject,
+  type PlatformRegistry,
+} from './platform-image.ts';
 export { hashContracts, readSpec, type DatakitSpec, type SpecResult } from './read-spec.ts';
 export {
   pushDatakitImage,

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import pg from 'pg';
 import type { DockerEngine, EnsureOutcome } from '@datakit/docker';
-import { DockerEngine as Engine } from '@datakit/docker';
+import { buildContextDigest, DockerEngine as Engine } from '@datakit/docker';
 import { EnvironmentError } from '@datakit/errors';
 import { ensureBaseImages, type BaseImageSource, type Report } from './ensure-base-images.ts';
 import { ensureEngine, startedDockerdPid, stopStartedEngine } from './ensure-engine.ts';
@@ -17,7 +17,6 @@ import {
   CONTEXT_HASH_LABEL,
   INFRA_LABEL,
   SERVICE_LABEL,
-  contextHash,
   serviceDefinitions,
   tcpOpen,
   type ServiceDefinition,
@@ -161,7 +160,7 @@ async function ensureServiceImage(
   report: Report,
 ): Promise<'built' | 'unchanged'> {
   const base = await engine.imageInfo('debian:bookworm-slim');
-  const hash = contextHash(service.contextDir, base?.id ?? 'none');
+  const hash = buildContextDigest(service.contextDir, base?.id ?? 'none');
   const existing = await engine.imageInfo(service.image);
   if (existing?.labels[CONTEXT_HASH_LABEL] === hash) return 'unchanged';
   report(`${service.name}: building ${service.image} from ${service.contextDir}`);

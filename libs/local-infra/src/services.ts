@@ -1,7 +1,5 @@
-import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import type { ContainerSpec } from '@datakit/docker';
 import type { InfraPaths } from './paths.ts';
 
@@ -86,23 +84,6 @@ export function serviceDefinitions(paths: InfraPaths): ServiceDefinition[] {
 
 /** The test realm of the local KDC. */
 export const KERBEROS_REALM = 'DATAKIT.TEST';
-
-/**
- * A hash over every file of a build context (paths and bytes, in sorted order) and the base
- * image id: an image labelled with the same hash needs no rebuild.
- */
-export function contextHash(dir: string, baseImageId: string): string {
-  const hash = createHash('sha256').update(baseImageId);
-  const walk = (current: string): void => {
-    for (const entry of readdirSync(current).sort()) {
-      const path = join(current, entry);
-      if (statSync(path).isDirectory()) walk(path);
-      else hash.update(`\0${relative(dir, path)}\0`).update(readFileSync(path));
-    }
-  };
-  walk(dir);
-  return hash.digest('hex');
-}
 
 /** True when something accepts TCP connections on 127.0.0.1:port. */
 export function tcpOpen(port: number, timeoutMs = 1000): Promise<boolean> {

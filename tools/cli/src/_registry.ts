@@ -1,12 +1,7 @@
 // The CLI's one way to a registry: flags, the client, and the narrow views that @datakit/images
 // needs (reading the base image, pushing an assembled image).
 import { Flags } from '@oclif/core';
-import {
-  registryBaseReader,
-  type BaseImageReader,
-  type ImageManifest,
-  type ImageRegistry,
-} from '@datakit/images';
+import { registryBaseReader, type BaseImageReader, type ImageRegistry } from '@datakit/images';
 import { createRegistryClient, type RegistryClient } from '@datakit/registry';
 
 /** Flags of every command that talks to a registry. */
@@ -25,11 +20,6 @@ export interface OpenRegistry {
   client: RegistryClient;
   baseReader: BaseImageReader;
   images: ImageRegistry;
-  /** The manifest and config digests of a tag, or undefined when the tag does not exist. */
-  remoteConfigDigest(
-    repository: string,
-    tag: string,
-  ): Promise<{ digest: string; configDigest: string } | undefined>;
 }
 
 /**
@@ -52,11 +42,5 @@ export function openRegistry(hostOrUrl: string): OpenRegistry {
     baseReader: registryBaseReader(client),
     // The client fits the push's narrow interface as it is.
     images: client,
-    remoteConfigDigest: async (repository, tag) => {
-      if ((await client.resolveTag(repository, tag)) === undefined) return undefined;
-      const fetched = await client.manifest(repository, tag);
-      const manifest = fetched.manifest as Partial<ImageManifest>;
-      return { digest: fetched.digest, configDigest: manifest.config?.digest ?? '' };
-    },
   };
 }

@@ -4,14 +4,13 @@ import { DockerEngine } from '@datakit/docker';
 import { ConfigError } from '@datakit/errors';
 import {
   buildDatakitImage,
-  buildPlatformImage,
   findReleaseCommit,
   loadImageLayout,
   prepareReleaseTree,
   readDatakitProject,
   pushDatakitImage,
+  pushPlatformImage,
   resolveImageProject,
-  TagExistsError,
   type BaseImageReader,
   type DatakitProject,
 } from '@datakit/images';
@@ -111,40 +110,19 @@ export default class ImagesPush extends DatakitCommand {
       );
       return { ...result, seconds: (Date.now() - started) / 1000 };
     }
-    const { project } = target;
-    const engine = new DockerEngine();
-    const reference = `${registry.host}/${project.name}:${project.version}`;
-    const { imageId } = await buildPlatformImage(root, engine, project, reference);
-    const remote = await registry.remoteConfigDigest(project.name, project.version);
-    if (remote?.configDigest === imageId) {
-      this.progress(`${reference} is already in the registry as ${remote.digest}: nothing to push`);
-      return {
-        reference,
-        digest: remote.digest,
-        outcome: 'unchanged',
-        bytesUploaded: 0,
-        seconds: (Date.now() - started) / 1000,
-      };
-    }
-    if (remote)
-      throw new TagExistsError(reference, remote.digest, `an image with config ${imageId}`);
-    // The engine reports each layer it sends with its total size; layers the registry already
-    // had are reported as "Layer already exists" and cost nothing.
-    const layerSizes = new Map<string, number>();
-    const { digest } = await engine.pushImage(reference, (event) => {
-      if (event.status === 'Pushing' && event.id && event.progressDetail?.total) {
-        layerSizes.set(event.id, event.progressDetail.total);
-      }
-      if (event.status === 'Pushed' && event.id) this.progress(`pushed layer ${event.id}`);
-    });
-    const bytesUploaded = [...layerSizes.values()].reduce((sum, size) => sum + size, 0);
-    this.progress(`pushed ${reference} as ${digest}`);
-    return {
-      reference,
-      digest,
-      outcome: 'pushed',
-      bytesUploaded,
-      seconds: (Date.now() - started) / 1000,
-    };
+    const result = await pushPlatformImage(
+      root,
+      new DockerEngine(),
+      target.project,
+      registry.client,
+      registry.host,
+      (message) => this.progress(message),
+    );
+    this.progress(
+      result.outcome === 'unchanged'
+        ? `${result.reference} is already in the registry as ${result.digest}: nothing to push`
+        : `pushed ${result.reference} as ${result.digest}`,
+    );
+    return { ...result, seconds: (Date.now() - started) / 1000 };
   }
 }
