@@ -32,4 +32,9 @@ export {
   type ImageRegistry,
   type PushResult,
 } from './push-datakit-image.ts';
-export { findReleaseCommit, prepareReleaseTree, type ReleaseTree } from './release-tree.ts';
+export {
+  buildDatakitRelease,
+  findReleaseCommit,
+  prepareReleaseTree,
+  type ReleaseTree,
+} from './release-tree.ts';

@@ -3,6 +3,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'n
 import { dirname, join, relative } from 'node:path';
 
 import { ConfigError, EnvironmentError } from '@datakit/errors';
+import { buildDatakitImage, type BaseImageReader, type BuiltImage } from './build-datakit-image.ts';
+import { readDatakitProject, type DatakitProject } from './datakit-project.ts';
 
 /** A released version's source tree, checked out next to the working tree. */
 export interface ReleaseTree {
@@ -109,4 +111,29 @@ function linkNodeModules(root: string, tree: string): void {
     if (entry === '@datakit' || entry === '.bin' || entry.startsWith('.')) continue;
     link(join(source, entry), join(modules, entry));
   }
+}
+
+/**
+ * Builds a released version of a datakit: from the commit it was released from (a release
+ * tree), or from the working tree when that is the version asked for. `onProgress` hears which
+ * commit.
+ */
+export async function buildDatakitRelease(
+  project: DatakitProject,
+  root: string,
+  reader: BaseImageReader,
+  version: string,
+  onProgress: (message: string) => void = () => undefined,
+): Promise<BuiltImage> {
+  const commit = findReleaseCommit(root, project.path, version);
+  if (commit === undefined) return buildDatakitImage(project, root, reader);
+  onProgress(
+    `${project.name} ${version} was released from ${commit.slice(0, 12)}: building it there`,
+  );
+  const tree = prepareReleaseTree(root, commit);
+  return buildDatakitImage(
+    readDatakitProject(join(tree.root, project.path), tree.root),
+    tree.root,
+    reader,
+  );
 }

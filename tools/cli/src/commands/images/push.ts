@@ -4,15 +4,11 @@ import { DockerEngine } from '@datakit/docker';
 import { ConfigError } from '@datakit/errors';
 import {
   buildDatakitImage,
-  findReleaseCommit,
+  buildDatakitRelease,
   loadImageLayout,
-  prepareReleaseTree,
-  readDatakitProject,
   pushDatakitImage,
   pushPlatformImage,
   resolveImageProject,
-  type BaseImageReader,
-  type DatakitProject,
 } from '@datakit/images';
 import { repoRoot } from '../../_paths.ts';
 import { DatakitCommand, progressFlags } from '../../_render.ts';
@@ -63,27 +59,6 @@ export default class ImagesPush extends DatakitCommand {
     }),
   };
 
-  /** Builds the working tree's version, or a released one from its git worktree. */
-  private async build(
-    project: DatakitProject,
-    root: string,
-    reader: BaseImageReader,
-    release: string | undefined,
-  ) {
-    const commit =
-      release === undefined ? undefined : findReleaseCommit(root, project.path, release);
-    if (commit === undefined) return buildDatakitImage(project, root, reader);
-    this.progress(
-      `${project.name} ${release} was released from ${commit.slice(0, 12)}: building it there`,
-    );
-    const tree = prepareReleaseTree(root, commit);
-    return buildDatakitImage(
-      readDatakitProject(join(tree.root, project.path), tree.root),
-      tree.root,
-      reader,
-    );
-  }
-
   async run(): Promise<ImagesPushResult> {
     const { args, flags } = await this.parse(ImagesPush);
     const started = Date.now();
@@ -98,7 +73,15 @@ export default class ImagesPush extends DatakitCommand {
     if (target.kind === 'datakit') {
       const image = flags['from-layout']
         ? loadImageLayout(join(target.project.dir, 'dist', 'image'))
-        : await this.build(target.project, root, registry.baseReader, flags.release);
+        : flags.release === undefined
+          ? await buildDatakitImage(target.project, root, registry.baseReader)
+          : await buildDatakitRelease(
+              target.project,
+              root,
+              registry.baseReader,
+              flags.release,
+              (message) => this.progress(message),
+            );
       const result = await pushDatakitImage(image, registry.images, registry.host, {
         allowDirty: flags['allow-dirty'],
         onProgress: (message) => this.progress(message),
