@@ -44,33 +44,26 @@ export async function scanEngineImages(
   let manifest: Array<{ Config: string; RepoTags: string[] | null; Layers: string[] }> = [];
   const archive = await engine.saveImages(ids);
   const extract = tar.extract();
-  extract.on('entry', (header, stream, next) => {
+  archive.on('error', (error) => extract.destroy(error));
+  archive.pipe(extract);
+  for await (const entry of extract) {
+    const { header } = entry;
     if (header.type === 'symlink' && header.linkname) {
       links.set(header.name, posix.join(posix.dirname(header.name), header.linkname));
     }
     const scanner = new NeedleScanner(needles);
     const keep: Buffer[] = [];
     let bytes = 0;
-    stream.on('data', (chunk: Buffer) => {
+    for await (const chunk of entry as AsyncIterable<Buffer>) {
       bytes += chunk.length;
       scanner.push(chunk);
       if (header.name === 'manifest.json') keep.push(chunk);
-    });
-    stream.on('end', () => {
-      byEntry.set(header.name, { bytes, found: scanner.found() });
-      if (header.name === 'manifest.json')
-        manifest = JSON.parse(Buffer.concat(keep).toString('utf8'));
-      next();
-    });
-    stream.resume();
-  });
-  const done = new Promise<void>((resolve, reject) => {
-    extract.on('finish', resolve);
-    extract.on('error', reject);
-  });
-  archive.on('error', (error) => extract.destroy(error));
-  archive.pipe(extract);
-  await done;
+    }
+    byEntry.set(header.name, { bytes, found: scanner.found() });
+    if (header.name === 'manifest.json') {
+      manifest = JSON.parse(Buffer.concat(keep).toString('utf8')) as typeof manifest;
+    }
+  }
   const result: ScanResult = {
     images: [],
     layers: new Set(images.flatMap((image) => image.layers)),
