@@ -18,4 +18,3 @@ export {
   type VerifyOptions,
   type VerifyResult,
 } from './verify-warehouse.ts';
-export { pushTestDatakitImage, type TestSpec } from './testing.ts';

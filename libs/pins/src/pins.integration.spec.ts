@@ -12,7 +12,7 @@ import { assertLockInSync, loadWarehouse } from '@datakit/warehouse';
 import { findOutdated } from './find-outdated.ts';
 import { planPin, writePin } from './pin-datakit.ts';
 import type { PinRegistry } from './pin-registry.ts';
-import { pushTestDatakitImage, type TestSpec } from './testing.ts';
+import { pushTestDatakitImage, type TestSpec } from '@datakit/images/testing';
 import { verifyError, verifyWarehouse } from './verify-warehouse.ts';
 
 // Pins against the real registry on 127.0.0.1:5000 (small labelled images in a repository of

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { col, defineTable, describeTable } from '@datakit/contracts';
 import { RegistryError } from '@datakit/errors';
 import { localInfra } from '@datakit/local-infra';
-import { pushTestDatakitImage, type TestSpec } from '@datakit/pins';
+import { pushTestDatakitImage, type TestSpec } from '@datakit/images/testing';
 import { createRegistryClient } from '@datakit/registry';
 import type { OutdatedResult } from './commands/outdated.ts';
 import type { PinResult } from './commands/pin.ts';

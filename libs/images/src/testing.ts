@@ -1,6 +1,8 @@
+// Test helpers of @datakit/images (`@datakit/images/testing`), not part of its API.
 import { gzipSync } from 'node:zlib';
 import type { TableSpec } from '@datakit/contracts';
-import { hashContracts, LABELS } from '@datakit/images';
+import { LABELS } from './build-datakit-image.ts';
+import { hashContracts } from './read-spec.ts';
 import { MediaType, sha256Digest, type RegistryClient } from '@datakit/registry';
 
 /** A datakit's spec as its image label carries it: contracts and the transforms between them. */
