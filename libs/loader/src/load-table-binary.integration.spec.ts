@@ -1,30 +1,19 @@
 import { DatakitError, RejectsError } from '@datakit/errors';
-import { localInfra } from '@datakit/local-infra';
-import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { eventLoadOptions } from './__fixtures__/events.ts';
+import { ScratchDb, scratchSchema } from './__fixtures__/scratch-db.ts';
 import { loadTable } from './load-table.ts';
 import type { LoadTableOptions } from './load-table.ts';
 
 // Real PostgreSQL (npm run infra:up). `events` has only kinds binary COPY carries, so loads
 // take binary unless told otherwise; each result is compared with the source and with a text
 // load of the same rows.
-const infra = localInfra();
-const loaderConfig = infra.postgres.connection('warehouse_loader', 'warehouse');
-const id = `${process.pid}_${Date.now().toString(36)}`;
-const SRC = `lb_src_${id}`;
-const DST = `lb_dst_${id}`;
-const TEXT = `lb_text_${id}`;
-
-let source: pg.Client;
-let target: pg.Client;
-let admin: pg.Client;
-
-const sql = async <T extends pg.QueryResultRow = Record<string, unknown>>(
-  text: string,
-  values?: unknown[],
-) => (await admin.query<T>(text, values)).rows;
+const SRC = scratchSchema('lb_src');
+const DST = scratchSchema('lb_dst');
+const TEXT = scratchSchema('lb_text');
+const db = new ScratchDb();
+const { source, target, sql } = db;
 
 function options(overrides: Partial<LoadTableOptions> = {}): LoadTableOptions {
   return eventLoadOptions({ source, target, sourceSchema: SRC, targetSchema: DST }, overrides);
@@ -43,10 +32,7 @@ async function fingerprint(schema = DST): Promise<{ rows: number; md5: string }>
 
 describe('loadTable in binary COPY against real PostgreSQL', () => {
   beforeAll(async () => {
-    source = new pg.Client(loaderConfig);
-    target = new pg.Client(loaderConfig);
-    admin = new pg.Client(loaderConfig);
-    await Promise.all([source.connect(), target.connect(), admin.connect()]);
+    await db.connect();
     await sql("set timezone = 'UTC'");
     await sql(`create schema ${SRC}`);
     await sql(
@@ -57,12 +43,7 @@ describe('loadTable in binary COPY against real PostgreSQL', () => {
   });
 
   beforeEach(async () => {
-    for (const schema of [DST, TEXT]) {
-      await sql(`drop schema if exists ${schema} cascade`);
-      await sql(`delete from _datakit.cursors where target_table = $1`, [`${schema}.events`]).catch(
-        () => undefined,
-      );
-    }
+    for (const schema of [DST, TEXT]) await db.dropTarget(schema, 'events');
     await sql(`truncate ${SRC}.events`);
     // Microseconds in every timestamp, NULLs, negative numbers, multi-byte text.
     await sql(
@@ -76,13 +57,7 @@ describe('loadTable in binary COPY against real PostgreSQL', () => {
     );
   });
 
-  afterAll(async () => {
-    for (const schema of [SRC, DST, TEXT]) await sql(`drop schema if exists ${schema} cascade`);
-    await sql(`delete from _datakit.cursors where target_table like 'lb\\_%'`).catch(
-      () => undefined,
-    );
-    await Promise.all([source.end(), target.end(), admin.end()]);
-  });
+  afterAll(() => db.close([SRC, DST, TEXT], 'lb'));
 
   it('creates the target and loads every value exactly, as a text load does', async () => {
     const result = await loadTable(options());

@@ -3,32 +3,23 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 
 import { DatakitError, EnvironmentError, RejectsError } from '@datakit/errors';
-import { localInfra } from '@datakit/local-infra';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { itemLoadOptions } from './__fixtures__/items.ts';
+import { loaderConfig, ScratchDb, scratchSchema } from './__fixtures__/scratch-db.ts';
 import { loadTable } from './load-table.ts';
 import type { LoadTableOptions } from './load-table.ts';
 
 // Real PostgreSQL (npm run infra:up): the loader role writes the warehouse; the source is a
 // scratch schema in the same database, so one role can make both sides.
-const infra = localInfra();
-const loaderConfig = infra.postgres.connection('warehouse_loader', 'warehouse');
-const id = `${process.pid}_${Date.now().toString(36)}`;
-const SRC = `ld_src_${id}`;
-const DST = `ld_dst_${id}`;
-const OTHER = `ld_other_${id}`;
+const SRC = scratchSchema('ld_src');
+const DST = scratchSchema('ld_dst');
+const OTHER = scratchSchema('ld_other');
 const CHILD = fileURLToPath(new URL('./__fixtures__/load-child.ts', import.meta.url));
 
-let source: pg.Client;
-let target: pg.Client;
-let admin: pg.Client;
-
-const sql = async <T extends pg.QueryResultRow = Record<string, unknown>>(
-  text: string,
-  values?: unknown[],
-) => (await admin.query<T>(text, values)).rows;
+const db = new ScratchDb();
+const { source, target, sql } = db;
 
 function options(overrides: Partial<LoadTableOptions> = {}): LoadTableOptions {
   return itemLoadOptions({ source, target, sourceSchema: SRC, targetSchema: DST }, overrides);
@@ -72,10 +63,7 @@ async function cursorOf(schema = DST): Promise<string | undefined> {
 
 describe('loadTable against real PostgreSQL', () => {
   beforeAll(async () => {
-    source = new pg.Client(loaderConfig);
-    target = new pg.Client(loaderConfig);
-    admin = new pg.Client(loaderConfig);
-    await Promise.all([source.connect(), target.connect(), admin.connect()]);
+    await db.connect();
     await sql(`create schema ${SRC}`);
     await sql(
       `create table ${SRC}.items (item_id integer primary key, label text not null,
@@ -84,22 +72,11 @@ describe('loadTable against real PostgreSQL', () => {
   });
 
   beforeEach(async () => {
-    for (const schema of [DST, OTHER]) {
-      await sql(`drop schema if exists ${schema} cascade`);
-      await sql(`delete from _datakit.cursors where target_table = $1`, [`${schema}.items`]).catch(
-        () => undefined,
-      );
-    }
+    for (const schema of [DST, OTHER]) await db.dropTarget(schema, 'items');
     await fillSource(1000);
   });
 
-  afterAll(async () => {
-    for (const schema of [SRC, DST, OTHER]) await sql(`drop schema if exists ${schema} cascade`);
-    await sql(`delete from _datakit.cursors where target_table like 'ld\\_%'`).catch(
-      () => undefined,
-    );
-    await Promise.all([source.end(), target.end(), admin.end()]);
-  });
+  afterAll(() => db.close([SRC, DST, OTHER], 'ld'));
 
   it('creates the target from the contract and loads every row with the run id', async () => {
     const load = options();
