@@ -241,35 +241,39 @@ async function main(): Promise<void> {
       'datakits/pagila-bronze/src/main.ts',
       join(scratch, 'main.mjs'),
     );
-    const raws: number[] = [];
-    const runs: ReturnType<typeof datakitRun>[] = [];
-    const textRuns: ReturnType<typeof datakitRun>[] = [];
-    const measureRaw = async (): Promise<void> => {
+    type Run = ReturnType<typeof datakitRun>;
+    const measureRaw = async (): Promise<number> => {
       await checkpoint();
-      raws.push(await rawCopy());
-      log(`(a) raw psql COPY | psql COPY: ${round(raws.at(-1) as number)} s`);
+      const seconds = await rawCopy();
+      log(`(a) raw psql COPY | psql COPY: ${round(seconds)} s`);
+      return seconds;
     };
-    const measureDatakit = async (): Promise<void> => {
+    /** (b), then (b-text) on a fresh target. */
+    const measureDatakit = async (): Promise<[Run, Run]> => {
       await checkpoint();
-      runs.push(datakitRun(scratch, bundle));
-      const run = runs.at(-1) as ReturnType<typeof datakitRun>;
+      const run = datakitRun(scratch, bundle);
       log(
         `(b) datakit run (validate, transform, validate, merge): ${round(run.seconds)} s, peak RSS ${round(run.rssMb, 1)} MB`,
       );
       await resetTargets();
       await checkpoint();
-      textRuns.push(datakitRun(scratch, bundle, { DATAKIT_COPY_FORMAT: 'text' }));
-      log(`(b-text) the same in text COPY: ${round((textRuns.at(-1) as typeof run).seconds)} s`);
+      const text = datakitRun(scratch, bundle, { DATAKIT_COPY_FORMAT: 'text' });
+      log(`(b-text) the same in text COPY: ${round(text.seconds)} s`);
+      return [run, text];
     };
+    const raws: number[] = [];
+    const runs: Run[] = [];
+    const textRuns: Run[] = [];
     for (let trial = 0; trial < trials; trial += 1) {
       await resetTargets();
-      if (trial % 2 === 0) {
-        await measureRaw();
-        await measureDatakit();
-      } else {
-        await measureDatakit();
+      // Alternating which goes first.
+      if (trial % 2 === 0) raws.push(await measureRaw());
+      const [run, text] = await measureDatakit();
+      runs.push(run);
+      textRuns.push(text);
+      if (trial % 2 === 1) {
         await resetTargets();
-        await measureRaw();
+        raws.push(await measureRaw());
       }
     }
     const raw = median(raws);
