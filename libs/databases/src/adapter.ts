@@ -1,0 +1,109 @@
+import type { Readable } from 'node:stream';
+
+import type { AnyTable } from '@datakit/contracts';
+import type { LiveSchema } from '@datakit/drift';
+import type { Connection } from '@datakit/warehouse';
+
+/** Which side of the datakit a connection is. */
+export type ConnectionRole = 'source' | 'target';
+
+/** The kinds of database a connection can name (`kind:` in warehouse.yaml). */
+export type DatabaseKind = Connection['kind'];
+
+/** A connection of one kind, as warehouse.yaml describes it. */
+export type ConnectionOf<TKind extends DatabaseKind> = Extract<Connection, { kind: TKind }>;
+
+/**
+ * What the drift check needs to know of a database's SQL: how a type the contract states
+ * (`ColumnMeta.sqlType`) or the catalog reports is spelled canonically, so the two compare.
+ */
+export interface Dialect {
+  readonly kind: DatabaseKind;
+  /** The canonical spelling of a SQL type of this database, e.g. `varchar(45)` for `character varying(45)`. */
+  normalizeType(sqlType: string): string;
+}
+
+/** An open session on one database, of either role. */
+export interface DatabaseSession {
+  readonly role: ConnectionRole;
+  /** The connection settings as configured (secret references, never values). */
+  readonly connection: Connection;
+  /** E.g. `source database pagila at 127.0.0.1:5432 as pagila_reader`; never a secret. */
+  readonly label: string;
+  readonly dialect: Dialect;
+  /**
+   * The live definition of the named tables (or views) of one schema, for the drift check;
+   * tables that do not exist are absent from the result.
+   */
+  readCatalog(schema: string, tables: readonly string[]): Promise<LiveSchema>;
+  /** Ends the session; never throws. */
+  close(): Promise<void>;
+}
+
+/** The COPY format rows cross in. */
+export type CopyFormat = 'text' | 'binary';
+
+/** What a load asks a source for. */
+export interface ReadRequest {
+  /** Live schema of the table. */
+  schema: string;
+  /** The source contract: its name and each column's `sourceName` are what is read. */
+  table: AnyTable;
+  /**
+   * The contract column the read resumes after and the saved value (as the loader stored it,
+   * text), or null for a full read. `after: null` also reads everything.
+   */
+  cursor: { column: string; after: string | null } | null;
+  /** Rows per round trip, where the source reads in batches. */
+  batchSize: number;
+  /**
+   * The COPY format the loader would like the rows in when the source can give COPY data
+   * (see {@link SourceSession.copyFormats}); sources that cannot give it return fields.
+   */
+  format: CopyFormat;
+}
+
+/**
+ * Rows as a source hands them to the loader, in one of two shapes:
+ *
+ * - `copy`: PostgreSQL COPY data (text or binary), the fast path of a PostgreSQL source;
+ *   columns in the contract's order.
+ * - `fields`: batches of rows, each an array with one entry per contract column in the
+ *   contract's order, `null` for SQL NULL, otherwise the value's **canonical text**: the text
+ *   the contract kind's codec decodes (PostgreSQL's text output with DateStyle ISO, TimeZone
+ *   UTC and bytea hex): integers in decimal, `t`/`f` for booleans, numeric as an exact decimal
+ *   string, `YYYY-MM-DD` dates, timestamps `YYYY-MM-DD HH:MM:SS[.ffffff]` (timestamptz with
+ *   `+00` or another offset), bytea as `\x` and lower-case hex, uuids as 36 characters,
+ *   jsonb as JSON text. A source converts its own values to this text (exactly, never through
+ *   a float) in its `read.ts`/`types.ts`; a value it cannot express exactly is passed on as a
+ *   text the codec refuses, so the row is rejected with a reason instead of changed silently.
+ */
+export type SourceRows =
+  | { kind: 'copy'; format: CopyFormat; stream: Readable }
+  | { kind: 'fields'; batches: AsyncIterable<readonly (readonly (string | null)[])[]> };
+
+/** A session a datakit reads from. */
+export interface SourceSession extends DatabaseSession {
+  /** The COPY formats `read` can give as COPY data; empty when it gives fields only. */
+  readonly copyFormats: readonly CopyFormat[];
+  /**
+   * Streams the rows of one table after the saved cursor, with backpressure: memory stays flat
+   * in the row count. Driver failures come out of the stream or the iterator as platform
+   * errors (see the folder's `errors.ts`).
+   */
+  read(request: ReadRequest): Promise<SourceRows>;
+}
+
+/** Opens sessions on one kind of database. */
+export interface SourceAdapter<TKind extends DatabaseKind = DatabaseKind> {
+  readonly kind: TKind;
+  readonly dialect: Dialect;
+  /**
+   * Reads the credentials the connection references (files, env; a Kerberos connection uses the
+   * ticket cache `KRB5CCNAME` names) and opens a session. Every failure is one platform error
+   * naming side, host, port, database and user, never a secret: unreachable, login refused,
+   * database missing, no ticket are `EnvironmentError` (exit 5); settings this adapter cannot
+   * honour are `ConfigError` (exit 2).
+   */
+  open(role: ConnectionRole, connection: ConnectionOf<TKind>): Promise<SourceSession>;
+}
