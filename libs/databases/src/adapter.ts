@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 
-import type { AnyTable } from '@datakit/contracts';
+import type { AnyTable, AnyTransform } from '@datakit/contracts';
 import type { LiveSchema } from '@datakit/drift';
 import type { Connection } from '@datakit/warehouse';
 
@@ -106,4 +106,83 @@ export interface SourceAdapter<TKind extends DatabaseKind = DatabaseKind> {
    * honour are `ConfigError` (exit 2).
    */
   open(role: ConnectionRole, connection: ConnectionOf<TKind>): Promise<SourceSession>;
+}
+
+/** How rows reach the target table. */
+export type WriteMode = 'append' | 'replace' | 'merge';
+
+/** The format a load asks for: binary where every column allows it, or always text. */
+export type CopyFormatChoice = 'auto' | 'text';
+
+/** What to do with contract columns a live target lacks (see @datakit/drift's policies). */
+export type ExtraColumnsPolicy = 'evolve' | 'freeze' | 'discard';
+
+/** One table load: what any target adapter is asked. */
+export interface TableLoad {
+  /** The run's id: on every written row (`_run_id`) and in the bookkeeping tables. */
+  runId: string;
+  /** The datakit's name, for the runs table. */
+  datakit: string;
+  /** A connected source session, of any database kind (see @datakit/databases' adapters). */
+  source: SourceSession;
+  sourceTable: AnyTable;
+  targetTable: AnyTable;
+  transform: AnyTransform;
+  /** Live schema the source table is read from. */
+  sourceSchema: string;
+  /** Live schema the target table is written to (created when missing). */
+  targetSchema: string;
+  /** Source contract column the load resumes after; null reads the whole table. */
+  cursor: string | null;
+  mode: WriteMode;
+  /** Rows between progress reports. */
+  batchSize: number;
+  /** Fraction of the rows read that may be rejected before the load fails (0 to 1). */
+  rejectThreshold: number;
+  /** `evolve` adds contract columns a live target lacks; otherwise they are left to drift. */
+  extraColumns: ExtraColumnsPolicy;
+  /** Contract hash of the datakit, for the runs table. */
+  contractHash: string;
+  /** At most this many rejected rows are stored per table and run (default 10,000). */
+  maxStoredRejects?: number;
+  /**
+   * The COPY format of the read (when the source gives COPY data) and of the write: `auto`
+   * (the default) takes binary when the source can give binary COPY data, every source and
+   * target column is of a kind binary-copy.ts supports and the target's columns have those
+   * types (PostgreSQL then neither prints nor parses the values); `text` always takes text.
+   */
+  copyFormat?: CopyFormatChoice;
+  /** Called every `batchSize` rows and at the end. */
+  onProgress?(counts: { read: number; written: number }): void;
+}
+
+/** What one table load did. */
+export interface TableLoadResult {
+  read: number;
+  /** Rows inserted or changed in the target. */
+  written: number;
+  rejected: number;
+  filtered: number;
+  /** The cursor value the next run resumes after; null when the table has no cursor. */
+  cursor: string | null;
+  /** The COPY format the rows crossed in (`text` also for a server-side cursor read). */
+  format: CopyFormat;
+}
+
+/** A session a datakit writes to: the warehouse. */
+export interface TargetSession extends DatabaseSession {
+  /**
+   * Loads one table, streaming from the source session into the target, validating against
+   * both contracts and transforming on the way; the rows, the cursor and the run's
+   * bookkeeping commit together. Throws platform errors only.
+   */
+  loadTable(load: TableLoad): Promise<TableLoadResult>;
+}
+
+/** Opens warehouse sessions on one kind of database. */
+export interface TargetAdapter<TKind extends DatabaseKind = DatabaseKind> {
+  readonly kind: TKind;
+  readonly dialect: Dialect;
+  /** Like {@link SourceAdapter.open}, for the target side. */
+  open(connection: ConnectionOf<TKind>): Promise<TargetSession>;
 }

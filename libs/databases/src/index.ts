@@ -1,17 +1,37 @@
 /**
- * Database adapters: one interface per role, one folder per database with the same files
- * (`config`, `connect`, `catalog`, `read`, `types`, `errors`, `index`), and the factory that
- * picks an adapter from a connection's `kind`.
+ * Database adapters: one interface per role (source, target), one folder per database with
+ * the same files (`config`, `connect`, `catalog`, `read`, `types`, `errors`, `index`), and the
+ * factory that picks an adapter from a connection's `kind`. See README.md.
  */
 export type {
   ConnectionOf,
   ConnectionRole,
   CopyFormat,
+  CopyFormatChoice,
   DatabaseKind,
   DatabaseSession,
   Dialect,
+  ExtraColumnsPolicy,
   ReadRequest,
   SourceAdapter,
   SourceRows,
   SourceSession,
+  TableLoad,
+  TableLoadResult,
+  TargetAdapter,
+  TargetSession,
+  WriteMode,
 } from './adapter.ts';
+export {
+  createSourceAdapter,
+  createTargetAdapter,
+  openSource,
+  openTarget,
+} from './create-adapter.ts';
+export {
+  BOOKKEEPING_SCHEMA,
+  createTableSql,
+  postgresSource,
+  postgresTarget,
+} from './postgres/index.ts';
+export type { PostgresSession } from './postgres/index.ts';

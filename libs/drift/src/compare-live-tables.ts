@@ -2,7 +2,7 @@ import type { AnyTable } from '@datakit/contracts';
 
 import { compareSchema, type CompareSchemaOptions, type DriftResult } from './compare-schema.ts';
 import { formatDrift } from './format-drift.ts';
-import { readLiveSchema, type Queryable } from './read-live-schema.ts';
+import type { LiveSchema } from './live-schema.ts';
 
 /** A contract, and the live schema its table is in. */
 export interface PlacedContract {
@@ -11,13 +11,22 @@ export interface PlacedContract {
 }
 
 /**
- * Reads the live tables of `contracts` (one catalog query per schema, since tables may live in
+ * What the comparison needs of a database session: its catalog and its type spellings. Every
+ * database adapter's session (@datakit/databases) is one.
+ */
+export interface LiveCatalog {
+  readCatalog(schema: string, tables: readonly string[]): Promise<LiveSchema>;
+  readonly dialect: { normalizeType(sqlType: string): string };
+}
+
+/**
+ * Reads the live tables of `contracts` (one catalog read per schema, since tables may live in
  * several) and compares each schema's tables with their contracts: one result per schema.
  */
 export async function compareLiveTables(
-  client: Queryable,
+  catalog: LiveCatalog,
   contracts: readonly PlacedContract[],
-  options: CompareSchemaOptions,
+  options: Omit<CompareSchemaOptions, 'normalizeType'>,
 ): Promise<DriftResult[]> {
   const bySchema = new Map<string, AnyTable[]>();
   for (const { schema, table } of contracts) {
@@ -25,12 +34,16 @@ export async function compareLiveTables(
   }
   const results: DriftResult[] = [];
   for (const [schema, tables] of bySchema) {
-    const live = await readLiveSchema(
-      client,
+    const live = await catalog.readCatalog(
       schema,
       tables.map((t) => t.name),
     );
-    results.push(compareSchema(tables, live, options));
+    results.push(
+      compareSchema(tables, live, {
+        ...options,
+        normalizeType: (type) => catalog.dialect.normalizeType(type),
+      }),
+    );
   }
   return results;
 }

@@ -1,7 +1,6 @@
 import type { AnyTable, Column } from '@datakit/contracts';
 
-import { normalizeSqlType } from './normalize-sql-type.ts';
-import type { LiveColumn, LiveSchema, LiveTable } from './read-live-schema.ts';
+import type { LiveColumn, LiveSchema, LiveTable } from './live-schema.ts';
 
 /** What to do with columns the live table has and the contract does not (dlt's vocabulary). */
 export type ExtraColumnsPolicy = 'evolve' | 'freeze' | 'discard';
@@ -22,6 +21,11 @@ export interface CompareSchemaOptions {
    * Key and cursor columns are always frozen, whatever the policy.
    */
   extraColumns: ExtraColumnsPolicy;
+  /**
+   * The canonical spelling of a SQL type of the database compared with (its adapter's
+   * dialect), applied to the contract's `sqlType` and to the live type alike.
+   */
+  normalizeType(sqlType: string): string;
 }
 
 /** The kinds of difference between a contract and a live table. */
@@ -73,7 +77,7 @@ export interface DriftResult {
 }
 
 /**
- * Compares table contracts with the live schema read by `readLiveSchema`: missing or extra
+ * Compares table contracts with the live schema a database adapter read from its catalog: missing or extra
  * tables and columns, types (spellings normalised, domains and enums resolved), nullability
  * and the primary key. Each difference carries what was expected and what was found and
  * whether it is breaking under the given side and policy.
@@ -198,7 +202,7 @@ function compareColumn(
   options: CompareSchemaOptions,
 ): DriftChange[] {
   const changes: DriftChange[] = [];
-  const typeProblem = compareType(column, live);
+  const typeProblem = compareType(column, live, options.normalizeType);
   if (typeProblem !== undefined) {
     changes.push({
       kind: 'type',
@@ -229,6 +233,7 @@ function compareColumn(
 function compareType(
   column: Column,
   live: LiveColumn,
+  normalizeSqlType: (sqlType: string) => string,
 ): { expected: string; found: string } | undefined {
   const expected = normalizeSqlType(column.sqlType);
   const expectedText = column.domain ? `${column.domain} (${expected})` : expected;

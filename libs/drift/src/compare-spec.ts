@@ -1,7 +1,7 @@
 import type { AnyTable, ColumnSpec, TableSpec } from '@datakit/contracts';
 
 import { compareSchema, type CompareSchemaOptions, type DriftResult } from './compare-schema.ts';
-import type { LiveSchema } from './read-live-schema.ts';
+import type { LiveSchema } from './live-schema.ts';
 
 /**
  * `compareSchema` for contracts known only by their JSON description (`describeTable`'s

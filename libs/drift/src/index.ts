@@ -1,5 +1,5 @@
 /**
- * Schema drift: read the live PostgreSQL schema from the catalog, compare it with table
+ * Schema drift: compare the live schema a database adapter reads from its catalog with table
  * contracts, and report the differences as data and as a readable diff.
  */
 export { assertNoDrift } from './assert-no-drift.ts';
@@ -13,9 +13,7 @@ export type {
   TableDrift,
 } from './compare-schema.ts';
 export { compareLiveTables, formatBreakingDrift } from './compare-live-tables.ts';
-export type { PlacedContract } from './compare-live-tables.ts';
+export type { LiveCatalog, PlacedContract } from './compare-live-tables.ts';
 export { compareSpecSchema, tableFromSpec } from './compare-spec.ts';
 export { formatChange, formatDrift } from './format-drift.ts';
-export { normalizeSqlType } from './normalize-sql-type.ts';
-export { readLiveSchema } from './read-live-schema.ts';
-export type { LiveColumn, LiveSchema, LiveTable, Queryable } from './read-live-schema.ts';
+export type { LiveColumn, LiveSchema, LiveTable } from './live-schema.ts';

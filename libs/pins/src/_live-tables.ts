@@ -9,7 +9,7 @@ import {
   tableFromSpec,
   type DriftResult,
 } from '@datakit/drift';
-import { openConnection, type OpenConnection } from '@datakit/runtime';
+import { openSource, openTarget, type DatabaseSession } from '@datakit/databases';
 import type { Connection, LoadedWarehouse } from '@datakit/warehouse';
 
 /** The outcome of comparing one side (source or target) of a pin with its live tables. */
@@ -69,9 +69,10 @@ export async function compareSide(
   const connection = loaded.warehouse.connections[connectionName]!;
   const skip = skipReason(loaded.file, connectionName, connection);
   if (skip !== undefined) return { status: 'skipped', reason: skip };
-  let open: OpenConnection;
+  let open: DatabaseSession;
   try {
-    open = await openConnection(side, onThisMachine(loaded, environment, connection));
+    const here = onThisMachine(loaded, environment, connection);
+    open = side === 'source' ? await openSource('source', here) : await openTarget(here);
   } catch (error) {
     return {
       status: 'unreachable',
@@ -80,7 +81,7 @@ export async function compareSide(
   }
   try {
     const contracts = tables.map((t) => ({ schema: t.schema, table: tableFromSpec(t) }));
-    const results = await compareLiveTables(open.client, contracts, {
+    const results = await compareLiveTables(open, contracts, {
       side,
       extraColumns: 'discard',
     });
@@ -93,9 +94,6 @@ export async function compareSide(
 
 /** Why verify does not open a connection, or undefined when it does. */
 function skipReason(file: string, name: string, connection: Connection): string | undefined {
-  if (connection.kind !== 'postgres') {
-    return `connection "${name}" is ${connection.kind}; verify reads PostgreSQL catalogs only`;
-  }
   if (connection.auth === 'kerberos') {
     return `connection "${name}" uses Kerberos, whose ticket only the sidecar holds; \`datakit run\` checks it before loading`;
   }
@@ -115,7 +113,7 @@ function onThisMachine(
   connection: Connection,
 ): Connection {
   const env = loaded.warehouse.environments[environment];
-  const ref = connection.kind === 'postgres' ? connection.password : undefined;
+  const ref = connection.password;
   const mounted = `${CONTAINER_PATHS.secrets}/`;
   if (
     env?.driver !== 'docker' ||

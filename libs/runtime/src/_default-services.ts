@@ -1,7 +1,13 @@
+import { openSource, openTarget } from '@datakit/databases';
+
 import { checkDrift } from './_drift.ts';
 import { loadTable } from './_loader.ts';
-import { openConnection } from './open-connection.ts';
 import type { DatakitServices } from './services.ts';
 
-/** The real services: PostgreSQL sessions, @datakit/drift and @datakit/loader. */
-export const defaultServices: DatakitServices = { openConnection, checkDrift, loadTable };
+/** The real services: sessions through @datakit/databases' adapters, and @datakit/drift. */
+export const defaultServices: DatakitServices = {
+  openSource: (connection) => openSource('source', connection),
+  openTarget,
+  checkDrift,
+  loadTable,
+};

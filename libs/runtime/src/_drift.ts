@@ -2,7 +2,8 @@
 import { compareLiveTables, formatBreakingDrift } from '@datakit/drift';
 import type { DriftResult } from '@datakit/drift';
 
-import type { OpenConnection } from './open-connection.ts';
+import type { DatabaseSession } from '@datakit/databases';
+
 import type { CheckDriftInput, DriftReport } from './services.ts';
 
 /**
@@ -23,14 +24,14 @@ export async function checkDrift(input: CheckDriftInput): Promise<DriftReport> {
 function compareSide(
   input: CheckDriftInput,
   side: 'source' | 'target',
-  connection: OpenConnection,
+  connection: DatabaseSession,
 ): Promise<DriftResult[]> {
   const contracts = input.tables.map((table) =>
     side === 'source'
       ? { schema: table.sourceSchema, table: table.source }
       : { schema: table.targetSchema, table: table.target },
   );
-  return compareLiveTables(connection.client, contracts, {
+  return compareLiveTables(connection, contracts, {
     side,
     extraColumns: input.extraColumns,
   });

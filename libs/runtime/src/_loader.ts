@@ -1,17 +1,14 @@
-// The one place the runtime calls @datakit/loader.
-import { loadTable as load } from '@datakit/loader';
-
+// The one place the runtime asks a target adapter to load.
 import type { LoadTableInput, LoadTableResult } from './services.ts';
 
-/** Loads one table through @datakit/loader with the run's sessions and settings. */
+/** Loads one table through the target session's adapter with the run's sessions and settings. */
 export function loadTable(input: LoadTableInput): Promise<LoadTableResult> {
   const { table } = input;
-  return load({
+  return input.target.loadTable({
     runId: input.runId,
     datakit: input.datakit,
     contractHash: input.contractHash,
-    source: input.source.client,
-    target: input.target.client,
+    source: input.source,
     sourceTable: table.source,
     targetTable: table.target,
     transform: table.transform,

@@ -1,4 +1,4 @@
-import type { CopyFormat } from '@datakit/loader';
+import type { CopyFormat } from '@datakit/databases';
 import type { TableSpec } from '@datakit/contracts';
 
 /** Severity of a `log` event. */

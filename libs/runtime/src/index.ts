@@ -40,8 +40,6 @@ export type {
 } from './events.ts';
 export { loadConfig } from './load-config.ts';
 export type { ConfiguredTable, LoadConfigOptions, NormalizedRuntimeConfig } from './load-config.ts';
-export { openConnection } from './open-connection.ts';
-export type { ConnectionRole, OpenConnection } from './open-connection.ts';
 export { parseArgs, VERBS } from './parse-args.ts';
 export type { ParsedArgs, Verb } from './parse-args.ts';
 export { runDatakit } from './run-datakit.ts';

@@ -1,4 +1,4 @@
-import type { CopyFormatChoice } from '@datakit/loader';
+import type { CopyFormatChoice } from '@datakit/databases';
 import { readFileSync } from 'node:fs';
 
 import { ConfigError } from '@datakit/errors';

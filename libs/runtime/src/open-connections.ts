@@ -1,11 +1,12 @@
+import type { SourceSession, TargetSession } from '@datakit/databases';
+
 import type { NormalizedRuntimeConfig } from './load-config.ts';
-import type { OpenConnection } from './open-connection.ts';
 import type { DatakitServices } from './services.ts';
 
 /** Source and target sessions of one verb. */
 export interface OpenConnections {
-  source: OpenConnection;
-  target: OpenConnection;
+  source: SourceSession;
+  target: TargetSession;
   /** Closes both; never throws. */
   close(): Promise<void>;
 }
@@ -15,10 +16,10 @@ export async function openConnections(
   services: DatakitServices,
   config: NormalizedRuntimeConfig,
 ): Promise<OpenConnections> {
-  const source = await services.openConnection('source', config.source);
-  let target: OpenConnection;
+  const source = await services.openSource(config.source);
+  let target: TargetSession;
   try {
-    target = await services.openConnection('target', config.target);
+    target = await services.openTarget(config.target);
   } catch (error) {
     await source.close();
     throw error;

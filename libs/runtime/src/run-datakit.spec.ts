@@ -2,10 +2,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import type { SourceSession, TargetSession } from '@datakit/databases';
 import { EnvironmentError, RejectsError } from '@datakit/errors';
 import { beforeEach, describe, expect, it } from 'vitest';
 
-import type { OpenConnection } from './open-connection.ts';
 import { runDatakit } from './run-datakit.ts';
 import type { DatakitServices, LoadTableInput } from './services.ts';
 import { captureIo, testDatakit } from './_test-datakit.ts';
@@ -24,8 +24,8 @@ beforeEach(() => {
   writeFileSync(configFile, JSON.stringify({ source: connection('a'), target: connection('b') }));
 });
 
-const fakeConnection = (role: 'source' | 'target'): OpenConnection =>
-  ({ role, label: role, close: () => Promise.resolve() }) as unknown as OpenConnection;
+const fakeSession = <TSession>(role: 'source' | 'target'): TSession =>
+  ({ role, label: role, close: () => Promise.resolve() }) as unknown as TSession;
 
 /** Services that connect to nothing and load 10 rows per table. */
 function fakeServices(overrides: Partial<DatakitServices> = {}): {
@@ -36,7 +36,8 @@ function fakeServices(overrides: Partial<DatakitServices> = {}): {
   return {
     loaded,
     services: {
-      openConnection: (role) => Promise.resolve(fakeConnection(role)),
+      openSource: () => Promise.resolve(fakeSession<SourceSession>('source')),
+      openTarget: () => Promise.resolve(fakeSession<TargetSession>('target')),
       checkDrift: () => Promise.resolve({ ok: true, result: { source: [], target: [] }, text: '' }),
       loadTable: (input) => {
         loaded.push(input);
@@ -258,7 +259,7 @@ describe('runDatakit run', () => {
   it('exits 5 with one paragraph when a database cannot be reached', async () => {
     const io = captureIo();
     const { services } = fakeServices({
-      openConnection: () =>
+      openSource: () =>
         Promise.reject(
           new EnvironmentError(
             'The source database a at 127.0.0.1:1 as u cannot be reached: the connection was refused.',

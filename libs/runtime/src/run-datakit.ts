@@ -15,7 +15,7 @@ import type { DatakitServices } from './services.ts';
 export interface RunDatakitOptions {
   /** Where events, logs and the exit code go. Default: the process. */
   io?: DatakitIo;
-  /** Connections, drift check and loader. Default: PostgreSQL, @datakit/drift, @datakit/loader. */
+  /** Connections, drift check and loader. Default: @datakit/databases' adapters and @datakit/drift. */
   services?: Partial<DatakitServices>;
 }
 

@@ -1,15 +1,19 @@
-import type { CopyFormat, CopyFormatChoice } from '@datakit/loader';
+import type {
+  CopyFormat,
+  CopyFormatChoice,
+  SourceSession,
+  TargetSession,
+} from '@datakit/databases';
 import type { Connection } from '@datakit/warehouse';
 
 import type { ExtraColumnsPolicy } from './define-datakit.ts';
 import type { TableCounts } from './events.ts';
 import type { ConfiguredTable } from './load-config.ts';
-import type { ConnectionRole, OpenConnection } from './open-connection.ts';
 
 /** What the drift check is asked. */
 export interface CheckDriftInput {
-  source: OpenConnection;
-  target: OpenConnection;
+  source: SourceSession;
+  target: TargetSession;
   tables: readonly ConfiguredTable[];
   /** The datakit's policy for columns the contracts do not know. */
   extraColumns: ExtraColumnsPolicy;
@@ -33,8 +37,8 @@ export interface LoadTableInput {
   contractHash: string;
   /** The datakit's policy for columns the contracts and the live tables disagree on. */
   extraColumns: ExtraColumnsPolicy;
-  source: OpenConnection;
-  target: OpenConnection;
+  source: SourceSession;
+  target: TargetSession;
   table: ConfiguredTable;
   batchSize: number;
   /** `auto` (binary COPY where every column allows it) or `text`. */
@@ -55,11 +59,14 @@ export interface LoadTableResult extends TableCounts {
 
 /**
  * The work `check` and `run` delegate: opening sessions, comparing schemas (@datakit/drift),
- * loading tables (@datakit/loader). One interface so tests can run the verbs without a
+ * loading tables (the target adapter of @datakit/databases). One interface so tests can run the verbs without a
  * database, and so each library is called from exactly one small module.
  */
 export interface DatakitServices {
-  openConnection(role: ConnectionRole, connection: Connection): Promise<OpenConnection>;
+  /** A session on the source database, through the adapter of its kind. */
+  openSource(connection: Connection): Promise<SourceSession>;
+  /** A session on the warehouse, through the adapter of its kind. */
+  openTarget(connection: Connection): Promise<TargetSession>;
   checkDrift(input: CheckDriftInput): Promise<DriftReport>;
   loadTable(input: LoadTableInput): Promise<LoadTableResult>;
 }

@@ -1,5 +1,5 @@
 // A datakit-shaped probe, bundled and run on the real datakit-base image: it opens the
-// Kerberos connection the way every datakit does (@datakit/runtime's openConnection, pg-native
+// Kerberos connection the way every datakit does (@datakit/databases' openSource, pg-native
 // with the sidecar's ticket cache) and reads pagila. One JSON line per round on stdout; a
 // failure is the runtime's one paragraph on stderr and its exit code.
 //
@@ -9,7 +9,7 @@
 // PROBE_INTERVAL    seconds between rounds (default 20)
 import { setTimeout as sleep } from 'node:timers/promises';
 import { exitCodeOf, formatError } from '@datakit/errors';
-import { openConnection } from '@datakit/runtime';
+import { openSource, type PostgresSession } from '@datakit/databases';
 import type { Connection } from '@datakit/warehouse';
 
 const connection = JSON.parse(process.env.PROBE_CONNECTION ?? '{}') as Connection;
@@ -19,10 +19,11 @@ const QUERY = 'select current_user as "user", count(*)::int as films from film';
 
 try {
   const started = Date.now();
-  const kept = await openConnection('source', connection);
+  const open = async () => (await openSource('source', connection)) as PostgresSession;
+  const kept = await open();
   try {
     for (let round = 0; ; round += 1) {
-      const fresh = round === 0 ? kept : await openConnection('source', connection);
+      const fresh = round === 0 ? kept : await open();
       try {
         const [a, b] = await Promise.all([kept.client.query(QUERY), fresh.client.query(QUERY)]);
         const line = {

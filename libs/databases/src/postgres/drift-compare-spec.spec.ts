@@ -1,9 +1,10 @@
 import { col, defineTable, describeTable, withAudit } from '@datakit/contracts';
 import { describe, expect, it } from 'vitest';
 
-import { compareSchema } from './compare-schema.ts';
-import { compareSpecSchema } from './compare-spec.ts';
-import type { LiveColumn, LiveSchema } from './read-live-schema.ts';
+import { compareSchema, compareSpecSchema } from '@datakit/drift';
+import type { LiveColumn, LiveSchema } from '@datakit/drift';
+
+import { postgresDialect } from './types.ts';
 
 const Customer = withAudit(
   defineTable({
@@ -49,7 +50,11 @@ const live: LiveSchema = {
 describe('compareSpecSchema', () => {
   for (const side of ['source', 'target'] as const) {
     it(`compares a described contract exactly as the contract itself (${side})`, () => {
-      const options = { side, extraColumns: 'freeze' as const };
+      const options = {
+        side,
+        extraColumns: 'freeze' as const,
+        normalizeType: postgresDialect.normalizeType,
+      };
       const fromSpec = compareSpecSchema([describeTable(Customer)], live, options);
       expect(fromSpec).toEqual(compareSchema([Customer], live, options));
       expect(fromSpec.ok).toBe(false);
@@ -76,8 +81,12 @@ describe('compareSpecSchema', () => {
         },
       },
     };
-    expect(compareSpecSchema([spec], faithful, { side: 'target', extraColumns: 'freeze' }).ok).toBe(
-      true,
-    );
+    expect(
+      compareSpecSchema([spec], faithful, {
+        side: 'target',
+        extraColumns: 'freeze',
+        normalizeType: postgresDialect.normalizeType,
+      }).ok,
+    ).toBe(true);
   });
 });

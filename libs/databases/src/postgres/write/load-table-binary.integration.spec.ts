@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { eventLoadOptions } from './__fixtures__/events.ts';
 import { ScratchDb, scratchSchema } from './__fixtures__/scratch-db.ts';
+import type { TestLoadOverrides } from './__fixtures__/load-options.ts';
 import { loadTable } from './load-table.ts';
 import type { LoadTableOptions } from './load-table.ts';
 
@@ -15,7 +16,7 @@ const TEXT = scratchSchema('lb_text');
 const db = new ScratchDb();
 const { source, target, sql } = db;
 
-function options(overrides: Partial<LoadTableOptions> = {}): LoadTableOptions {
+function options(overrides: TestLoadOverrides = {}): LoadTableOptions {
   return eventLoadOptions({ source, target, sourceSchema: SRC, targetSchema: DST }, overrides);
 }
 

@@ -4,7 +4,7 @@ import { col, defineTable, defineTransform, withAudit } from '@datakit/contracts
 import type { LoadTableOptions } from '../load-table.ts';
 
 import { testLoadOptions } from './load-options.ts';
-import type { LoadSides } from './load-options.ts';
+import type { LoadSides, TestLoadOverrides } from './load-options.ts';
 
 const columns = {
   event_id: col.integer().primaryKey(),
@@ -32,7 +32,7 @@ export const eventToBronze = defineTransform({
 /** A merge of `events` from one scratch schema into another, incremental on `at`. */
 export function eventLoadOptions(
   sides: LoadSides,
-  overrides: Partial<LoadTableOptions> = {},
+  overrides: TestLoadOverrides = {},
 ): LoadTableOptions {
   return testLoadOptions(
     { sourceTable: Event, targetTable: BronzeEvent, transform: eventToBronze, cursor: 'at' },

@@ -5,8 +5,10 @@ import { pagilaSourceTables } from '@datakit/pagila-source';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { compareSchema } from './compare-schema.ts';
-import { readLiveSchema } from './read-live-schema.ts';
+import { compareSchema } from '@datakit/drift';
+
+import { readLiveSchema } from './catalog.ts';
+import { postgresDialect } from './types.ts';
 
 const infra = localInfra();
 
@@ -35,6 +37,7 @@ describe('readLiveSchema on the real pagila database', () => {
     const result = compareSchema(pagilaSourceTables, live, {
       side: 'source',
       extraColumns: 'freeze',
+      normalizeType: postgresDialect.normalizeType,
     });
     expect(Object.keys(live.tables)).toHaveLength(15);
     expect(result.tables.flatMap((t) => t.changes)).toEqual([]);
@@ -74,7 +77,11 @@ describe('readLiveSchema on the real pagila database', () => {
       },
     });
     const live = await readLiveSchema(admin, scratch, ['actor']);
-    const result = compareSchema([Actor], live, { side: 'source', extraColumns: 'freeze' });
+    const result = compareSchema([Actor], live, {
+      side: 'source',
+      extraColumns: 'freeze',
+      normalizeType: postgresDialect.normalizeType,
+    });
     expect(result.breaking.map((c) => `${c.kind} ${c.column ?? ''}`)).toEqual([
       'type first_name',
       'nullability last_name',

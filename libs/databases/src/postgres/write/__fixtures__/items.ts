@@ -4,7 +4,7 @@ import { col, defineTable, defineTransform, withAudit } from '@datakit/contracts
 import type { LoadTableOptions } from '../load-table.ts';
 
 import { testLoadOptions } from './load-options.ts';
-import type { LoadSides } from './load-options.ts';
+import type { LoadSides, TestLoadOverrides } from './load-options.ts';
 
 /** `label` is text in the scratch database and varchar(10) in the contracts. */
 const columns = {
@@ -31,7 +31,7 @@ export const itemToBronze = defineTransform({
 /** A merge of `items` from one scratch schema into another, incremental on `updated`. */
 export function itemLoadOptions(
   sides: LoadSides,
-  overrides: Partial<LoadTableOptions> = {},
+  overrides: TestLoadOverrides = {},
 ): LoadTableOptions {
   return testLoadOptions(
     { sourceTable: Item, targetTable: BronzeItem, transform: itemToBronze, cursor: 'updated' },

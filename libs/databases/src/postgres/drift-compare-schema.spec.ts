@@ -2,10 +2,10 @@ import { col, defineTable, withAudit } from '@datakit/contracts';
 import { DriftError } from '@datakit/errors';
 import { describe, expect, it } from 'vitest';
 
-import { assertNoDrift } from './assert-no-drift.ts';
-import { compareSchema } from './compare-schema.ts';
-import { formatDrift } from './format-drift.ts';
-import type { LiveColumn, LiveSchema } from './read-live-schema.ts';
+import { assertNoDrift, compareSchema, formatDrift } from '@datakit/drift';
+import type { LiveColumn, LiveSchema } from '@datakit/drift';
+
+import { postgresDialect } from './types.ts';
 
 const Customer = defineTable({
   name: 'customer',
@@ -39,7 +39,11 @@ const faithful = [
   column('last_update', 'timestamp with time zone'),
 ];
 
-const source = { side: 'source', extraColumns: 'freeze' } as const;
+const source = {
+  side: 'source',
+  extraColumns: 'freeze',
+  normalizeType: postgresDialect.normalizeType,
+} as const;
 
 describe('compareSchema', () => {
   it('finds no drift when only spellings differ', () => {
@@ -97,6 +101,7 @@ describe('compareSchema', () => {
     const result = compareSchema([Customer], live(columns), {
       side: 'target',
       extraColumns: 'freeze',
+      normalizeType: postgresDialect.normalizeType,
     });
     expect(result.breaking.map((c) => c.kind)).toEqual(['nullability']);
   });
@@ -153,6 +158,7 @@ describe('compareSchema', () => {
     const result = compareSchema([Customer], live([...faithful, column('nickname', 'text')]), {
       side: 'source',
       extraColumns: policy,
+      normalizeType: postgresDialect.normalizeType,
     });
     expect(result.tables[0]?.changes).toEqual([
       expect.objectContaining({ kind: 'extra-column', column: 'nickname', breaking }),
@@ -169,6 +175,7 @@ describe('compareSchema', () => {
       {
         side: 'target',
         extraColumns: 'evolve',
+        normalizeType: postgresDialect.normalizeType,
       },
     );
     expect(result.breaking.map((c) => c.column)).toEqual(['x']);
@@ -185,6 +192,7 @@ describe('compareSchema', () => {
       {
         side: 'target',
         extraColumns: 'evolve',
+        normalizeType: postgresDialect.normalizeType,
       },
     );
     const byColumn = Object.fromEntries(
@@ -199,7 +207,7 @@ describe('compareSchema', () => {
     const result = compareSchema(
       [Customer],
       { schema: 'dst', tables: {} },
-      { side: 'target', extraColumns: 'freeze' },
+      { side: 'target', extraColumns: 'freeze', normalizeType: postgresDialect.normalizeType },
     );
     expect(result.tables[0]).toMatchObject({
       exists: false,
@@ -223,6 +231,7 @@ describe('formatDrift and assertNoDrift', () => {
       {
         side: 'source',
         extraColumns: 'discard',
+        normalizeType: postgresDialect.normalizeType,
       },
     );
     expect(() => assertNoDrift(result)).toThrow(DriftError);

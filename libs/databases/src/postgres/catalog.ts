@@ -1,44 +1,8 @@
-/** The part of a node-postgres client this library uses, so any client or pool fits. */
+import type { LiveSchema } from '@datakit/drift';
+
+/** The part of a node-postgres client the catalog read uses, so any client or pool fits. */
 export interface Queryable {
   query<TRow>(text: string, values?: unknown[]): Promise<{ rows: TRow[] }>;
-}
-
-/** One column as the database catalog describes it. */
-export interface LiveColumn {
-  /** Column name. */
-  name: string;
-  /** The type as `format_type` prints it, e.g. `character varying(45)`, `year`, `text[]`. */
-  type: string;
-  /** For a column declared with a domain: the domain's base type (`integer` for pagila's `year`). */
-  domainBaseType?: string;
-  /** For a column declared with a domain: the domain's name. */
-  domain?: string;
-  /** For an enum column: its labels in declaration order. */
-  enumValues?: string[];
-  /** Whether the column accepts null (false when the column or its domain is `NOT NULL`). */
-  nullable: boolean;
-  /** Whether the column has a default (an insert may leave it out). */
-  hasDefault: boolean;
-}
-
-/** One table (or view) as the catalog describes it. */
-export interface LiveTable {
-  /** Schema name. */
-  schema: string;
-  /** Table name. */
-  name: string;
-  /** Columns in their physical order. */
-  columns: LiveColumn[];
-  /** Primary key columns in key order; empty when the table has none. */
-  primaryKey: string[];
-}
-
-/** The live state of some tables of one schema. A table that does not exist is absent. */
-export interface LiveSchema {
-  /** Schema name. */
-  schema: string;
-  /** Tables found, by name. */
-  tables: Record<string, LiveTable>;
 }
 
 interface CatalogRow {

@@ -2,10 +2,12 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
 import { AUDIT_COLUMN_NAMES, dataColumns } from '@datakit/contracts';
-import type { AnyTable, AnyTransform } from '@datakit/contracts';
+import type { AnyTable } from '@datakit/contracts';
 import { EnvironmentError, RejectsError } from '@datakit/errors';
 import type pg from 'pg';
-import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import { from as copyFrom } from 'pg-copy-streams';
+
+import type { TableLoad, TableLoadResult } from '../../adapter.ts';
 
 import { acceptsBinary, binaryWireType } from './binary-copy.ts';
 import {
@@ -32,75 +34,10 @@ import {
   qualified,
 } from './sql.ts';
 
-/** How rows reach the target table. */
-export type WriteMode = 'append' | 'replace' | 'merge';
-
-/** The COPY format rows cross in. */
-export type CopyFormat = 'text' | 'binary';
-
-/** The format a load asks for: binary where every column allows it, or always text. */
-export type CopyFormatChoice = 'auto' | 'text';
-
-/** What to do with contract columns a live target lacks (see @datakit/drift's policies). */
-export type ExtraColumnsPolicy = 'evolve' | 'freeze' | 'discard';
-
-/** One table load. */
-export interface LoadTableOptions {
-  /** The run's id: on every written row (`_run_id`) and in the bookkeeping tables. */
-  runId: string;
-  /** The datakit's name, for the runs table. */
-  datakit: string;
-  /** A connected source session. */
-  source: pg.Client;
+/** One table load into a PostgreSQL warehouse: the generic request and the target's client. */
+export interface LoadTableOptions extends TableLoad {
   /** A connected target session (the loader role: owns its schemas, not a superuser). */
   target: pg.Client;
-  sourceTable: AnyTable;
-  targetTable: AnyTable;
-  transform: AnyTransform;
-  /** Live schema the source table is read from. */
-  sourceSchema: string;
-  /** Live schema the target table is written to (created when missing). */
-  targetSchema: string;
-  /** Source contract column the load resumes after; null reads the whole table. */
-  cursor: string | null;
-  mode: WriteMode;
-  /** Rows between progress reports. */
-  batchSize: number;
-  /** Fraction of the rows read that may be rejected before the load fails (0 to 1). */
-  rejectThreshold: number;
-  /** `evolve` adds contract columns a live target lacks; otherwise they are left to drift. */
-  extraColumns: ExtraColumnsPolicy;
-  /** Contract hash of the datakit, for the runs table. */
-  contractHash: string;
-  /** At most this many rejected rows are stored per table and run (default 10,000). */
-  maxStoredRejects?: number;
-  /**
-   * How the source is read: `copy` (COPY TO STDOUT) or `cursor` (a server-side cursor, FETCH
-   * in batches). Default: `cursor` for a native (libpq) session, else `copy`.
-   */
-  read?: 'copy' | 'cursor';
-  /**
-   * The COPY format of a `copy` read and of the write: `auto` (the default) takes binary when
-   * every source and target column is of a kind binary-copy.ts supports and the target's
-   * columns have those types (PostgreSQL then neither prints nor parses the values); `text`
-   * always takes text.
-   */
-  copyFormat?: CopyFormatChoice;
-  /** Called every `batchSize` rows and at the end. */
-  onProgress?(counts: { read: number; written: number }): void;
-}
-
-/** What one table load did. */
-export interface LoadTableResult {
-  read: number;
-  /** Rows inserted or changed in the target. */
-  written: number;
-  rejected: number;
-  filtered: number;
-  /** The cursor value the next run resumes after; null when the table has no cursor. */
-  cursor: string | null;
-  /** The COPY format the rows crossed in (`text` also for a server-side cursor read). */
-  format: CopyFormat;
 }
 
 /** Per target table, so that two runs never load the same table at once. */
@@ -121,7 +58,7 @@ const LOCK_NAMESPACE = 'datakit.load:';
  *
  * Throws platform errors only (`RejectsError`, `EnvironmentError`, `ConfigError`).
  */
-export async function loadTable(options: LoadTableOptions): Promise<LoadTableResult> {
+export async function loadTable(options: LoadTableOptions): Promise<TableLoadResult> {
   const { target, runId } = options;
   const targetName = `${options.targetSchema}.${options.targetTable.name}`;
   const sourceName = `${options.sourceSchema}.${options.sourceTable.name}`;
@@ -156,7 +93,7 @@ export async function loadTable(options: LoadTableOptions): Promise<LoadTableRes
       direct && audited && !state.auditDefaults ? `\t${runId}\t${now}\t${now}\t${now}` : '';
     const binary =
       options.copyFormat !== 'text' &&
-      readMode(options) === 'copy' &&
+      options.source.copyFormats.includes('binary') &&
       lineSuffix === '' &&
       (!direct || state.binaryTarget) &&
       columnsOf(options.sourceTable).every((c) => binaryWireType(c) !== undefined) &&
@@ -214,7 +151,7 @@ export async function loadTable(options: LoadTableOptions): Promise<LoadTableRes
       });
     }
     await storeRejects(target, runId, targetName, processor.rejects);
-    const result: LoadTableResult = {
+    const result: TableLoadResult = {
       read: counts.read,
       written,
       rejected: counts.rejected,
@@ -390,28 +327,6 @@ function targetColumnList(table: AnyTable): string[] {
   return table.audited ? [...data, ...AUDIT_COLUMN_NAMES.map(ident)] : data;
 }
 
-/**
- * The SELECT the source is read with: the contract's columns by their source names, as text
- * for a server-side cursor and cast to their wire types for a binary read.
- */
-function sourceSelect(
-  options: LoadTableOptions,
-  cursorFrom: string | null,
-  cast: 'text' | 'binary' | 'none',
-): string {
-  const columns = columnsOf(options.sourceTable).map((c) => {
-    const name = ident(c.sourceName);
-    if (cast === 'text') return `${name}::text`;
-    return cast === 'binary' ? `${name}::${binaryWireType(c) as string}` : name;
-  });
-  let sql = `SELECT ${columns.join(', ')} FROM ${qualified(options.sourceSchema, options.sourceTable.name)}`;
-  if (options.cursor !== null && cursorFrom !== null) {
-    const column = options.sourceTable.columns[options.cursor] as { sourceName: string };
-    sql += ` WHERE ${ident(column.sourceName)} > ${literal(cursorFrom)}`;
-  }
-  return sql;
-}
-
 /** Streams the source through the processor into the target; returns the rows copied. */
 async function streamRows(
   options: LoadTableOptions,
@@ -420,8 +335,7 @@ async function streamRows(
   into: string,
   binary: boolean,
 ): Promise<number> {
-  const { source, target } = options;
-  await prepareSession(source);
+  const { target } = options;
   const format = binary ? ' (FORMAT binary)' : '';
   const sink = target.query(copyFrom(`COPY ${into} FROM STDIN${format}`));
   let reported = 0;
@@ -431,19 +345,17 @@ async function streamRows(
       options.onProgress?.({ read: reported, written: processor.counts.accepted });
     }
   };
-  if (readMode(options) === 'cursor') {
-    await pipeline(
-      fetchBatches(
-        source,
-        sourceSelect(options, cursorFrom, 'text'),
-        options.batchSize,
-        processor,
-        progress,
-      ),
-      sink,
-    );
+  const rows = await options.source.read({
+    schema: options.sourceSchema,
+    table: options.sourceTable,
+    cursor: options.cursor === null ? null : { column: options.cursor, after: cursorFrom },
+    batchSize: options.batchSize,
+    format: binary ? 'binary' : 'text',
+  });
+  if (rows.kind === 'fields') {
+    await pipeline(processFields(rows.batches, processor, progress), sink);
   } else {
-    const rows = new Transform({
+    const processed = new Transform({
       transform(chunk: Buffer, _encoding, done) {
         try {
           processor.pushCopy(chunk);
@@ -466,51 +378,21 @@ async function streamRows(
         done();
       },
     });
-    const out = source.query(
-      copyTo(
-        `COPY (${sourceSelect(options, cursorFrom, binary ? 'binary' : 'none')}) TO STDOUT${format}`,
-      ),
-    );
-    await pipeline(out, rows, sink);
+    await pipeline(rows.stream, processed, sink);
   }
   return sink.rowCount;
 }
 
-function readMode(options: LoadTableOptions): 'copy' | 'cursor' {
-  return options.read ?? (isNative(options.source) ? 'cursor' : 'copy');
-}
-
-/** A node-postgres client on libpq's native binding (Kerberos/GSSAPI sessions use it). */
-function isNative(client: pg.Client): boolean {
-  return (client as unknown as { native?: unknown }).native !== undefined;
-}
-
-/**
- * Reads the source through a server-side cursor in batches (every column as text, so the
- * codecs see what COPY would give) and yields the processed COPY text.
- */
-async function* fetchBatches(
-  source: pg.Client,
-  select: string,
-  batchSize: number,
+/** Rows given as fields (canonical text per column), through the processor as COPY text. */
+async function* processFields(
+  batches: AsyncIterable<readonly (readonly (string | null)[])[]>,
   processor: RowProcessor,
   progress: () => void,
 ): AsyncGenerator<Buffer | string> {
-  await source.query('BEGIN READ ONLY');
-  try {
-    await source.query(`DECLARE datakit_read NO SCROLL CURSOR FOR ${select}`);
-    for (;;) {
-      const batch = await source.query<(string | null)[]>({
-        text: `FETCH ${batchSize} FROM datakit_read`,
-        rowMode: 'array',
-      });
-      for (const row of batch.rows) processor.push(row);
-      progress();
-      yield* processor.take();
-      if (batch.rows.length < batchSize) break;
-    }
-  } finally {
-    await source.query('ROLLBACK').catch(() => undefined);
+  for await (const batch of batches) {
+    for (const row of batch) processor.push(row);
+    progress();
+    yield* processor.take();
   }
 }
 

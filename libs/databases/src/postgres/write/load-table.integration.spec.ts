@@ -8,6 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { itemLoadOptions } from './__fixtures__/items.ts';
 import { loaderConfig, ScratchDb, scratchSchema } from './__fixtures__/scratch-db.ts';
+import type { TestLoadOverrides } from './__fixtures__/load-options.ts';
 import { loadTable } from './load-table.ts';
 import type { LoadTableOptions } from './load-table.ts';
 
@@ -21,7 +22,7 @@ const CHILD = fileURLToPath(new URL('./__fixtures__/load-child.ts', import.meta.
 const db = new ScratchDb();
 const { source, target, sql } = db;
 
-function options(overrides: Partial<LoadTableOptions> = {}): LoadTableOptions {
+function options(overrides: TestLoadOverrides = {}): LoadTableOptions {
   return itemLoadOptions({ source, target, sourceSchema: SRC, targetSchema: DST }, overrides);
 }
 

@@ -1,3 +1,5 @@
+import type { Dialect } from '../adapter.ts';
+
 /** Spellings PostgreSQL accepts for one type, mapped to the one this library compares. */
 const ALIASES: Readonly<Record<string, string>> = {
   int: 'integer',
@@ -48,3 +50,6 @@ export function normalizeSqlType(sqlType: string): string {
   if (name === 'char' && modifier === '') return `char(1)${arraySuffix}`;
   return `${name}${modifier}${arraySuffix}`;
 }
+
+/** PostgreSQL's SQL, as the drift check compares it. */
+export const postgresDialect: Dialect = { kind: 'postgres', normalizeType: normalizeSqlType };

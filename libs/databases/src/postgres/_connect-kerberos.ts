@@ -3,9 +3,8 @@ import { lookup } from 'node:dns/promises';
 import { EnvironmentError } from '@datakit/errors';
 import pg from 'pg';
 
-import { kerberosConninfo, type KerberosPostgresConnection } from './kerberos-conninfo.ts';
-import { kerberosLoginError, type KerberosLoginContext } from './kerberos-failure.ts';
-import { connectedAs, type ConnectionRole, type OpenConnection } from './open-connection.ts';
+import { kerberosConninfo, type KerberosPostgresConnection } from './config.ts';
+import { kerberosLoginError, type KerberosLoginContext } from './errors.ts';
 
 /**
  * Opens a PostgreSQL session with Kerberos: libpq (through pg-native) answers the server's
@@ -13,11 +12,10 @@ import { connectedAs, type ConnectionRole, type OpenConnection } from './open-co
  * password exists anywhere. The client is node-postgres's native client (`client.native` is
  * set), which the loader reads with a cursor instead of COPY.
  */
-export async function openKerberosConnection(
-  role: ConnectionRole,
+export async function openKerberosClient(
   connection: KerberosPostgresConnection,
   label: string,
-): Promise<OpenConnection> {
+): Promise<pg.Client> {
   const context: KerberosLoginContext = {
     label,
     // What libpq's GSSAPI library reads: KRB5CCNAME, else MIT Kerberos's default cache.
@@ -60,7 +58,7 @@ export async function openKerberosConnection(
     await client.end().catch(() => undefined);
     throw kerberosLoginError(context, cause);
   }
-  return connectedAs(role, connection, client, label);
+  return client;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { kerberosConninfo, quoteConninfoValue } from './kerberos-conninfo.ts';
+import { kerberosConninfo, quoteConninfoValue } from './config.ts';
 
 const connection = {
   kind: 'postgres' as const,

@@ -1,4 +1,7 @@
 import { EnvironmentError } from '@datakit/errors';
+import { formatSecretRef } from '@datakit/secrets';
+
+import { CONNECT_TIMEOUT_MS, type PostgresConnection } from './config.ts';
 
 /** What a Kerberos login failure is about, read from libpq's message. */
 export type KerberosFailureKind =
@@ -132,4 +135,54 @@ export function kerberosLoginError(
 function oneLine(message: string): string {
   const text = message.replace(/\s+/g, ' ').trim();
   return /[.!?]$/.test(text) ? text : `${text}.`;
+}
+
+/** The server asked for a GSSAPI (Kerberos) login (AuthenticationGSS is request 7). */
+export const GSS_REQUESTED = /authenticationOk message type 7\b/;
+
+/** PostgreSQL error codes of a refused login (class 28) and a missing database. */
+const LOGIN_REFUSED = new Set(['28P01', '28000']);
+const NO_DATABASE = '3D000';
+
+/** The platform error of a failed password login. */
+export function connectError(
+  label: string,
+  connection: PostgresConnection,
+  cause: unknown,
+): EnvironmentError {
+  const error = cause as NodeJS.ErrnoException & { code?: string };
+  const code = error.code ?? '';
+  if (LOGIN_REFUSED.has(code)) {
+    return new EnvironmentError(`The ${label} refused the login: ${error.message}.`, {
+      hint: `Check the user and the password secret (${connection.password ? formatSecretRef(connection.password) : 'none configured'}), and pg_hba.conf on the server.`,
+      cause,
+    });
+  }
+  if (GSS_REQUESTED.test(error.message)) {
+    return new EnvironmentError(
+      `The ${label} asks for a Kerberos (GSSAPI) login, and this connection is configured for a password.`,
+      {
+        hint: "Set auth: kerberos on this connection (the datakit then logs in with the sidecar's ticket), or have pg_hba.conf give this user a password method.",
+        cause,
+      },
+    );
+  }
+  if (code === NO_DATABASE) {
+    return new EnvironmentError(`The ${label} cannot be opened: ${error.message}.`, {
+      hint: 'Check the database name in the config file.',
+      cause,
+    });
+  }
+  const why =
+    code === 'ECONNREFUSED'
+      ? 'the connection was refused (nothing listens on that port)'
+      : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
+        ? 'the host name does not resolve'
+        : /timeout/i.test(error.message)
+          ? `no answer within ${CONNECT_TIMEOUT_MS / 1000} seconds`
+          : error.message;
+  return new EnvironmentError(`The ${label} cannot be reached: ${why}.`, {
+    hint: 'Check host and port in the config file and that the database server is running and reachable from this container.',
+    cause,
+  });
 }

@@ -9,7 +9,8 @@ import { parseSecretRef } from '@datakit/secrets';
 import type { Connection } from '@datakit/warehouse';
 import { describe, expect, it } from 'vitest';
 
-import { openConnection } from './open-connection.ts';
+import { openSource } from '../create-adapter.ts';
+import type { PostgresSession } from './connect.ts';
 
 const infra = localInfra();
 const passwordFile = (role: string) => join(infraPaths().postgresSecretsDir, `${role}.password`);
@@ -38,7 +39,7 @@ async function freePort(): Promise<number> {
 }
 
 async function failure(connection: Connection): Promise<EnvironmentError> {
-  const error = await openConnection('source', connection).then(
+  const error = await openSource('source', connection).then(
     () => undefined,
     (e: unknown) => e,
   );
@@ -46,9 +47,9 @@ async function failure(connection: Connection): Promise<EnvironmentError> {
   return error as EnvironmentError;
 }
 
-describe('openConnection against the local PostgreSQL', () => {
+describe('openPostgres against the local PostgreSQL', () => {
   it('logs in with a password read from a file: reference, session in UTC', async () => {
-    const open = await openConnection('source', pagila());
+    const open = (await openSource('source', pagila())) as PostgresSession;
     try {
       const { rows } = await open.client.query<{ tz: string }>(
         "select current_setting('TimeZone') as tz",

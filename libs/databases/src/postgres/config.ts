@@ -1,7 +1,47 @@
-import type { Connection } from '@datakit/warehouse';
+import type pg from 'pg';
+
+import type { ConnectionOf } from '../adapter.ts';
+
+/** A PostgreSQL connection as warehouse.yaml describes it. */
+export type PostgresConnection = ConnectionOf<'postgres'>;
 
 /** A PostgreSQL connection that logs in with Kerberos. */
-export type KerberosPostgresConnection = Extract<Connection, { kind: 'postgres' }>;
+export type KerberosPostgresConnection = PostgresConnection;
+
+/** How long to wait for a TCP connection and the login before giving up. */
+export const CONNECT_TIMEOUT_MS = 10_000;
+
+/** node-postgres's settings for a password (or passwordless) login. */
+export function passwordClientConfig(
+  connection: PostgresConnection,
+  password: string | undefined,
+): pg.ClientConfig {
+  return {
+    host: connection.host,
+    port: connection.port,
+    database: connection.database,
+    user: connection.user,
+    password,
+    ssl: sslOption(connection.sslMode),
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    // `timestamp without time zone` values are read as UTC (see @datakit/contracts).
+    options: '-c TimeZone=UTC',
+    application_name: 'datakit',
+  };
+}
+
+function sslOption(mode: PostgresConnection['sslMode']): pg.ClientConfig['ssl'] {
+  switch (mode) {
+    case 'disable':
+    case 'prefer':
+      // node-postgres cannot fall back from TLS to plain text, so "prefer" connects without TLS.
+      return false;
+    case 'require':
+      return { rejectUnauthorized: false };
+    case 'verify-full':
+      return { rejectUnauthorized: true };
+  }
+}
 
 /** How long libpq waits for the TCP connection and the login (`connect_timeout`). */
 export const KERBEROS_CONNECT_TIMEOUT_SECONDS = 10;

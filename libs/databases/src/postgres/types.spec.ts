@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { normalizeSqlType } from './normalize-sql-type.ts';
+import { normalizeSqlType } from './types.ts';
 
 describe('normalizeSqlType', () => {
   it.each([

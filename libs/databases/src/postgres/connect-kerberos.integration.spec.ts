@@ -6,7 +6,7 @@ import { EnvironmentError } from '@datakit/errors';
 import { localInfra } from '@datakit/local-infra';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { openConnection } from './open-connection.ts';
+import { openPostgres } from './connect.ts';
 
 // openConnection with auth "kerberos" against the local PostgreSQL and KDC (`npm run
 // infra:up`): principal datakit-e2e logs in as the password-less role kerberos_reader. The
@@ -41,7 +41,7 @@ function useCache(name: string, principal?: 'datakit-e2e' | 'datakit-loader'): s
 }
 
 async function failure(connection = source): Promise<EnvironmentError> {
-  const error: unknown = await openConnection('source', connection).then(
+  const error: unknown = await openPostgres('source', connection).then(
     async (open) => {
       await open.close();
       return undefined;
@@ -65,10 +65,10 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('openConnection with auth kerberos', () => {
+describe('openPostgres with auth kerberos', () => {
   it('logs in with the ticket and no password, on the native client', async () => {
     useCache('e2e', 'datakit-e2e');
-    const open = await openConnection('source', source);
+    const open = await openPostgres('source', source);
     try {
       expect(open.label).toBe('source database pagila at localhost:5432 as kerberos_reader');
       expect((open.client as unknown as { native?: unknown }).native).toBeTruthy();

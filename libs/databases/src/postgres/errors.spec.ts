@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { kerberosFailureKind, kerberosLoginError } from './kerberos-failure.ts';
+import { kerberosFailureKind, kerberosLoginError } from './errors.ts';
 
 // Messages as libpq 15 prints them (seen against the local PostgreSQL and KDC).
 const NO_TICKET =

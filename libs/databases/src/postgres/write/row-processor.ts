@@ -19,7 +19,7 @@ import type { StoredReject } from './bookkeeping.ts';
 import { codecFor } from './codecs.ts';
 import type { Codec } from './codecs.ts';
 import { COPY_NULL, escapeCopyText, unescapeField } from './copy-text.ts';
-import type { CopyFormat } from './load-table.ts';
+import type { CopyFormat } from '../../adapter.ts';
 import { columnsOf } from './sql.ts';
 
 /** What the processor needs to know about one table load. */
