@@ -42,7 +42,8 @@ export async function bundleEntry(
       platform: 'node',
       format: 'esm',
       target: 'node24',
-      external: ['pg-native'],
+      // Native addons load from the datakit base image's node_modules (NODE_PATH).
+      external: ['pg-native', 'msnodesqlv8'],
       // CommonJS dependencies (pg, its friends) call require(): give the ESM bundle one.
       banner: {
         js: "import { createRequire as __datakitCreateRequire } from 'node:module';\nconst require = __datakitCreateRequire(import.meta.url);",
