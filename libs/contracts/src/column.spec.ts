@@ -115,4 +115,12 @@ describe('col', () => {
   it('refuses a numeric scale larger than its precision', () => {
     expect(() => col.numeric(2, 3)).toThrow('numeric scale must be an integer in [0, 2], got 3');
   });
+
+  it("states another database's spelling with nativeType(), keeping kind and validation", () => {
+    const name = col.varchar(3).nativeType('nvarchar(3)').nullable();
+    expect(name.meta).toMatchObject({ kind: 'varchar', sqlType: 'nvarchar(3)', maxLength: 3 });
+    expect(name.zod.safeParse('abcd').success).toBe(false);
+    expect(name.zod.safeParse(null).success).toBe(true);
+    expect(() => col.text().nativeType(' ')).toThrow('nativeType() takes a non-empty SQL type');
+  });
 });

@@ -48,7 +48,11 @@ export interface RandomSource {
 export interface ColumnMeta {
   /** The kind, which fixes the TypeScript representation. */
   readonly kind: ColumnKind;
-  /** The SQL type as PostgreSQL spells it, e.g. `integer`, `varchar(45)`, `numeric(5,2)`, `text[]`. */
+  /**
+   * The SQL type as the table's database spells it: PostgreSQL for the `col` kinds, e.g.
+   * `integer`, `varchar(45)`, `numeric(5,2)`, `text[]`; another database's spelling through
+   * {@link ColumnBuilder.nativeType}, e.g. `nvarchar(50)`.
+   */
   readonly sqlType: string;
   /** Whether `null` is a valid value. */
   readonly nullable: boolean;
@@ -138,6 +142,17 @@ export class ColumnBuilder<TValue> {
   /** Names the column in the source system when it differs from the contract's key. */
   source(name: string): ColumnBuilder<TValue> {
     return new ColumnBuilder<TValue>({ ...this.#state(), sourceName: name });
+  }
+
+  /**
+   * States the SQL type as the table's own database spells it, keeping the kind (and so the
+   * TypeScript type, validation and factory): how a database adapter's column builders
+   * describe a source that is not PostgreSQL, e.g. `nvarchar(50)` for SQL Server's `mssql.nvarchar(50)`.
+   * The drift check compares it through that database's dialect.
+   */
+  nativeType(sqlType: string): ColumnBuilder<TValue> {
+    if (sqlType.trim() === '') throw new TypeError('nativeType() takes a non-empty SQL type');
+    return this.#with({ sqlType });
   }
 
   /** Says what the column means; shown in the spec output. */
