@@ -46,6 +46,8 @@ export interface TableSpec {
   name: string;
   /** Database schema. */
   schema: string;
+  /** The table's name in the source database, when it differs from `name`. */
+  sourceName?: string;
   /** What the table holds. */
   description?: string;
   /** Primary key columns, in declaration order. */
@@ -63,6 +65,8 @@ export function describeTable(table: AnyTable): TableSpec {
   return {
     name: table.name,
     schema: table.schema,
+    // Only when renamed, so the description (and the contract hash) of other tables is unchanged.
+    ...(table.sourceName === table.name ? {} : { sourceName: table.sourceName }),
     ...(table.description === undefined ? {} : { description: table.description }),
     primaryKey: [...table.primaryKey],
     cursor: table.cursor ?? null,

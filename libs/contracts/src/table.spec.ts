@@ -3,6 +3,7 @@ import { describe, expect, expectTypeOf, it } from 'vitest';
 
 import { Film } from './_test-tables.ts';
 import { col } from './column.ts';
+import { describeTable } from './describe-table.ts';
 import type { JsonValue } from './column.ts';
 import { defineTable } from './table.ts';
 import type { RowOf } from './table.ts';
@@ -130,5 +131,18 @@ describe('defineTable', () => {
         - id is a primary key column and nullable; drop one of the two
         - a, b all read source column "a"; each needs its own]
     `);
+  });
+
+  it('keeps a source name for a table whose name needs quotes, and describes it only then', () => {
+    const columns = { id: col.integer().primaryKey() };
+    const renamed = defineTable({ name: 'order_lines', sourceName: 'Order Lines', columns });
+    const plain = defineTable({ name: 'order_lines', columns });
+    expect(renamed.sourceName).toBe('Order Lines');
+    expect(plain.sourceName).toBe('order_lines');
+    expect(describeTable(renamed).sourceName).toBe('Order Lines');
+    expect('sourceName' in describeTable(plain)).toBe(false);
+    expect(() => defineTable({ name: 'x', sourceName: ' ', columns })).toThrow(
+      /sourceName is empty/,
+    );
   });
 });

@@ -14,6 +14,12 @@ export interface TableDefinition<TColumns extends ColumnBuilders> {
   name: string;
   /** Database schema; defaults to `public`. */
   schema?: string;
+  /**
+   * The table's name in the source database when it is not a plain identifier (spaces,
+   * capitals, reserved words: `"Order Lines"`, `Orders`), as the database spells it, unquoted.
+   * Defaults to `name`. Only reading uses it: a target table is always created as `name`.
+   */
+  sourceName?: string;
   /** What the table holds, for people reading the spec. */
   description?: string;
   /** Name of the MikroORM entity; defaults to the table name in PascalCase (`FilmActor`). */
@@ -48,6 +54,8 @@ export interface Table<TColumns extends ColumnBuilders = ColumnBuilders> {
   readonly name: string;
   /** Database schema. */
   readonly schema: string;
+  /** The table's name in the source database; equal to `name` unless the definition renamed it. */
+  readonly sourceName: string;
   /** `schema.name`. */
   readonly qualifiedName: string;
   /** What the table holds. */
@@ -132,6 +140,7 @@ export function buildTable<TColumns extends ColumnBuilders>(
   const table: Table<TColumns> = {
     name: definition.name,
     schema,
+    sourceName: definition.sourceName ?? definition.name,
     qualifiedName: `${schema}.${definition.name}`,
     description: definition.description,
     columns,
@@ -157,6 +166,9 @@ function findProblems(definition: TableDefinition<ColumnBuilders>): string[] {
   }
   if (definition.schema !== undefined && !IDENTIFIER.test(definition.schema)) {
     problems.push(`schema "${definition.schema}" must match ${IDENTIFIER.source}`);
+  }
+  if (definition.sourceName !== undefined && definition.sourceName.trim() === '') {
+    problems.push('sourceName is empty; leave it out to read the table by its name');
   }
   const entries = Object.entries(definition.columns);
   if (entries.length === 0) problems.push('it has no columns; add at least one');

@@ -36,7 +36,7 @@ export async function compareLiveTables(
   for (const [schema, tables] of bySchema) {
     const live = await catalog.readCatalog(
       schema,
-      tables.map((t) => t.name),
+      tables.map((t) => (options.side === 'source' ? t.sourceName : t.name)),
     );
     results.push(
       compareSchema(tables, live, {

@@ -87,9 +87,11 @@ export function compareSchema(
   live: LiveSchema,
   options: CompareSchemaOptions,
 ): DriftResult {
-  const tables = contracts.map((contract) =>
-    compareTable(contract, live.tables[contract.name], `${live.schema}.${contract.name}`, options),
-  );
+  const tables = contracts.map((contract) => {
+    // A source table is found by its name in the source database, a target table by its own.
+    const name = options.side === 'source' ? contract.sourceName : contract.name;
+    return compareTable(contract, live.tables[name], `${live.schema}.${name}`, options);
+  });
   const breaking = tables.flatMap((t) => t.changes.filter((c) => c.breaking));
   return { side: options.side, schema: live.schema, tables, breaking, ok: breaking.length === 0 };
 }

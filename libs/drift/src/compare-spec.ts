@@ -28,6 +28,7 @@ export function tableFromSpec(spec: TableSpec): AnyTable {
   const table = {
     name: spec.name,
     schema: spec.schema,
+    sourceName: spec.sourceName ?? spec.name,
     qualifiedName: `${spec.schema}.${spec.name}`,
     description: spec.description,
     columns,

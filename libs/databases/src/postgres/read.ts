@@ -48,7 +48,7 @@ function sourceSelect(request: ReadRequest, cast: 'text' | 'binary' | 'none'): s
     if (cast === 'text') return `${name}::text`;
     return cast === 'binary' ? `${name}::${binaryWireType(c) as string}` : name;
   });
-  let sql = `SELECT ${columns.join(', ')} FROM ${qualified(request.schema, request.table.name)}`;
+  let sql = `SELECT ${columns.join(', ')} FROM ${qualified(request.schema, request.table.sourceName)}`;
   const cursor = request.cursor;
   if (cursor !== null && cursor.after !== null) {
     const column = request.table.columns[cursor.column] as { sourceName: string };

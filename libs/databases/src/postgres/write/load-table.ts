@@ -61,7 +61,7 @@ const LOCK_NAMESPACE = 'datakit.load:';
 export async function loadTable(options: LoadTableOptions): Promise<TableLoadResult> {
   const { target, runId } = options;
   const targetName = `${options.targetSchema}.${options.targetTable.name}`;
-  const sourceName = `${options.sourceSchema}.${options.sourceTable.name}`;
+  const sourceName = `${options.sourceSchema}.${options.sourceTable.sourceName}`;
   try {
     await prepareSession(target);
     await ensureBookkeeping(target);
