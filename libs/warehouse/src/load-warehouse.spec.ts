@@ -102,6 +102,52 @@ describe('parseWarehouseYaml reports bad input with file, line and field', () =>
       'field "secrets.delinea": is required: some secret references use delinea:',
     );
   });
+
+  it('refuses SQL Server settings that cannot log in, naming each field', () => {
+    const text = validYaml.replace(
+      'connections:\n',
+      [
+        'connections:',
+        '  sales:',
+        '    kind: sqlserver',
+        '    host: sql01.corp.example',
+        '    database: Sales',
+        '    auth: kerberos',
+        '    driver: tedious',
+        '    user: sa',
+        '',
+      ].join('\n'),
+    );
+    const message = problemsOf(text);
+    expect(message).toContain('field "connections.sales.driver"');
+    expect(message).toContain('no Kerberos (GSSAPI) client');
+    expect(message).toContain('field "connections.sales.user"');
+  });
+
+  it('accepts a Kerberos SQL Server connection through FreeTDS with an explicit SPN', () => {
+    const text = validYaml.replace(
+      'connections:\n',
+      [
+        'connections:',
+        '  sales:',
+        '    kind: sqlserver',
+        '    host: sql01-alias.corp.example',
+        '    database: Sales',
+        '    odbcDriver: FreeTDS',
+        '    serverSpn: MSSQLSvc/sql01.corp.example:1433',
+        '    trustServerCertificate: true',
+        '',
+      ].join('\n'),
+    );
+    const warehouse = parseWarehouseYaml(text, 'warehouses/x/warehouse.yaml');
+    expect(warehouse.connections.sales).toMatchObject({
+      kind: 'sqlserver',
+      auth: 'kerberos',
+      driver: 'msnodesqlv8',
+      odbcDriver: 'FreeTDS',
+      port: 1433,
+    });
+  });
 });
 
 describe('assertLockInSync', () => {

@@ -82,13 +82,52 @@ const sqlServerConnectionSchema = z
       .enum(['msnodesqlv8', 'tedious'])
       .default('msnodesqlv8')
       .describe(
-        '"msnodesqlv8" (ODBC Driver 18, Kerberos via Trusted_Connection) or "tedious" (pure JS, no Kerberos).',
+        '"msnodesqlv8" (ODBC; Kerberos with Trusted_Connection) or "tedious" (pure JS, SQL logins only, no Kerberos).',
       ),
-    encrypt: z.boolean().default(true).describe('Encrypt the connection. Default true.'),
+    odbcDriver: z
+      .enum(['ODBC Driver 18 for SQL Server', 'FreeTDS'])
+      .optional()
+      .describe(
+        'The ODBC driver of driver msnodesqlv8: Microsoft\'s "ODBC Driver 18 for SQL Server" (the default, production) or Debian\'s "FreeTDS" (tdsodbc, built with GSSAPI; what the datakit base image ships).',
+      ),
+    serverSpn: z
+      .string()
+      .regex(/^MSSQLSvc\/[^\s@]+$/, 'expected MSSQLSvc/<host>:<port or instance>')
+      .optional()
+      .describe(
+        'The service principal to ask the KDC for when it is not MSSQLSvc/<host>:<port> (e.g. behind a DNS alias), e.g. "MSSQLSvc/sql01.corp.example:1433".',
+      ),
+    encrypt: z.boolean().default(true).describe('Encrypt the connection (TLS). Default true.'),
     trustServerCertificate: z
       .boolean()
       .default(false)
       .describe('Accept any server certificate. Default false.'),
+  })
+  .superRefine((connection, context) => {
+    const problem = (path: string, message: string) =>
+      context.addIssue({ code: 'custom', path: [path], message });
+    if (connection.auth === 'kerberos') {
+      if (connection.driver === 'tedious') {
+        problem(
+          'driver',
+          'driver "tedious" has no Kerberos (GSSAPI) client; use driver "msnodesqlv8" with auth kerberos, or auth "sql"',
+        );
+      }
+      if (connection.user !== undefined) {
+        problem('user', 'auth "kerberos" logs in as the ticket\'s principal; remove user');
+      }
+      if (connection.password !== undefined) {
+        problem('password', 'auth "kerberos" needs no password; remove it');
+      }
+    } else {
+      if (connection.user === undefined) problem('user', 'auth "sql" needs user (the SQL login)');
+      if (connection.password === undefined) {
+        problem('password', 'auth "sql" needs password (a secret reference)');
+      }
+    }
+    if (connection.driver === 'tedious' && connection.odbcDriver !== undefined) {
+      problem('odbcDriver', 'odbcDriver applies to driver "msnodesqlv8" only');
+    }
   })
   .describe(
     'A SQL Server connection. Example: {kind: sqlserver, host: sql01.corp.example, database: Sales}.',
