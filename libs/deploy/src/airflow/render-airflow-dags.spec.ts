@@ -172,6 +172,67 @@ describe('the signature check', () => {
   });
 });
 
+describe('the tasks, run with stand-ins for Airflow and its providers', () => {
+  const policy = { 0: 'ok', 1: 'retry', 2: 'fail', 3: 'fail', 4: 'fail', 5: 'retry' };
+  it.each(ENVIRONMENTS)(
+    'fail without retry on exit codes 2, 3 and 4 and retry on 1 and 5 (%s)',
+    (environment) => {
+      const dir = written(
+        renderAirflowDags(stateOf('marketing', environment)).files,
+        `stubs-${environment}`,
+      );
+      const run = spawnSync(
+        'python3',
+        [join(import.meta.dirname, 'run_with_airflow_stubs.py'), dir, SIGNATURES],
+        {
+          encoding: 'utf8',
+        },
+      );
+      expect(run.stderr).toBe('');
+      const operator = environment === 'prod' ? 'KubernetesPodOperator' : 'DockerOperator';
+      expect(JSON.parse(run.stdout)).toEqual({
+        [`${operator}:hello`]: {
+          operator,
+          retries: 2,
+          outlets: [`datakit://marketing/${environment}/hello`],
+          exit: policy,
+        },
+        [`${operator}:pagila-bronze`]: {
+          operator,
+          retries: 2,
+          outlets: [`datakit://marketing/${environment}/pagila-bronze`],
+          exit: policy,
+        },
+      });
+    },
+  );
+});
+
+// Opt-in: runs only where the configured Python (DATAKIT_AIRFLOW_PYTHON, default python3) can
+// import airflow with the providers. Not run here: Airflow cannot be installed on this machine.
+const airflowPython = process.env.DATAKIT_AIRFLOW_PYTHON ?? 'python3';
+const hasAirflow = spawnSync(airflowPython, ['-c', 'import airflow']).status === 0;
+
+describe.skipIf(!hasAirflow)('the DAG folder in a real Airflow (opt-in)', () => {
+  it.each(EXAMPLE_WAREHOUSES)('of %s parses into its DAGs without import errors', (warehouse) => {
+    const folder = renderAirflowDags(stateOf(warehouse, 'prod'));
+    const dir = written(folder.files, `real-${warehouse}`);
+    const script = [
+      'import json, sys',
+      'from airflow.models.dagbag import DagBag',
+      'bag = DagBag(dag_folder=sys.argv[1], include_examples=False)',
+      'print(json.dumps({"errors": {k: str(v) for k, v in bag.import_errors.items()}, "dags": sorted(bag.dag_ids)}))',
+    ].join('\n');
+    const run = spawnSync(airflowPython, ['-c', script, dir], { encoding: 'utf8' });
+    const result = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as {
+      errors: object;
+      dags: string[];
+    };
+    expect(result.errors).toEqual({});
+    expect(result.dags).toEqual(folder.dags.map((d) => d.dagId).sort());
+  });
+});
+
 describe('the DAG folder rendered from the committed locks of warehouses/', () => {
   it.each(EXAMPLE_WAREHOUSES)('names exactly the digests of %s/datakits.lock.json', (warehouse) => {
     const loaded = loadWarehouse(join(ROOT, 'warehouses', warehouse));

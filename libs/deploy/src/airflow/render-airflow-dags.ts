@@ -2,7 +2,7 @@ import { ConfigError } from '@datakit/errors';
 import { DEPLOY_LABELS, type DesiredJob, type DesiredState } from '../desired-state.ts';
 import { hostPaths, jobSpec } from '../drivers/docker/config.ts';
 import { CONTAINERS, renderPodTemplate } from '../drivers/kubernetes/render.ts';
-import { PythonExpression, pythonKeywords, pythonLiteral } from './_python-literal.ts';
+import { PythonExpression, pythonKeywords } from './_python-literal.ts';
 import {
   AIRFLOWIGNORE,
   BASE_CONTAINER,
