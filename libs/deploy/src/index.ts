@@ -36,3 +36,13 @@ export {
   type KubernetesDriverOptions,
   type Manifest,
 } from './drivers/kubernetes/index.ts';
+export {
+  renderAirflowDags,
+  targetTablesOfSpec,
+  verifyAirflowDags,
+  type AirflowDag,
+  type AirflowDagFolder,
+  type AirflowDagsCheckResult,
+  type AirflowTask,
+  type RenderAirflowOptions,
+} from './airflow/index.ts';

@@ -14,7 +14,8 @@ import type { PinRegistry } from './pin-registry.ts';
 import { versionTags } from './resolve-version.ts';
 
 /** What one check of `datakit verify` looked at. */
-export type VerifyCheckName = 'lock' | 'registry' | 'contract-hash' | 'live-tables';
+export type VerifyCheckName =
+  'lock' | 'registry' | 'contract-hash' | 'live-tables' | 'airflow-dags';
 
 /** One check and its outcome. */
 export interface VerifyCheck {
@@ -43,6 +44,11 @@ export interface VerifyOptions {
   environment: string;
   /** Compare contracts with the live tables (default true). */
   live?: boolean;
+  /**
+   * Check the locked digests and contract hashes in the registry (default true); false skips
+   * them and the live tables (which need the images' spec labels), e.g. offline.
+   */
+  registry?: boolean;
 }
 
 /**
@@ -83,6 +89,15 @@ export async function verifyWarehouse(
   for (const [datakit, entry] of Object.entries(lock?.datakits ?? {}).sort(([a], [b]) =>
     a < b ? -1 : 1,
   )) {
+    if (options.registry === false) {
+      add({
+        datakit,
+        check: 'registry',
+        status: 'skipped',
+        message: 'not checked (--no-registry)',
+      });
+      continue;
+    }
     const field = `field "datakits.${datakit}`;
     const tag = lockedTag(entry);
     const state = tagState(entry.digest, await currentDigest(registry, datakit, tag));

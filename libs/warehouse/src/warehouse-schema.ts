@@ -186,6 +186,22 @@ const schedulesSchema = z
     'Schedule overrides per datakit in this environment, e.g. {pagila-bronze: "0 2 * * *"}.',
   );
 
+/** Who starts the pinned datakits on their schedules in an environment. */
+export const schedulerSchema = z
+  .enum(['cronjob', 'airflow'])
+  .default('cronjob')
+  .describe(
+    'Who runs the pins on their schedules: "cronjob" (Kubernetes CronJobs; Docker only records schedules) or "airflow" (the DAGs of `datakit render --format airflow`; then deploy creates no CronJobs, so nothing runs twice). Default "cronjob". Example: "airflow".',
+  );
+
+const airflowDagsDirSchema = z
+  .string()
+  .min(1)
+  .optional()
+  .describe(
+    'The folder holding this environment\'s rendered Airflow DAGs (scheduler: airflow), which `datakit verify` compares with the lock; relative to the warehouse folder. Example: "../../airflow/dags".',
+  );
+
 const dockerEnvironmentSchema = z
   .strictObject({
     driver: z.literal('docker').describe('Deploy to a Docker engine (a laptop, CI).'),
@@ -215,6 +231,8 @@ const dockerEnvironmentSchema = z
         'Host krb5.conf mounted read-only at kerberos.krb5Config; relative to the warehouse folder.',
       ),
     schedules: schedulesSchema,
+    scheduler: schedulerSchema,
+    airflowDagsDir: airflowDagsDirSchema,
   })
   .describe('A Docker environment. Example: {driver: docker, registry: "127.0.0.1:5000"}.');
 
@@ -241,6 +259,8 @@ const kubernetesEnvironmentSchema = z
         'Name of a Kubernetes Secret holding the keytab, when it is synced into the cluster instead of read from Delinea.',
       ),
     schedules: schedulesSchema,
+    scheduler: schedulerSchema,
+    airflowDagsDir: airflowDagsDirSchema,
   })
   .describe(
     'A Kubernetes environment. Example: {driver: kubernetes, namespace: data-finance, registry: registry.corp.example}.',

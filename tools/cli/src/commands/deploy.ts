@@ -14,7 +14,7 @@ export default class Deploy extends DatakitCommand {
   static override summary =
     'Make a warehouse environment run what warehouse.yaml and its lock pin.';
   static override description =
-    'Docker: the Kerberos sidecar container and one job container per pinned datakit, by digest. Kubernetes: a CronJob per datakit with the sidecar as a native sidecar, applied with server-side apply. Deploying the same lock twice changes nothing. Every deploy is recorded so `datakit rollback` can return to the previous lock.';
+    'Docker: the Kerberos sidecar container and one job container per pinned datakit, by digest. Kubernetes: a CronJob per datakit with the sidecar as a native sidecar, applied with server-side apply (with scheduler: airflow only the ConfigMaps, and CronJobs left from before are pruned: Airflow runs the pods). Deploying the same lock twice changes nothing. Every deploy is recorded so `datakit rollback` can return to the previous lock.';
   static override examples = [
     '<%= config.bin %> deploy analytics',
     '<%= config.bin %> deploy analytics --dry-run',

@@ -1,6 +1,10 @@
+import { resolve } from 'node:path';
 import { Args, Flags } from '@oclif/core';
-import { verifyError, verifyWarehouse, type VerifyResult } from '@datakit/pins';
-import { envFlags } from '../_deploy.ts';
+import { verifyAirflowDags } from '@datakit/deploy';
+import { ExitCode, isDatakitError } from '@datakit/errors';
+import { verifyError, verifyWarehouse, type VerifyCheck, type VerifyResult } from '@datakit/pins';
+import type { LoadedWarehouse } from '@datakit/warehouse';
+import { envFlags, stateOf } from '../_deploy.ts';
 import { pinRegistryOf, warehousesOf } from '../_pins.ts';
 import { DatakitCommand } from '../_render.ts';
 
@@ -16,11 +20,12 @@ export default class Verify extends DatakitCommand {
   static override summary =
     "Verify a warehouse's lock (or every warehouse's): in sync, in the registry at the locked digests, compatible with the live tables.";
   static override description =
-    "Checks that datakits.lock.json matches warehouse.yaml; that every locked tag still points at the locked digest in the environment's registry (a moved tag is reported, never followed) and the image carries the locked contract hash; and that the pinned contracts (from the image's spec label) are compatible with the live tables of each pin's source and target connections. Exit code 2 when the lock or registry disagree, 3 on schema drift, 5 when a database cannot be reached.";
+    "Checks that datakits.lock.json matches warehouse.yaml; that every locked tag still points at the locked digest in the environment's registry (a moved tag is reported, never followed) and the image carries the locked contract hash; and that the pinned contracts (from the image's spec label) are compatible with the live tables of each pin's source and target connections. With --airflow-dir (or an environment scheduled by Airflow with airflowDagsDir), that the rendered DAG folder runs exactly the locked digests. Exit code 2 when the lock, registry or DAG folder disagree, 3 on schema drift, 5 when a database cannot be reached.";
   static override examples = [
     '<%= config.bin %> verify',
     '<%= config.bin %> verify analytics --json',
     '<%= config.bin %> verify finance --no-live',
+    '<%= config.bin %> verify analytics --env prod --no-registry --airflow-dir airflow/dags',
   ];
   static override enableJsonFlag = true;
   static override args = {
@@ -36,6 +41,16 @@ export default class Verify extends DatakitCommand {
       default: true,
       allowNo: true,
     }),
+    registry: Flags.boolean({
+      description:
+        'Check the locked digests in the registry (--no-registry skips it and the live tables, e.g. offline).',
+      default: true,
+      allowNo: true,
+    }),
+    'airflow-dir': Flags.string({
+      description:
+        "A DAG folder of `render --format airflow` to compare with the lock (default: the environment's airflowDagsDir when its scheduler is airflow).",
+    }),
   };
 
   async run(): Promise<VerifyCommandResult> {
@@ -45,7 +60,13 @@ export default class Verify extends DatakitCommand {
       const result = await verifyWarehouse(loaded, pinRegistryOf(loaded, flags.env), {
         environment: flags.env,
         live: flags.live,
+        registry: flags.registry,
       });
+      const airflow = airflowCheck(loaded, flags.env, flags['airflow-dir']);
+      if (airflow !== undefined) {
+        result.checks.push(airflow);
+        if (airflow.status === 'failed') result.ok = false;
+      }
       warehouses.push(result);
       if (!this.jsonEnabled()) {
         for (const check of result.checks) {
@@ -63,5 +84,55 @@ export default class Verify extends DatakitCommand {
     this.reportError(error);
     process.exitCode = error.exitCode;
     return { ok: false, warehouses };
+  }
+}
+
+/**
+ * The DAG folder check of one warehouse environment: the folder named by --airflow-dir, else the
+ * environment's airflowDagsDir when Airflow schedules it; undefined when neither applies.
+ */
+function airflowCheck(
+  loaded: LoadedWarehouse,
+  env: string,
+  flagDir: string | undefined,
+): VerifyCheck | undefined {
+  const environment = loaded.warehouse.environments[env];
+  if (environment === undefined) return undefined;
+  const dir =
+    flagDir !== undefined
+      ? resolve(flagDir)
+      : environment.airflowDagsDir !== undefined
+        ? resolve(loaded.dir, environment.airflowDagsDir)
+        : undefined;
+  const failed = (message: string): VerifyCheck => ({
+    datakit: null,
+    check: 'airflow-dags',
+    status: 'failed',
+    exitCode: ExitCode.Config,
+    message,
+  });
+  if (dir === undefined) {
+    if (environment.scheduler !== 'airflow') return undefined;
+    return failed(
+      `environment "${env}" is scheduled by Airflow but names no DAG folder; pass --airflow-dir <dir> or set environments.${env}.airflowDagsDir`,
+    );
+  }
+  try {
+    const result = verifyAirflowDags(stateOf(loaded, env), dir);
+    if (result.ok) {
+      return {
+        datakit: null,
+        check: 'airflow-dags',
+        status: 'ok',
+        exitCode: ExitCode.Success,
+        message: `${dir} runs exactly the locked digests`,
+      };
+    }
+    return failed(
+      `${dir} does not match the lock: ${result.problems.join('; ')}. Render it again: datakit render ${loaded.warehouse.name} --env ${env} --format airflow --out ${dir}`,
+    );
+  } catch (error) {
+    if (!isDatakitError(error)) throw error;
+    return failed(error.message);
   }
 }

@@ -1,4 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { ConfigError } from '@datakit/errors';
 import { DEPLOY_LABELS, type DesiredState } from '../../desired-state.ts';
 import type { ApplyResult, DeployDriver, DeployStatus, RunJobOptions } from '../../driver.ts';
 import { planChanges, type DeployPlan } from '../../plan.ts';
@@ -40,16 +41,21 @@ export class KubernetesDriver implements DeployDriver {
   async plan(state: DesiredState): Promise<DeployPlan> {
     const { namespace } = kubernetesConfigOf(state);
     const manifests = renderManifests(state);
-    const cronJobs = await this.#client.listCronJobs(namespace, selectWarehouse(state.warehouse));
+    // With Airflow as the scheduler the ConfigMaps are what is deployed (no CronJobs).
+    const airflow = state.environment.scheduler === 'airflow';
+    const selector = selectWarehouse(state.warehouse);
+    const deployed = airflow
+      ? await this.#client.listConfigMaps(namespace, selector)
+      : await this.#client.listCronJobs(namespace, selector);
     const hashes = new Map(
       manifests
-        .filter((m) => m.kind === 'CronJob')
+        .filter((m) => m.kind === (airflow ? 'ConfigMap' : 'CronJob'))
         .map((m) => [
           m.metadata!.labels![DEPLOY_LABELS.datakit]!,
           m.metadata!.annotations![ANNOTATIONS.specHash]!,
         ]),
     );
-    return planChanges(state, readActualJobs(cronJobs), (datakit) => hashes.get(datakit) ?? '');
+    return planChanges(state, readActualJobs(deployed), (datakit) => hashes.get(datakit) ?? '');
   }
 
   async apply(
@@ -87,6 +93,14 @@ export class KubernetesDriver implements DeployDriver {
   }
 
   async runJob(state: DesiredState, datakit: string, options: RunJobOptions = {}): Promise<number> {
+    if (state.environment.scheduler === 'airflow') {
+      throw new ConfigError(
+        `The environment "${state.environmentName}" of ${state.warehouse} is scheduled by Airflow, so it has no CronJob to start ${datakit} from.`,
+        {
+          hint: `Trigger the DAG task in Airflow (\`airflow dags trigger\` or the UI); the DAGs come from \`datakit render ${state.warehouse} --env ${state.environmentName} --format airflow --out <dir>\`.`,
+        },
+      );
+    }
     return runJob(this.#client, {
       state,
       namespace: kubernetesConfigOf(state).namespace,

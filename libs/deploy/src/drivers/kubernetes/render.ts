@@ -8,6 +8,7 @@ import type {
   V1Volume,
   V1VolumeMount,
 } from '@kubernetes/client-node';
+import { ConfigError } from '@datakit/errors';
 import { formatSecretRef } from '@datakit/secrets';
 import { stringify } from 'yaml';
 import { DEPLOY_LABELS, type DesiredJob, type DesiredState } from '../../desired-state.ts';
@@ -51,7 +52,8 @@ const PERIOD_SECONDS = 2;
  * The objects that run a warehouse's pinned datakits in one Kubernetes environment, in apply
  * order: per datakit (in name order) its ConfigMap, then its CronJob. Nothing else: the
  * namespace, the service account, the image pull Secret and the Secrets that references name
- * are referenced, never created. Same state in, same objects (and key order) out.
+ * are referenced, never created. Same state in, same objects (and key order) out. An environment
+ * whose `scheduler` is `airflow` gets the ConfigMaps only.
  *
  * @throws ConfigError when the environment is not Kubernetes or a secret reference cannot be
  *   mounted (see README.md, "Secrets").
@@ -62,9 +64,40 @@ export function renderManifests(state: DesiredState): Manifest[] {
   return state.jobs.flatMap((job) => {
     const configMap = renderConfigMap(state, config, job);
     const cronJob = renderCronJob(state, config, sidecar, job);
-    cronJob.metadata!.annotations![ANNOTATIONS.specHash] = specHashOf(configMap, cronJob);
+    const specHash = specHashOf(configMap, cronJob);
+    if (state.environment.scheduler === 'airflow') {
+      // Airflow starts the pods (the DAGs of `render --format airflow`): no CronJob, so nothing
+      // runs twice; the ConfigMap the pod mounts carries what plan reads back instead.
+      configMap.metadata!.annotations = {
+        [ANNOTATIONS.schedule]: job.schedule ?? 'none',
+        [ANNOTATIONS.specHash]: specHash,
+      };
+      return [configMap];
+    }
+    cronJob.metadata!.annotations![ANNOTATIONS.specHash] = specHash;
     return [configMap, cronJob];
   });
+}
+
+/**
+ * The pod template of one pinned datakit: the pod its CronJob's Jobs run (labels, the Kerberos
+ * sidecar as a native sidecar, volumes, images by digest, Secret references), whatever the
+ * environment's scheduler. The Airflow renderer hands it to a KubernetesPodOperator.
+ */
+export function renderPodTemplate(
+  state: DesiredState,
+  datakit: string,
+): { labels: Record<string, string>; spec: V1PodSpec } {
+  const config = kubernetesConfigOf(state);
+  const job = state.jobs.find((j) => j.datakit === datakit);
+  if (job === undefined) {
+    throw new ConfigError(
+      `The warehouse "${state.warehouse}" does not pin "${datakit}"; it pins ${state.jobs.map((j) => `"${j.datakit}"`).join(', ')}.`,
+    );
+  }
+  const template = renderCronJob(state, config, mapSidecarSecrets(state, config), job).spec!
+    .jobTemplate.spec!.template;
+  return { labels: template.metadata!.labels!, spec: template.spec! };
 }
 
 /**
