@@ -13,6 +13,21 @@ export default defineConfig({
         },
       },
       {
+        // Type tests (expectTypeOf, @ts-expect-error) prove nothing at run time: this project
+        // type-checks the spec files that hold them and fails on a type assertion that no
+        // longer holds or an unused @ts-expect-error. `npm run typecheck` checks them too.
+        test: {
+          name: 'types',
+          include: [],
+          typecheck: {
+            enabled: true,
+            only: true,
+            include: ['libs/contracts/src/**/*.spec.ts'],
+            tsconfig: 'libs/contracts/tsconfig.json',
+          },
+        },
+      },
+      {
         test: {
           name: 'integration',
           include: ['{libs,datakits,platform,tools}/*/src/**/*.integration.spec.ts'],

@@ -10,18 +10,30 @@ import {
   type V1Job,
   type V1Pod,
 } from '@kubernetes/client-node';
-import { DatakitError } from '@datakit/errors';
+import { STATUS_CODES } from 'node:http';
+import { DatakitError, ExitCode } from '@datakit/errors';
 import { FIELD_MANAGER } from './config.ts';
 import type { Manifest } from './render.ts';
 
-/** A Kubernetes API call failed: names the request, and the API's status and message. */
+/**
+ * A Kubernetes API call failed: names the request, and the API's status and message. Its exit
+ * code says who can fix it (see the README): 5 when the environment lacks something (the cluster
+ * does not answer, credentials rejected, RBAC refuses, the namespace does not exist), 2 when the
+ * API refuses what warehouse.yaml made us send (400, 422), 1 otherwise (409, 5xx, ...).
+ */
 export class KubernetesError extends DatakitError {
   /** The HTTP status the API server answered with, if it answered. */
   readonly status: number | undefined;
+  override readonly exitCode: ExitCode;
 
-  constructor(message: string, status?: number, options: { cause?: unknown; hint?: string } = {}) {
+  constructor(
+    message: string,
+    status?: number,
+    options: { cause?: unknown; hint?: string; exitCode?: ExitCode } = {},
+  ) {
     super(message, options);
     this.status = status;
+    this.exitCode = options.exitCode ?? ExitCode.Failure;
   }
 }
 
@@ -63,6 +75,7 @@ export class KubernetesClient {
       body: manifest,
       fieldManager: FIELD_MANAGER,
       force: true,
+      fieldValidation: 'Strict',
       ...(dryRun ? { dryRun: 'All' } : {}),
     };
     const contentType = setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply);
@@ -173,25 +186,65 @@ export class KubernetesClient {
   #error(what: string, error: unknown): KubernetesError {
     if (error instanceof ApiException) {
       const status = error.code;
-      const reason = statusMessageOf(error.body);
+      const body = statusOf(error.body, status);
+      const { exitCode, hint } = adviceFor(status, body);
       return new KubernetesError(
-        `Kubernetes refused to ${what} (HTTP ${status}): ${reason}`,
+        `Kubernetes refused to ${what} (HTTP ${status}): ${body.message}`,
         status,
-        {
-          cause: error,
-          hint:
-            status === 401 || status === 403
-              ? 'Check the kubeconfig user and its RBAC: datakit needs get, list, patch, create and delete on cronjobs, jobs and configmaps, and get/list on pods and pods/log in the namespace.'
-              : undefined,
-        },
+        { cause: error, hint, exitCode },
       );
     }
+    const cause = (error as Error).cause as { code?: unknown; message?: unknown } | undefined;
+    const detail = [cause?.code, cause?.message].filter((part) => typeof part === 'string');
     return new KubernetesError(
-      `Could not ${what} at ${this.server}: ${(error as Error).message}`,
+      `Could not ${what} at ${this.server}: ${(error as Error).message}${detail.length > 0 ? ` (${detail.join(': ')})` : ''}.`,
       undefined,
-      { cause: error, hint: 'Check that the cluster is reachable with `kubectl cluster-info`.' },
+      {
+        cause: error,
+        hint: 'Check that the cluster is reachable with `kubectl cluster-info`, then run the command again.',
+        exitCode: ExitCode.Environment,
+      },
     );
   }
+}
+
+const RBAC_HINT =
+  'Check the RBAC of the kubeconfig user: datakit needs get, list, patch, create and delete on cronjobs, jobs and configmaps, and get/list on pods and pods/log in the namespace.';
+
+/** The exit code and hint of an API server refusal, from its status and Status body. */
+function adviceFor(status: number, body: ApiStatus): { exitCode: ExitCode; hint: string } {
+  if (status === 401) {
+    return {
+      exitCode: ExitCode.Environment,
+      hint: 'The API server did not accept the kubeconfig credentials (expired token or certificate?): check `kubectl auth whoami`, and log in again.',
+    };
+  }
+  if (status === 403) return { exitCode: ExitCode.Environment, hint: RBAC_HINT };
+  if (status === 404 && body.details?.kind === 'namespaces') {
+    return {
+      exitCode: ExitCode.Environment,
+      hint: `Create the namespace (\`kubectl create namespace ${body.details.name ?? ''}\`) or correct the environment's namespace in warehouse.yaml.`,
+    };
+  }
+  if (status === 400 || status === 422) {
+    return {
+      exitCode: ExitCode.Config,
+      hint: 'The API server refused a value from warehouse.yaml or the lock: correct it there; `datakit render` shows the manifests as they are sent.',
+    };
+  }
+  if (status === 409) {
+    return {
+      exitCode: ExitCode.Failure,
+      hint: 'Another client changed or created the object at the same moment: run the command again.',
+    };
+  }
+  return {
+    exitCode: ExitCode.Failure,
+    hint:
+      status >= 500 || status === 429
+        ? 'The API server failed or is overloaded: run the command again; `kubectl get --raw /readyz?verbose` shows its health.'
+        : 'Run the command again with DATAKIT_DEBUG=1 to see the whole answer.',
+  };
 }
 
 function loadDefaultKubeConfig(): KubeConfig {
@@ -215,16 +268,27 @@ export function kubeConfigFor(server: string, token = 'datakit'): KubeConfig {
   return kubeConfig;
 }
 
-/** The `message` of a Kubernetes Status body (which client-node hands over as text or object). */
-function statusMessageOf(body: unknown): string {
-  let parsed = body;
+/** What the driver reads of a Kubernetes Status body. */
+interface ApiStatus {
+  message: string;
+  details?: { name?: string; kind?: string };
+}
+
+/** A Kubernetes Status body (which client-node hands over as text or object). */
+function statusOf(body: unknown, status: number): ApiStatus {
+  // client-node drops the body of a 401 (and of other statuses its spec lists without a schema).
+  if (body === undefined || body === '') return { message: STATUS_CODES[status] ?? 'no message' };
+  let parsed: unknown = body;
   if (typeof body === 'string') {
     try {
       parsed = JSON.parse(body) as unknown;
     } catch {
-      return body;
+      return { message: body };
     }
   }
-  const message = (parsed as { message?: unknown } | undefined)?.message;
-  return typeof message === 'string' ? message : JSON.stringify(parsed);
+  const record = (parsed ?? {}) as { message?: unknown; details?: ApiStatus['details'] };
+  return {
+    message: typeof record.message === 'string' ? record.message : JSON.stringify(parsed),
+    details: typeof record.details === 'object' ? record.details : undefined,
+  };
 }

@@ -1,5 +1,5 @@
 import type { V1CronJob, V1Job } from '@kubernetes/client-node';
-import { ConfigError, DatakitError } from '@datakit/errors';
+import { ConfigError, EnvironmentError } from '@datakit/errors';
 import { DEPLOY_LABELS, type DesiredState } from '../../desired-state.ts';
 import type { RunJobOptions } from '../../driver.ts';
 import type { KubernetesClient } from './client.ts';
@@ -62,7 +62,7 @@ export async function runJob(
       : startedAt + options.ticketTimeoutSeconds * 1000;
   for (;;) {
     const current = await client.readJob(namespace, jobName);
-    if ((current.status?.succeeded ?? 0) > 0 || (current.status?.failed ?? 0) > 0) break;
+    if (finished(current)) break;
     if (ticketDeadline !== undefined && now() > ticketDeadline) {
       const pods = await client.listPods(namespace, `batch.kubernetes.io/job-name=${jobName}`);
       const started = pods.some((pod) =>
@@ -70,7 +70,7 @@ export async function runJob(
       );
       if (!started) {
         await client.delete('Job', namespace, jobName, false);
-        throw new DatakitError(
+        throw new EnvironmentError(
           `The Kerberos sidecar of Job ${jobName} had no valid ticket after ${options.ticketTimeoutSeconds} s; the Job was deleted.`,
           {
             hint: `Look at the sidecar's log: \`kubectl logs -n ${namespace} job/${jobName} -c ${CONTAINERS.sidecar}\`.`,
@@ -89,6 +89,17 @@ export async function runJob(
   const exitCode = pod?.status?.containerStatuses?.find((s) => s.name === CONTAINERS.datakit)?.state
     ?.terminated?.exitCode;
   return exitCode ?? ((done.status?.succeeded ?? 0) > 0 ? 0 : 1);
+}
+
+/**
+ * Whether the Job controller is done with the Job: its `Complete` or `Failed` condition is true.
+ * `status.failed` alone is not the end: a failed pod is retried up to `backoffLimit` times.
+ */
+function finished(job: V1Job): boolean {
+  return (job.status?.conditions ?? []).some(
+    (condition) =>
+      (condition.type === 'Complete' || condition.type === 'Failed') && condition.status === 'True',
+  );
 }
 
 /** A Job with the CronJob's template, owned by the CronJob so pruning it removes the Job. */

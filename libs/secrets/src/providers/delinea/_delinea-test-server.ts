@@ -6,11 +6,18 @@ import type { AddressInfo } from 'node:net';
  * TEST-ONLY STAND-IN for Delinea Secret Server, a commercial product that cannot run here.
  *
  * It answers the three REST calls `DelineaSecretProvider` makes, in the shape Delinea documents
- * (see the provider's TSDoc): `POST /oauth2/token` (password grant, form body),
- * `GET /api/v1/secrets/{id}` (JSON with `items[]`) and `GET /api/v1/secrets/{id}/fields/{slug}`
- * (file bytes as `application/octet-stream`, text as a JSON string). It listens on 127.0.0.1 on
- * a random port only. Passing tests against it prove the provider's logic, not compatibility
- * with every Secret Server version: that is what `delinea.integration.spec.ts` is for.
+ * (see the provider's TSDoc): `POST /oauth2/token` (form body; `grant_type=password` and
+ * `grant_type=refresh_token`, answering `access_token`, `token_type: bearer`, `expires_in` and a
+ * `refresh_token`; wrong credentials or refresh token → 400 `{"error":"invalid_grant"}` as
+ * RFC 6749 §5.2 says), `GET /api/v1/secrets/{id}` (JSON with `items[]`; password fields have
+ * `isPassword: true`; a file field without a file has `fileAttachmentId` and `filename` null
+ * and an empty `itemValue`) and `GET /api/v1/secrets/{id}/fields/{slug}` (file bytes as
+ * `application/octet-stream`, text as a JSON string). Tokens expire by time (`expires_in` is
+ * enforced, by `Date.now()`); a secret the user may not view answers 403 `API_AccessDenied`;
+ * `htmlAt` answers chosen paths with a 200 HTML page, as IIS or a misconfigured proxy does. It
+ * listens on 127.0.0.1 on a random port only. Passing tests against it prove the provider's
+ * logic, not compatibility with every Secret Server version: that is what
+ * `delinea.integration.spec.ts` is for.
  */
 
 /** One field of a test secret. */
@@ -22,6 +29,8 @@ export interface TestSecretField {
   value: Buffer | string;
   /** For a file field: false makes it a file field with nothing attached. Default true. */
   attached?: boolean;
+  /** A password field (`isPassword: true`; its value is text). */
+  isPassword?: boolean;
 }
 
 /** How the stand-in behaves. */
@@ -33,8 +42,12 @@ export interface DelineaTestServerOptions {
   secrets: Record<number, { name: string; fields: TestSecretField[] }>;
   /** `expires_in` of issued tokens. Default 1200 (Secret Server's default is 20 minutes). */
   tokenLifetimeSeconds?: number;
-  /** Status for a wrong username or password: RFC 6749 says 400 `invalid_grant`. Default 401. */
+  /** Status for a wrong username or password: RFC 6749 says 400 `invalid_grant` (the default). */
   badCredentialsStatus?: 400 | 401;
+  /** Secret ids the user may not view: 403. */
+  forbiddenSecrets?: number[];
+  /** Paths answered with status 200 and an HTML page (IIS or a proxy in front of the API). */
+  htmlAt?: RegExp;
 }
 
 /** A running stand-in. */
@@ -43,12 +56,16 @@ export interface DelineaTestServer {
   readonly url: string;
   /** How many token requests succeeded. */
   readonly tokensIssued: number;
-  /** Every token handed out, so tests can check that none leaks into a message. */
+  /** The grant_type of every successful token request, in order. */
+  readonly grants: readonly string[];
+  /** Every access and refresh token handed out, so tests can check that none leaks. */
   readonly issuedTokens: readonly string[];
   /** `METHOD /path` of every request, in order. */
   readonly requests: readonly string[];
   /** From now on every token issued so far answers 401, as an expired one does. */
   expireTokens(): void;
+  /** From now on every refresh token issued so far is refused (400 `invalid_grant`). */
+  revokeRefreshTokens(): void;
   /** While true, every bearer token (also new ones) answers 401. */
   rejectAllTokens: boolean;
   close(): Promise<void>;
@@ -58,14 +75,25 @@ export interface DelineaTestServer {
 export async function startDelineaTestServer(
   options: DelineaTestServerOptions,
 ): Promise<DelineaTestServer> {
-  const valid = new Set<string>();
+  /** Access tokens and refresh tokens, with the epoch ms they expire at. */
+  const valid = new Map<string, number>();
+  const refreshTokens = new Set<string>();
   const issued: string[] = [];
+  const grants: string[] = [];
   const requests: string[] = [];
   const state = { rejectAllTokens: false };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     requests.push(`${req.method} ${url.pathname}`);
+    if (options.htmlAt?.test(url.pathname)) {
+      await readBody(req);
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+      res.end(
+        '<!DOCTYPE html><html><head><title>Login - Secret Server</title></head><body><form>Sign in</form></body></html>',
+      );
+      return;
+    }
 
     if (url.pathname === '/oauth2/token') {
       if (req.method !== 'POST') return json(res, 405, { message: 'POST only' });
@@ -73,34 +101,59 @@ export async function startDelineaTestServer(
         return json(res, 400, { error: 'invalid_request' });
       }
       const form = new URLSearchParams(await readBody(req));
-      if (form.get('grant_type') !== 'password') {
+      const grant = form.get('grant_type');
+      if (grant === 'refresh_token') {
+        const refresh = form.get('refresh_token') ?? '';
+        if (!refreshTokens.delete(refresh)) {
+          return json(res, 400, {
+            error: 'invalid_grant',
+            error_description: 'Invalid refresh token.',
+          });
+        }
+      } else if (grant === 'password') {
+        if (
+          form.get('username') !== options.username ||
+          form.get('password') !== options.password
+        ) {
+          return json(res, options.badCredentialsStatus ?? 400, {
+            error: 'invalid_grant',
+            error_description: 'Login failed.',
+          });
+        }
+      } else {
         return json(res, 400, { error: 'unsupported_grant_type' });
       }
-      if (form.get('username') !== options.username || form.get('password') !== options.password) {
-        return json(res, options.badCredentialsStatus ?? 401, {
-          error: 'invalid_grant',
-          error_description: 'Login failed.',
-        });
-      }
+      const lifetime = options.tokenLifetimeSeconds ?? 1200;
       const token = randomBytes(24).toString('base64url');
-      valid.add(token);
-      issued.push(token);
+      const refresh = randomBytes(24).toString('base64url');
+      valid.set(token, Date.now() + lifetime * 1000);
+      refreshTokens.add(refresh);
+      issued.push(token, refresh);
+      grants.push(grant);
       return json(res, 200, {
         access_token: token,
         token_type: 'bearer',
-        expires_in: options.tokenLifetimeSeconds ?? 1200,
+        expires_in: lifetime,
+        refresh_token: refresh,
       });
     }
 
     const match = /^\/api\/v1\/secrets\/([^/]+)(?:\/fields\/([^/]+))?$/.exec(url.pathname);
     if (!match || req.method !== 'GET') return json(res, 404, { message: 'No such endpoint.' });
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-    if (!bearer || !valid.has(bearer) || state.rejectAllTokens) {
+    const expiresAt = bearer === undefined ? undefined : valid.get(bearer);
+    if (expiresAt === undefined || Date.now() >= expiresAt || state.rejectAllTokens) {
       return json(res, 401, { message: 'Authentication failed or access token expired.' });
     }
     const id = Number(match[1]);
     const secret = options.secrets[id];
     if (!secret) return json(res, 404, { message: `Secret ${match[1]} not found.` });
+    if (options.forbiddenSecrets?.includes(id)) {
+      return json(res, 403, {
+        errorCode: 'API_AccessDenied',
+        message: 'Access Denied',
+      });
+    }
 
     if (match[2] === undefined) {
       return json(res, 200, {
@@ -110,16 +163,21 @@ export async function startDelineaTestServer(
         active: true,
         items: secret.fields.map((field, index) => {
           const isFile = Buffer.isBuffer(field.value);
+          const attached = isFile && field.attached !== false;
           return {
             itemId: 100 + index,
             fieldId: 200 + index,
             fieldName: field.fieldName ?? field.slug,
             slug: field.slug,
+            fieldDescription: '',
             isFile,
-            isPassword: false,
-            fileAttachmentId: isFile && field.attached !== false ? 300 + index : null,
-            filename: isFile ? `${field.slug}.bin` : null,
-            itemValue: isFile ? '*** Not Valid For Display ***' : field.value,
+            isNotes: false,
+            isPassword: field.isPassword === true,
+            isList: false,
+            listType: 'None',
+            fileAttachmentId: attached ? 300 + index : null,
+            filename: attached ? `${field.slug}.bin` : null,
+            itemValue: attached ? '*** Not Valid For Display ***' : isFile ? '' : field.value,
           };
         }),
       });
@@ -128,6 +186,9 @@ export async function startDelineaTestServer(
       (candidate) => candidate.slug === decodeURIComponent(match[2]!),
     );
     if (!field) return json(res, 404, { message: 'Field not found.' });
+    if (Buffer.isBuffer(field.value) && field.attached === false) {
+      return json(res, 400, { errorCode: 'API_FileNotFound', message: 'No file attached.' });
+    }
     if (Buffer.isBuffer(field.value)) {
       res.writeHead(200, { 'Content-Type': 'application/octet-stream' });
       res.end(field.value);
@@ -147,12 +208,16 @@ export async function startDelineaTestServer(
   return {
     url: `http://127.0.0.1:${port}`,
     get tokensIssued() {
-      return issued.length;
+      return grants.length;
     },
+    grants,
     issuedTokens: issued,
     requests,
     expireTokens() {
       valid.clear();
+    },
+    revokeRefreshTokens() {
+      refreshTokens.clear();
     },
     get rejectAllTokens() {
       return state.rejectAllTokens;

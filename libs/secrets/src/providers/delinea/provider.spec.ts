@@ -21,12 +21,14 @@ const BASE: DelineaTestServerOptions = {
   username: 'svc-datakit',
   password: PASSWORD,
   secrets: {
+    4712: { name: 'Someone else’s keytab', fields: [{ slug: 'keytab', value: KEYTAB }] },
     4711: {
       name: 'MSSQL keytab',
       fields: [
         { slug: 'principal', value: 'svc-datakit@CORP.EXAMPLE' },
         { slug: 'keytab', fieldName: 'Keytab', value: KEYTAB },
         { slug: 'empty-file', value: Buffer.alloc(0), attached: false },
+        { slug: 'password', value: PASSWORD, isPassword: true },
       ],
     },
   },
@@ -54,7 +56,7 @@ async function setup(
   credentials: unknown = { username: 'svc-datakit', password: PASSWORD },
   providerOptions: { tokenRefreshMarginSeconds?: number } = {},
 ): Promise<Setup> {
-  const server = await startDelineaTestServer({ ...BASE, ...options });
+  const server = await startDelineaTestServer({ forbiddenSecrets: [4712], ...BASE, ...options });
   servers.push(server);
   const credentialsFile = join(
     dir,
@@ -199,6 +201,86 @@ describe('DelineaSecretProvider', () => {
     expect(server.tokensIssued).toBe(1);
   });
 
+  it('renews an expiring token with its refresh token, not the password', async () => {
+    const { provider, server } = await setup({ tokenLifetimeSeconds: 4 });
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const start = Date.now();
+    await provider.get('delinea:4711/keytab');
+    // Half of a 4 s lifetime: renewed, while the server still takes the old token.
+    vi.setSystemTime(start + 2_500);
+    await provider.get('delinea:4711/keytab');
+    expect(server.grants).toEqual(['password', 'refresh_token']);
+    expect(server.requests.filter((r) => r === 'POST /oauth2/token')).toHaveLength(2);
+  });
+
+  it('logs in with the password again when the refresh token is refused', async () => {
+    const { provider, server } = await setup({ tokenLifetimeSeconds: 4 });
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const start = Date.now();
+    await provider.get('delinea:4711/keytab');
+    server.revokeRefreshTokens();
+    vi.setSystemTime(start + 2_500);
+    expect((await provider.get('delinea:4711/keytab')).reveal()).toEqual(KEYTAB);
+    expect(server.grants).toEqual(['password', 'password']);
+  });
+
+  it('never sends a token past its expires_in: tokens expire by time on the server', async () => {
+    const { provider, server } = await setup({ tokenLifetimeSeconds: 1 }, undefined, {
+      tokenRefreshMarginSeconds: 0,
+    });
+    await provider.get('delinea:4711/keytab');
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    expect((await provider.get('delinea:4711/keytab')).reveal()).toEqual(KEYTAB);
+    expect(server.grants).toEqual(['password', 'refresh_token']);
+    // The expired token was not tried first: no request was answered 401.
+    expect(server.requests.filter((r) => r.startsWith('GET'))).toHaveLength(4);
+  });
+
+  it('uses the refresh token of a token the server expired early', async () => {
+    const { provider, server } = await setup();
+    await provider.get('delinea:4711/keytab');
+    server.expireTokens();
+    await provider.get('delinea:4711/keytab');
+    expect(server.grants).toEqual(['password', 'refresh_token']);
+  });
+
+  it('reads a password field', async () => {
+    const { provider } = await setup();
+    expect((await provider.get('delinea:4711/password')).revealText()).toBe(PASSWORD);
+  });
+
+  it('says the user may not read a secret the server answers 403 for', async () => {
+    const { provider, server } = await setup();
+    const error = await failure(provider.get('delinea:4712/keytab'), server);
+    expect((error as SecretError).code).toBe('forbidden');
+    expect(error.message).toMatchInlineSnapshot(
+      `"Secret Server at <server> refused GET /api/v1/secrets/4712: the provider's user may not read it."`,
+    );
+    expect((error as SecretError).hint).toContain('The server said: Access Denied');
+  });
+
+  it('refuses an HTML page answered with 200 in place of a file field', async () => {
+    const { provider, server } = await setup({ htmlAt: /\/fields\// });
+    const error = await failure(provider.get('delinea:4711/keytab'), server);
+    expect((error as SecretError).code).toBe('bad-response');
+    expect(error.message).toMatchInlineSnapshot(
+      `"Secret Server at <server> answered GET /api/v1/secrets/4711/fields/keytab with an HTML page (text/html; charset=utf-8)."`,
+    );
+  });
+
+  it('refuses an HTML page answered with 200 in place of a text field, the secret or a token', async () => {
+    for (const [htmlAt, request] of [
+      [/\/fields\//, 'GET /api/v1/secrets/4711/fields/principal'],
+      [/^\/api\/v1\/secrets\/4711$/, 'GET /api/v1/secrets/4711'],
+      [/^\/oauth2\/token$/, 'POST /oauth2/token'],
+    ] as const) {
+      const { provider, server } = await setup({ htmlAt });
+      const error = await failure(provider.get('delinea:4711/principal'), server);
+      expect((error as SecretError).code, request).toBe('bad-response');
+      expect(error.message).toContain(`answered ${request} with`);
+    }
+  });
+
   it('names the secret id when the secret does not exist', async () => {
     const { provider, server } = await setup();
     const error = await failure(provider.get('delinea:999/keytab'), server);
@@ -214,7 +296,7 @@ describe('DelineaSecretProvider', () => {
     const error = await failure(provider.get('delinea:4711/private-key'), server);
     expect((error as SecretError).code).toBe('field-not-found');
     expect(error.message).toMatchInlineSnapshot(
-      `"Secret 4711 has no field "private-key"; its fields are: principal, keytab, empty-file."`,
+      `"Secret 4711 has no field "private-key"; its fields are: principal, keytab, empty-file, password."`,
     );
   });
 
@@ -238,7 +320,7 @@ describe('DelineaSecretProvider', () => {
     );
   });
 
-  it('names the user and the credentials file, not the password, when the login is refused with 401', async () => {
+  it('names the user and the credentials file, not the password, when the login is refused (400 invalid_grant)', async () => {
     const { provider, server } = await setup({}, { username: 'svc-datakit', password: 'wrong' });
     const error = await failure(provider.get('delinea:4711/keytab'), server);
     expect((error as SecretError).code).toBe('unauthorized');
@@ -248,9 +330,9 @@ describe('DelineaSecretProvider', () => {
     expect((error as SecretError).hint).toContain('The server said: Login failed.');
   });
 
-  it('treats an OAuth2 400 invalid_grant as refused credentials too', async () => {
+  it('treats a 401 from the token endpoint as refused credentials too', async () => {
     const { provider } = await setup(
-      { badCredentialsStatus: 400 },
+      { badCredentialsStatus: 401 },
       { username: 'someone-else', password: PASSWORD },
     );
     await expect(provider.get('delinea:4711/keytab')).rejects.toMatchObject({

@@ -11,6 +11,7 @@ const tokenResponseSchema = z.object({
   access_token: z.string().min(1),
   token_type: z.string().optional(),
   expires_in: z.number().positive(),
+  refresh_token: z.string().min(1).optional(),
 });
 
 /** `GET /api/v1/secrets/{id}`: only the fields this provider uses; the rest is ignored. */
@@ -38,6 +39,8 @@ interface CachedToken {
   value: string;
   /** Epoch ms after which the token is renewed instead of reused. */
   renewAt: number;
+  /** The refresh token that came with it, tried before the password grant when renewing. */
+  refresh: string | undefined;
 }
 
 /**
@@ -49,12 +52,17 @@ interface CachedToken {
  * `SecretsService` operations and the `RestSecretItem` model) and its Python SDK
  * (DelineaXPM/python-tss-sdk, `PasswordGrantAuthorizer` and `SecretServer.get_secret`):
  * 1. `POST {baseUrl}/oauth2/token`, form body `grant_type=password&username=...&password=...`
- *    (plus `domain=...` for AD users) → `{ access_token, token_type, expires_in }`.
+ *    (plus `domain=...` for AD users) → `{ access_token, token_type, expires_in, refresh_token }`.
+ *    A token is renewed with `grant_type=refresh_token&refresh_token=...` when one came with it;
+ *    a refused refresh (400 `invalid_grant`, e.g. the refresh token expired too) falls back to
+ *    the password grant.
  * 2. `GET {baseUrl}/api/v1/secrets/{id}` with `Authorization: Bearer ...` → the secret, whose
  *    `items[]` carry `slug`, `fieldName`, `isFile` and `fileAttachmentId`. Password values are not
  *    returned here, so the value is always read in step 3.
  * 3. `GET {baseUrl}/api/v1/secrets/{id}/fields/{slug}` → for a file field the file's bytes as
  *    `application/octet-stream` (e.g. a keytab); for a text field the value as a JSON string.
+ *    An HTML page (a 200 from IIS or a proxy in front of Secret Server, e.g. a login page) is
+ *    an error, never taken for the field's bytes.
  *
  * The token is cached until `tokenRefreshMarginSeconds` before its `expires_in` (or half its
  * lifetime, for tokens shorter-lived than twice the margin). When the server
@@ -135,11 +143,18 @@ export class DelineaSecretProvider implements SecretProvider {
     const accept = item.isFile === true ? 'application/octet-stream' : 'application/json';
     const response = await this.#authorizedGet(path, accept, name);
     await this.#expectOk(response, `GET ${path}`, name);
-    const isJson = (response.headers.get('content-type') ?? '').includes('json');
+    const type = response.headers.get('content-type') ?? '';
+    const isJson = type.includes('json');
     let bytes: Buffer;
     if (item.isFile === true || !isJson) {
       // Buffer.from(arrayBuffer) shares the memory, so dispose() wipes the downloaded bytes too.
       bytes = Buffer.from(await response.arrayBuffer());
+      // IIS or a proxy answers 200 with an HTML page (a login or error page) where the API
+      // should have answered: never hand that on as a keytab or a password.
+      if (type.includes('text/html') || looksLikeHtml(bytes)) {
+        bytes.fill(0);
+        throw this.#badResponse(`GET ${path}`, `an HTML page (${type || 'no content type'})`, name);
+      }
     } else {
       const value: unknown = await this.#json(response, `GET ${path}`, name);
       if (typeof value !== 'string') {
@@ -169,8 +184,9 @@ export class DelineaSecretProvider implements SecretProvider {
     if ((response.status === 401 || response.status === 403) && token.cached) {
       await response.body?.cancel();
       // Only forget the rejected token: a concurrent read may already have renewed it.
+      const rejected = await token.source;
       if (this.#token === token.source) this.#token = undefined;
-      token = await this.#currentToken(name);
+      token = await this.#currentToken(name, rejected);
       response = await send(token.value);
       renewed = true;
     }
@@ -202,16 +218,18 @@ export class DelineaSecretProvider implements SecretProvider {
   }
 
   /** The cached token if still valid, else a new one; concurrent callers share one request. */
-  async #currentToken(name: string): Promise<CurrentToken> {
+  async #currentToken(name: string, rejected?: CachedToken): Promise<CurrentToken> {
     const pending = this.#token;
+    let refresh = rejected?.refresh;
     if (pending) {
       const token = await pending.catch(() => undefined);
       if (token && Date.now() < token.renewAt) {
         return { value: token.value, cached: true, source: pending };
       }
+      refresh ??= token?.refresh;
       if (this.#token === pending) this.#token = undefined;
     }
-    this.#token ??= this.#requestToken(name);
+    this.#token ??= this.#renewToken(name, refresh);
     const requested = this.#token;
     try {
       return { value: (await requested).value, cached: false, source: requested };
@@ -221,9 +239,22 @@ export class DelineaSecretProvider implements SecretProvider {
     }
   }
 
+  /** A new token: by the refresh token if there is one and the server takes it, else by password. */
+  async #renewToken(name: string, refresh: string | undefined): Promise<CachedToken> {
+    if (refresh !== undefined) {
+      const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refresh });
+      const started = Date.now();
+      const response = await this.#postToken(form, name);
+      if (response.ok) return this.#tokenFrom(response, started, name);
+      // A refused refresh token (expired, revoked, already used): log in again.
+      await response.body?.cancel();
+    }
+    return this.#requestToken(name);
+  }
+
   /** `POST /oauth2/token` with the password grant. */
   async #requestToken(name: string): Promise<CachedToken> {
-    const { baseUrl, credentialsFile, tokenRefreshMarginSeconds } = this.#config;
+    const { baseUrl, credentialsFile } = this.#config;
     const credentials = await readCredentials(credentialsFile);
     const form = new URLSearchParams({
       grant_type: 'password',
@@ -232,18 +263,7 @@ export class DelineaSecretProvider implements SecretProvider {
     });
     if (credentials.domain !== undefined) form.set('domain', credentials.domain);
     const started = Date.now();
-    const response = await this.#fetch(
-      '/oauth2/token',
-      {
-        method: 'POST',
-        headers: {
-          'Content-Type': 'application/x-www-form-urlencoded',
-          Accept: 'application/json',
-        },
-        body: form,
-      },
-      name,
-    );
+    const response = await this.#postToken(form, name);
     if (!response.ok) {
       const says = await serverMessage(response);
       if (response.status === 401 || (response.status === 400 && says.error === 'invalid_grant')) {
@@ -268,6 +288,26 @@ export class DelineaSecretProvider implements SecretProvider {
         { ref: name, hint: withServerMessage("Check baseUrl and the server's health.", says) },
       );
     }
+    return this.#tokenFrom(response, started, name);
+  }
+
+  #postToken(form: URLSearchParams, name: string): Promise<Response> {
+    return this.#fetch(
+      '/oauth2/token',
+      {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/x-www-form-urlencoded',
+          Accept: 'application/json',
+        },
+        body: form,
+      },
+      name,
+    );
+  }
+
+  /** The token of a successful token response, and when to renew it. */
+  async #tokenFrom(response: Response, started: number, name: string): Promise<CachedToken> {
     const parsed = tokenResponseSchema.safeParse(
       await this.#json(response, 'POST /oauth2/token', name),
     );
@@ -275,9 +315,13 @@ export class DelineaSecretProvider implements SecretProvider {
       throw this.#badResponse('POST /oauth2/token', 'no access_token with expires_in', name);
     }
     // A token shorter-lived than twice the margin is still reused for half its life.
-    const margin = Math.min(tokenRefreshMarginSeconds, parsed.data.expires_in / 2);
+    const margin = Math.min(this.#config.tokenRefreshMarginSeconds, parsed.data.expires_in / 2);
     const lifetimeSeconds = parsed.data.expires_in - margin;
-    return { value: parsed.data.access_token, renewAt: started + lifetimeSeconds * 1000 };
+    return {
+      value: parsed.data.access_token,
+      renewAt: started + lifetimeSeconds * 1000,
+      refresh: parsed.data.refresh_token,
+    };
   }
 
   /** fetch with the configured timeout; network failures become `unreachable`. */
@@ -361,6 +405,12 @@ async function serverMessage(response: Response): Promise<ServerMessage> {
 
 function withServerMessage(hint: string, says: ServerMessage): string {
   return says.text ? `${hint} The server said: ${says.text}` : hint;
+}
+
+/** Whether bytes start (after whitespace) like an HTML document. */
+function looksLikeHtml(bytes: Buffer): boolean {
+  const start = bytes.subarray(0, 64).toString('latin1').trimStart().toLowerCase();
+  return start.startsWith('<!doctype html') || start.startsWith('<html');
 }
 
 function networkCode(error: unknown): string | undefined {
