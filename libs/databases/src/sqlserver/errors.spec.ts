@@ -1,4 +1,5 @@
-import { DatakitError, DriftError, EnvironmentError } from '@datakit/errors';
+import type { DatakitError } from '@datakit/errors';
+import { DriftError, EnvironmentError } from '@datakit/errors';
 import { describe, expect, it } from 'vitest';
 
 import { convertSqlServerError } from './errors.ts';
