@@ -16,7 +16,13 @@ import {
   parsePrelogin,
 } from './_prelogin.ts';
 import { Reader } from './_reader.ts';
-import { type RpcCall, parseRpc, parseSqlBatch, skipAllHeaders } from './_requests.ts';
+import {
+  type RpcCall,
+  type RpcParameter,
+  parseRpc,
+  parseSqlBatch,
+  skipAllHeaders,
+} from './_requests.ts';
 import { Session } from './_session.ts';
 import { splitStatements } from './_sql-text.ts';
 import { TlsBridge } from './_tls-bridge.ts';
@@ -32,6 +38,7 @@ import {
   writeMessage,
   writeNbcRow,
   writeReturnStatus,
+  writeReturnValue,
   writeRow,
   writeSspi,
 } from './_tokens.ts';
@@ -61,6 +68,7 @@ export interface ConnectionContext {
 
 const PRELOGIN_PACKET_SIZE = 4096;
 const COLLATION = Buffer.from([0x09, 0x04, 0xd0, 0x00, 0x34]);
+const HANDLE_COLUMN = normalizeColumn({ name: '', type: 'int' });
 
 /** Ends the current request because the client sent ATTENTION. */
 class Cancelled extends Error {}
@@ -86,6 +94,8 @@ export class Connection {
   private packetSize = PRELOGIN_PACKET_SIZE;
   private busy = false;
   private attention = false;
+  private readonly prepared = new Map<number, { sql: string; declared: string[] }>();
+  private nextHandle = 1;
 
   constructor(socket: Socket, context: ConnectionContext, spid: number) {
     this.socket = socket;
@@ -444,31 +454,83 @@ export class Connection {
 
   private async runRpc(response: Response, session: Session, call: RpcCall): Promise<void> {
     const procedure = call.procedure.toLowerCase().replace(/^(sys\.|dbo\.|\[sys\]\.)/, '');
-    if (procedure === 'sp_executesql') {
-      const [statement, declarations, ...values] = call.parameters;
-      const sql = typeof statement?.value === 'string' ? statement.value : '';
-      const declared =
-        typeof declarations?.value === 'string' ? declaredNames(declarations.value) : [];
-      const parameters = new Map<string, TdsParameterValue>();
-      values.forEach((parameter, i) => {
-        const { name, ...value } = parameter;
-        parameters.set(name === '' ? (declared[i] ?? `@${i + 1}`) : name, value);
-      });
-      await this.runStatements(response, session, sql, parameters, 'rpc', Token.DoneInProc);
-    } else {
-      const parameters = new Map<string, TdsParameterValue>(
-        call.parameters.map(({ name, ...value }, i) => [name === '' ? `@${i + 1}` : name, value]),
-      );
-      await this.runStatement(
-        response,
-        session,
-        { sql: `EXEC ${call.procedure}`, parameters, kind: 'rpc' },
-        Token.DoneInProc,
-        () => new TdsError(2812, 62, 16, `Could not find stored procedure '${call.procedure}'.`),
-      );
+    const text = (parameter: RpcParameter | undefined): string =>
+      typeof parameter?.value === 'string' ? parameter.value : '';
+    const outputs: [number, string, number][] = [];
+    switch (procedure) {
+      case 'sp_executesql': {
+        const [statement, declarations, ...values] = call.parameters;
+        const sql = text(statement);
+        await this.runStatements(
+          response,
+          session,
+          sql,
+          bindParameters(declaredNames(text(declarations)), values),
+          'rpc',
+          Token.DoneInProc,
+        );
+        break;
+      }
+      case 'sp_prepare':
+      case 'sp_prepexec': {
+        // @handle OUTPUT, @params, @stmt[, values... | @options]
+        const [handleParameter, declarations, statement, ...values] = call.parameters;
+        const handle = this.nextHandle++;
+        const prepared = { sql: text(statement), declared: declaredNames(text(declarations)) };
+        this.prepared.set(handle, prepared);
+        if (procedure === 'sp_prepexec') {
+          await this.runStatements(
+            response,
+            session,
+            prepared.sql,
+            bindParameters(prepared.declared, values),
+            'rpc',
+            Token.DoneInProc,
+          );
+        }
+        outputs.push([0, handleParameter?.name ?? '@handle', handle]);
+        break;
+      }
+      case 'sp_execute': {
+        const [handleParameter, ...values] = call.parameters;
+        const handle = Number(handleParameter?.value);
+        const prepared = this.prepared.get(handle);
+        if (prepared === undefined) {
+          response.error(
+            new TdsError(8179, 4, 16, `Could not find prepared statement with handle ${handle}.`),
+            session,
+          );
+          response.done(Token.DoneInProc, DoneStatus.Error, undefined);
+        } else {
+          await this.runStatements(
+            response,
+            session,
+            prepared.sql,
+            bindParameters(prepared.declared, values),
+            'rpc',
+            Token.DoneInProc,
+          );
+        }
+        break;
+      }
+      case 'sp_unprepare':
+        this.prepared.delete(Number(call.parameters[0]?.value));
+        break;
+      default: {
+        const parameters = bindParameters([], call.parameters);
+        await this.runStatement(
+          response,
+          session,
+          { sql: `EXEC ${call.procedure}`, parameters, kind: 'rpc' },
+          Token.DoneInProc,
+          () => new TdsError(2812, 62, 16, `Could not find stored procedure '${call.procedure}'.`),
+        );
+      }
     }
     const sink = response.sink();
     writeReturnStatus(sink, 0);
+    for (const [ordinal, name, value] of outputs)
+      writeReturnValue(sink, ordinal, name, HANDLE_COLUMN, value);
     response.done(Token.DoneProc, 0, undefined);
   }
 
@@ -648,6 +710,19 @@ class Response {
     this.held = undefined;
     writeDone(this.writer, held.token, held.status | extraStatus, held.curCmd, held.count);
   }
+}
+
+/** Names the parameter values: by their own name, else by the declaration's order. */
+function bindParameters(
+  declared: readonly string[],
+  values: readonly RpcParameter[],
+): Map<string, TdsParameterValue> {
+  const parameters = new Map<string, TdsParameterValue>();
+  values.forEach((parameter, i) => {
+    const { name, ...value } = parameter;
+    parameters.set(name === '' ? (declared[i] ?? `@${i + 1}`) : name, value);
+  });
+  return parameters;
 }
 
 /** Parameter names of an sp_executesql `@params` declaration (`@a int, @b nvarchar(10)`). */

@@ -2,7 +2,7 @@ import { type ByteSink, encodeToBuffer } from './_byte-sink.ts';
 import type { NormalizedColumn } from './_columns.ts';
 import { isNullValue, writeValue } from './_row-values.ts';
 import { USER_TYPE_TIMESTAMP, columnFlags, hasTableName, writeTypeInfo } from './_type-info.ts';
-import type { TdsRow } from './types.ts';
+import type { TdsRow, TdsValue } from './types.ts';
 
 /** Token types of the tabular result stream (MS-TDS 2.2.7). */
 export const Token = {
@@ -16,6 +16,7 @@ export const Token = {
   EnvChange: 0xe3,
   Sspi: 0xed,
   ReturnStatus: 0x79,
+  ReturnValue: 0xac,
   Done: 0xfd,
   DoneProc: 0xfe,
   DoneInProc: 0xff,
@@ -212,4 +213,23 @@ function checkWidth(columns: readonly NormalizedColumn[], row: TdsRow): void {
   if (row.length !== columns.length) {
     throw new RangeError(`row has ${row.length} values for ${columns.length} columns`);
   }
+}
+
+/** Writes RETURNVALUE for an output parameter (MS-TDS 2.2.7.18): ordinal, name, status 1
+ * (output parameter), UserType, Flags, TYPE_INFO and the value. */
+export function writeReturnValue(
+  sink: ByteSink,
+  ordinal: number,
+  name: string,
+  column: NormalizedColumn,
+  value: TdsValue,
+): void {
+  sink.u8(Token.ReturnValue);
+  sink.u16le(ordinal);
+  bVarchar(sink, name);
+  sink.u8(0x01);
+  sink.u32le(0);
+  sink.u16le(columnFlags(column));
+  writeTypeInfo(sink, column);
+  writeValue(sink, column, value);
 }

@@ -24,3 +24,12 @@ export type {
   TdsTypeName,
   TdsValue,
 } from './types.ts';
+export { typesFixture } from './types-fixture.ts';
+export {
+  canonicalFloat,
+  canonicalReal,
+  canonicalRows,
+  canonicalValue,
+  checksumRows,
+  type CanonicalValue,
+} from './checksum.ts';
