@@ -4,7 +4,7 @@ import { TLSSocket, type SecureContext } from 'node:tls';
 import type { ByteSink } from './_byte-sink.ts';
 import { SERVER_VERSION, builtinStatement } from './_builtin-statements.ts';
 import { type NormalizedColumn, normalizeColumn } from './_columns.ts';
-import type { Acceptor } from './_kerberos-acceptor.ts';
+import { type Acceptor, mechanismOf } from './_kerberos-acceptor.ts';
 import { type Login7, parseLogin7 } from './_login7.ts';
 import { MessageAssembler, PacketType, PacketWriter, type TdsMessage } from './_packet.ts';
 import {
@@ -297,6 +297,9 @@ export class Connection {
         }
         user = step.principal;
         sspiResponse = step.response;
+        this.context.log(
+          `spid ${this.spid}: GSS-API ${mechanismOf(login.sspi)} context established for ${user}`,
+        );
         authentication = 'kerberos';
       } catch (error) {
         this.context.log(

@@ -55,3 +55,17 @@ function samePrincipal(actual: string, expected: string): boolean {
     (expectedRealm === undefined || realmOf(actual) === expectedRealm)
   );
 }
+
+const KRB5_OID = Buffer.from('06092a864886f712010202', 'hex');
+const SPNEGO_OID = Buffer.from('06062b0601050502', 'hex');
+
+/** Which GSS-API mechanism an initial context token names (RFC 2743 3.1 framing). */
+export function mechanismOf(token: Buffer): 'krb5' | 'spnego' | 'unknown' {
+  if (token[0] !== 0x60) return 'unknown';
+  // Skip the DER length of the [APPLICATION 0] wrapper (short or long form).
+  const first = token[1] ?? 0;
+  const at = first < 0x80 ? 2 : 2 + (first & 0x7f);
+  if (token.subarray(at, at + KRB5_OID.length).equals(KRB5_OID)) return 'krb5';
+  if (token.subarray(at, at + SPNEGO_OID.length).equals(SPNEGO_OID)) return 'spnego';
+  return 'unknown';
+}

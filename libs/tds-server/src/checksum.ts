@@ -24,7 +24,7 @@ export type CanonicalValue = string | null;
 /**
  * The canonical text of a value as a client receives it, in SQL Server's own display style
  * (CONVERT style 121 for dates and times): exactly `scale` fraction digits for decimals and
- * times, money with 4 digits, datetime rounded to 1/300 s (…​.000/.003/.007), datetimeoffset in
+ * times, money with 4 digits, datetime rounded to 1/300 s (.000, .003, .007), datetimeoffset in
  * its local time with `+hh:mm`, char/nchar/binary padded to their length, varchar/text after
  * Windows-1252 (unmappable characters become '?'), binary as `0x` + upper-case hex,
  * uniqueidentifier upper-case, real as the shortest decimal that reads back as the same

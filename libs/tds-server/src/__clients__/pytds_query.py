@@ -5,7 +5,7 @@ as text: None -> null, bool -> "1"/"0", Decimal/int -> str, float -> repr, bytes
 date/time/datetime -> isoformat (microseconds: Python's datetime has no 100 ns digit),
 UUID -> upper case. The first line is the column names.
 
-usage: pytds_query.py HOST PORT DATABASE QUERY [--user U --password P | --kerberos SPN]
+usage: pytds_query.py HOST PORT DATABASE QUERY [--user U --password P | --kerberos SPN [--spnego]]
                       [--encrypt login|all] [--cafile PEM] [--autocommit 0|1]
 """
 
@@ -40,6 +40,20 @@ def text(value):
     return str(value)
 
 
+def param(value):
+    """A JSON parameter; {"bytes": hex}, {"datetime": iso}, {"decimal": text}, {"int": text} for other types."""
+    if isinstance(value, dict):
+        if "bytes" in value:
+            return pytds.Binary(bytes.fromhex(value["bytes"]))
+        if "datetime" in value:
+            return datetime.datetime.fromisoformat(value["datetime"])
+        if "int" in value:
+            return int(value["int"])
+        if "decimal" in value:
+            return decimal.Decimal(value["decimal"])
+    return value
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("host")
@@ -49,6 +63,7 @@ def main():
     parser.add_argument("--user")
     parser.add_argument("--password")
     parser.add_argument("--kerberos")
+    parser.add_argument("--spnego", action="store_true")
     parser.add_argument("--cafile")
     parser.add_argument("--encrypt", choices=["login", "all"])
     parser.add_argument("--param", action="append", default=[])
@@ -64,6 +79,16 @@ def main():
     )
     if args.kerberos:
         options["auth"] = pytds.login.KerberosAuth(args.kerberos)
+        if args.spnego:
+            # Same flow, but the GSS context uses the SPNEGO mechanism (as Windows clients do).
+            import kerberos
+
+            _, context = kerberos.authGSSClientInit(
+                args.kerberos,
+                gssflags=kerberos.GSS_C_MUTUAL_FLAG | kerberos.GSS_C_SEQUENCE_FLAG,
+                mech_oid=kerberos.GSS_MECH_OID_SPNEGO,
+            )
+            options["auth"]._context = context
     else:
         options["user"] = args.user
         options["password"] = args.password
@@ -73,7 +98,7 @@ def main():
         options["enc_login_only"] = args.encrypt == "login"
     with pytds.connect(**options) as conn:
         with conn.cursor() as cursor:
-            params = tuple(json.loads(p) for p in args.param) or None
+            params = tuple(param(json.loads(p)) for p in args.param) or None
             cursor.execute(args.query, params)
             print(json.dumps([c[0] for c in cursor.description]))
             for row in cursor.fetchall():
