@@ -202,11 +202,11 @@ type KerberosProblem = 'unknown-spn' | 'no-ticket' | 'expired' | 'kdc-unreachabl
  * GSS major status names.
  */
 function kerberosProblem(text: string): KerberosProblem {
-  if (/server not found in kerberos database|KRB5KDC_ERR_S_PRINCIPAL_UNKNOWN/i.test(text)) {
+  if (/not found in kerberos database|KRB5KDC_ERR_S_PRINCIPAL_UNKNOWN/i.test(text)) {
     return 'unknown-spn';
   }
   if (
-    /ticket expired|credentials? (have|has) expired|GSS_S_CREDENTIALS_EXPIRED|KRB5KRB_AP_ERR_TKT_EXPIRED/i.test(
+    /ticket expired|credentials? (have|has) expired|credential has expired|GSS_S_CREDENTIALS_EXPIRED|KRB5KRB_AP_ERR_TKT_EXPIRED/i.test(
       text,
     )
   ) {
@@ -244,17 +244,17 @@ const UNREACHABLE_CODES = new Set([
 ]);
 
 /**
- * Unreachable server: tedious' socket and timeout codes; ODBC SQLSTATE 08001 (client unable to
- * establish connection), 08S01 (communication link failure), HYT00 (login timeout); FreeTDS'
- * 20009 ("Unable to connect: Adaptive Server is unavailable or does not exist") and 20003
- * (timeout); the words of Microsoft's "TCP Provider" and "Login timeout expired".
+ * Unreachable server: tedious' socket and timeout codes; ODBC SQLSTATE 08S01 (communication
+ * link failure) and HYT00 (login timeout); FreeTDS' 20009 ("Unable to connect: Adaptive Server
+ * is unavailable or does not exist") and 20003 (timeout); the words of Microsoft's "TCP
+ * Provider" and "Login timeout expired". Not 08001 alone: FreeTDS ends every failed login with
+ * a 08001 "Unable to connect to data source" record, whatever the cause before it.
  */
 function isUnreachable(facts: Facts, text: string): boolean {
   if (facts.codes.some((code) => UNREACHABLE_CODES.has(code))) return true;
-  if (facts.states.some((state) => ['08001', '08S01', 'HYT00'].includes(state.toUpperCase())))
-    return true;
+  if (facts.states.some((state) => ['08S01', 'HYT00'].includes(state.toUpperCase()))) return true;
   if (facts.numbers.includes(20009) || facts.numbers.includes(20003)) return true;
-  return /TCP Provider|Login timeout expired|Adaptive Server is unavailable|Unable to connect|connection refused|Failed to connect to|Communication link failure|server closed the connection|unexpected EOF/i.test(
+  return /TCP Provider|Login timeout expired|Adaptive Server is unavailable|connection refused|Failed to connect to|Communication link failure|server closed the connection|unexpected EOF/i.test(
     text,
   );
 }
@@ -277,7 +277,7 @@ function gather(error: unknown): Facts {
         else facts.codes.push(field);
       }
     }
-    for (const key of ['sqlstate', 'state']) {
+    for (const key of ['sqlstate', 'sqlState', 'state']) {
       const field = record[key];
       if (typeof field === 'string' && /^[0-9A-Z]{5}$/i.test(field)) facts.states.push(field);
     }
