@@ -427,6 +427,7 @@ export class Connection {
         return;
       }
       if (!(error instanceof Cancelled)) throw error;
+      this.context.log(`spid ${this.spid}: ATTENTION: request cancelled`);
       response.finish(DoneStatus.Attention);
       this.attention = false;
     } finally {
