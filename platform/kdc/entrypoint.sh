@@ -13,7 +13,9 @@ MAX_RENEW=${KRB5_MAX_RENEWABLE_LIFE:-7d 0h 0m 0s}
 # principal=keytab-file pairs, space separated; `=maxlife=maxrenewlife` after the keytab gives
 # that principal its own (shorter) limits, e.g. datakit-e2e for the Kerberos end-to-end tests:
 # tickets of 2 minutes renewable for 10, while the realm's other principals keep the defaults.
-PRINCIPALS=${KRB5_PRINCIPALS:-postgres/localhost=postgres.keytab datakit-loader=datakit-loader.keytab datakit-e2e=datakit-e2e.keytab=2m=10m}
+# MSSQLSvc/localhost:1433 is the SQL Server service principal the TDS test server
+# (libs/tds-server) accepts Kerberos logins for.
+PRINCIPALS=${KRB5_PRINCIPALS:-postgres/localhost=postgres.keytab datakit-loader=datakit-loader.keytab datakit-e2e=datakit-e2e.keytab=2m=10m MSSQLSvc/localhost:1433=mssqlsvc.keytab}
 EXPORT_DIR=${EXPORT_DIR:-/export}
 
 log() { echo "datakit-kdc: $*" >&2; }

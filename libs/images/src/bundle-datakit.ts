@@ -43,7 +43,7 @@ export async function bundleEntry(
       format: 'esm',
       target: 'node24',
       // Native addons load from the datakit base image's node_modules (NODE_PATH).
-      external: ['pg-native', 'msnodesqlv8'],
+      external: ['pg-native', 'msnodesqlv8', 'kerberos'],
       // CommonJS dependencies (pg, its friends) call require(): give the ESM bundle one.
       banner: {
         js: "import { createRequire as __datakitCreateRequire } from 'node:module';\nconst require = __datakitCreateRequire(import.meta.url);",
