@@ -13,6 +13,7 @@ describe('createSourceAdapter / createTargetAdapter', () => {
 
   it('refuses a kind it has no adapter for with a ConfigError', () => {
     const unknown = 'oracle' as DatabaseKind;
+    expect(createSourceAdapter('sqlserver').kind).toBe('sqlserver');
     expect(() => createSourceAdapter(unknown)).toThrow(ConfigError);
     expect(() => createSourceAdapter(unknown)).toThrow(/kind "oracle" cannot be read/);
     expect(() => createTargetAdapter(unknown)).toThrow(/the warehouse must be PostgreSQL/);

@@ -11,6 +11,7 @@ import type {
   TargetSession,
 } from './adapter.ts';
 import { postgresSource, postgresTarget } from './postgres/index.ts';
+import { sqlServerAdapter } from './sqlserver/index.ts';
 
 /** The source adapter of a connection kind. A new database is one folder and one case here. */
 export function createSourceAdapter<TKind extends DatabaseKind>(kind: TKind): SourceAdapter<TKind> {
@@ -19,6 +20,8 @@ export function createSourceAdapter<TKind extends DatabaseKind>(kind: TKind): So
   switch (kind as DatabaseKind) {
     case 'postgres':
       return postgresSource as unknown as SourceAdapter<TKind>;
+    case 'sqlserver':
+      return sqlServerAdapter as unknown as SourceAdapter<TKind>;
     default:
       throw new ConfigError(
         `A source connection of kind "${String(kind)}" cannot be read: this runtime has no adapter for it.`,

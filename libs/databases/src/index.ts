@@ -35,3 +35,5 @@ export {
   postgresTarget,
 } from './postgres/index.ts';
 export type { PostgresSession } from './postgres/index.ts';
+export { mssql, ODBC_DRIVERS, sqlServerAdapter, sqlServerDialect } from './sqlserver/index.ts';
+export type { OdbcDriver, SqlServerConnection } from './sqlserver/index.ts';

@@ -43,8 +43,6 @@ export type { ConfiguredTable, LoadConfigOptions, NormalizedRuntimeConfig } from
 export { parseArgs, VERBS } from './parse-args.ts';
 export type { ParsedArgs, Verb } from './parse-args.ts';
 export { runDatakit } from './run-datakit.ts';
-export { sqlServerKerberosSettings } from './sqlserver-kerberos-settings.ts';
-export type { SqlServerKerberosSettings } from './sqlserver-kerberos-settings.ts';
 export type { RunDatakitOptions } from './run-datakit.ts';
 export type {
   CheckDriftInput,

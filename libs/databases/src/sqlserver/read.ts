@@ -72,7 +72,7 @@ export function planRead(request: ReadRequest): ReadPlan {
   return {
     statement: readStatement({
       schema: request.schema,
-      table: request.table.name,
+      table: request.table.sourceName,
       columns: read,
       cursor,
     }),

@@ -297,19 +297,7 @@ function nativeType<TValue>(
   builder: ColumnBuilder<TValue>,
   sqlType: string,
 ): ColumnBuilder<TValue> {
-  type State = {
-    meta: ColumnBuilder<TValue>['meta'];
-    valueSchema: z.ZodType;
-    sourceName: string | undefined;
-    generate: ColumnBuilder<TValue>['generate'];
-  };
-  const Builder = builder.constructor as new (state: State) => ColumnBuilder<TValue>;
-  return new Builder({
-    meta: { ...builder.meta, sqlType },
-    valueSchema: builder.zod,
-    sourceName: builder.sourceName,
-    generate: builder.generate,
-  });
+  return builder.nativeType(sqlType);
 }
 
 type Length = number | 'max';
