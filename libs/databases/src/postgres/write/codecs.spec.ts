@@ -31,6 +31,20 @@ describe('codecFor', () => {
     );
   });
 
+  it('leaves a timestamp with more than microseconds undecoded, so the row is rejected, not rounded', () => {
+    const text = '2024-01-02 03:04:05.1234567';
+    for (const column of [col.timestamp(), col.timestamptz()]) {
+      const codec = codecFor(column.meta);
+      const value = column.meta.kind === 'timestamptz' ? `${text}+02:00` : text;
+      expect(codec.decode(value)).toBe(value);
+      expect(codec.decodeRange(`x${value}x`, 1, value.length + 1)).toBe(value);
+      expect(column.zod.safeParse(codec.decode(value)).success).toBe(false);
+    }
+    expect(codecFor(col.timestamp().meta).decode('2024-01-02 03:04:05.123456')).toEqual(
+      new Date('2024-01-02T03:04:05.123Z'),
+    );
+  });
+
   it('passes text it cannot decode through, for validation to reject', () => {
     expect(codecFor(meta(col.integer())).decode('abc')).toBe('abc');
     expect(codecFor(meta(col.boolean())).decode('yes')).toBe('yes');

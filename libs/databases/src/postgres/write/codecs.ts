@@ -101,8 +101,15 @@ function decodeBoolean(text: string): unknown {
 
 /** `2022-02-14 10:24:46.123456` (no zone): read as UTC, like the contracts say. */
 function decodeTimestamp(text: string): unknown {
+  if (BEYOND_MICROSECONDS.test(text)) return text;
   return parseIsoTimestamp(text, false) ?? new Date(`${text.replace(' ', 'T')}Z`);
 }
+
+/**
+ * More than six fractional digits (SQL Server's datetime2 keeps 100 ns): PostgreSQL would round
+ * the value to microseconds, so it is left undecoded and the row is rejected, never rounded.
+ */
+const BEYOND_MICROSECONDS = /\.\d{7,}/;
 
 function decodeTimestampRange(text: string, start: number, end: number): unknown {
   return parseIsoTimestamp(text, false, start, end) ?? decodeTimestamp(text.slice(start, end));
@@ -114,6 +121,7 @@ function decodeTimestamptzRange(text: string, start: number, end: number): unkno
 
 /** `2022-02-14 10:24:46.123+00`, `...+05:30`: an instant. */
 function decodeTimestamptz(text: string): unknown {
+  if (BEYOND_MICROSECONDS.test(text)) return text;
   const fast = parseIsoTimestamp(text, true);
   if (fast !== undefined) return fast;
   const iso = text.replace(' ', 'T');
@@ -187,6 +195,7 @@ export function parseIsoTimestamp(
   if (i < end && text.charCodeAt(i) === 46 /* . */) {
     i += 1;
     let scale = 100;
+    const first = i;
     while (i < end) {
       const d = digit(text, i);
       if (Number.isNaN(d)) break;
@@ -195,6 +204,8 @@ export function parseIsoTimestamp(
       i += 1;
     }
     millis = Math.floor(millis);
+    // Beyond microseconds: the slow path refuses it (see BEYOND_MICROSECONDS).
+    if (i - first > 6) return undefined;
   }
   let offsetMinutes = 0;
   if (zoned) {
