@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+
+import {
+  catalogStatement,
+  cursorValueExpression,
+  quoteIdentifier,
+  quoteString,
+  readStatement,
+} from './statements.ts';
+import { parseSqlServerType } from './types.ts';
+import type { SqlServerType } from './types.ts';
+
+function type(spelling: string): SqlServerType {
+  const parsed = parseSqlServerType(spelling);
+  if (parsed === undefined) throw new Error(spelling);
+  return parsed;
+}
+
+describe('quoting', () => {
+  it('brackets identifiers with ] doubled, as QUOTENAME does', () => {
+    expect(quoteIdentifier('Order]Id')).toBe('[Order]]Id]');
+    expect(quoteIdentifier('select')).toBe('[select]');
+    expect(quoteIdentifier('line no')).toBe('[line no]');
+  });
+
+  it("writes Unicode string constants with ' doubled and nothing else escaped", () => {
+    expect(quoteString("O'Brien\\")).toBe("N'O''Brien\\'");
+  });
+});
+
+describe('catalogStatement', () => {
+  it('names the schema and every table as constants', () => {
+    const sql = catalogStatement('Sales Data', ['Order Lines', "it's"]);
+    expect(sql).toContain("WHERE s.name = N'Sales Data'");
+    expect(sql).toContain("AND o.name IN (N'Order Lines', N'it''s')");
+  });
+});
+
+describe('readStatement', () => {
+  it('converts each column on the server and aliases it by position', () => {
+    expect(
+      readStatement({
+        schema: 'sales',
+        table: 'Order Lines',
+        columns: [
+          { name: 'Order]Id', type: type('bigint') },
+          { name: 'amount', type: type('money') },
+          { name: 'at', type: type('datetime2(7)') },
+          { name: 'title', type: type('nvarchar(50)') },
+          { name: 'rv', type: type('rowversion') },
+        ],
+        cursor: null,
+      }),
+    ).toMatchInlineSnapshot(`
+      "SELECT CONVERT(nvarchar(20), [Order]]Id]) AS c0,
+             CONVERT(nvarchar(30), [amount], 2) AS c1,
+             CONVERT(nvarchar(27), [at], 121) AS c2,
+             [title] AS c3,
+             CONVERT(nvarchar(20), CONVERT(bigint, [rv])) AS c4
+        FROM [sales].[Order Lines]"
+    `);
+  });
+
+  it('reads after a saved rowversion and below MIN_ACTIVE_ROWVERSION()', () => {
+    const rv = { name: 'rv', type: type('rowversion') };
+    expect(
+      readStatement({
+        schema: 'sales',
+        table: 't',
+        columns: [rv],
+        cursor: { column: rv, after: '2001' },
+      }),
+    ).toMatchInlineSnapshot(`
+      "SELECT CONVERT(nvarchar(20), CONVERT(bigint, [rv])) AS c0
+        FROM [sales].[t]
+       WHERE [rv] > CONVERT(binary(8), CONVERT(bigint, N'2001'))
+         AND [rv] < MIN_ACTIVE_ROWVERSION()"
+    `);
+  });
+
+  it('bounds a first rowversion read too, so open transactions are read next time', () => {
+    const rv = { name: 'rv', type: type('rowversion') };
+    expect(
+      readStatement({
+        schema: 's',
+        table: 't',
+        columns: [rv],
+        cursor: { column: rv, after: null },
+      }),
+    ).toContain('WHERE [rv] < MIN_ACTIVE_ROWVERSION()');
+  });
+
+  it('compares a datetime2 cursor as datetime2(7) from its ISO text', () => {
+    expect(cursorValueExpression(type('datetime2(3)'), '2024-01-02 03:04:05.123')).toBe(
+      "CONVERT(datetime2(7), N'2024-01-02 03:04:05.123', 121)",
+    );
+  });
+
+  it('compares a datetime cursor as datetime, which prints what it stores', () => {
+    expect(cursorValueExpression(type('datetime'), '2024-01-02 03:04:05.003')).toBe(
+      "CONVERT(datetime, N'2024-01-02 03:04:05.003', 121)",
+    );
+  });
+
+  it('has no cursor comparison for types that do not order a read', () => {
+    expect(cursorValueExpression(type('nvarchar(10)'), 'x')).toBeUndefined();
+    expect(cursorValueExpression(type('uniqueidentifier'), 'x')).toBeUndefined();
+  });
+});
