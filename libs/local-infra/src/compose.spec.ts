@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { infraPaths } from './paths.ts';
@@ -18,6 +18,21 @@ const compose = parse(readFileSync(join(paths.root, 'docker', 'compose.yaml'), '
   services: Record<string, ComposeService>;
 };
 
+/**
+ * A mount as `source:target[:ro]` with the source resolved: a named volume stays a name; a
+ * compose path (relative to docker/, `${VAR:-default}` substituted) becomes absolute.
+ */
+function mountOf(bind: string, composeDir?: string): string {
+  const substituted = bind.replace(
+    /\$\{(\w+):-([^}]*)\}/g,
+    (_, name: string, fallback: string) => process.env[name] ?? fallback,
+  );
+  const [source = '', target = '', mode] = substituted.split(':');
+  const isPath = source.startsWith('.') || isAbsolute(source);
+  const resolved = isPath && composeDir !== undefined ? resolve(composeDir, source) : source;
+  return [resolved, target, ...(mode === undefined ? [] : [mode])].join(':');
+}
+
 // docker/compose.yaml is for people; `npm run infra:up` is what tests use. Both must describe
 // the same containers, or a laptop and CI drift apart.
 describe('docker/compose.yaml', () => {
@@ -34,10 +49,10 @@ describe('docker/compose.yaml', () => {
         expect(composed?.network_mode).toBe('host');
       });
 
-      it('mounts the same volumes at the same places', () => {
-        const target = (bind: string): string => /:(\/[^:]+)(:ro)?$/.exec(bind)?.[1] ?? bind;
-        expect(composed?.volumes.map(target).sort()).toEqual(
-          (service.container.binds ?? []).map(target).sort(),
+      it('mounts the same sources at the same places, read-only where infra:up mounts them so', () => {
+        const composeDir = join(paths.root, 'docker');
+        expect(composed?.volumes.map((bind) => mountOf(bind, composeDir)).sort()).toEqual(
+          (service.container.binds ?? []).map((bind) => mountOf(bind)).sort(),
         );
       });
 

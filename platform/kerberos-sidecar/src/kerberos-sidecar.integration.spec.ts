@@ -6,6 +6,7 @@ import {
   readFileSync,
   rmSync,
   chmodSync,
+  writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DockerEngine, type ContainerSpec, type RunResult } from '@datakit/docker';
 import { buildPlatformImage, readPlatformProject } from '@datakit/images';
 import { localInfra, repoRoot } from '@datakit/local-infra';
+import { startDelineaTestServer, type DelineaTestServer } from '@datakit/secrets/testing';
 
 // A real MIT KDC of our own (the shared one keeps its lifetimes): tickets live 1 minute and are
 // renewable for 2, so renewal and re-initialisation both happen within about 100 seconds.
@@ -38,6 +40,11 @@ let exportDir: string;
 let secretsDir: string;
 /** The wrong-keytab sidecar's logs, kept for the final scan after it is removed. */
 let wrongLogs = '';
+/** The Delinea Secret Server stand-in on 127.0.0.1 (the containers use host networking). */
+let delinea: DelineaTestServer | undefined;
+const DELINEA_PASSWORD = 'Delinea-Sidecar-Pa55';
+/** What `once` runs printed, for the final scan. */
+let delineaLogs = '';
 const started = Date.now();
 
 /** The sidecar's environment: keytab from a read-only mount, keytab dir on a tmpfs. */
@@ -154,6 +161,27 @@ beforeAll(async () => {
     chownSync(join(secretsDir, to), 10001, 10001);
     chmodSync(join(secretsDir, to), to.endsWith('.keytab') ? 0o400 : 0o444);
   }
+  // The sidecar's own Secret Server login, mounted as Delinea's credentials file.
+  writeFileSync(
+    join(secretsDir, 'delinea.json'),
+    JSON.stringify({ username: 'svc-sidecar', password: DELINEA_PASSWORD }),
+  );
+  chownSync(join(secretsDir, 'delinea.json'), 10001, 10001);
+  chmodSync(join(secretsDir, 'delinea.json'), 0o400);
+  delinea = await startDelineaTestServer({
+    username: 'svc-sidecar',
+    password: DELINEA_PASSWORD,
+    tokenLifetimeSeconds: 60,
+    secrets: {
+      4711: {
+        name: 'datakit-loader keytab',
+        fields: [
+          { slug: 'principal', value: 'datakit-loader@DATAKIT.TEST' },
+          { slug: 'keytab', value: readFileSync(join(exportDir, 'datakit-loader.keytab')) },
+        ],
+      },
+    },
+  });
   chmodSync(secretsDir, 0o755);
   await engine.ensureContainer(sidecarSpec(SIDECAR, 'loader.keytab', HTTP_PORT, CACHE_VOLUME));
   await engine.ensureContainer(
@@ -162,6 +190,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await delinea?.close();
   await removeEverything();
   if (exportDir) rmSync(exportDir, { recursive: true, force: true });
   if (secretsDir) rmSync(secretsDir, { recursive: true, force: true });
@@ -279,6 +308,64 @@ describe('the Kerberos sidecar against a real KDC', () => {
     expect(result.stderr).toContain('"reason":"wrong-keytab"');
   });
 
+  it('gets a ticket in once mode with a delinea: keytab reference from Secret Server', async () => {
+    const spec = sidecarSpec('unused', 'loader.keytab', 0, ONCE_CACHE_VOLUME);
+    const result = await engine.runContainer({
+      image: IMAGE,
+      cmd: ['once'],
+      env: {
+        ...spec.env,
+        SIDECAR_KEYTAB: 'delinea:4711/keytab',
+        SIDECAR_DELINEA_BASE_URL: delinea!.url,
+        SIDECAR_DELINEA_CREDENTIALS_FILE: '/run/secrets/delinea.json',
+      },
+      binds: spec.binds ?? [],
+      tmpfs: spec.tmpfs ?? {},
+    });
+    delineaLogs += result.stdout + result.stderr;
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(delinea!.requests).toEqual([
+      'POST /oauth2/token',
+      'GET /api/v1/secrets/4711',
+      'GET /api/v1/secrets/4711/fields/keytab',
+    ]);
+    const klist = await klistAs(DATAKIT_USER, ONCE_CACHE_VOLUME);
+    expect(klist.stdout).toContain('Default principal: datakit-loader@DATAKIT.TEST');
+    expect(klist.stdout).toContain('krbtgt/DATAKIT.TEST@DATAKIT.TEST');
+  });
+
+  it('exits 1 in once mode when Secret Server answers an HTML page for the keytab', async () => {
+    const proxied = await startDelineaTestServer({
+      username: 'svc-sidecar',
+      password: DELINEA_PASSWORD,
+      secrets: {
+        4711: { name: 'keytab', fields: [{ slug: 'keytab', value: Buffer.from([5, 2]) }] },
+      },
+      htmlAt: /\/fields\//,
+    });
+    try {
+      const spec = sidecarSpec('unused', 'loader.keytab', 0, ONCE_CACHE_VOLUME);
+      const result = await engine.runContainer({
+        image: IMAGE,
+        cmd: ['once'],
+        env: {
+          ...spec.env,
+          SIDECAR_KEYTAB: 'delinea:4711/keytab',
+          SIDECAR_DELINEA_BASE_URL: proxied.url,
+          SIDECAR_DELINEA_CREDENTIALS_FILE: '/run/secrets/delinea.json',
+        },
+        binds: spec.binds ?? [],
+        tmpfs: spec.tmpfs ?? {},
+      });
+      delineaLogs += result.stdout + result.stderr;
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr).toContain('"reason":"secret-unavailable"');
+      expect(result.stderr).toContain('an HTML page');
+    } finally {
+      await proxied.close();
+    }
+  });
+
   it('renews, re-initialises when the renewable lifetime is spent, and stays ready across expiries', async () => {
     const first = Date.parse(String((await readyz(HTTP_PORT)).body.expiresAt));
     let unreadySamples = 0;
@@ -331,7 +418,7 @@ describe('the Kerberos sidecar against a real KDC', () => {
   });
 
   it('never logs keytab bytes or passwords', async () => {
-    const logs = (await engine.containerLogs(SIDECAR, 100_000)) + wrongLogs;
+    const logs = (await engine.containerLogs(SIDECAR, 100_000)) + wrongLogs + delineaLogs;
     expect(logs).toContain('"event":"obtained"');
     for (const name of ['loader.keytab', 'postgres.keytab', 'other-realm-loader.keytab']) {
       const keytab = readFileSync(join(secretsDir, name));
@@ -347,6 +434,8 @@ describe('the Kerberos sidecar against a real KDC', () => {
       }
     }
     expect(logs).not.toMatch(/password/i);
+    expect(logs).not.toContain(DELINEA_PASSWORD);
+    for (const token of delinea?.issuedTokens ?? []) expect(logs).not.toContain(token);
     expect(existsSync(secretsDir)).toBe(true);
   });
 });

@@ -1,6 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { chmod, mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '@datakit/errors';
 import { SecretError } from '../../secret-error.ts';
@@ -8,6 +10,47 @@ import { FileSecretProvider } from './provider.ts';
 
 const KEYTAB = Buffer.from([0x05, 0x02, 0x00, 0x00, 0x00, 0x3c, 0xff, 0x80, 0xfe]);
 const isRoot = process.getuid?.() === 0;
+
+/**
+ * Reads a secret file with a lenient provider as an unprivileged user: in a child process under
+ * `setpriv` as nobody (65534) when the tests run as root (as CI does; root reads a mode-000 file
+ * anyway), in this process otherwise. Returns the error's code and message.
+ */
+async function readUnprivileged(ref: string): Promise<{ code?: string; message?: string }> {
+  if (!isRoot) {
+    const error = await new FileSecretProvider({ kind: 'file', strictPermissions: false })
+      .get(ref)
+      .then(
+        () => undefined,
+        (e: unknown) => e as SecretError,
+      );
+    return { code: error?.code, message: error?.message };
+  }
+  const provider = pathToFileURL(join(import.meta.dirname, 'provider.ts')).href;
+  const script = [
+    `import { FileSecretProvider } from ${JSON.stringify(provider)};`,
+    `const provider = new FileSecretProvider({ kind: 'file', strictPermissions: false });`,
+    `const error = await provider.get(process.argv[1]).then(() => ({}), (e) => e);`,
+    `console.log(JSON.stringify({ code: error.code, message: error.message }));`,
+  ].join('\n');
+  const child = spawnSync(
+    'setpriv',
+    [
+      '--reuid=65534',
+      '--regid=65534',
+      '--clear-groups',
+      process.execPath,
+      '--input-type=module',
+      '-e',
+      script,
+      ref,
+    ],
+    { encoding: 'utf8' },
+  );
+  if (child.status !== 0)
+    throw new Error(`setpriv failed: ${child.error?.message ?? child.stderr}`);
+  return JSON.parse(child.stdout) as { code?: string; message?: string };
+}
 
 let dir: string;
 beforeEach(async () => {
@@ -60,20 +103,19 @@ describe('FileSecretProvider', () => {
     );
   });
 
-  // Root reads a mode-000 file anyway, so this case can only be shown as an ordinary user.
-  it.skipIf(isRoot)(
-    'says the file exists but is unreadable when permissions forbid reading',
-    async () => {
-      const path = join(dir, 'keytab');
-      await writeFile(path, KEYTAB);
-      await chmod(path, 0o000);
-      const error = await failure(lenient.get(`file:${path}`));
-      expect(error.code).toBe('unreadable');
-      expect(error.message).toMatchInlineSnapshot(
-        `"Secret file <tmp>/keytab exists but cannot be read (EACCES)."`,
-      );
-    },
-  );
+  // Root reads a mode-000 file anyway: as root, the read runs as nobody (readUnprivileged).
+  it('says the file exists but is unreadable when permissions forbid reading', async () => {
+    const path = join(dir, 'keytab');
+    await writeFile(path, KEYTAB);
+    await chmod(path, 0o000);
+    // The directory stays traversable, so only the file's own mode keeps the reader out.
+    await chmod(dir, 0o755);
+    const error = await readUnprivileged(`file:${path}`);
+    expect(error.code).toBe('unreadable');
+    expect(error.message?.replaceAll(dir, '<tmp>')).toMatchInlineSnapshot(
+      `"Secret file <tmp>/keytab exists but cannot be read (EACCES)."`,
+    );
+  });
 
   it('refuses an empty file', async () => {
     const path = join(dir, 'keytab');
