@@ -101,11 +101,14 @@ export interface PodScript {
 const SIDECAR = 'kerberos-sidecar';
 
 /** A Kubernetes API server stand-in; see the file comment for what it models. */
+/** The bearer token a stand-in accepts unless a test sets another; a test value, not a credential. */
+export const STAND_IN_TOKEN = 'stand-in-test-token';
+
 export class ApiServerStandIn {
   /** Every request, in the order they arrived. */
   readonly requests: RecordedRequest[] = [];
   /** The bearer token it accepts. */
-  token = 'datakit';
+  token = STAND_IN_TOKEN;
   /** Namespaces that exist. */
   readonly namespaces = new Set(['default', 'data-analytics']);
   /** How the pods of each new Job behave. */

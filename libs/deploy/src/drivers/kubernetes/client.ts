@@ -257,7 +257,7 @@ function loadDefaultKubeConfig(): KubeConfig {
  * A kubeconfig for one API server URL and bearer token. An `http://` URL (tests against a local
  * stand-in) needs `skipTLSVerify`, which @kubernetes/client-node 2 demands for plain HTTP.
  */
-export function kubeConfigFor(server: string, token = 'datakit'): KubeConfig {
+export function kubeConfigFor(server: string, token: string): KubeConfig {
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromOptions({
     clusters: [{ name: 'datakit', server, skipTLSVerify: server.startsWith('http://') }],

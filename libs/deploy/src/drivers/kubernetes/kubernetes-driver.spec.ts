@@ -2,7 +2,12 @@ import type { V1CronJob, V1Job } from '@kubernetes/client-node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, EnvironmentError, exitCodeOf } from '@datakit/errors';
 import { DEPLOY_LABELS, type DesiredState } from '../../desired-state.ts';
-import { ApiServerStandIn, type ApiObject, parseSelector } from './_api-server-stand-in.ts';
+import {
+  ApiServerStandIn,
+  STAND_IN_TOKEN,
+  type ApiObject,
+  parseSelector,
+} from './_api-server-stand-in.ts';
 import { exampleState } from './_fixture-state.ts';
 import { KubernetesClient, KubernetesError, kubeConfigFor } from './client.ts';
 import { ANNOTATIONS } from './config.ts';
@@ -21,7 +26,7 @@ beforeEach(async () => {
   server = await api.start();
   driver = new KubernetesDriver({
     namespace: 'data-analytics',
-    kubeConfig: kubeConfigFor(server),
+    kubeConfig: kubeConfigFor(server, STAND_IN_TOKEN),
     pollIntervalMs: 1,
   });
 });
@@ -524,7 +529,7 @@ describe('KubernetesDriver failures: a clear message and a documented exit code'
 
   it('an object with a field the schema does not declare is refused, not applied without it (exit 1)', async () => {
     // client-node's typed create drops unknown fields itself; apply bodies go through as written.
-    const client = new KubernetesClient({ kubeConfig: kubeConfigFor(server) });
+    const client = new KubernetesClient({ kubeConfig: kubeConfigFor(server, STAND_IN_TOKEN) });
     const [configMap] = renderManifests(analytics());
     const typo = { ...configMap!, dta: { 'config.json': '{}' } };
     const error = await failure(client.apply(typo, false));
