@@ -1,12 +1,12 @@
 import { access } from 'node:fs/promises';
 
-import { ConfigError, EnvironmentError, isDatakitError } from '@datakit/errors';
+import { EnvironmentError } from '@datakit/errors';
 import type { DatakitError } from '@datakit/errors';
-import { createSecretProvider, formatSecretRef } from '@datakit/secrets';
 import type { SecretRef } from '@datakit/secrets';
 import type { ConnectionPool, config as MssqlConfig } from 'mssql';
 
 import type { ConnectionRole, ReadRequest, SourceRows, SourceSession } from '../adapter.ts';
+import { readPassword } from '../read-password.ts';
 import { readSqlServerCatalog } from './catalog.ts';
 import {
   CONNECT_TIMEOUT_MS,
@@ -244,29 +244,6 @@ async function requireTicketCache(ticketCache: string, label: string): Promise<v
       {
         hint: 'Is the Kerberos sidecar ready? It keeps that cache filled from the keytab; locally, run kinit with KRB5CCNAME set to the same FILE: cache.',
       },
-    );
-  }
-}
-
-async function readPassword(role: ConnectionRole, ref: SecretRef): Promise<string> {
-  if (ref.kind === 'delinea') {
-    throw new ConfigError(
-      `${role}.password is ${formatSecretRef(ref)}, but a datakit reads only file: and env: secret references.`,
-      { hint: 'Mount the secret as a file (the deployer does this) and use file:<path>.' },
-    );
-  }
-  try {
-    const secret = await createSecretProvider({ kind: ref.kind }).get(ref);
-    try {
-      return secret.revealText().replace(/\r?\n$/, '');
-    } finally {
-      secret.dispose();
-    }
-  } catch (cause) {
-    if (isDatakitError(cause) && cause.name === 'ConfigError') throw cause;
-    throw new EnvironmentError(
-      `The ${role} password cannot be read from ${formatSecretRef(ref)}: ${(cause as Error).message}`,
-      { hint: `Mount the secret there, or fix ${role}.password in the config file.`, cause },
     );
   }
 }
