@@ -54,6 +54,27 @@ describe('col', () => {
     ).toEqual([false, false, false, false, false, false]);
   });
 
+  it('accepts every uuid PostgreSQL and SQL Server hold, whatever its version bits', () => {
+    const uuid = col.uuid().zod;
+
+    expect(
+      [
+        '6F9619FF-8B86-D011-B42D-00C04FC964FF', // version nibble D: SQL Server's docs' example
+        '00000000-0000-0000-0000-000000000000',
+        'ffffffff-ffff-ffff-ffff-ffffffffffff',
+        'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11',
+      ].map((v) => uuid.safeParse(v).success),
+    ).toEqual([true, true, true, true]);
+    expect(
+      [
+        '',
+        '6F9619FF8B86D011B42D00C04FC964FF',
+        '6F9619FF-8B86-D011-B42D-00C04FC964F',
+        'g0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11',
+      ].map((v) => uuid.safeParse(v).success),
+    ).toEqual([false, false, false, false]);
+  });
+
   it('rejects a numeric given as a number, so no precision is lost on the way', () => {
     expect(col.numeric(4, 2).zod.safeParse(4.99).success).toBe(false);
   });

@@ -300,7 +300,9 @@ function numericPattern(precision?: number, scale?: number): RegExp {
  *   loaders must run their sessions with `TimeZone=UTC`.
  * - `bytea`: `Buffer`.
  * - `jsonb`: a {@link JsonValue}.
- * - `uuid`: a lowercase or uppercase RFC 9562 UUID `string`.
+ * - `uuid`: a `string` of 32 hex digits in 8-4-4-4-12 groups, either case: any value
+ *   PostgreSQL's `uuid` and SQL Server's `uniqueidentifier` hold, whatever its RFC 9562
+ *   version and variant bits (`NEWSEQUENTIALID()` and hand-made ids are not version 4).
  * - enum: the union of its values.
  * - arrays: a JS array of the element's representation.
  * - custom (e.g. `tsvector`): whatever its zod schema says, a `string` by default.
@@ -359,7 +361,7 @@ export const col = {
   /** `jsonb` as a {@link JsonValue}. */
   jsonb: () => scalar<JsonValue>({ kind: 'jsonb', sqlType: 'jsonb' }, z.json()),
   /** `uuid` as `string`. */
-  uuid: () => scalar<string>({ kind: 'uuid', sqlType: 'uuid' }, z.uuid()),
+  uuid: () => scalar<string>({ kind: 'uuid', sqlType: 'uuid' }, z.guid()),
   /**
    * An enum-like column: a SQL enum type when `typeName` is given (pagila's `mpaa_rating`),
    * otherwise `text` restricted to the values. The TypeScript type is the union of the values.
