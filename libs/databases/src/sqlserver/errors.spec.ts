@@ -138,7 +138,21 @@ describe('convertSqlServerError', () => {
     );
     expect(error).toBeInstanceOf(EnvironmentError);
     expect(error.message).toMatch(/TLS certificate of the SQL Server .* was refused/);
-    expect(error.hint).toMatch(/^Install the issuing CA/);
+    expect(error.hint).toMatch(/^Give the client the CA that issued the server certificate/);
+  });
+
+  it("leaves Node's --use-system-ca advice to the hint", () => {
+    const error = convertSqlServerError(
+      tediousError(
+        'Failed to connect to sql01:1433 - self-signed certificate; if the root CA is installed locally, try running Node.js with --use-system-ca',
+        'ESOCKET',
+      ),
+      sqlLogin,
+    );
+    expect(error.message).toBe(
+      'The TLS certificate of the SQL Server for the source database Sales at sql01:1433 as loader was refused (Failed to connect to sql01:1433 - self-signed certificate).',
+    );
+    expect(error.hint).toMatch(/NODE_OPTIONS=--use-system-ca/);
   });
 
   it('recognises the ODBC driver certificate failure', () => {

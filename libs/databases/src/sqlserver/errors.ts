@@ -149,11 +149,16 @@ export function convertSqlServerError(
     );
   }
   if (isCertificateProblem(text)) {
+    // Node appends its own advice to tedious' message; the hint below says it per driver.
+    const reason = said.replace(
+      /; if the root CA is installed locally, try running Node\.js.*$/,
+      '',
+    );
     return new EnvironmentError(
-      `The TLS certificate of the SQL Server for the ${context.label} was refused (${said}).`,
+      `The TLS certificate of the SQL Server for the ${context.label} was refused (${reason}).`,
       {
         ...options,
-        hint: 'Install the issuing CA in the system trust store (or NODE_EXTRA_CA_CERTS for tedious) and connect with the host name the certificate names; trustServerCertificate: true accepts any certificate, for test servers only.',
+        hint: 'Give the client the CA that issued the server certificate (tedious: NODE_EXTRA_CA_CERTS=<ca.pem>, or NODE_OPTIONS=--use-system-ca for the system store; ODBC Driver 18: the system trust store, update-ca-certificates) and connect with the host name the certificate names; trustServerCertificate: true accepts any certificate, for test servers only.',
       },
     );
   }
