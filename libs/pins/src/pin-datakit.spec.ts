@@ -1,6 +1,6 @@
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, EnvironmentError, ExitCode, RegistryError } from '@datakit/errors';
 import type { RegistryClient } from '@datakit/registry';
@@ -46,10 +46,11 @@ const registry = fakeRegistry({
 
 let dir: string;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'pins-'));
+  // The folder is named as the warehouse: a warehouse's name must be its folder's.
+  dir = join(mkdtempSync(join(tmpdir(), 'pins-')), 'pins-test');
   cpSync(join(import.meta.dirname, '__fixtures__', 'two-pins'), dir, { recursive: true });
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+afterEach(() => rmSync(dirname(dir), { recursive: true, force: true }));
 
 const errorOf = async (promise: Promise<unknown>): Promise<Error & { exitCode: number }> => {
   try {

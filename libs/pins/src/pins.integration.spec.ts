@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { col, defineTable, describeTable } from '@datakit/contracts';
@@ -86,7 +86,9 @@ async function push(tag: string, salt = ''): Promise<string> {
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'pins-it-'));
+  // Named as the warehouse: a warehouse's name must be its folder's.
+  dir = join(mkdtempSync(join(tmpdir(), 'pins-it-')), 'pins-it');
+  mkdirSync(dir);
   await admin.connect();
   await admin.query(`create schema ${source}`);
   await admin.query(
@@ -105,7 +107,7 @@ afterAll(async () => {
       if (!(error instanceof RegistryError && error.status === 404)) throw error;
     }
   }
-  rmSync(dir, { recursive: true, force: true });
+  rmSync(dirname(dir), { recursive: true, force: true });
 });
 
 describe('pins against the real registry and PostgreSQL', () => {

@@ -1,6 +1,6 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   ConfigError,
@@ -36,7 +36,8 @@ function fakeRegistry(tags: Record<string, string>, hashes: Record<string, strin
 
 let dir: string;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'pins-verify-'));
+  // The folder is named as the warehouse: a warehouse's name must be its folder's.
+  dir = join(mkdtempSync(join(tmpdir(), 'pins-verify-')), 'pins-test');
   cpSync(join(import.meta.dirname, '__fixtures__', 'two-pins'), dir, { recursive: true });
   const { warehouse } = loadWarehouse(dir);
   const entry = (name: string, version: string, c: string) => ({
@@ -54,7 +55,7 @@ beforeEach(() => {
   };
   writeFileSync(join(dir, 'datakits.lock.json'), formatLockJson(lock));
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+afterEach(() => rmSync(dirname(dir), { recursive: true, force: true }));
 
 const options = { environment: 'local', live: false };
 

@@ -6,6 +6,7 @@ export {
   parseLockJson,
   parseWarehouseYaml,
   type LoadedWarehouse,
+  type ParseWarehouseOptions,
 } from './load-warehouse.ts';
 export {
   lockEntrySchema,

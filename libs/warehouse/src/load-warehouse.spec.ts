@@ -1,18 +1,23 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, ExitCode } from '@datakit/errors';
 import { warehouseJsonSchemas } from './json-schema.ts';
-import { assertLockInSync, loadWarehouse, parseWarehouseYaml } from './load-warehouse.ts';
+import {
+  assertLockInSync,
+  loadWarehouse,
+  parseWarehouseYaml,
+  type ParseWarehouseOptions,
+} from './load-warehouse.ts';
 import { lockInputsDigest, type Lock } from './lock-schema.ts';
 
 const fixture = join(import.meta.dirname, '__fixtures__', 'valid');
 const validYaml = readFileSync(join(fixture, 'warehouse.yaml'), 'utf8');
 
-const problemsOf = (text: string): string => {
+const problemsOf = (text: string, options: ParseWarehouseOptions = {}): string => {
   try {
-    parseWarehouseYaml(text, 'warehouses/x/warehouse.yaml');
+    parseWarehouseYaml(text, 'warehouses/x/warehouse.yaml', options);
   } catch (error) {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).exitCode).toBe(ExitCode.Config);
@@ -41,6 +46,33 @@ describe('loadWarehouse', () => {
       schedules: {},
     });
     expect(warehouse.kerberos.renewBeforeSeconds).toBe(300);
+  });
+
+  it('refuses a warehouse whose name is not its folder name, naming file, line and field', () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'datakit-wh-'));
+    try {
+      const copy = join(scratch, 'analytics-copy');
+      mkdirSync(copy);
+      writeFileSync(join(copy, 'warehouse.yaml'), validYaml);
+      expect(() => loadWarehouse(copy)).toThrowError(
+        expect.objectContaining({
+          exitCode: ExitCode.Config,
+          message: `${join(copy, 'warehouse.yaml')} has 1 problem:\n  line 3: field "name": is "valid", but the folder is "analytics-copy"; a warehouse's name must be its folder's name (rename one of them)`,
+        }),
+      );
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  });
+
+  it('reports a wrong name together with the other problems of the file', () => {
+    expect(
+      problemsOf(validYaml.replace('target: dwh', 'target: nowhere'), { folderName: 'other' }),
+    ).toMatchInlineSnapshot(`
+      "warehouses/x/warehouse.yaml has 2 problems:
+        line 35: field "datakits.pagila-bronze.target": names connection "nowhere", which is not in connections (pagila, dwh)
+        line 3: field "name": is "valid", but the folder is "other"; a warehouse's name must be its folder's name (rename one of them)"
+    `);
   });
 
   it('names the file when warehouse.yaml is missing', () => {
@@ -153,19 +185,21 @@ describe('parseWarehouseYaml reports bad input with file, line and field', () =>
 describe('assertLockInSync', () => {
   let dir: string | undefined;
   afterEach(() => {
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    if (dir) rmSync(dirname(dir), { recursive: true, force: true });
     dir = undefined;
   });
 
   const withLock = (lock: Partial<Lock>): string => {
-    dir = mkdtempSync(join(tmpdir(), 'datakit-wh-'));
+    // Named as the warehouse: a warehouse's name must be its folder's.
+    dir = join(mkdtempSync(join(tmpdir(), 'datakit-wh-')), 'valid');
+    mkdirSync(dir);
     writeFileSync(join(dir, 'warehouse.yaml'), validYaml);
     const digest = `sha256:${'a'.repeat(64)}`;
     writeFileSync(
       join(dir, 'datakits.lock.json'),
       JSON.stringify({
         lockVersion: 1,
-        warehouse: 'fixture',
+        warehouse: 'valid',
         inputsDigest: lockInputsDigest({
           datakits: { 'pagila-bronze': { version: '^1.0.0' } } as never,
         }),

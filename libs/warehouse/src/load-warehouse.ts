@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '@datakit/errors';
@@ -29,7 +29,11 @@ export function loadWarehouse(dir: string): LoadedWarehouse {
       hint: 'A warehouse is a folder with a warehouse.yaml; see warehouses/analytics for an example.',
     });
   }
-  const warehouse = parseWarehouseYaml(readFileSync(file, 'utf8'), file);
+  // A warehouse's identity is its folder: a copy renamed to another folder must not act on
+  // (plan, deploy, report as) the warehouse it was copied from.
+  const warehouse = parseWarehouseYaml(readFileSync(file, 'utf8'), file, {
+    folderName: basename(resolve(dir)),
+  });
   const lock = existsSync(lockFile)
     ? parseLockJson(readFileSync(lockFile, 'utf8'), lockFile)
     : undefined;
@@ -41,8 +45,21 @@ export function loadWarehouse(dir: string): LoadedWarehouse {
   return { dir, file, warehouse, lockFile, lock };
 }
 
+/** Options of {@link parseWarehouseYaml}. */
+export interface ParseWarehouseOptions {
+  /**
+   * The name of the folder holding the file: field `name` must equal it. Undefined when the text
+   * has no folder (e.g. a generator's output before it is written).
+   */
+  folderName?: string;
+}
+
 /** Parses and validates warehouse.yaml text; `file` names it in errors. */
-export function parseWarehouseYaml(text: string, file: string): Warehouse {
+export function parseWarehouseYaml(
+  text: string,
+  file: string,
+  options: ParseWarehouseOptions = {},
+): Warehouse {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   if (document.errors.length > 0) {
@@ -53,7 +70,18 @@ export function parseWarehouseYaml(text: string, file: string): Warehouse {
     throw new ConfigError(`${file} is not valid YAML:\n${problems.join('\n')}`);
   }
   const result = warehouseSchema.safeParse(document.toJS());
-  if (result.success) return result.data;
+  const issues: z.core.$ZodIssue[] = result.success ? [] : [...result.error.issues];
+  const { folderName } = options;
+  const name: unknown = document.get('name');
+  if (folderName !== undefined && typeof name === 'string' && name !== folderName) {
+    issues.push({
+      code: 'custom',
+      path: ['name'],
+      input: name,
+      message: `is "${name}", but the folder is "${folderName}"; a warehouse's name must be its folder's name (rename one of them)`,
+    });
+  }
+  if (result.success && issues.length === 0) return result.data;
   const lineOf = (path: PropertyKey[]): string => {
     const node = document.getIn(path as (string | number)[], true) as
       { range?: [number] } | undefined;
@@ -63,7 +91,7 @@ export function parseWarehouseYaml(text: string, file: string): Warehouse {
     return offset === undefined ? '' : `line ${lineCounter.linePos(offset).line}: `;
   };
   throw new ConfigError(
-    `${file} has ${plural(result.error.issues.length, 'problem')}:\n${formatIssues(result.error.issues, lineOf)}`,
+    `${file} has ${plural(issues.length, 'problem')}:\n${formatIssues(issues, lineOf)}`,
     {
       hint: 'The JSON Schema libs/warehouse/schema/warehouse.schema.json gives editors completion for every field.',
     },

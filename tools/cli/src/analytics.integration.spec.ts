@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 import { DEPLOY_LABELS } from '@datakit/deploy';
 import { DockerEngine } from '@datakit/docker';
@@ -60,7 +60,9 @@ async function jobIds(): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'datakit-analytics-'));
+  // Named as the warehouse: a warehouse's name must be its folder's.
+  dir = join(mkdtempSync(join(tmpdir(), 'datakit-analytics-')), warehouseName);
+  mkdirSync(dir);
   const shipped = readFileSync(join(root, 'warehouses', 'analytics', 'warehouse.yaml'), 'utf8');
   writeFileSync(
     join(dir, 'warehouse.yaml'),
@@ -80,7 +82,7 @@ afterAll(async () => {
   for (const c of await engine.listContainers({ [DEPLOY_LABELS.warehouse]: warehouseName }))
     await engine.removeContainer(c.id);
   await engine.removeVolume(`datakit-${warehouseName}-local-krb5`);
-  rmSync(dir, { recursive: true, force: true });
+  rmSync(dirname(dir), { recursive: true, force: true });
 });
 
 describe('the analytics warehouse on Docker', () => {

@@ -95,7 +95,8 @@ async function jobContainer(): Promise<{ id: string; digest: string | undefined 
 
 beforeAll(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'datakit-deploy-'));
-  warehouseDir = join(scratch, 'warehouse');
+  // Named as the warehouse: a warehouse's name must be its folder's.
+  warehouseDir = join(scratch, warehouseName);
   mkdirSync(warehouseDir);
   // The sidecar image every deploy needs.
   const sidecar = datakit('images', 'push', 'kerberos-sidecar');

@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { col, defineTable, describeTable } from '@datakit/contracts';
@@ -82,7 +82,9 @@ function expectParagraph(stderr: string, pattern: RegExp): void {
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'pincli-'));
+  // Named as the warehouse: a warehouse's name must be its folder's.
+  dir = join(mkdtempSync(join(tmpdir(), 'pincli-')), 'pincli');
+  mkdirSync(dir);
   writeFileSync(join(dir, 'warehouse.yaml'), yaml);
   await admin.connect();
   await admin.query(`create schema ${schema}`);
@@ -104,7 +106,7 @@ afterAll(async () => {
       if (!(error instanceof RegistryError && error.status === 404)) throw error;
     }
   }
-  rmSync(dir, { recursive: true, force: true });
+  rmSync(dirname(dir), { recursive: true, force: true });
 });
 
 describe('datakit pin, outdated and verify', () => {
