@@ -13,8 +13,8 @@ export interface BundleResult {
 
 /**
  * Bundles a datakit and the libraries it imports into one ESM file for Node 24, so the image
- * needs no node_modules of its own. Native addons (pg-native) stay external: the base image
- * ships them. Paths are relative to the repository root, so two clones give the same bytes.
+ * needs no node_modules of its own. Native addons (pg-native, msnodesqlv8, kerberos) stay external:
+ * the base image ships them. Paths are relative to the repository root, so two clones give the same bytes.
  */
 export async function bundleDatakit(project: DatakitProject, root: string): Promise<BundleResult> {
   return bundleEntry(
@@ -23,6 +23,12 @@ export async function bundleDatakit(project: DatakitProject, root: string): Prom
     join(project.dir, 'dist', 'bundle', 'main.mjs'),
   );
 }
+
+/**
+ * Native addons the base image ships in its NODE_PATH; external to every bundle, and loaded
+ * only with require() (an ESM import does not search NODE_PATH).
+ */
+const NATIVE_ADDONS: readonly string[] = ['pg-native', 'msnodesqlv8', 'kerberos'];
 
 /**
  * Bundles one TypeScript entry (path relative to the repository root) into one ESM file for
@@ -43,7 +49,7 @@ export async function bundleEntry(
       format: 'esm',
       target: 'node24',
       // Native addons load from the datakit base image's node_modules (NODE_PATH).
-      external: ['pg-native', 'msnodesqlv8', 'kerberos'],
+      external: [...NATIVE_ADDONS],
       // CommonJS dependencies (pg, its friends) call require(): give the ESM bundle one.
       banner: {
         js: "import { createRequire as __datakitCreateRequire } from 'node:module';\nconst require = __datakitCreateRequire(import.meta.url);",
@@ -52,8 +58,18 @@ export async function bundleEntry(
       metafile: true,
       logLevel: 'silent',
     });
+    const imported = Object.values(result.metafile.outputs)
+      .flatMap((output) => output.imports)
+      .find((i) => i.external && i.kind !== 'require-call' && NATIVE_ADDONS.includes(i.path));
+    if (imported !== undefined) {
+      throw new ConfigError(
+        `Bundling ${entry}: the native addon ${imported.path} is loaded with an ESM import, which does not search the base image's NODE_PATH: it would fail in the container.`,
+        { hint: `Load it with require(): createRequire(import.meta.url)('${imported.path}').` },
+      );
+    }
     return { file, inputs: Object.keys(result.metafile.inputs).sort() };
   } catch (cause) {
+    if (cause instanceof ConfigError) throw cause;
     const errors =
       (cause as { errors?: { text: string; location?: { file: string; line: number } }[] })
         .errors ?? [];

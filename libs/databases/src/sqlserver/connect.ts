@@ -1,8 +1,10 @@
 import { access } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 
 import { EnvironmentError } from '@datakit/errors';
 import type { DatakitError } from '@datakit/errors';
 import type { SecretRef } from '@datakit/secrets';
+import type * as KerberosModule from 'kerberos';
 import type { ConnectionPool, config as MssqlConfig } from 'mssql';
 
 import type { ConnectionRole, ReadRequest, SourceRows, SourceSession } from '../adapter.ts';
@@ -20,6 +22,13 @@ import type { FailureContext, ServerMessage } from './errors.ts';
 import { planRead, streamRows } from './read.ts';
 import type { StreamingRequest } from './read.ts';
 import { sqlServerDialect } from './types.ts';
+
+/**
+ * Loads a native addon (msnodesqlv8, kerberos) with require(): in a datakit image they are
+ * external to the ESM bundle and live in the base image's NODE_PATH, which require() honours
+ * and ESM import() does not.
+ */
+const requireNative = createRequire(import.meta.url);
 
 /**
  * Opens a session on a SQL Server database: a SQL login over tedious or ODBC, or Kerberos
@@ -113,7 +122,7 @@ export async function openSqlServerSession(
 async function probeOdbcLogin(connectionString: string, context: FailureContext): Promise<void> {
   let client: OdbcClient;
   try {
-    client = (await import('msnodesqlv8')).default as unknown as OdbcClient;
+    client = requireNative('msnodesqlv8') as OdbcClient;
   } catch (cause) {
     throw driverMissing(cause);
   }
@@ -166,7 +175,7 @@ function isUnexplained(error: DatakitError): boolean {
 /** The GSSAPI error of asking the KDC for a ticket to `MSSQLSvc/host:port`, or undefined. */
 async function gssapiFailure(servicePrincipal: string): Promise<string | undefined> {
   try {
-    const { default: kerberos } = await import('kerberos');
+    const kerberos = requireNative('kerberos') as typeof KerberosModule;
     // MSSQLSvc/host:port as a host-based service name: MSSQLSvc@host:port.
     const client = await kerberos.initializeClient(servicePrincipal.replace('/', '@'), {
       mechOID: kerberos.GSS_MECH_OID_KRB5,
