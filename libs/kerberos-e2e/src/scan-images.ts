@@ -104,52 +104,61 @@ async function tagsOf(client: RegistryClient, repository: string): Promise<strin
 }
 
 /**
- * Reads every image of the registry: manifests, configs (labels, env, history) and each layer
- * (gunzipped) that the engine scan did not already read, e.g. the assembled datakit layers.
+ * Reads every image of the registry, or only the `images` named: manifests, configs (labels,
+ * env, history) and each layer (gunzipped) that the engine scan did not already read, e.g. the
+ * assembled datakit layers.
  */
 export async function scanRegistryImages(
   client: RegistryClient,
   needles: Needle[],
   alreadyRead: Set<string>,
+  images?: ReadonlyArray<{ repository: string; tag: string }>,
 ): Promise<ScanResult> {
   const result: ScanResult = { images: [], layers: new Set(alreadyRead) };
-  for (const repository of await client.catalog()) {
-    for (const tag of await tagsOf(client, repository)) {
-      const scanner = new NeedleScanner(needles);
-      let bytes = 0;
-      const push = (chunk: Buffer): void => {
-        bytes += chunk.length;
-        scanner.push(chunk);
-      };
-      const fetched = await client.manifest(repository, tag);
-      push(Buffer.from(JSON.stringify(fetched.manifest)));
-      if (!('layers' in fetched.manifest)) {
-        // An index: its images are scanned through their own tags or the engine.
-        result.images.push({
-          image: `registry ${repository}:${tag}`,
-          bytes,
-          found: scanner.found(),
-        });
-        continue;
-      }
-      const configBytes = await client.blob(repository, fetched.manifest.config.digest);
-      scanner.reset();
-      push(configBytes);
-      const diffIds =
-        (JSON.parse(configBytes.toString('utf8')) as { rootfs?: { diff_ids?: string[] } }).rootfs
-          ?.diff_ids ?? [];
-      for (const [i, layer] of fetched.manifest.layers.entries()) {
-        const diffId = diffIds[i];
-        if (diffId !== undefined && result.layers.has(diffId)) continue;
-        scanner.reset();
-        const blob = await client.openBlob(repository, layer.digest);
-        const source = Readable.fromWeb(blob.stream as WebReadableStream);
-        const plain = /gzip/.test(layer.mediaType) ? source.pipe(createGunzip()) : source;
-        for await (const chunk of plain as AsyncIterable<Buffer>) push(chunk);
-        if (diffId !== undefined) result.layers.add(diffId);
-      }
-      result.images.push({ image: `registry ${repository}:${tag}`, bytes, found: scanner.found() });
+  const wanted =
+    images ??
+    (
+      await Promise.all(
+        (await client.catalog()).map(async (repository) =>
+          (await tagsOf(client, repository)).map((tag) => ({ repository, tag })),
+        ),
+      )
+    ).flat();
+  for (const { repository, tag } of wanted) {
+    const scanner = new NeedleScanner(needles);
+    let bytes = 0;
+    const push = (chunk: Buffer): void => {
+      bytes += chunk.length;
+      scanner.push(chunk);
+    };
+    const fetched = await client.manifest(repository, tag);
+    push(Buffer.from(JSON.stringify(fetched.manifest)));
+    if (!('layers' in fetched.manifest)) {
+      // An index: its images are scanned through their own tags or the engine.
+      result.images.push({
+        image: `registry ${repository}:${tag}`,
+        bytes,
+        found: scanner.found(),
+      });
+      continue;
     }
+    const configBytes = await client.blob(repository, fetched.manifest.config.digest);
+    scanner.reset();
+    push(configBytes);
+    const diffIds =
+      (JSON.parse(configBytes.toString('utf8')) as { rootfs?: { diff_ids?: string[] } }).rootfs
+        ?.diff_ids ?? [];
+    for (const [i, layer] of fetched.manifest.layers.entries()) {
+      const diffId = diffIds[i];
+      if (diffId !== undefined && result.layers.has(diffId)) continue;
+      scanner.reset();
+      const blob = await client.openBlob(repository, layer.digest);
+      const source = Readable.fromWeb(blob.stream as WebReadableStream);
+      const plain = /gzip/.test(layer.mediaType) ? source.pipe(createGunzip()) : source;
+      for await (const chunk of plain as AsyncIterable<Buffer>) push(chunk);
+      if (diffId !== undefined) result.layers.add(diffId);
+    }
+    result.images.push({ image: `registry ${repository}:${tag}`, bytes, found: scanner.found() });
   }
   return result;
 }
