@@ -15,7 +15,7 @@ import { versionTags } from './resolve-version.ts';
 
 /** What one check of `datakit verify` looked at. */
 export type VerifyCheckName =
-  'lock' | 'registry' | 'contract-hash' | 'live-tables' | 'airflow-dags';
+  'load' | 'lock' | 'registry' | 'contract-hash' | 'live-tables' | 'airflow-dags';
 
 /** One check and its outcome. */
 export interface VerifyCheck {

@@ -3,10 +3,13 @@ export { warehouseJsonSchemas } from './json-schema.ts';
 export {
   assertLockInSync,
   loadWarehouse,
+  loadWarehouses,
   parseLockJson,
   parseWarehouseYaml,
   type LoadedWarehouse,
+  type LoadWarehousesResult,
   type ParseWarehouseOptions,
+  type WarehouseLoadFailure,
 } from './load-warehouse.ts';
 export {
   lockEntrySchema,

@@ -1,12 +1,23 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, ExitCode } from '@datakit/errors';
 import { warehouseJsonSchemas } from './json-schema.ts';
 import {
   assertLockInSync,
   loadWarehouse,
+  loadWarehouses,
   parseWarehouseYaml,
   type ParseWarehouseOptions,
 } from './load-warehouse.ts';
@@ -66,9 +77,8 @@ describe('loadWarehouse', () => {
   });
 
   it('reports a wrong name together with the other problems of the file', () => {
-    expect(
-      problemsOf(validYaml.replace('target: dwh', 'target: nowhere'), { folderName: 'other' }),
-    ).toMatchInlineSnapshot(`
+    expect(problemsOf(validYaml.replace('target: dwh', 'target: nowhere'), { folderName: 'other' }))
+      .toMatchInlineSnapshot(`
       "warehouses/x/warehouse.yaml has 2 problems:
         line 35: field "datakits.pagila-bronze.target": names connection "nowhere", which is not in connections (pagila, dwh)
         line 3: field "name": is "valid", but the folder is "other"; a warehouse's name must be its folder's name (rename one of them)"
@@ -135,6 +145,48 @@ describe('parseWarehouseYaml reports bad input with file, line and field', () =>
     );
   });
 
+  it('refuses a dockerHost over TCP: the containers bind-mount files from this machine', () => {
+    const text = validYaml.replace(
+      '    registry: 127.0.0.1:5000\n',
+      '    registry: 127.0.0.1:5000\n    dockerHost: tcp://build-host.corp.example:2376\n',
+    );
+    const message = problemsOf(text);
+    expect(message).toContain(
+      'line 24: field "environments.local.dockerHost": expected the unix socket of an engine on this machine, e.g. "unix:///var/run/docker.sock"; tcp:// and ssh:// engines are refused',
+    );
+  });
+
+  it('accepts a dockerHost that names a unix socket', () => {
+    const text = validYaml.replace(
+      '    registry: 127.0.0.1:5000\n',
+      '    registry: 127.0.0.1:5000\n    dockerHost: unix:///run/user/1000/docker.sock\n',
+    );
+    const warehouse = parseWarehouseYaml(text, 'warehouses/x/warehouse.yaml');
+    expect(warehouse.environments.local).toMatchObject({
+      dockerHost: 'unix:///run/user/1000/docker.sock',
+    });
+  });
+
+  it('refuses env: secret references when an environment runs on Docker', () => {
+    const text = validYaml
+      .replace('password: file:/run/secrets/pagila_reader.password', 'password: env:PG_PASSWORD')
+      .replace('keytab: file:/run/secrets/datakit-loader.keytab', 'keytab: env:KEYTAB_B64');
+    expect(problemsOf(text)).toMatchInlineSnapshot(`
+      "warehouses/x/warehouse.yaml has 2 problems:
+        line 10: field "connections.pagila.password": "env:PG_PASSWORD" cannot be resolved in the Docker environment "local": containers get no variables from the shell datakit runs in (a secret in an environment variable would also show in \`docker inspect\`); use file:/run/secrets/datakit/<file> with the environment's secretsDir
+        line 19: field "kerberos.keytab": "env:KEYTAB_B64" cannot be resolved in the Docker environment "local": containers get no variables from the shell datakit runs in (a secret in an environment variable would also show in \`docker inspect\`); use file:/run/secrets/datakit/<file> with the environment's secretsDir"
+    `);
+  });
+
+  it('accepts env: secret references when no environment runs on Docker', () => {
+    const text = validYaml
+      .replace('password: file:/run/secrets/pagila_reader.password', 'password: env:PG_PASSWORD')
+      .replace(/ {2}local:\n {4}driver: docker\n {4}registry: 127.0.0.1:5000\n/, '');
+    expect(
+      parseWarehouseYaml(text, 'warehouses/x/warehouse.yaml').connections.pagila,
+    ).toMatchObject({ password: { kind: 'env', name: 'PG_PASSWORD' } });
+  });
+
   it('refuses SQL Server settings that cannot log in, naming each field', () => {
     const text = validYaml.replace(
       'connections:\n',
@@ -181,6 +233,150 @@ describe('parseWarehouseYaml reports bad input with file, line and field', () =>
     });
   });
 });
+
+describe('loadWarehouse refuses hostile files, naming the file (exit 2)', () => {
+  const hostile = join(import.meta.dirname, '__fixtures__', 'hostile');
+  const configErrorOf = (dir: string): ConfigError => {
+    try {
+      loadWarehouse(dir);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).exitCode).toBe(ExitCode.Config);
+      return error as ConfigError;
+    }
+    throw new Error('expected a ConfigError');
+  };
+
+  it('refuses an unknown YAML tag instead of dropping it', () => {
+    const file = join(hostile, 'unknown-tag', 'warehouse.yaml');
+    expect(configErrorOf(join(hostile, 'unknown-tag')).message).toBe(
+      `${file} is not valid YAML:\n  line 19, column 11: Unresolved tag: !Ref`,
+    );
+  });
+
+  it('refuses a YAML alias bomb before expanding it', () => {
+    const file = join(hostile, 'alias-bomb', 'warehouse.yaml');
+    expect(configErrorOf(join(hostile, 'alias-bomb')).message).toBe(
+      `${file} is not valid YAML: its aliases (*name) expand to more than 100 nodes, which is refused as a resource exhaustion attack.`,
+    );
+  });
+
+  it('refuses a folder named warehouse.yaml', () => {
+    const file = join(hostile, 'folder-as-file', 'warehouse.yaml');
+    expect(configErrorOf(join(hostile, 'folder-as-file')).message).toBe(
+      `${file} is a folder, not a file.`,
+    );
+  });
+
+  it('refuses a folder named datakits.lock.json', () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'datakit-wh-'));
+    try {
+      const dir = join(scratch, 'valid');
+      mkdirSync(join(dir, 'datakits.lock.json'), { recursive: true });
+      writeFileSync(join(dir, 'warehouse.yaml'), validYaml);
+      expect(configErrorOf(dir).message).toBe(
+        `${join(dir, 'datakits.lock.json')} is a folder, not a file.`,
+      );
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a warehouse.yaml it may not read', () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'datakit-wh-'));
+    try {
+      const dir = join(scratch, 'valid');
+      mkdirSync(dir);
+      chmodSync(scratch, 0o755);
+      chmodSync(dir, 0o755);
+      writeFileSync(join(dir, 'warehouse.yaml'), validYaml, { mode: 0o000 });
+      expect(loadUnprivileged(dir)).toEqual({
+        exitCode: ExitCode.Config,
+        message: `${join(dir, 'warehouse.yaml')} cannot be read: permission denied.`,
+      });
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('loadWarehouses', () => {
+  it('loads the good folders and returns each bad one with its error instead of stopping', () => {
+    const root = mkdtempSync(join(tmpdir(), 'datakit-whs-'));
+    try {
+      for (const name of ['unknown-tag', 'alias-bomb', 'folder-as-file']) {
+        cpSync(join(import.meta.dirname, '__fixtures__', 'hostile', name), join(root, name), {
+          recursive: true,
+        });
+      }
+      mkdirSync(join(root, 'valid'));
+      writeFileSync(join(root, 'valid', 'warehouse.yaml'), validYaml);
+      mkdirSync(join(root, 'not-a-warehouse'));
+      const { loaded, failed } = loadWarehouses(root);
+      expect(loaded.map((l) => l.warehouse.name)).toEqual(['valid']);
+      expect(failed.map((f) => [f.name, f.error.exitCode, f.error.message.split('\n')[0]])).toEqual(
+        [
+          [
+            'alias-bomb',
+            ExitCode.Config,
+            `${join(root, 'alias-bomb', 'warehouse.yaml')} is not valid YAML: its aliases (*name) expand to more than 100 nodes, which is refused as a resource exhaustion attack.`,
+          ],
+          [
+            'folder-as-file',
+            ExitCode.Config,
+            `${join(root, 'folder-as-file', 'warehouse.yaml')} is a folder, not a file.`,
+          ],
+          [
+            'unknown-tag',
+            ExitCode.Config,
+            `${join(root, 'unknown-tag', 'warehouse.yaml')} is not valid YAML:`,
+          ],
+        ],
+      );
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+/**
+ * Loads a warehouse as an unprivileged user: in a child process under `setpriv` as nobody
+ * (65534) when the tests run as root (root reads a mode-000 file anyway), in this process
+ * otherwise. Returns the error's exit code and message.
+ */
+function loadUnprivileged(dir: string): { exitCode?: number; message?: string } {
+  if (process.getuid?.() !== 0) {
+    try {
+      loadWarehouse(dir);
+      return {};
+    } catch (error) {
+      return { exitCode: (error as ConfigError).exitCode, message: (error as Error).message };
+    }
+  }
+  const module = pathToFileURL(join(import.meta.dirname, 'load-warehouse.ts')).href;
+  const script = [
+    `import { loadWarehouse } from ${JSON.stringify(module)};`,
+    `try { loadWarehouse(process.argv[1]); console.log('{}'); }`,
+    `catch (e) { console.log(JSON.stringify({ exitCode: e.exitCode, message: e.message })); }`,
+  ].join('\n');
+  const child = spawnSync(
+    'setpriv',
+    [
+      '--reuid=65534',
+      '--regid=65534',
+      '--clear-groups',
+      process.execPath,
+      '--input-type=module',
+      '-e',
+      script,
+      dir,
+    ],
+    { encoding: 'utf8', cwd: import.meta.dirname },
+  );
+  if (child.status !== 0)
+    throw new Error(`setpriv failed: ${child.error?.message ?? child.stderr}`);
+  return JSON.parse(child.stdout) as { exitCode?: number; message?: string };
+}
 
 describe('assertLockInSync', () => {
   let dir: string | undefined;

@@ -1,8 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { ConfigError } from '@datakit/errors';
+import { ConfigError, isDatakitError, type DatakitError } from '@datakit/errors';
 import { lockInputsDigest, lockSchema, type Lock } from './lock-schema.ts';
 import { warehouseSchema, type Warehouse } from './warehouse-schema.ts';
 
@@ -31,18 +31,50 @@ export function loadWarehouse(dir: string): LoadedWarehouse {
   }
   // A warehouse's identity is its folder: a copy renamed to another folder must not act on
   // (plan, deploy, report as) the warehouse it was copied from.
-  const warehouse = parseWarehouseYaml(readFileSync(file, 'utf8'), file, {
+  const warehouse = parseWarehouseYaml(readConfigFile(file), file, {
     folderName: basename(resolve(dir)),
   });
-  const lock = existsSync(lockFile)
-    ? parseLockJson(readFileSync(lockFile, 'utf8'), lockFile)
-    : undefined;
+  const lock = existsSync(lockFile) ? parseLockJson(readConfigFile(lockFile), lockFile) : undefined;
   if (lock !== undefined && lock.warehouse !== warehouse.name) {
     throw new ConfigError(
       `${lockFile}: field "warehouse" is "${lock.warehouse}" but ${file} names the warehouse "${warehouse.name}".`,
     );
   }
   return { dir, file, warehouse, lockFile, lock };
+}
+
+/** A warehouse folder that could not be loaded, and why. */
+export interface WarehouseLoadFailure {
+  dir: string;
+  /** The folder's name: the warehouse's name, as far as it is known. */
+  name: string;
+  error: DatakitError;
+}
+
+/** Every warehouse folder under a root: those that loaded, and those that did not. */
+export interface LoadWarehousesResult {
+  loaded: LoadedWarehouse[];
+  failed: WarehouseLoadFailure[];
+}
+
+/**
+ * Loads every folder of `root` that holds a `warehouse.yaml` (a file or anything else by that
+ * name), in name order. A folder that fails to load is returned with its error instead of
+ * ending the whole walk, so commands over all warehouses report it and go on with the others.
+ */
+export function loadWarehouses(root: string): LoadWarehousesResult {
+  const result: LoadWarehousesResult = { loaded: [], failed: [] };
+  for (const name of readdirSync(root).sort()) {
+    const dir = join(root, name);
+    if (!existsSync(join(dir, 'warehouse.yaml'))) continue;
+    try {
+      result.loaded.push(loadWarehouse(dir));
+    } catch (error) {
+      if (!isDatakitError(error)) throw error;
+      result.failed.push({ dir, name, error });
+    }
+  }
+  return result;
 }
 
 /** Options of {@link parseWarehouseYaml}. */
@@ -62,14 +94,31 @@ export function parseWarehouseYaml(
 ): Warehouse {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
-  if (document.errors.length > 0) {
-    const problems = document.errors.map((error) => {
+  // Warnings are refused too: an unknown tag (`!Ref`) would otherwise be dropped silently and
+  // its node read as a plain value.
+  const yamlProblems = [...document.errors, ...document.warnings];
+  if (yamlProblems.length > 0) {
+    const problems = yamlProblems.map((error) => {
       const pos = error.linePos?.[0];
       return `  ${pos ? `line ${pos.line}, column ${pos.col}: ` : ''}${(error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`;
     });
     throw new ConfigError(`${file} is not valid YAML:\n${problems.join('\n')}`);
   }
-  const result = warehouseSchema.safeParse(document.toJS());
+  let json: unknown;
+  try {
+    json = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (cause) {
+    // yaml throws a ReferenceError when aliases expand past the limit (a "billion laughs").
+    if (!(cause instanceof ReferenceError)) throw cause;
+    throw new ConfigError(
+      `${file} is not valid YAML: its aliases (*name) expand to more than ${MAX_ALIAS_COUNT} nodes, which is refused as a resource exhaustion attack.`,
+      {
+        hint: 'Write the values out instead of repeating them through anchors and aliases.',
+        cause,
+      },
+    );
+  }
+  const result = warehouseSchema.safeParse(json);
   const issues: z.core.$ZodIssue[] = result.success ? [] : [...result.error.issues];
   const { folderName } = options;
   const name: unknown = document.get('name');
@@ -96,6 +145,31 @@ export function parseWarehouseYaml(
       hint: 'The JSON Schema libs/warehouse/schema/warehouse.schema.json gives editors completion for every field.',
     },
   );
+}
+
+/** How many alias expansions a warehouse.yaml may have (yaml's own default, made explicit). */
+const MAX_ALIAS_COUNT = 100;
+
+/**
+ * Reads a configuration file as UTF-8. A path that is a folder, a file that cannot be read, or
+ * any other file-system failure is a ConfigError naming the file.
+ */
+function readConfigFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    const why =
+      code === 'EISDIR'
+        ? 'is a folder, not a file'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'cannot be read: permission denied'
+          : `cannot be read: ${(cause as Error).message}`;
+    throw new ConfigError(`${file} ${why}.`, {
+      hint: 'A warehouse folder holds warehouse.yaml (and datakits.lock.json) as readable files.',
+      cause,
+    });
+  }
 }
 
 /** Parses and validates datakits.lock.json text; `file` names it in errors. */

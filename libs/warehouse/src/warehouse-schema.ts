@@ -214,8 +214,14 @@ const dockerEnvironmentSchema = z
     dockerHost: z
       .string()
       .min(1)
+      .regex(
+        /^unix:\/\/\/\S+$/,
+        'expected the unix socket of an engine on this machine, e.g. "unix:///var/run/docker.sock"; tcp:// and ssh:// engines are refused because the Docker driver bind-mounts files this machine writes (config, secrets, krb5.conf), which an engine on another machine cannot see (use a kubernetes environment for a remote target)',
+      )
       .optional()
-      .describe('Docker endpoint, e.g. "unix:///var/run/docker.sock".'),
+      .describe(
+        'The Docker engine of this machine, as a unix socket, e.g. "unix:///var/run/docker.sock". Default: DOCKER_HOST when it names a unix socket, else /var/run/docker.sock. tcp:// and ssh:// are refused: the containers bind-mount files from this machine.',
+      ),
     secretsDir: z
       .string()
       .min(1)
@@ -373,6 +379,19 @@ export const warehouseSchema = z
         });
       }
     }
+    const dockerEnvironments = Object.entries(warehouse.environments)
+      .filter(([, env]) => env.driver === 'docker')
+      .map(([name]) => name);
+    if (dockerEnvironments.length > 0) {
+      for (const { path, ref } of secretRefsOf(warehouse)) {
+        if (ref.kind !== 'env') continue;
+        ctx.addIssue({
+          code: 'custom',
+          path,
+          message: `"env:${ref.name}" cannot be resolved in the Docker environment${dockerEnvironments.length === 1 ? '' : 's'} ${dockerEnvironments.map((e) => `"${e}"`).join(', ')}: containers get no variables from the shell datakit runs in (a secret in an environment variable would also show in \`docker inspect\`); use file:/run/secrets/datakit/<file> with the environment's secretsDir`,
+        });
+      }
+    }
     // Parsed references are objects: look for any of kind "delinea".
     const usesDelinea = JSON.stringify(warehouse).includes('"kind":"delinea"');
     if (usesDelinea && warehouse.secrets.delinea === undefined) {
@@ -384,6 +403,21 @@ export const warehouseSchema = z
     }
   })
   .describe('A warehouse: its connections, Kerberos identity, environments and pinned datakits.');
+
+type ParsedSecretRef = z.output<typeof secretRefSchema>;
+
+/** Every secret reference of a warehouse with the path of its field. */
+function secretRefsOf(warehouse: {
+  connections: Record<string, { password?: ParsedSecretRef | undefined }>;
+  kerberos: { keytab: ParsedSecretRef };
+}): { path: string[]; ref: ParsedSecretRef }[] {
+  const refs = Object.entries(warehouse.connections).flatMap(([name, connection]) =>
+    connection.password === undefined
+      ? []
+      : [{ path: ['connections', name, 'password'], ref: connection.password }],
+  );
+  return [...refs, { path: ['kerberos', 'keytab'], ref: warehouse.kerberos.keytab }];
+}
 
 /** warehouse.yaml as written (defaults not applied). */
 export type WarehouseInput = z.input<typeof warehouseSchema>;

@@ -1,9 +1,12 @@
 // What the pin commands share: the registry of a warehouse environment, and "every warehouse"
 // when no warehouse is named.
-import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { registryHostOf, type PinRegistry } from '@datakit/pins';
-import { loadWarehouse, type LoadedWarehouse } from '@datakit/warehouse';
+import {
+  loadWarehouses,
+  type LoadedWarehouse,
+  type WarehouseLoadFailure,
+} from '@datakit/warehouse';
 import { findWarehouse } from './_deploy.ts';
 import { repoRoot } from './_paths.ts';
 import { openRegistry } from './_registry.ts';
@@ -16,12 +19,15 @@ export function pinRegistryOf(loaded: LoadedWarehouse, environment: string): Pin
   return { host, client, file: loaded.file, field };
 }
 
-/** The named warehouse, or every folder of warehouses/ with a warehouse.yaml, by name. */
-export function warehousesOf(name: string | undefined): LoadedWarehouse[] {
-  if (name !== undefined) return [findWarehouse(name)];
-  const root = join(repoRoot(), 'warehouses');
-  return readdirSync(root)
-    .sort()
-    .filter((dir) => existsSync(join(root, dir, 'warehouse.yaml')))
-    .map((dir) => loadWarehouse(join(root, dir)));
+/**
+ * The named warehouse (its load error is thrown), or every folder of warehouses/ with a
+ * warehouse.yaml, by name: a folder that fails to load is returned in `failed`, so the command
+ * reports it, goes on with the others and exits non-zero at the end.
+ */
+export function warehousesOf(name: string | undefined): {
+  loaded: LoadedWarehouse[];
+  failed: WarehouseLoadFailure[];
+} {
+  if (name !== undefined) return { loaded: [findWarehouse(name)], failed: [] };
+  return loadWarehouses(join(repoRoot(), 'warehouses'));
 }

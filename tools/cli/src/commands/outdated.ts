@@ -1,4 +1,5 @@
 import { Args } from '@oclif/core';
+import { ConfigError } from '@datakit/errors';
 import { findOutdated, type OutdatedRow } from '@datakit/pins';
 import { envFlags } from '../_deploy.ts';
 import { pinRegistryOf, warehousesOf } from '../_pins.ts';
@@ -7,6 +8,8 @@ import { DatakitCommand } from '../_render.ts';
 /** What `datakit outdated --json` prints. */
 export interface OutdatedResult {
   warehouses: { warehouse: string; environment: string; registry: string; rows: OutdatedRow[] }[];
+  /** Warehouse folders that could not be loaded (over all warehouses only), with the reason. */
+  failed: { warehouse: string; exitCode: number; message: string }[];
 }
 
 export default class Outdated extends DatakitCommand {
@@ -29,8 +32,18 @@ export default class Outdated extends DatakitCommand {
 
   async run(): Promise<OutdatedResult> {
     const { args, flags } = await this.parse(Outdated);
-    const result: OutdatedResult = { warehouses: [] };
-    for (const loaded of warehousesOf(args.warehouse)) {
+    const { loaded: all, failed } = warehousesOf(args.warehouse);
+    const result: OutdatedResult = {
+      warehouses: [],
+      failed: failed.map((f) => ({
+        warehouse: f.name,
+        exitCode: f.error.exitCode,
+        message: f.error.message,
+      })),
+    };
+    // A folder that does not load is reported now; the other warehouses are still shown.
+    for (const failure of failed) this.reportError(failure.error);
+    for (const loaded of all) {
       const registry = pinRegistryOf(loaded, flags.env);
       const rows = await findOutdated(loaded, registry);
       result.warehouses.push({
@@ -41,6 +54,15 @@ export default class Outdated extends DatakitCommand {
       });
     }
     if (!this.jsonEnabled()) this.log(renderOutdated(result));
+    if (failed.length > 0) {
+      // Non-zero at the end: the first failure's own code (2 for every bad file).
+      process.exitCode = failed[0]!.error.exitCode;
+      this.reportError(
+        new ConfigError(
+          `${failed.length} warehouse${failed.length === 1 ? '' : 's'} could not be read (${failed.map((f) => f.name).join(', ')}), each reported above; the others are shown.`,
+        ),
+      );
+    }
     return result;
   }
 }

@@ -56,7 +56,25 @@ export default class Verify extends DatakitCommand {
   async run(): Promise<VerifyCommandResult> {
     const { args, flags } = await this.parse(Verify);
     const warehouses: VerifyResult[] = [];
-    for (const loaded of warehousesOf(args.warehouse)) {
+    const { loaded: all, failed } = warehousesOf(args.warehouse);
+    // A folder that does not load is one failed check; the other warehouses are still verified.
+    const unloaded = failed.map((failure): VerifyResult => ({
+      warehouse: failure.name,
+      environment: flags.env,
+      ok: false,
+      checks: [
+        {
+          datakit: null,
+          check: 'load',
+          status: 'failed',
+          exitCode: failure.error.exitCode,
+          message: failure.error.message,
+        },
+      ],
+    }));
+    for (const result of unloaded) this.#print(result);
+    warehouses.push(...unloaded);
+    for (const loaded of all) {
       const result = await verifyWarehouse(loaded, pinRegistryOf(loaded, flags.env), {
         environment: flags.env,
         live: flags.live,
@@ -68,14 +86,7 @@ export default class Verify extends DatakitCommand {
         if (airflow.status === 'failed') result.ok = false;
       }
       warehouses.push(result);
-      if (!this.jsonEnabled()) {
-        for (const check of result.checks) {
-          const who = `${result.warehouse}${check.datakit === null ? '' : ` ${check.datakit}`}`;
-          this.log(
-            `${MARKS[check.status]}  ${who} ${check.check}: ${check.message.split('\n')[0]}`,
-          );
-        }
-      }
+      this.#print(result);
     }
     const error = verifyError(warehouses);
     if (error === undefined) return { ok: true, warehouses };
@@ -84,6 +95,15 @@ export default class Verify extends DatakitCommand {
     this.reportError(error);
     process.exitCode = error.exitCode;
     return { ok: false, warehouses };
+  }
+
+  /** One line per check of a warehouse (nothing with --json). */
+  #print(result: VerifyResult): void {
+    if (this.jsonEnabled()) return;
+    for (const check of result.checks) {
+      const who = `${result.warehouse}${check.datakit === null ? '' : ` ${check.datakit}`}`;
+      this.log(`${MARKS[check.status]}  ${who} ${check.check}: ${check.message.split('\n')[0]}`);
+    }
   }
 }
 
