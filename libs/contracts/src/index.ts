@@ -40,6 +40,8 @@ export type {
   TransformOutput,
   TransformRejection,
 } from './transform.ts';
+export { defaultWriteMode, validWriteModes, WRITE_MODES, writeModeRefusal } from './write-mode.ts';
+export type { WriteMode, WriteModeFacts } from './write-mode.ts';
 export { makeFactory } from './make-factory.ts';
 export type { Factory, FactoryOptions, Overrides } from './make-factory.ts';
 export { compileValidator } from './compile-validator.ts';

@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import type { AnyTable, AnyTransform } from '@datakit/contracts';
 import type { LiveSchema } from '@datakit/drift';
 import type { Connection } from '@datakit/warehouse';
+import type { WriteMode } from '@datakit/contracts';
 
 /** Which side of the datakit a connection is. */
 export type ConnectionRole = 'source' | 'target';
@@ -108,8 +109,8 @@ export interface SourceAdapter<TKind extends DatabaseKind = DatabaseKind> {
   open(role: ConnectionRole, connection: ConnectionOf<TKind>): Promise<SourceSession>;
 }
 
-/** How rows reach the target table. */
-export type WriteMode = 'append' | 'replace' | 'merge';
+/** How rows reach the target table (the rule of which a table may use is in @datakit/contracts). */
+export type { WriteMode };
 
 /** The format a load asks for: binary where every column allows it, or always text. */
 export type CopyFormatChoice = 'auto' | 'text';

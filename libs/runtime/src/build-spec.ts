@@ -30,6 +30,7 @@ export function buildSpec(
       source: t.source.qualifiedName,
       target: t.target.qualifiedName,
       mode: t.mode,
+      modes: [...t.modes],
       cursor: t.cursor,
     })),
     config: configJsonSchema(definition),

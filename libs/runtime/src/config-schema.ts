@@ -1,3 +1,4 @@
+import { writeModeRefusal } from '@datakit/contracts';
 import { connectionSchema } from '@datakit/warehouse';
 import { z } from 'zod';
 
@@ -19,6 +20,8 @@ export const ENV_OVERRIDES = {
   DATAKIT_SOURCE_SCHEMA: 'sourceSchema',
   DATAKIT_TARGET_SCHEMA: 'targetSchema',
 } as const;
+
+const writeMode = z.enum(['append', 'replace', 'merge']);
 
 const schemaName = z
   .string()
@@ -50,10 +53,20 @@ export function runtimeConfigSchema(definition: DatakitDefinition) {
         'The warehouse the datakit writes. Example: {"kind": "postgres", "host": "dwh.corp.example", "database": "warehouse", "user": "loader", "auth": "kerberos"}.',
       ),
       mode: z
-        .enum(['append', 'replace', 'merge'])
+        .union(
+          [
+            writeMode,
+            z
+              .partialRecord(z.enum(names as [string, ...string[]]), writeMode)
+              .describe('Per table (target name): its write mode.'),
+          ],
+          {
+            error: `expected one of "append"|"replace"|"merge", or an object of table (${names.join(', ')}) to one of them`,
+          },
+        )
         .optional()
         .describe(
-          'Write mode for every table: append, replace, or merge (upsert on the primary key). Default: each table\'s own (merge). Env: DATAKIT_MODE. Example: "merge".',
+          `Write mode of every table ("replace"), or per table by target name ({"${names[0]}": "replace"}): append (insert the new rows after the cursor), replace (the whole table), or merge (upsert on the primary key). Only the modes a table supports are accepted (spec: transforms[].modes). Default: each table's own (spec: transforms[].mode). Env: DATAKIT_MODE (one mode for every table).`,
         ),
       rejectThreshold: z
         .number()
@@ -97,6 +110,20 @@ export function runtimeConfigSchema(definition: DatakitDefinition) {
       parameters: parameters.prefault({} as never),
     })
     .superRefine((config, ctx) => {
+      const mode = config.mode;
+      for (const table of mode === undefined ? [] : definition.tables) {
+        const chosen = typeof mode === 'string' ? mode : mode?.[table.target.name];
+        if (chosen === undefined || table.modes.includes(chosen)) continue;
+        const refusal = writeModeRefusal(chosen, {
+          primaryKey: table.target.primaryKey,
+          cursor: table.cursor,
+        });
+        ctx.addIssue({
+          code: 'custom',
+          path: typeof mode === 'string' ? ['mode'] : ['mode', table.target.name],
+          message: `${chosen} is not a mode of table ${table.target.qualifiedName} (it supports ${table.modes.join(', ')})${refusal === undefined ? '' : `: ${refusal}`}`,
+        });
+      }
       for (const side of ['source', 'target'] as const) {
         const connection = config[side];
         const usesPassword =

@@ -1,3 +1,4 @@
+import { col, defineTable, defineTransform } from '@datakit/contracts';
 import { describe, expect, it } from 'vitest';
 
 import { defineDatakit } from './define-datakit.ts';
@@ -48,6 +49,67 @@ describe('defineDatakit', () => {
       ],
     });
     expect(kit.tables[0]?.cursor).toBeNull();
+  });
+
+  describe('write modes of a table without a primary key', () => {
+    const Events = defineTable({
+      name: 'events',
+      schema: 'public',
+      columns: { id: col.bigint(), payload: col.text(), at: col.timestamptz().cursor() },
+    });
+    const Log = defineTable({
+      name: 'log',
+      schema: 'bronze',
+      columns: { id: col.bigint(), payload: col.text(), at: col.timestamptz() },
+    });
+    const eventsToLog = defineTransform({ from: Events, to: Log, map: (row) => ({ ...row }) });
+
+    it('appends after its cursor, or replaces on a full read: never a merge that doubles', () => {
+      const kit = (cursor?: null) =>
+        defineDatakit({
+          name: 'keyless',
+          tables: [{ source: Events, target: Log, transform: eventsToLog, cursor }],
+        }).tables[0];
+      expect([kit()?.mode, kit()?.modes]).toEqual(['append', ['append', 'replace']]);
+      expect([kit(null)?.mode, kit(null)?.modes]).toEqual(['replace', ['replace']]);
+    });
+
+    it('refuses merge and a full-read append, naming the table and why', () => {
+      expect(() =>
+        defineDatakit({
+          name: 'keyless',
+          tables: [
+            { source: Events, target: Log, transform: eventsToLog, mode: 'merge' },
+            {
+              source: Events,
+              target: Log,
+              transform: eventsToLog,
+              cursor: null,
+              modes: ['append', 'replace'],
+            },
+          ],
+        }),
+      ).toThrowError(
+        /public\.events -> bronze\.log: merge needs a primary key on the target[^]*public\.events -> bronze\.log: append needs a cursor/,
+      );
+    });
+
+    it('keeps a declared mode within the declared modes', () => {
+      expect(() =>
+        defineDatakit({
+          name: 'narrow',
+          tables: [
+            {
+              source: Events,
+              target: Log,
+              transform: eventsToLog,
+              mode: 'replace',
+              modes: ['append'],
+            },
+          ],
+        }),
+      ).toThrowError('mode replace is not one of its modes (append)');
+    });
   });
 
   it('refuses a datakit without tables', () => {

@@ -1,8 +1,7 @@
-import type { AnyTable, Column, Transform } from '@datakit/contracts';
+import { defaultWriteMode, validWriteModes, writeModeRefusal } from '@datakit/contracts';
+import type { AnyTable, Column, Transform, WriteMode } from '@datakit/contracts';
 import { ConfigError } from '@datakit/errors';
 import type { z } from 'zod';
-
-import type { WriteMode } from './events.ts';
 
 /** One table a datakit loads: a source contract, a target contract and the transform between. */
 export interface DatakitTableInput<TSource extends AnyTable, TTarget extends AnyTable> {
@@ -17,8 +16,16 @@ export interface DatakitTableInput<TSource extends AnyTable, TTarget extends Any
    * column; `null` reads the whole table every run.
    */
   cursor?: string | null;
-  /** The write mode unless the config says otherwise. Default `merge`. */
+  /**
+   * The write mode unless the config says otherwise. Default: `merge` on the target's primary
+   * key; without a key, `append` when the table has a cursor (only new rows), else `replace`.
+   */
   mode?: WriteMode;
+  /**
+   * The modes a warehouse may choose for this table (its config's `mode`). Default: every mode
+   * that neither loses nor doubles rows: `merge` needs a primary key, `append` a cursor.
+   */
+  modes?: readonly WriteMode[];
 }
 
 /**
@@ -51,6 +58,8 @@ export interface NormalizedDatakitTable {
   /** The source cursor column, or null for a full read. */
   cursor: string | null;
   mode: WriteMode;
+  /** The modes a config may choose for this table; `mode` is one of them. */
+  modes: readonly WriteMode[];
 }
 
 /** A datakit: what `runDatakit` runs. */
@@ -106,11 +115,26 @@ export function defineDatakit<TParameters extends z.ZodType = z.ZodType>(
         `${where}: cursor "${cursor}" is not a column of ${table.source.qualifiedName}`,
       );
     }
-    const mode = table.mode ?? 'merge';
-    if (mode === 'merge' && table.target.primaryKey.length === 0) {
-      problems.push(`${where}: mode merge needs a primary key on ${table.target.qualifiedName}`);
+    const facts = { primaryKey: table.target.primaryKey, cursor };
+    const modes = table.modes ?? validWriteModes(facts);
+    if (modes.length === 0) problems.push(`${where}: modes is empty; name at least one`);
+    for (const declared of new Set([...modes, ...(table.mode === undefined ? [] : [table.mode])])) {
+      const refusal = writeModeRefusal(declared, facts);
+      if (refusal !== undefined) problems.push(`${where}: ${refusal}`);
     }
-    return { source: table.source, target: table.target, transform: table.transform, cursor, mode };
+    const fallback = defaultWriteMode(facts);
+    const mode = table.mode ?? (modes.includes(fallback) ? fallback : (modes[0] ?? fallback));
+    if (!modes.includes(mode)) {
+      problems.push(`${where}: mode ${mode} is not one of its modes (${modes.join(', ')})`);
+    }
+    return {
+      source: table.source,
+      target: table.target,
+      transform: table.transform,
+      cursor,
+      mode,
+      modes: Object.freeze([...modes]),
+    };
   });
   if (problems.length > 0) {
     throw new ConfigError(

@@ -1,5 +1,5 @@
 import type { CopyFormat } from '@datakit/databases';
-import type { TableSpec } from '@datakit/contracts';
+import type { TableSpec, WriteMode } from '@datakit/contracts';
 
 /** Severity of a `log` event. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -40,12 +40,14 @@ export interface TransformSpec {
   target: string;
   /** Write mode unless the config overrides it. */
   mode: WriteMode;
+  /** The modes a warehouse may choose for this table in the config's `mode`. */
+  modes: WriteMode[];
   /** The source column the load resumes after, or null for a full read every run. */
   cursor: string | null;
 }
 
 /** How rows reach the target table. */
-export type WriteMode = 'append' | 'replace' | 'merge';
+export type { WriteMode };
 
 /** The `check` verb's result line. */
 export interface CheckEvent {

@@ -59,6 +59,40 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('takes a mode per table, each checked against the modes that table supports', () => {
+    const config = loadConfig(testDatakit, {
+      configPath: writeConfig({ ...valid, mode: { country: 'merge' } }),
+      env: {},
+    });
+    expect(config.tables.map((t) => [t.target.name, t.mode])).toEqual([
+      ['country', 'merge'],
+      ['customer', 'merge'],
+    ]);
+    expect(
+      messageOf(() =>
+        loadConfig(testDatakit, { configPath: writeConfig({ ...valid, mode: 'append' }), env: {} }),
+      ),
+    ).toContain(
+      '- mode: append is not a mode of table bronze.country (it supports merge, replace): append needs a cursor',
+    );
+    expect(
+      messageOf(() =>
+        loadConfig(testDatakit, {
+          configPath: writeConfig({ ...valid, mode: { country: 'append', customer: 'append' } }),
+          env: {},
+        }),
+      ),
+    ).toMatch(/has 1 problem:\n {2}- mode\.country: append is not a mode of table bronze\.country/);
+    expect(
+      messageOf(() =>
+        loadConfig(testDatakit, {
+          configPath: writeConfig({ ...valid, mode: { film: 'merge' } }),
+          env: {},
+        }),
+      ),
+    ).toContain('- mode: unknown field "film"');
+  });
+
   it('reads the file named by DATAKIT_CONFIG when no --config is given', () => {
     const file = writeConfig(valid);
     expect(
@@ -116,15 +150,15 @@ describe('loadConfig', () => {
         }),
       ),
     ).toMatchInlineSnapshot(`
-        "The config file <dir>/config.json has 7 problems:
-          - target.port: expected number, received string
-          - mode (from DATAKIT_MODE): Invalid option: expected one of "append"|"replace"|"merge"
-          - rejectThreshold: Too big: expected number to be <=1
-          - copyFormat (from DATAKIT_COPY_FORMAT): Invalid option: expected one of "auto"|"text"
-          - tables.1: Invalid option: expected one of "country"|"customer"
-          - parameters.region: expected string, received number
-          - (top level): unknown field "colour"; remove or rename it"
-      `);
+      "The config file <dir>/config.json has 7 problems:
+        - target.port: expected number, received string
+        - mode (from DATAKIT_MODE): expected one of "append"|"replace"|"merge", or an object of table (country, customer) to one of them
+        - rejectThreshold: Too big: expected number to be <=1
+        - copyFormat (from DATAKIT_COPY_FORMAT): Invalid option: expected one of "auto"|"text"
+        - tables.1: Invalid option: expected one of "country"|"customer"
+        - parameters.region: expected string, received number
+        - (top level): unknown field "colour"; remove or rename it"
+    `);
   });
 
   it('names a missing password of password auth', () => {

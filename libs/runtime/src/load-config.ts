@@ -9,7 +9,6 @@ import type { z } from 'zod';
 
 import { DEFAULT_CONFIG_PATH, ENV_OVERRIDES, runtimeConfigSchema } from './config-schema.ts';
 import type { DatakitDefinition, NormalizedDatakitTable } from './define-datakit.ts';
-import type { WriteMode } from './events.ts';
 
 /** Where `loadConfig` looks. */
 export interface LoadConfigOptions {
@@ -69,7 +68,8 @@ export function loadConfig(
       .filter((t) => wanted.has(t.target.name))
       .map((t) => ({
         ...t,
-        mode: (config.mode as WriteMode | undefined) ?? t.mode,
+        mode:
+          (typeof config.mode === 'string' ? config.mode : config.mode?.[t.target.name]) ?? t.mode,
         sourceSchema: config.sourceSchema ?? t.source.schema,
         targetSchema: config.targetSchema ?? t.target.schema,
       })),

@@ -102,6 +102,7 @@ describe('runDatakit spec', () => {
         source: 'public.country',
         target: 'bronze.country',
         mode: 'replace',
+        modes: ['merge', 'replace'],
         cursor: null,
       },
       {
@@ -109,6 +110,7 @@ describe('runDatakit spec', () => {
         source: 'public.customer',
         target: 'bronze.customer',
         mode: 'merge',
+        modes: ['merge', 'append', 'replace'],
         cursor: 'last_update',
       },
     ]);
