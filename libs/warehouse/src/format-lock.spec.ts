@@ -3,10 +3,10 @@ import { formatLockJson } from './format-lock.ts';
 import { lockSchema, lockedTag, type Lock } from './lock-schema.ts';
 
 const digest = (c: string) => `sha256:${c.repeat(64)}`;
-const entry = (version: string, c: string) => ({
+const entry = (datakit: string, version: string, c: string) => ({
   contractHash: digest('c'),
   digest: digest(c),
-  reference: `127.0.0.1:5000/x:${version}@${digest(c)}`,
+  reference: `127.0.0.1:5000/${datakit}:${version}@${digest(c)}`,
   version,
   requested: `^${version}`,
 });
@@ -14,7 +14,7 @@ const entry = (version: string, c: string) => ({
 describe('formatLockJson', () => {
   it('writes keys and datakits in a fixed order with a final newline', () => {
     const lock = {
-      datakits: { zeta: entry('2.0.0', 'b'), alpha: entry('1.0.0', 'a') },
+      datakits: { zeta: entry('zeta', '2.0.0', 'b'), alpha: entry('alpha', '1.0.0', 'a') },
       inputsDigest: digest('d'),
       warehouse: 'wh',
       lockVersion: 1,
@@ -44,7 +44,7 @@ describe('formatLockJson', () => {
       lockVersion: 1,
       warehouse: 'wh',
       inputsDigest: digest('d'),
-      datakits: { alpha: entry('1.0.0', 'a') },
+      datakits: { alpha: entry('alpha', '1.0.0', 'a') },
     };
     const text = formatLockJson(lock);
     expect(lockSchema.parse(JSON.parse(text))).toEqual(lock);

@@ -2,6 +2,7 @@ export { formatLockJson } from './format-lock.ts';
 export { warehouseJsonSchemas } from './json-schema.ts';
 export {
   assertLockInSync,
+  assertLockRegistries,
   loadWarehouse,
   loadWarehouses,
   parseLockJson,
@@ -16,9 +17,18 @@ export {
   lockInputsDigest,
   lockSchema,
   lockedTag,
+  parseLockReference,
   type Lock,
+  type LockReference,
   type LockEntry,
 } from './lock-schema.ts';
+export {
+  KUBERNETES_LIMITS,
+  cronJobNameOf,
+  dnsLabelProblem,
+  dnsSubdomainProblem,
+  labelValueProblem,
+} from './kubernetes-names.ts';
 export { setPinVersion } from './set-pin-version.ts';
 export {
   connectionSchema,

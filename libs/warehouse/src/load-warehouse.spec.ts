@@ -119,7 +119,7 @@ describe('parseWarehouseYaml reports bad input with file, line and field', () =>
     expect(problemsOf(text)).toMatchInlineSnapshot(`
       "warehouses/x/warehouse.yaml has 4 problems:
         line 31: field "datakits.pagila-bronze.version": expected an exact version or a semver range, e.g. "1.4.2" or "^1.4.0"
-        line 32: field "datakits.pagila-bronze.schedule": expected a five-field cron expression, e.g. "0 3 * * *"
+        line 32: field "datakits.pagila-bronze.schedule": expected a five-field cron expression (minute hour day-of-month month day-of-week), e.g. "0 3 * * *"; found 2
         line 34: field "datakits.pagila-bronze.target": names connection "nowhere", which is not in connections (pagila, dwh)
         line 6: field "connections.pagila.password": is required with auth "password" (a secret reference, e.g. "env:PG_PASSWORD")"
     `);
@@ -231,6 +231,91 @@ describe('parseWarehouseYaml reports bad input with file, line and field', () =>
       odbcDriver: 'FreeTDS',
       port: 1433,
     });
+  });
+});
+
+describe('parseWarehouseYaml refuses what Kubernetes refuses, at the field', () => {
+  const withSchedule = (schedule: string) =>
+    validYaml.replace("schedule: '0 */6 * * *'", `schedule: '${schedule}'`);
+
+  it.each([
+    ['*/0 * * * *', 'minute step "*/0" must be at least 1'],
+    [
+      '0 3 * * 1-7',
+      'day of week 7 in "1-7" is out of range: expected 0-6 (Sunday is 0; Kubernetes does not accept 7)',
+    ],
+    ['0 24 * * *', 'hour 24 in "24" is out of range: expected 0-23'],
+    ['0 3 0 * *', 'day of month 0 in "0" is out of range: expected 1-31'],
+    ['0 3 * 6-2 *', 'month range "6-2" ends before it starts'],
+    [
+      '0 3 * * MON',
+      'day of week "MON" is not a number, *, a range a-b, or one of them with a step /n (e.g. "0 3 * * *")',
+    ],
+    [
+      '0 3,,4 * * *',
+      'hour "" is not a number, *, a range a-b, or one of them with a step /n (e.g. "0 3 * * *")',
+    ],
+    [
+      '0 3 * *',
+      'expected a five-field cron expression (minute hour day-of-month month day-of-week), e.g. "0 3 * * *"; found 4',
+    ],
+  ])('refuses the schedule "%s"', (schedule, message) => {
+    expect(problemsOf(withSchedule(schedule))).toContain(
+      `line 33: field "datakits.pagila-bronze.schedule": ${message}`,
+    );
+  });
+
+  it('accepts lists, ranges and steps Kubernetes accepts', () => {
+    const warehouse = parseWarehouseYaml(
+      withSchedule('*/15 0-6,22 1-31/2 */3 0-6'),
+      'warehouses/x/warehouse.yaml',
+    );
+    expect(warehouse.datakits['pagila-bronze']?.schedule).toBe('*/15 0-6,22 1-31/2 */3 0-6');
+  });
+
+  it('refuses a name that is no DNS label: ending in -, or over 63 characters', () => {
+    const long = `d${'x'.repeat(63)}`;
+    const text = validYaml.replace('  dwh:\n', '  dwh-:\n').replace('  prod:\n', `  ${long}:\n`);
+    const message = problemsOf(text);
+    expect(message).toContain(
+      'field "connections.dwh-": expected at most 63 lower-case letters, digits and -, starting with a letter and ending with a letter or digit',
+    );
+    expect(message).toContain(
+      `field "environments.${long}": expected at most 63 lower-case letters, digits and -`,
+    );
+  });
+
+  it('refuses a datakit whose CronJob name would exceed 52 characters', () => {
+    const datakit = `pagila-bronze-${'x'.repeat(34)}`; // valid-<48> = 54 characters
+    const text = validYaml.replaceAll('pagila-bronze', datakit);
+    expect(problemsOf(text)).toContain(
+      `line 32: field "datakits.${datakit}": gives the CronJob name "valid-${datakit}" (warehouse-datakit), 54 characters; Kubernetes allows at most 52 (the CronJob controller appends 11 to name its Jobs), in the Kubernetes environment "prod"; use a shorter warehouse or datakit name`,
+    );
+  });
+
+  it('allows that datakit name when no environment runs on Kubernetes', () => {
+    const datakit = `pagila-bronze-${'x'.repeat(34)}`;
+    const text = validYaml
+      .replaceAll('pagila-bronze', datakit)
+      .replace(/ {2}prod:\n(?: {4}.*\n)+/, '');
+    expect(Object.keys(parseWarehouseYaml(text, 'warehouses/x/warehouse.yaml').datakits)).toEqual([
+      datakit,
+    ]);
+  });
+
+  it('refuses object names Kubernetes refuses: service account, pull secret, keytab Secret', () => {
+    const text = validYaml.replace(
+      '    namespace: data-fixture\n',
+      `    namespace: data-fixture\n    serviceAccount: Datakit_SA\n    imagePullSecret: pull-\n    keytabSecret: ${'k'.repeat(254)}\n`,
+    );
+    const message = problemsOf(text);
+    expect(message).toContain(
+      'field "environments.prod.serviceAccount": expected lower-case letters, digits, - and ., each part starting and ending with a letter or digit',
+    );
+    expect(message).toContain('field "environments.prod.imagePullSecret": expected lower-case');
+    expect(message).toContain(
+      'field "environments.prod.keytabSecret": has 254 characters; Kubernetes allows at most 253 in an object name',
+    );
   });
 });
 
@@ -426,6 +511,90 @@ describe('assertLockInSync', () => {
     expect(() => assertLockInSync(loaded)).toThrowError(
       /datakits.lock.json is out of sync with .*warehouse.yaml: field "inputsDigest" is sha256:[0-9a-f]{64}, the pins now give sha256:[0-9a-f]{64}.\n {2}pagila-bronze \(warehouse.yaml asks for "\^2.0.0", the lock resolved "\^1.0.0"\)/,
     );
+  });
+
+  const lockEntry = (entry: Record<string, string>) => {
+    const digest = `sha256:${'a'.repeat(64)}`;
+    return {
+      datakits: {
+        'pagila-bronze': {
+          requested: '^1.0.0',
+          version: '1.0.3',
+          reference: `127.0.0.1:5000/pagila-bronze:1.0.3@${digest}`,
+          digest,
+          contractHash: digest,
+          ...entry,
+        },
+      },
+    };
+  };
+
+  it('refuses a lock whose reference names another tag or digest than its fields', () => {
+    expect(() =>
+      loadWarehouse(
+        withLock(
+          lockEntry({
+            reference: `127.0.0.1:5000/pagila-bronze:1.0.4@sha256:${'b'.repeat(64)}`,
+          }),
+        ),
+      ),
+    ).toThrowError(
+      /field "datakits.pagila-bronze.reference": names tag 1.0.4, but field "version" is 1.0.3\n.*field "datakits.pagila-bronze.reference": names digest sha256:b{64}, but field "digest" is sha256:a{64}/,
+    );
+  });
+
+  it('refuses a locked version outside the requested range', () => {
+    const digest = `sha256:${'a'.repeat(64)}`;
+    expect(() =>
+      loadWarehouse(
+        withLock(
+          lockEntry({
+            version: '2.0.0',
+            reference: `127.0.0.1:5000/pagila-bronze:2.0.0@${digest}`,
+          }),
+        ),
+      ),
+    ).toThrowError(
+      /field "datakits.pagila-bronze.version": 2.0.0 does not satisfy field "requested" \(\^1.0.0\)/,
+    );
+  });
+
+  it('refuses a locked version that is not an exact version or not a label value', () => {
+    const long = `1.0.3-${'a'.repeat(60)}`;
+    expect(() => loadWarehouse(withLock(lockEntry({ version: '^1.0.3' })))).toThrowError(
+      /field "datakits.pagila-bronze.version": expected an exact version, e.g. "1.4.2"/,
+    );
+    expect(() => loadWarehouse(withLock(lockEntry({ version: long })))).toThrowError(
+      /field "datakits.pagila-bronze.version": has 66 characters; a Kubernetes label value has at most 63/,
+    );
+  });
+
+  it("refuses a lock entry whose reference names another datakit's repository", () => {
+    const digest = `sha256:${'a'.repeat(64)}`;
+    expect(() =>
+      loadWarehouse(withLock(lockEntry({ reference: `127.0.0.1:5000/hello:1.0.3@${digest}` }))),
+    ).toThrowError(
+      /field "datakits.pagila-bronze.reference": names repository hello, but this entry is the datakit pagila-bronze/,
+    );
+  });
+
+  it("refuses a lock resolved against a registry none of the warehouse's environments uses", () => {
+    const digest = `sha256:${'a'.repeat(64)}`;
+    expect(() =>
+      loadWarehouse(
+        withLock(lockEntry({ reference: `evil.example/pagila-bronze:1.0.3@${digest}` })),
+      ),
+    ).toThrowError(
+      /datakits.lock.json has 1 problem:\n {2}field "datakits.pagila-bronze.reference": names the registry evil.example, which no environment of .*warehouse.yaml uses \(local: 127.0.0.1:5000, prod: registry.corp.example\)/,
+    );
+  });
+
+  it('accepts a lock resolved against any environment of the warehouse', () => {
+    const digest = `sha256:${'a'.repeat(64)}`;
+    const loaded = loadWarehouse(
+      withLock(lockEntry({ reference: `registry.corp.example/pagila-bronze:1.0.3@${digest}` })),
+    );
+    expect(loaded.lock?.datakits['pagila-bronze']?.version).toBe('1.0.3');
   });
 
   it('refuses a lock with a malformed reference', () => {

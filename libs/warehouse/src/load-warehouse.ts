@@ -3,7 +3,7 @@ import { basename, join, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, isDatakitError, type DatakitError } from '@datakit/errors';
-import { lockInputsDigest, lockSchema, type Lock } from './lock-schema.ts';
+import { lockInputsDigest, lockSchema, parseLockReference, type Lock } from './lock-schema.ts';
 import { warehouseSchema, type Warehouse } from './warehouse-schema.ts';
 
 /** A warehouse folder, read and validated. */
@@ -40,6 +40,7 @@ export function loadWarehouse(dir: string): LoadedWarehouse {
       `${lockFile}: field "warehouse" is "${lock.warehouse}" but ${file} names the warehouse "${warehouse.name}".`,
     );
   }
+  if (lock !== undefined) assertLockRegistries(warehouse, lock, lockFile, file);
   return { dir, file, warehouse, lockFile, lock };
 }
 
@@ -172,6 +173,46 @@ function readConfigFile(file: string): string {
   }
 }
 
+/**
+ * Throws unless every lock reference names the registry of one of the warehouse's
+ * environments: a lock resolved against another registry is not this warehouse's.
+ */
+export function assertLockRegistries(
+  warehouse: Warehouse,
+  lock: Lock,
+  lockFile: string,
+  file: string,
+): void {
+  const registries = new Map<string, string>();
+  for (const [name, env] of Object.entries(warehouse.environments)) {
+    for (const host of registryHostForms(env.registry)) registries.set(host, name);
+  }
+  const problems = Object.entries(lock.datakits).flatMap(([datakit, entry]) => {
+    const ref = parseLockReference(entry.reference);
+    if (ref === undefined || registries.has(ref.registry)) return [];
+    return [
+      `  field "datakits.${datakit}.reference": names the registry ${ref.registry}, which no environment of ${file} uses (${Object.entries(
+        warehouse.environments,
+      )
+        .map(([name, env]) => `${name}: ${env.registry}`)
+        .join(', ')})`,
+    ];
+  });
+  if (problems.length === 0) return;
+  throw new ConfigError(
+    `${lockFile} has ${plural(problems.length, 'problem')}:\n${problems.join('\n')}`,
+    {
+      hint: `Resolve the pins again against an environment's registry: \`datakit pin ${warehouse.name} --relock --env <environment>\`.`,
+    },
+  );
+}
+
+/** The host forms a registry as written may take in a lock reference (no scheme, no default port). */
+function registryHostForms(written: string): string[] {
+  const bare = written.replace(/^[a-z]+:\/\//i, '').replace(/\/+$/, '');
+  return [bare, bare.replace(/:(443|80)$/, '')];
+}
+
 /** Parses and validates datakits.lock.json text; `file` names it in errors. */
 export function parseLockJson(text: string, file: string): Lock {
   let json: unknown;
@@ -247,6 +288,10 @@ function formatIssues(issues: z.core.$ZodIssue[], lineOf: (path: PropertyKey[]) 
 function describeIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === 'unrecognized_keys') {
     return `unknown ${issue.keys.length === 1 ? 'key' : 'keys'} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  }
+  if (issue.code === 'invalid_key') {
+    // zod words a bad record key "Invalid key in record"; the key's own problems say more.
+    return issue.issues.map((inner) => inner.message).join('; ') || issue.message;
   }
   if (issue.code === 'invalid_type' && issue.message.includes('received undefined')) {
     return `is missing; expected ${issue.expected}`;

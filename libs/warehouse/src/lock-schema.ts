@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
+import semver from 'semver';
 import { z } from 'zod';
+import { labelValueProblem } from './kubernetes-names.ts';
 import type { Warehouse } from './warehouse-schema.ts';
 
 const digestSchema = z
@@ -10,17 +12,57 @@ const digestSchema = z
 /** What one pin resolved to. */
 export const lockEntrySchema = z
   .strictObject({
-    requested: z.string().describe('The version or range warehouse.yaml asked for, e.g. "^1.4.0".'),
-    version: z.string().describe('The exact version it resolved to, e.g. "1.4.2".'),
+    requested: z
+      .string()
+      .refine((v) => semver.validRange(v) !== null, 'expected an exact version or a semver range')
+      .describe('The version or range warehouse.yaml asked for, e.g. "^1.4.0".'),
+    version: z
+      .string()
+      .superRefine((v, ctx) => {
+        if (semver.valid(v) !== v) {
+          ctx.addIssue({
+            code: 'custom',
+            input: v,
+            message: 'expected an exact version, e.g. "1.4.2"',
+          });
+          return;
+        }
+        // Deployed objects carry it as a label value.
+        const problem = labelValueProblem(v);
+        if (problem !== undefined) ctx.addIssue({ code: 'custom', input: v, message: problem });
+      })
+      .describe('The exact version it resolved to, e.g. "1.4.2".'),
     reference: z
       .string()
       .regex(
-        /^[^\s@]+:[A-Za-z0-9_][A-Za-z0-9._-]*@sha256:[0-9a-f]{64}$/,
+        /^[^/\s@]+\/[^\s@]+:[A-Za-z0-9_][A-Za-z0-9._-]*@sha256:[0-9a-f]{64}$/,
         'expected registry/name:tag@sha256:<digest>',
       )
       .describe('The full image reference, Renovate style: "registry/name:tag@sha256:…".'),
     digest: digestSchema.describe('The manifest digest the tag pointed at when pinned.'),
     contractHash: digestSchema.describe('The hash of the datakit contracts in that image.'),
+  })
+  .superRefine((entry, ctx) => {
+    const problem = (path: string, message: string) =>
+      ctx.addIssue({ code: 'custom', path: [path], message });
+    const ref = parseLockReference(entry.reference);
+    if (ref === undefined) return; // the reference's own regex reported it
+    if (ref.tag !== entry.version) {
+      problem('reference', `names tag ${ref.tag}, but field "version" is ${entry.version}`);
+    }
+    if (ref.digest !== entry.digest) {
+      problem('reference', `names digest ${ref.digest}, but field "digest" is ${entry.digest}`);
+    }
+    if (
+      semver.valid(entry.version) === entry.version &&
+      semver.validRange(entry.requested) !== null &&
+      !semver.satisfies(entry.version, entry.requested, { includePrerelease: true })
+    ) {
+      problem(
+        'version',
+        `${entry.version} does not satisfy field "requested" (${entry.requested})`,
+      );
+    }
   })
   .describe('One resolved pin.');
 
@@ -33,7 +75,20 @@ export const lockSchema = z
     inputsDigest: digestSchema.describe(
       'sha256 over the pins of warehouse.yaml (name and requested version per datakit); a lock whose digest differs is out of sync.',
     ),
-    datakits: z.record(z.string(), lockEntrySchema).describe('Resolved pins by datakit name.'),
+    datakits: z
+      .record(z.string(), lockEntrySchema)
+      .superRefine((datakits, ctx) => {
+        for (const [datakit, entry] of Object.entries(datakits)) {
+          const ref = parseLockReference(entry.reference);
+          if (ref === undefined || ref.repository === datakit) continue;
+          ctx.addIssue({
+            code: 'custom',
+            path: [datakit, 'reference'],
+            message: `names repository ${ref.repository}, but this entry is the datakit ${datakit} (whose images are in repository ${datakit})`,
+          });
+        }
+      })
+      .describe('Resolved pins by datakit name.'),
   })
   .describe(
     "datakits.lock.json: what each pin of warehouse.yaml resolved to (like Helm's Chart.lock).",
@@ -41,6 +96,30 @@ export const lockSchema = z
 
 export type Lock = z.output<typeof lockSchema>;
 export type LockEntry = z.output<typeof lockEntrySchema>;
+
+/** A lock reference taken apart: `registry/repository:tag@digest`. */
+export interface LockReference {
+  registry: string;
+  repository: string;
+  tag: string;
+  digest: string;
+}
+
+/** Takes `127.0.0.1:5000/pagila-bronze:1.4.2@sha256:…` apart; undefined when it is malformed. */
+export function parseLockReference(reference: string): LockReference | undefined {
+  const match = /^([^/\s@]+)\/([^\s@]+):([A-Za-z0-9_][A-Za-z0-9._-]*)@(sha256:[0-9a-f]{64})$/.exec(
+    reference,
+  );
+  if (!match) return undefined;
+  const [, registry, repository, tag, digest] = match as unknown as [
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
+  return { registry, repository, tag, digest };
+}
 
 /** The tag a lock entry pinned: `1.4.2` of `registry:5000/name:1.4.2@sha256:…`. */
 export function lockedTag(entry: LockEntry): string {

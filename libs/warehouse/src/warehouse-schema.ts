@@ -1,21 +1,44 @@
 import semver from 'semver';
 import { z } from 'zod';
 import { secretRefSchema } from '@datakit/secrets';
+import { cronJobNameOf, dnsSubdomainProblem } from './kubernetes-names.ts';
 
-/** A lower-case name: warehouses, connections, environments, datakits. */
+/**
+ * A lower-case name: warehouses, connections, environments, datakits. Each becomes part of
+ * container and Kubernetes object names and a label value, so it is a DNS label (RFC 1123).
+ */
+/** A write mode, as @datakit/contracts' WriteMode. */
+const writeModeSchema = z.enum(['append', 'replace', 'merge']);
+
 const nameSchema = z
   .string()
   .regex(
-    /^[a-z][a-z0-9-]{0,62}$/,
-    'expected lower-case letters, digits and -, starting with a letter',
+    /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/,
+    'expected at most 63 lower-case letters, digits and -, starting with a letter and ending with a letter or digit',
   )
   .describe('A lower-case name, e.g. "finance" or "pagila-bronze".');
 
-/** A five-field cron expression, checked field by field for range and syntax. */
+/**
+ * A five-field cron expression, checked field by field for range and syntax as Kubernetes'
+ * CronJob parser (robfig/cron) does: numbers, `*`, ranges, lists and steps of at least 1;
+ * weekdays 0-6 (Sunday is 0).
+ */
 export const cronSchema = z
   .string()
-  .refine(isCron, 'expected a five-field cron expression, e.g. "0 3 * * *"')
+  .superRefine((text, ctx) => {
+    const problem = cronProblem(text);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem, input: text });
+  })
   .describe('A cron schedule with five fields (minute hour day month weekday), e.g. "0 3 * * *".');
+
+/** The name of a Kubernetes object: a DNS subdomain of at most 253 characters. */
+const objectNameSchema = z
+  .string()
+  .min(1)
+  .superRefine((value, ctx) => {
+    const problem = dnsSubdomainProblem(value);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem, input: value });
+  });
 
 const secretRef = secretRefSchema.describe(
   'Where a secret lives, never its value: file:<absolute path>, env:<VARIABLE> or delinea:<secretId>/<fieldSlug>. Example: "delinea:4711/keytab".',
@@ -251,15 +274,11 @@ const kubernetesEnvironmentSchema = z
       .min(1)
       .describe('Registry host of the images, e.g. "registry.corp.example".'),
     context: z.string().min(1).optional().describe('kubeconfig context; default the current one.'),
-    serviceAccount: z.string().min(1).optional().describe('Service account the pods run as.'),
-    imagePullSecret: z
-      .string()
-      .min(1)
+    serviceAccount: objectNameSchema.optional().describe('Service account the pods run as.'),
+    imagePullSecret: objectNameSchema
       .optional()
       .describe('Name of the Secret used to pull images.'),
-    keytabSecret: z
-      .string()
-      .min(1)
+    keytabSecret: objectNameSchema
       .optional()
       .describe(
         'Name of a Kubernetes Secret holding the keytab, when it is synced into the cluster instead of read from Delinea.',
@@ -293,10 +312,13 @@ export const datakitPinSchema = z
       .optional()
       .describe('Default schedule (environments may override it), e.g. "0 3 * * *".'),
     mode: z
-      .enum(['append', 'replace', 'merge'])
-      .default('merge')
+      .union([writeModeSchema, z.record(z.string(), writeModeSchema)], {
+        error:
+          'expected one of "append"|"replace"|"merge", or an object of target table name to one of them, e.g. {"rental": "replace"}',
+      })
+      .optional()
       .describe(
-        'Write mode: append, replace, or merge (upsert on the primary key). Default merge.',
+        'Write mode of every table ("replace") or per target table ({"rental": "replace"}): append (the rows after the cursor), replace (the whole table), merge (upsert on the primary key). Only modes a table supports are accepted (its image\'s spec, transforms[].modes; checked by verify and the run). Default: each table\'s own mode from its datakit.',
       ),
     source: nameSchema.describe('Name of the source connection in `connections`.'),
     target: nameSchema.describe('Name of the target connection in `connections`.'),
@@ -348,6 +370,20 @@ export const warehouseSchema = z
             message: `names connection "${pin[side]}", which is not in connections (${Object.keys(warehouse.connections).join(', ')})`,
           });
         }
+      }
+    }
+    const kubernetesEnvironments = Object.entries(warehouse.environments)
+      .filter(([, env]) => env.driver === 'kubernetes')
+      .map(([name]) => name);
+    if (kubernetesEnvironments.length > 0) {
+      for (const datakit of Object.keys(warehouse.datakits)) {
+        const { problem } = cronJobNameOf(warehouse.name, datakit);
+        if (problem === undefined) continue;
+        ctx.addIssue({
+          code: 'custom',
+          path: ['datakits', datakit],
+          message: `${problem}, in the Kubernetes environment${kubernetesEnvironments.length === 1 ? '' : 's'} ${kubernetesEnvironments.map((e) => `"${e}"`).join(', ')}; use a shorter warehouse or datakit name`,
+        });
       }
     }
     for (const [name, env] of Object.entries(warehouse.environments)) {
@@ -427,27 +463,44 @@ export type Connection = z.output<typeof connectionSchema>;
 export type Environment = z.output<typeof environmentSchema>;
 export type DatakitPin = z.output<typeof datakitPinSchema>;
 
-const CRON_RANGES: [number, number][] = [
-  [0, 59],
-  [0, 23],
-  [1, 31],
-  [1, 12],
-  [0, 7],
+/** Per cron field: its name and the values Kubernetes' parser (robfig/cron) accepts. */
+const CRON_FIELDS: { name: string; min: number; max: number }[] = [
+  { name: 'minute', min: 0, max: 59 },
+  { name: 'hour', min: 0, max: 23 },
+  { name: 'day of month', min: 1, max: 31 },
+  { name: 'month', min: 1, max: 12 },
+  { name: 'day of week', min: 0, max: 6 },
 ];
 
-function isCron(text: string): boolean {
+/** Why `text` is not a five-field cron expression Kubernetes accepts, or undefined. */
+function cronProblem(text: string): string | undefined {
+  const example = 'e.g. "0 3 * * *"';
   const fields = text.trim().split(/\s+/);
-  if (fields.length !== 5) return false;
-  return fields.every((field, i) => {
-    const [min, max] = CRON_RANGES[i]!;
-    return field.split(',').every((part) => {
+  if (fields.length !== 5) {
+    return `expected a five-field cron expression (minute hour day-of-month month day-of-week), ${example}; found ${text.trim() === '' ? 'none' : fields.length}`;
+  }
+  for (const [i, field] of fields.entries()) {
+    const { name, min, max } = CRON_FIELDS[i]!;
+    for (const part of field.split(',')) {
       const match = /^(\*|(\d+)(?:-(\d+))?)(?:\/(\d+))?$/.exec(part);
-      if (!match) return false;
-      const numbers = [match[2], match[3], match[4]].filter((n) => n !== undefined).map(Number);
-      const [from, to] = [match[2], match[3]].filter((n) => n !== undefined).map(Number);
-      if (from !== undefined && (from < min || from > max)) return false;
-      if (to !== undefined && (to < min || to > max || to < (from ?? min))) return false;
-      return numbers.every((n) => Number.isInteger(n));
-    });
-  });
+      if (!match) {
+        return `${name} "${part}" is not a number, *, a range a-b, or one of them with a step /n (${example})`;
+      }
+      const [from, to, step] = [match[2], match[3], match[4]].map((n) =>
+        n === undefined ? undefined : Number(n),
+      );
+      for (const n of [from, to]) {
+        if (n !== undefined && (n < min || n > max)) {
+          return `${name} ${n} in "${part}" is out of range: expected ${min}-${max}${i === 4 ? ' (Sunday is 0; Kubernetes does not accept 7)' : ''}`;
+        }
+      }
+      if (from !== undefined && to !== undefined && to < from) {
+        return `${name} range "${part}" ends before it starts`;
+      }
+      if (step !== undefined && step < 1) {
+        return `${name} step "${part}" must be at least 1`;
+      }
+    }
+  }
+  return undefined;
 }

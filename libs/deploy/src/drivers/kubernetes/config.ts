@@ -1,4 +1,5 @@
 import { ConfigError } from '@datakit/errors';
+import { cronJobNameOf } from '@datakit/warehouse';
 import type { DesiredState } from '../../desired-state.ts';
 
 /** The field manager of every server-side apply: `kubectl` shows it in managedFields. */
@@ -93,15 +94,16 @@ export function kubernetesConfigOf(state: DesiredState): NormalizedKubernetesCon
   };
 }
 
-/** The CronJob of a datakit: `<warehouse>-<datakit>`. */
+/**
+ * The CronJob of a datakit: `<warehouse>-<datakit>`. warehouse.yaml's validation refuses a
+ * name too long for a CronJob at the field already; this guards states built otherwise.
+ */
 export function cronJobName(warehouse: string, datakit: string): string {
-  const name = `${warehouse}-${datakit}`;
-  // The CronJob controller appends 11 characters to name its Jobs; 52 keeps them valid.
-  if (name.length > 52) {
-    throw new ConfigError(
-      `The CronJob name "${name}" (warehouse-datakit) has ${name.length} characters; Kubernetes allows at most 52.`,
-      { hint: 'Use a shorter warehouse or datakit name.' },
-    );
+  const { name, problem } = cronJobNameOf(warehouse, datakit);
+  if (problem !== undefined) {
+    throw new ConfigError(`The datakit "${datakit}" of the warehouse "${warehouse}" ${problem}.`, {
+      hint: 'Use a shorter warehouse or datakit name.',
+    });
   }
   return name;
 }
