@@ -20,11 +20,20 @@ export const DEPLOY_LABELS = {
   role: 'dev.datakit/role',
 } as const;
 
+type WriteMode = 'append' | 'replace' | 'merge';
+
+/** A pin's `mode`: one write mode for every table, or per target table. */
+export type WriteModeChoice = WriteMode | Readonly<Record<string, WriteMode>>;
+
 /** The configuration file a datakit container reads (`/etc/datakit/config.json`). */
 export interface DatakitJobConfig {
   source: Connection;
   target: Connection;
-  mode: 'append' | 'replace' | 'merge';
+  /**
+   * The pin's write mode, one or per table; absent: each table's own from its datakit (a mode
+   * written here for every pin would override a keyless table's replace with a doubling merge).
+   */
+  mode?: WriteModeChoice;
   rejectThreshold: number;
   parameters: Record<string, unknown>;
 }
@@ -121,7 +130,7 @@ export function desiredState(
         config: {
           source,
           target,
-          mode: pin.mode,
+          ...(pin.mode === undefined ? {} : { mode: pin.mode }),
           rejectThreshold: pin.rejectThreshold,
           parameters: pin.parameters,
         },

@@ -12,10 +12,11 @@ import { currentDigest, listTags, readImageLabels } from './_registry-reads.ts';
 import { tagState } from './detect-moved-tag.ts';
 import type { PinRegistry } from './pin-registry.ts';
 import { versionTags } from './resolve-version.ts';
+import { writeModeProblems } from './_write-modes.ts';
 
 /** What one check of `datakit verify` looked at. */
 export type VerifyCheckName =
-  'load' | 'lock' | 'registry' | 'contract-hash' | 'live-tables' | 'airflow-dags';
+  'load' | 'lock' | 'registry' | 'contract-hash' | 'write-modes' | 'live-tables' | 'airflow-dags';
 
 /** One check and its outcome. */
 export interface VerifyCheck {
@@ -142,6 +143,26 @@ export async function verifyWarehouse(
     }
 
     const pin = warehouse.datakits[datakit];
+    const modeProblems =
+      pin === undefined || labels.spec === undefined
+        ? undefined
+        : writeModeProblems(labels.spec, pin.mode);
+    if (modeProblems !== undefined && modeProblems.length > 0) {
+      fail(
+        datakit,
+        'write-modes',
+        ExitCode.Config,
+        modeProblems
+          .map(({ field, message }) =>
+            field === null
+              ? `the image at ${entry.digest}: its own mode for a table is refused: ${message}`
+              : `${loaded.file}: field "datakits.${datakit}.${field}": ${message}`,
+          )
+          .join('\n'),
+      );
+    } else if (modeProblems !== undefined) {
+      add({ datakit, check: 'write-modes', message: 'every table has a mode it supports' });
+    }
     if (options.live === false) {
       add({ datakit, check: 'live-tables', status: 'skipped', message: 'not checked (--no-live)' });
       continue;

@@ -42,10 +42,12 @@ describe('loadWarehouse', () => {
     const { warehouse, lock } = loadWarehouse(fixture);
     expect(lock).toBeUndefined();
     expect(warehouse.datakits['pagila-bronze']).toMatchObject({
-      mode: 'merge',
       rejectThreshold: 0,
       parameters: {},
     });
+    // No mode unless the pin says: each table keeps its datakit's own (a keyless one is never
+    // merged by a default).
+    expect(warehouse.datakits['pagila-bronze']?.mode).toBeUndefined();
     expect(warehouse.connections.pagila).toMatchObject({
       port: 5432,
       auth: 'password',

@@ -1,0 +1,70 @@
+// verify's write-mode check: a pin's `mode` against the modes each table of the pinned image
+// supports, read from its spec label, by the same rule the runtime applies when it runs.
+import { validWriteModes, writeModeRefusal } from '@datakit/contracts';
+import type { TableSpec, WriteMode } from '@datakit/contracts';
+
+/** A pin's `mode`: one for every table, or per target table. */
+type WriteModeChoice = WriteMode | Readonly<Record<string, WriteMode>>;
+
+interface SpecTransform {
+  target: string;
+  mode: WriteMode;
+  /** Absent in images built before datakits declared their modes. */
+  modes?: WriteMode[];
+  cursor: string | null;
+}
+
+/** One refused mode: the pin's field (`mode`, `mode.<table>`), or null for the datakit's own. */
+export interface WriteModeProblem {
+  field: string | null;
+  message: string;
+}
+
+/**
+ * Every table whose effective mode (the pin's, else its datakit's own) would lose or double
+ * rows, each naming the field and the table; empty when all are valid, undefined
+ * when the label is not a spec with transforms. Images from before `modes` existed are judged
+ * by the rule itself (a keyless table merged by default there is reported too).
+ */
+export function writeModeProblems(
+  label: string,
+  mode: WriteModeChoice | undefined,
+): WriteModeProblem[] | undefined {
+  let spec: { contracts?: unknown; transforms?: unknown };
+  try {
+    spec = JSON.parse(label) as typeof spec;
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(spec.contracts) || !Array.isArray(spec.transforms)) return undefined;
+  const contracts = new Map(
+    (spec.contracts as TableSpec[]).map((table) => [`${table.schema}.${table.name}`, table]),
+  );
+  const transforms = spec.transforms as SpecTransform[];
+  const names = transforms.map((t) => t.target.slice(t.target.indexOf('.') + 1));
+  const problems: WriteModeProblem[] = [];
+  if (mode !== undefined && typeof mode !== 'string') {
+    for (const key of Object.keys(mode).filter((key) => !names.includes(key))) {
+      problems.push({
+        field: `mode.${key}`,
+        message: `not a table of this datakit (its tables: ${names.join(', ')})`,
+      });
+    }
+  }
+  transforms.forEach((transform, i) => {
+    const name = names[i]!;
+    const chosen = typeof mode === 'string' ? mode : (mode?.[name] ?? transform.mode);
+    const facts = {
+      primaryKey: contracts.get(transform.target)?.primaryKey ?? [],
+      cursor: transform.cursor,
+    };
+    const modes = transform.modes ?? validWriteModes(facts);
+    if (modes.includes(chosen)) return;
+    const refusal = writeModeRefusal(chosen, facts);
+    problems.push({
+      field: typeof mode === 'string' ? 'mode' : mode?.[name] === undefined ? null : `mode.${name}`,
+      message: `${chosen} is not a mode of table ${transform.target} (it supports ${modes.join(', ') || 'none'})${refusal === undefined ? '' : `: ${refusal}`}`,
+    });
+  });
+  return problems;
+}
