@@ -166,6 +166,8 @@ describe('loadTable against real PostgreSQL', () => {
     await sql(`delete from ${SRC}.items where item_id > 600`);
     const replaced = await loadTable(options({ mode: 'replace' }));
     expect(replaced).toMatchObject({ read: 600, written: 600 });
+    // A replace reads everything and saves no cursor, so it reports none.
+    expect([replaced.cursor, await cursorOf()]).toEqual([null, undefined]);
     expect(await fingerprint()).toEqual(await fingerprint(SRC));
 
     const before = await fingerprint(DST, true);

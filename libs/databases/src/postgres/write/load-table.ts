@@ -156,7 +156,8 @@ export async function loadTable(options: LoadTableOptions): Promise<TableLoadRes
       written,
       rejected: counts.rejected,
       filtered: counts.filtered,
-      cursor: options.cursor === null ? null : cursorTo,
+      // A replace saves no cursor (it reads everything every run): none is reported.
+      cursor: options.cursor === null || options.mode === 'replace' ? null : cursorTo,
       format: binary ? 'binary' : 'text',
     };
     await recordRunEnd(target, runId, targetName, {
