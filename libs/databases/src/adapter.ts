@@ -178,6 +178,24 @@ export interface TargetSession extends DatabaseSession {
    * bookkeeping commit together. Throws platform errors only.
    */
   loadTable(load: TableLoad): Promise<TableLoadResult>;
+  /**
+   * Records a run that stopped before loading anything (schema drift), one row per table in
+   * the bookkeeping, so the warehouse's history shows it with its reason.
+   */
+  recordStoppedRun(stop: StoppedRun): Promise<void>;
+}
+
+/** A run stopped before any row moved. */
+export interface StoppedRun {
+  runId: string;
+  datakit: string;
+  contractHash: string;
+  /** Why: `drift` (the live schemas did not match the contracts). */
+  status: 'drift';
+  /** The reason as people read it (the drift diff). */
+  error: string;
+  /** The tables the run would have loaded, `schema.table` on each side. */
+  tables: readonly { targetTable: string; sourceTable: string; mode: WriteMode }[];
 }
 
 /** Opens warehouse sessions on one kind of database. */

@@ -17,6 +17,7 @@ export type {
   SourceRows,
   SourceSession,
   TableLoad,
+  StoppedRun,
   TableLoadResult,
   TargetAdapter,
   TargetSession,

@@ -303,6 +303,24 @@ describe('the sales warehouse: SQL Server with Kerberos into PostgreSQL, on Dock
         expect.objectContaining({ type: 'error', failure_type: 'drift_error', exitCode: 3 }),
       );
       expect(events(run).at(-1)).toMatchObject({ type: 'summary', status: 'failed', written: 0 });
+      // The warehouse's bookkeeping shows the stopped run, each table with the diff.
+      const runId = events(run).at(-1)?.['runId'];
+      const recorded = await warehouse(
+        async (client) =>
+          (
+            await client.query<{ target_table: string; status: string; error: string }>(
+              'SELECT target_table, status, error FROM _datakit.runs WHERE run_id = $1 ORDER BY target_table',
+              [runId],
+            )
+          ).rows,
+      );
+      expect(recorded.map((r) => [r.target_table, r.status])).toEqual(
+        ['customers', 'order_lines', 'orders', 'products'].map((t) => [
+          `sales_bronze.${t}`,
+          'drift',
+        ]),
+      );
+      for (const r of recorded) expect(r.error).toContain(needle);
       expect(await Promise.all(Object.values(tables).map((table) => loaded(table)))).toEqual(
         before,
       );

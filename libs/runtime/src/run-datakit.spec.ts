@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import type { SourceSession, TargetSession } from '@datakit/databases';
+import type { SourceSession, StoppedRun, TargetSession } from '@datakit/databases';
 import { EnvironmentError, RejectsError } from '@datakit/errors';
 import { beforeEach, describe, expect, it } from 'vitest';
 
@@ -24,8 +24,22 @@ beforeEach(() => {
   writeFileSync(configFile, JSON.stringify({ source: connection('a'), target: connection('b') }));
 });
 
+/** Runs the fake target sessions were asked to record as stopped. */
+let stopped: StoppedRun[] = [];
+beforeEach(() => {
+  stopped = [];
+});
+
 const fakeSession = <TSession>(role: 'source' | 'target'): TSession =>
-  ({ role, label: role, close: () => Promise.resolve() }) as unknown as TSession;
+  ({
+    role,
+    label: role,
+    close: () => Promise.resolve(),
+    recordStoppedRun: (stop: StoppedRun) => {
+      stopped.push(stop);
+      return Promise.resolve();
+    },
+  }) as unknown as TSession;
 
 /** Services that connect to nothing and load 10 rows per table. */
 function fakeServices(overrides: Partial<DatakitServices> = {}): {
@@ -220,6 +234,39 @@ describe('runDatakit run', () => {
       { failure_type: 'drift_error', exitCode: 3 },
     ]);
     expect(io.events().at(-1)).toMatchObject({ type: 'summary', status: 'failed', tables: 0 });
+    // The warehouse's bookkeeping records the stopped run, per table, with the diff.
+    const runId = (io.events().at(-1) as { runId: string }).runId;
+    expect(stopped).toEqual([
+      {
+        runId,
+        datakit: 'test-kit',
+        contractHash: expect.stringMatching(/^sha256:/) as string,
+        status: 'drift',
+        error: expect.stringContaining('public.customer.email: column missing') as string,
+        tables: [
+          { targetTable: 'bronze.country', sourceTable: 'public.country', mode: 'replace' },
+          { targetTable: 'bronze.customer', sourceTable: 'public.customer', mode: 'merge' },
+        ],
+      },
+    ]);
+  });
+
+  it('still exits 3 for drift when the stopped run cannot be recorded', async () => {
+    const io = captureIo();
+    const { services } = fakeServices({
+      checkDrift: drifted,
+      openTarget: () =>
+        Promise.resolve({
+          ...fakeSession<TargetSession>('target'),
+          recordStoppedRun: () =>
+            Promise.reject(new Error('permission denied for schema _datakit')),
+        }),
+    });
+
+    expect(
+      await runDatakit(testDatakit, ['run', '--config', configFile], {}, { io, services }),
+    ).toBe(3);
+    expect(io.err()).toContain('could not be recorded in the warehouse: permission denied');
   });
 
   it('exits 4 when the loader reports rejects over the threshold', async () => {

@@ -42,8 +42,8 @@ export async function runVerb(context: VerbContext): Promise<ExitCode> {
       { runId },
     );
     connections = await openConnections(context.services, config);
-    await stopOnDrift(context, connections, config);
     const { name, contractHash } = buildSpec(context.definition, context.env);
+    await stopOnDrift(context, connections, config, { runId, datakit: name, contractHash });
     for (const table of config.tables) {
       const counts = await loadOneTable(context, connections, config, table, {
         runId,
@@ -73,6 +73,7 @@ async function stopOnDrift(
   context: VerbContext,
   connections: OpenConnections,
   config: NormalizedRuntimeConfig,
+  run: { runId: string; datakit: string; contractHash: string },
 ): Promise<void> {
   const report = await context.services.checkDrift({
     source: connections.source,
@@ -81,6 +82,25 @@ async function stopOnDrift(
     extraColumns: context.definition.extraColumns,
   });
   if (!report.ok) {
+    // The warehouse's history shows the stopped run; failing to write it does not hide the drift.
+    await connections.target
+      .recordStoppedRun({
+        ...run,
+        status: 'drift',
+        error: report.text,
+        tables: config.tables.map((table) => ({
+          targetTable: `${table.targetSchema}.${table.target.name}`,
+          sourceTable: `${table.sourceSchema}.${table.source.sourceName}`,
+          mode: table.mode,
+        })),
+      })
+      .catch((error: unknown) =>
+        context.reporter.log(
+          'warn',
+          `the run stopped by drift could not be recorded in the warehouse: ${(error as Error).message}`,
+          { runId: run.runId },
+        ),
+      );
     throw new DriftError(`${report.text}\nNo rows were moved.`, {
       hint: 'Run `check` for the structured result; update the contracts (a new datakit version) or fix the tables.',
     });

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 
+import type { StoppedRun } from '../../adapter.ts';
 import { ident } from './sql.ts';
 
 /** The warehouse schema holding the loader's own tables. */
@@ -23,7 +24,8 @@ const DDL = [
     source_table text NOT NULL,
     mode text NOT NULL,
     contract_hash text NOT NULL,
-    status text NOT NULL CHECK (status IN ('running', 'succeeded', 'failed', 'abandoned')),
+    status text NOT NULL CONSTRAINT runs_status_check
+      CHECK (status IN ('running', 'succeeded', 'failed', 'abandoned', 'drift')),
     started_at timestamptz NOT NULL DEFAULT clock_timestamp(),
     finished_at timestamptz,
     rows_read bigint NOT NULL DEFAULT 0,
@@ -52,6 +54,15 @@ const DDL = [
     rejected_at timestamptz NOT NULL DEFAULT clock_timestamp()
   )`,
   `CREATE INDEX IF NOT EXISTS rejects_run ON ${S}.rejects (run_id, target_table)`,
+  // Bookkeeping made before runs stopped by drift were recorded lacks the status 'drift'.
+  `DO $$ BEGIN
+     IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = '${BOOKKEEPING_SCHEMA}.runs'::regclass
+                     AND contype = 'c' AND pg_get_constraintdef(oid) LIKE '%drift%') THEN
+       ALTER TABLE ${S}.runs DROP CONSTRAINT IF EXISTS runs_status_check;
+       ALTER TABLE ${S}.runs ADD CONSTRAINT runs_status_check
+         CHECK (status IN ('running', 'succeeded', 'failed', 'abandoned', 'drift'));
+     END IF;
+   END $$`,
 ];
 
 /** A fixed advisory lock key serialising the bookkeeping DDL between concurrent runs. */
@@ -86,6 +97,27 @@ export async function recordRunStart(client: pg.Client, run: RunStart): Promise<
     `INSERT INTO ${S}.runs (run_id, target_table, datakit, source_table, mode, contract_hash, status)
      VALUES ($1, $2, $3, $4, $5, $6, 'running')`,
     [run.runId, run.targetTable, run.datakit, run.sourceTable, run.mode, run.contractHash],
+  );
+}
+
+/** Records a run stopped before any load (drift): one finished row per table, with the reason. */
+export async function recordStoppedRun(client: pg.Client, stop: StoppedRun): Promise<void> {
+  await ensureBookkeeping(client);
+  await client.query(
+    `INSERT INTO ${S}.runs (run_id, target_table, datakit, source_table, mode, contract_hash,
+       status, finished_at, error)
+     SELECT $1, t, $2, s, m, $3, $4, clock_timestamp(), $5
+       FROM unnest($6::text[], $7::text[], $8::text[]) AS x(t, s, m)`,
+    [
+      stop.runId,
+      stop.datakit,
+      stop.contractHash,
+      stop.status,
+      stop.error,
+      stop.tables.map((t) => t.targetTable),
+      stop.tables.map((t) => t.sourceTable),
+      stop.tables.map((t) => t.mode),
+    ],
   );
 }
 
