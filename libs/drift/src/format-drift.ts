@@ -12,17 +12,28 @@ const LABELS: Record<DriftChange['kind'], string> = {
 /**
  * A readable diff of a drift result: one line per change naming table, column, expected and
  * found, breaking changes marked with `!`, accepted ones with `~` and what the loader does.
+ * `breakingOnly` lists only the breaking lines; the header counts every change either way.
  * Returns `No drift ...` when there is nothing to report.
  */
 export function formatDrift(result: DriftResult, options: { breakingOnly?: boolean } = {}): string {
-  const changes = result.tables
-    .flatMap((t) => t.changes)
-    .filter((c) => !options.breakingOnly || c.breaking);
+  const all = result.tables.flatMap((t) => t.changes);
+  const changes = all.filter((c) => !options.breakingOnly || c.breaking);
   if (changes.length === 0) return `No drift in the ${result.side} schema ${result.schema}.`;
+  const accepted = all.filter((c) => !c.breaking).length;
   const header =
     `Schema drift in the ${result.side} schema ${result.schema}: ` +
-    `${changes.filter((c) => c.breaking).length} breaking, ${changes.filter((c) => !c.breaking).length} accepted.`;
+    `${all.length - accepted} breaking, ${accepted} accepted` +
+    (options.breakingOnly === true && accepted > 0 ? ' (not listed).' : '.');
   return [header, ...changes.map(formatChange)].join('\n');
+}
+
+/** The accepted (non-breaking) changes of the results, one line each ('~ …'), for the run's log. */
+export function acceptedDriftLines(results: readonly DriftResult[]): string[] {
+  return results.flatMap((r) =>
+    r.tables.flatMap((t) =>
+      t.changes.filter((c) => !c.breaking).map((c) => formatChange(c).trim()),
+    ),
+  );
 }
 
 /** One line of the diff. */

@@ -15,5 +15,5 @@ export type {
 export { compareLiveTables, formatBreakingDrift } from './compare-live-tables.ts';
 export type { LiveCatalog, PlacedContract } from './compare-live-tables.ts';
 export { compareSpecSchema, tableFromSpec } from './compare-spec.ts';
-export { formatChange, formatDrift } from './format-drift.ts';
+export { acceptedDriftLines, formatChange, formatDrift } from './format-drift.ts';
 export type { LiveColumn, LiveSchema, LiveTable } from './live-schema.ts';

@@ -1,5 +1,5 @@
 // The one place the runtime calls @datakit/drift.
-import { compareLiveTables, formatBreakingDrift } from '@datakit/drift';
+import { acceptedDriftLines, compareLiveTables, formatBreakingDrift } from '@datakit/drift';
 import type { DriftResult } from '@datakit/drift';
 
 import type { DatabaseSession } from '@datakit/databases';
@@ -18,6 +18,7 @@ export async function checkDrift(input: CheckDriftInput): Promise<DriftReport> {
     ok: results.every((r) => r.ok),
     result: { source, target },
     text: formatBreakingDrift(results),
+    accepted: acceptedDriftLines(results),
   };
 }
 

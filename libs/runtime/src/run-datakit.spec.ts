@@ -251,6 +251,29 @@ describe('runDatakit run', () => {
     ]);
   });
 
+  it('logs each accepted drift change once, and loads', async () => {
+    const io = captureIo();
+    const { services, loaded } = fakeServices({
+      checkDrift: () =>
+        Promise.resolve({
+          ok: true,
+          result: {},
+          text: '',
+          accepted: [
+            '~ public.customer.nickname: extra column: expected nothing, found text NULL (ignore)',
+          ],
+        }),
+    });
+
+    expect(
+      await runDatakit(testDatakit, ['run', '--config', configFile], {}, { io, services }),
+    ).toBe(0);
+    expect(loaded).toHaveLength(2);
+    expect(
+      io.err().match(/schema drift accepted: ~ public\.customer\.nickname: extra column/g),
+    ).toHaveLength(1);
+  });
+
   it('still exits 3 for drift when the stopped run cannot be recorded', async () => {
     const io = captureIo();
     const { services } = fakeServices({

@@ -81,6 +81,9 @@ async function stopOnDrift(
     tables: config.tables,
     extraColumns: context.definition.extraColumns,
   });
+  for (const line of report.accepted ?? []) {
+    context.reporter.log('warn', `schema drift accepted: ${line}`, { runId: run.runId });
+  }
   if (!report.ok) {
     // The warehouse's history shows the stopped run; failing to write it does not hide the drift.
     await connections.target

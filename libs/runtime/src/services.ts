@@ -27,6 +27,11 @@ export interface DriftReport {
   result: unknown;
   /** The human-readable diff naming table, column, expected and found; empty when ok. */
   text: string;
+  /**
+   * The accepted changes (extra live columns the policy discards, widened types...), one line
+   * each, logged once per run; empty when none.
+   */
+  accepted?: readonly string[];
 }
 
 /** What the loader is asked for one table. */

@@ -2,7 +2,7 @@ import { col, defineTable, withAudit } from '@datakit/contracts';
 import { DriftError } from '@datakit/errors';
 import { describe, expect, it } from 'vitest';
 
-import { assertNoDrift, compareSchema, formatDrift } from '@datakit/drift';
+import { acceptedDriftLines, assertNoDrift, compareSchema, formatDrift } from '@datakit/drift';
 import type { LiveColumn, LiveSchema } from '@datakit/drift';
 
 import { postgresDialect } from './types.ts';
@@ -242,6 +242,13 @@ describe('formatDrift and assertNoDrift', () => {
         ~ src.customer.nickname: extra column: expected nothing, found text NULL (ignore)
         ! src.customer: primary key changed: expected primary key (customer_id), found no primary key"
     `);
+    // The breaking-only diff a stopped run prints still counts what was accepted.
+    expect(formatDrift(result, { breakingOnly: true }).split('\n')[0]).toBe(
+      'Schema drift in the source schema src: 3 breaking, 1 accepted (not listed).',
+    );
+    expect(acceptedDriftLines([result])).toEqual([
+      '~ src.customer.nickname: extra column: expected nothing, found text NULL (ignore)',
+    ]);
   });
 
   it('says so when there is no drift', () => {
