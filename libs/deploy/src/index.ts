@@ -15,7 +15,12 @@ export type {
   RunJobOptions,
 } from './driver.ts';
 export { planChanges, type ActualJob, type DeployPlan, type PlanChange } from './plan.ts';
-export { CONTAINER_PATHS, DockerDriver, dockerNames } from './drivers/docker/index.ts';
+export {
+  CONTAINER_PATHS,
+  DockerDriver,
+  dockerNames,
+  dockerSecretFileOf,
+} from './drivers/docker/index.ts';
 export {
   historyFile,
   previousRevision,

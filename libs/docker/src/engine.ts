@@ -40,6 +40,15 @@ export interface BuildImageOptions {
   onEvent?: (event: ProgressEvent) => void;
 }
 
+/** A host file or folder mounted into a container. */
+export interface BindMount {
+  /** Absolute host path. */
+  source: string;
+  /** Absolute path in the container. */
+  target: string;
+  readOnly: boolean;
+}
+
 /** A container to run. Host networking unless the caller asks otherwise. */
 export interface ContainerSpec {
   name?: string;
@@ -49,6 +58,11 @@ export interface ContainerSpec {
   env?: Record<string, string>;
   /** `host:container[:ro]` bind mounts and `volume:container[:ro]` named volumes. */
   binds?: string[];
+  /**
+   * Bind mounts of host paths that must exist: unlike `binds`, the engine refuses a missing
+   * source instead of creating an empty folder there (Docker's `--mount type=bind`).
+   */
+  mounts?: BindMount[];
   labels?: Record<string, string>;
   user?: string;
   /** Default `host`: all traffic stays on the machine's loopback. */
@@ -546,6 +560,16 @@ export class DockerEngine {
         HostConfig: {
           NetworkMode: spec.networkMode ?? 'host',
           Binds: spec.binds ?? [],
+          ...(spec.mounts === undefined
+            ? {}
+            : {
+                Mounts: spec.mounts.map((m) => ({
+                  Type: 'bind' as const,
+                  Source: m.source,
+                  Target: m.target,
+                  ReadOnly: m.readOnly,
+                })),
+              }),
           ...(spec.tmpfs === undefined ? {} : { Tmpfs: spec.tmpfs }),
         },
       });
@@ -563,6 +587,14 @@ export function specHash(spec: ContainerSpec, imageId: string): string {
     entrypoint: spec.entrypoint ?? null,
     env: Object.entries(spec.env ?? {}).sort(),
     binds: [...(spec.binds ?? [])].sort(),
+    // Only when given, so the hash of a container without them is what it always was.
+    ...(spec.mounts === undefined
+      ? {}
+      : {
+          mounts: spec.mounts
+            .map((m) => `${m.source}:${m.target}:${m.readOnly ? 'ro' : 'rw'}`)
+            .sort(),
+        }),
     labels: Object.entries(spec.labels ?? {}).sort(),
     user: spec.user ?? null,
     networkMode: spec.networkMode ?? 'host',

@@ -4,6 +4,7 @@ export {
   SPEC_HASH_LABEL,
   specHash,
   splitRef,
+  type BindMount,
   type BuildImageOptions,
   type ContainerChange,
   type ContainerState,

@@ -2,7 +2,7 @@
 // tables of the warehouse's source and target connections.
 import { resolve } from 'node:path';
 import type { TableSpec } from '@datakit/contracts';
-import { CONTAINER_PATHS } from '@datakit/deploy';
+import { dockerSecretFileOf } from '@datakit/deploy';
 import {
   compareLiveTables,
   formatBreakingDrift,
@@ -114,15 +114,13 @@ function onThisMachine(
 ): Connection {
   const env = loaded.warehouse.environments[environment];
   const ref = connection.password;
-  const mounted = `${CONTAINER_PATHS.secrets}/`;
-  if (
-    env?.driver !== 'docker' ||
-    env.secretsDir === undefined ||
-    ref?.kind !== 'file' ||
-    !ref.path.startsWith(mounted)
-  ) {
+  if (env?.driver !== 'docker' || env.secretsDir === undefined || ref?.kind !== 'file') {
     return connection;
   }
-  const path = resolve(loaded.dir, env.secretsDir, ref.path.slice(mounted.length));
+  // The same mapping the Docker driver mounts by: a path that leaves the folder (`..`) is not
+  // read from this machine.
+  const mapped = dockerSecretFileOf(ref.path);
+  if (typeof mapped === 'string') return connection;
+  const path = resolve(loaded.dir, env.secretsDir, mapped.relativePath);
   return { ...connection, password: { kind: 'file', path } } as Connection;
 }

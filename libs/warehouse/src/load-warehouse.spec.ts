@@ -169,6 +169,20 @@ describe('parseWarehouseYaml reports bad input with file, line and field', () =>
     });
   });
 
+  it.each([
+    ['/app/main.mjs', 'lies in /app, which the platform owns in every container'],
+    ['/run/secrets/datakit/x', 'lies in /run/secrets, which the platform owns'],
+    ['/etc/datakit/config.json', 'lies in /etc/datakit, which the platform owns'],
+    ['/etc/../app/main.mjs', 'expected an absolute path without . or .. parts'],
+    ['krb5.conf', 'expected an absolute path without . or .. parts'],
+  ])('refuses kerberos.krb5Config %s', (path, message) => {
+    const text = validYaml.replace(
+      '  keytab: file:/run/secrets/datakit-loader.keytab\n',
+      `  keytab: file:/run/secrets/datakit-loader.keytab\n  krb5Config: ${path}\n`,
+    );
+    expect(problemsOf(text)).toContain(`field "kerberos.krb5Config": ${message}`);
+  });
+
   it('refuses env: secret references when an environment runs on Docker', () => {
     const text = validYaml
       .replace('password: file:/run/secrets/pagila_reader.password', 'password: env:PG_PASSWORD')

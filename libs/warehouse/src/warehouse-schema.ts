@@ -175,8 +175,14 @@ const kerberosSchema = z
     krb5Config: z
       .string()
       .min(1)
+      .superRefine((path, ctx) => {
+        const problem = containerPathProblem(path);
+        if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem, input: path });
+      })
       .optional()
-      .describe('Path of the krb5.conf the sidecar and datakits use, e.g. "/etc/krb5.conf".'),
+      .describe(
+        'Path of the krb5.conf inside the sidecar and datakit images (KRB5_CONFIG), e.g. "/etc/krb5.conf". A Docker environment\'s krb5ConfigFile takes its place: it is mounted at the driver\'s own /etc/datakit/krb5.conf.',
+      ),
     renewBeforeSeconds: z
       .number()
       .int()
@@ -250,14 +256,14 @@ const dockerEnvironmentSchema = z
       .min(1)
       .optional()
       .describe(
-        'Host folder mounted read-only at /run/secrets/datakit in the sidecar and datakit containers, so file:/run/secrets/datakit/... references resolve; relative to the warehouse folder. Example: "../../.infra/secrets/datakit".',
+        'Host folder holding the secret files of file:/run/secrets/datakit/<file> references; relative to the warehouse folder. Each container gets only the files its own references name, each mounted read-only at /run/secrets/datakit/<file>: the sidecar the keytab, a datakit its connections\' passwords. It must exist and may not be a system path of the host. Example: "../../.infra/secrets/datakit".',
       ),
     krb5ConfigFile: z
       .string()
       .min(1)
       .optional()
       .describe(
-        'Host krb5.conf mounted read-only at kerberos.krb5Config; relative to the warehouse folder.',
+        'Host krb5.conf mounted read-only at /etc/datakit/krb5.conf in the sidecar and datakit containers (KRB5_CONFIG points there); relative to the warehouse folder. It must exist and may not be a system path of the host.',
       ),
     schedules: schedulesSchema,
     scheduler: schedulerSchema,
@@ -462,6 +468,25 @@ export type Warehouse = z.output<typeof warehouseSchema>;
 export type Connection = z.output<typeof connectionSchema>;
 export type Environment = z.output<typeof environmentSchema>;
 export type DatakitPin = z.output<typeof datakitPinSchema>;
+
+/**
+ * Container paths the platform owns: the datakit's code, the ticket cache, the config file, the
+ * secret files. Nothing configurable may point at them.
+ */
+const PLATFORM_CONTAINER_PATHS = ['/app', '/var/run/datakit', '/run/secrets', '/etc/datakit'];
+
+/** Why a container path of warehouse.yaml is refused, or undefined. */
+function containerPathProblem(path: string): string | undefined {
+  if (!path.startsWith('/') || path.split('/').some((part) => part === '..' || part === '.')) {
+    return 'expected an absolute path without . or .. parts, e.g. "/etc/krb5.conf"';
+  }
+  const owned = PLATFORM_CONTAINER_PATHS.find((p) => path === p || path.startsWith(`${p}/`));
+  if (owned !== undefined) {
+    return `lies in ${owned}, which the platform owns in every container (code, ticket cache, config, secrets); use e.g. "/etc/krb5.conf"`;
+  }
+  if (/^\/(proc|sys|dev)(\/|$)/.test(path)) return 'lies in a kernel file system of the container';
+  return undefined;
+}
 
 /** Per cron field: its name and the values Kubernetes' parser (robfig/cron) accepts. */
 const CRON_FIELDS: { name: string; min: number; max: number }[] = [

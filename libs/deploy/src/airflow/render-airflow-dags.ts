@@ -270,7 +270,16 @@ function dockerRunOf(state: DesiredState, job: DesiredJob): Record<string, unkno
     environment: Object.fromEntries(
       Object.entries(spec.env ?? {}).sort(([a], [b]) => (a < b ? -1 : 1)),
     ),
-    mounts: (spec.binds ?? []).map(mountOf),
+    // Host files first (config, secrets, krb5.conf), then the ticket-cache volume.
+    mounts: [
+      ...(spec.mounts ?? []).map((m) => ({
+        source: m.source,
+        target: m.target,
+        type: 'bind',
+        read_only: m.readOnly,
+      })),
+      ...(spec.binds ?? []).map(mountOf),
+    ],
     network_mode: spec.networkMode ?? null,
     docker_url: env.driver === 'docker' ? (env.dockerHost ?? null) : null,
   };

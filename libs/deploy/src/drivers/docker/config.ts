@@ -1,17 +1,28 @@
 import { createHash } from 'node:crypto';
 import { resolve, join } from 'node:path';
-import type { ContainerSpec } from '@datakit/docker';
+import type { BindMount, ContainerSpec } from '@datakit/docker';
 import { ConfigError } from '@datakit/errors';
 import { DEPLOY_LABELS, type DesiredJob, type DesiredState } from '../../desired-state.ts';
+import {
+  jobSecretFiles,
+  SECRETS_ROOT,
+  secretMounts,
+  sidecarSecretFiles,
+} from './map-secret-files.ts';
 
-/** Where things go inside the containers (the same paths the Kubernetes driver uses). */
+/**
+ * Where things go inside the containers (the same paths the Kubernetes driver uses). The driver
+ * mounts host files only at these places, never over a path of the image.
+ */
 export const CONTAINER_PATHS = {
   ticketCacheDir: '/var/run/datakit/krb5',
   ticketCache: 'FILE:/var/run/datakit/krb5/ccache',
   readyFile: '/var/run/datakit/krb5/ready',
   config: '/etc/datakit/config.json',
-  secrets: '/run/secrets/datakit',
-  defaultKrb5Config: '/etc/krb5.conf',
+  /** Secret files of `secretsDir`, each mounted on its own, read-only. */
+  secrets: SECRETS_ROOT,
+  /** Where the environment's `krb5ConfigFile` is mounted (and KRB5_CONFIG points). */
+  krb5Config: '/etc/datakit/krb5.conf',
 } as const;
 
 /** The label holding the driver's hash of a job's desired spec (for plan). */
@@ -31,9 +42,9 @@ export function dockerNames(warehouse: string, environment: string) {
 
 /** Host-side settings of a Docker environment, resolved against the warehouse folder. */
 export interface DockerHostPaths {
-  /** Folder mounted at /run/secrets/datakit, if any. */
+  /** Folder whose secret files are mounted below /run/secrets/datakit, one by one, if any. */
   secretsDir: string | undefined;
-  /** Host krb5.conf mounted at the kerberos.krb5Config path, if any. */
+  /** Host krb5.conf mounted at {@link CONTAINER_PATHS}.krb5Config, if any. */
   krb5ConfigFile: string | undefined;
   /** Where the driver writes each job's config file (git-ignored `.datakit/<env>/`). */
   stateDir: string;
@@ -61,7 +72,7 @@ export function sidecarSpec(
   paths: DockerHostPaths,
 ): ContainerSpec & { name: string } {
   const names = dockerNames(state.warehouse, state.environmentName);
-  const krb5Config = state.sidecar.krb5Config ?? CONTAINER_PATHS.defaultKrb5Config;
+  const krb5Config = krb5ConfigOf(state, paths);
   const env: Record<string, string> = {
     SIDECAR_PRINCIPAL: state.sidecar.principal,
     SIDECAR_KEYTAB: state.sidecar.keytab,
@@ -71,7 +82,7 @@ export function sidecarSpec(
     // Host networking: two warehouses' sidecars would fight over a port; readiness is the file.
     SIDECAR_HTTP_PORT: '0',
   };
-  if (paths.krb5ConfigFile) env.SIDECAR_KRB5_CONFIG = krb5Config;
+  if (krb5Config !== undefined) env.SIDECAR_KRB5_CONFIG = krb5Config;
   if (state.sidecar.delinea) {
     env.SIDECAR_DELINEA_BASE_URL = state.sidecar.delinea.baseUrl;
     env.SIDECAR_DELINEA_CREDENTIALS_FILE = state.sidecar.delinea.credentialsFile;
@@ -80,10 +91,11 @@ export function sidecarSpec(
     name: names.sidecar,
     image: state.sidecar.image,
     env,
-    binds: [
-      `${names.ticketVolume}:${CONTAINER_PATHS.ticketCacheDir}`,
-      ...(paths.secretsDir ? [`${paths.secretsDir}:${CONTAINER_PATHS.secrets}:ro`] : []),
-      ...(paths.krb5ConfigFile ? [`${paths.krb5ConfigFile}:${krb5Config}:ro`] : []),
+    binds: [`${names.ticketVolume}:${CONTAINER_PATHS.ticketCacheDir}`],
+    // The keytab (or the Delinea credentials) only: never a connection's password.
+    mounts: [
+      ...(paths.secretsDir ? secretMounts(paths.secretsDir, sidecarSecretFiles(state)) : []),
+      ...krb5Mount(paths),
     ],
     // The keytab is written to /dev/shm only (memory); nothing else is writable but the cache.
     tmpfs: { '/dev/shm': 'size=1m,mode=1777' },
@@ -99,7 +111,7 @@ export function jobSpec(
   paths: DockerHostPaths,
 ): ContainerSpec & { name: string } {
   const names = dockerNames(state.warehouse, state.environmentName);
-  const krb5Config = state.sidecar.krb5Config ?? CONTAINER_PATHS.defaultKrb5Config;
+  const krb5Config = krb5ConfigOf(state, paths);
   const spec: ContainerSpec & { name: string } = {
     name: names.job(job.datakit),
     image: job.image,
@@ -107,14 +119,15 @@ export function jobSpec(
     env: {
       DATAKIT_CONFIG: CONTAINER_PATHS.config,
       KRB5CCNAME: CONTAINER_PATHS.ticketCache,
-      ...(paths.krb5ConfigFile ? { KRB5_CONFIG: krb5Config } : {}),
+      ...(krb5Config === undefined ? {} : { KRB5_CONFIG: krb5Config }),
     },
-    binds: [
-      `${configFile(paths, job.datakit)}:${CONTAINER_PATHS.config}:ro`,
-      // The datakit reads the ticket cache; only the sidecar writes it.
-      `${names.ticketVolume}:${CONTAINER_PATHS.ticketCacheDir}:ro`,
-      ...(paths.secretsDir ? [`${paths.secretsDir}:${CONTAINER_PATHS.secrets}:ro`] : []),
-      ...(paths.krb5ConfigFile ? [`${paths.krb5ConfigFile}:${krb5Config}:ro`] : []),
+    // The datakit reads the ticket cache; only the sidecar writes it.
+    binds: [`${names.ticketVolume}:${CONTAINER_PATHS.ticketCacheDir}:ro`],
+    mounts: [
+      { source: configFile(paths, job.datakit), target: CONTAINER_PATHS.config, readOnly: true },
+      // Its own connections' secret files only: never the keytab, never another's password.
+      ...(paths.secretsDir ? secretMounts(paths.secretsDir, jobSecretFiles(state, job)) : []),
+      ...krb5Mount(paths),
     ],
     networkMode: state.environment.driver === 'docker' ? state.environment.network : 'host',
     labels: {},
@@ -125,6 +138,21 @@ export function jobSpec(
     [SPEC_LABEL]: jobSpecHash(state, job),
   };
   return spec;
+}
+
+/**
+ * The krb5.conf the containers use (KRB5_CONFIG): the environment's `krb5ConfigFile`, mounted at
+ * the driver's own path; otherwise `kerberos.krb5Config`, a path inside the images; otherwise
+ * none (the images' default).
+ */
+function krb5ConfigOf(state: DesiredState, paths: DockerHostPaths): string | undefined {
+  return paths.krb5ConfigFile !== undefined ? CONTAINER_PATHS.krb5Config : state.sidecar.krb5Config;
+}
+
+function krb5Mount(paths: DockerHostPaths): BindMount[] {
+  return paths.krb5ConfigFile === undefined
+    ? []
+    : [{ source: paths.krb5ConfigFile, target: CONTAINER_PATHS.krb5Config, readOnly: true }];
 }
 
 /** The host file holding a job's configuration. */

@@ -4,6 +4,7 @@ import { DatakitError, EnvironmentError } from '@datakit/errors';
 import { DEPLOY_LABELS, type DesiredState } from '../../desired-state.ts';
 import type { ApplyResult, DeployDriver, DeployStatus, RunJobOptions } from '../../driver.ts';
 import { planChanges, type ActualJob, type DeployPlan } from '../../plan.ts';
+import { checkHostPaths } from './check-host-paths.ts';
 import {
   CONTAINER_PATHS,
   SCHEDULE_LABEL,
@@ -50,13 +51,19 @@ export class DockerDriver implements DeployDriver {
     const paths = hostPaths(state);
     const names = dockerNames(state.warehouse, state.environmentName);
     const applied: string[] = [];
+    // Everything that can be checked is checked before anything is created.
+    checkHostPaths(state, paths);
+    const sidecarContainer = sidecarSpec(state, paths);
+    const jobContainers = new Map(
+      state.jobs.map((job) => [job.datakit, jobSpec(state, job, paths)] as const),
+    );
 
     await this.#engine.ensureVolume(
       names.ticketVolume,
       environmentSelector(state.warehouse, state.environmentName),
     );
     await this.#ensureImage(state.sidecar.image, say);
-    const sidecar = await this.#engine.ensureContainer(sidecarSpec(state, paths));
+    const sidecar = await this.#engine.ensureContainer(sidecarContainer);
     if (sidecar !== 'unchanged') {
       applied.push(`container/${names.sidecar}`);
       say(`sidecar ${names.sidecar}: ${sidecar}`);
@@ -73,7 +80,7 @@ export class DockerDriver implements DeployDriver {
       }
       writeFileSync(configFile(paths, job.datakit), configJson(job), { mode: 0o644 });
       await this.#ensureImage(job.image, say);
-      const outcome = await this.#engine.ensureContainer(jobSpec(state, job, paths), {
+      const outcome = await this.#engine.ensureContainer(jobContainers.get(job.datakit)!, {
         start: false,
       });
       if (outcome !== 'unchanged') {

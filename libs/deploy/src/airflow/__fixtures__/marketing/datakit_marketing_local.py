@@ -51,7 +51,7 @@ with DAG(
             "environment": {
                 "DATAKIT_CONFIG": "/etc/datakit/config.json",
                 "KRB5CCNAME": "FILE:/var/run/datakit/krb5/ccache",
-                "KRB5_CONFIG": "/etc/krb5.conf",
+                "KRB5_CONFIG": "/etc/datakit/krb5.conf",
             },
             "mounts": [
                 {
@@ -61,21 +61,27 @@ with DAG(
                     "read_only": True,
                 },
                 {
-                    "source": "datakit-marketing-local-krb5",
-                    "target": "/var/run/datakit/krb5",
-                    "type": "volume",
+                    "source": "/srv/datakit/.infra/secrets/datakit/pagila_reader.password",
+                    "target": "/run/secrets/datakit/pagila_reader.password",
+                    "type": "bind",
                     "read_only": True,
                 },
                 {
-                    "source": "/srv/datakit/.infra/secrets/datakit",
-                    "target": "/run/secrets/datakit",
+                    "source": "/srv/datakit/.infra/secrets/datakit/warehouse_loader.password",
+                    "target": "/run/secrets/datakit/warehouse_loader.password",
                     "type": "bind",
                     "read_only": True,
                 },
                 {
                     "source": "/srv/datakit/.infra/kerberos/krb5.conf",
-                    "target": "/etc/krb5.conf",
+                    "target": "/etc/datakit/krb5.conf",
                     "type": "bind",
+                    "read_only": True,
+                },
+                {
+                    "source": "datakit-marketing-local-krb5",
+                    "target": "/var/run/datakit/krb5",
+                    "type": "volume",
                     "read_only": True,
                 },
             ],
@@ -111,7 +117,7 @@ with DAG(
             "environment": {
                 "DATAKIT_CONFIG": "/etc/datakit/config.json",
                 "KRB5CCNAME": "FILE:/var/run/datakit/krb5/ccache",
-                "KRB5_CONFIG": "/etc/krb5.conf",
+                "KRB5_CONFIG": "/etc/datakit/krb5.conf",
             },
             "mounts": [
                 {
@@ -121,21 +127,27 @@ with DAG(
                     "read_only": True,
                 },
                 {
-                    "source": "datakit-marketing-local-krb5",
-                    "target": "/var/run/datakit/krb5",
-                    "type": "volume",
+                    "source": "/srv/datakit/.infra/secrets/datakit/pagila_reader.password",
+                    "target": "/run/secrets/datakit/pagila_reader.password",
+                    "type": "bind",
                     "read_only": True,
                 },
                 {
-                    "source": "/srv/datakit/.infra/secrets/datakit",
-                    "target": "/run/secrets/datakit",
+                    "source": "/srv/datakit/.infra/secrets/datakit/warehouse_loader.password",
+                    "target": "/run/secrets/datakit/warehouse_loader.password",
                     "type": "bind",
                     "read_only": True,
                 },
                 {
                     "source": "/srv/datakit/.infra/kerberos/krb5.conf",
-                    "target": "/etc/krb5.conf",
+                    "target": "/etc/datakit/krb5.conf",
                     "type": "bind",
+                    "read_only": True,
+                },
+                {
+                    "source": "datakit-marketing-local-krb5",
+                    "target": "/var/run/datakit/krb5",
+                    "type": "volume",
                     "read_only": True,
                 },
             ],

@@ -1,0 +1,165 @@
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { DockerEngine } from '@datakit/docker';
+import { ConfigError, ExitCode } from '@datakit/errors';
+import type { DesiredState } from '../../desired-state.ts';
+import { exampleState } from '../kubernetes/_fixture-state.ts';
+import { checkHostPaths, sensitivePathProblem } from './check-host-paths.ts';
+import { hostPaths } from './config.ts';
+import { DockerDriver } from './driver.ts';
+
+let scratch: string;
+let warehouseDir: string;
+let secretsDir: string;
+beforeEach(() => {
+  scratch = mkdtempSync(join(tmpdir(), 'datakit-host-paths-'));
+  warehouseDir = join(scratch, 'analytics');
+  secretsDir = join(scratch, 'secrets');
+  mkdirSync(warehouseDir);
+  mkdirSync(secretsDir);
+  for (const file of [
+    'pagila_reader.password',
+    'warehouse_loader.password',
+    'datakit-loader.keytab',
+  ])
+    writeFileSync(join(secretsDir, file), 'x');
+  writeFileSync(join(scratch, 'krb5.conf'), '[libdefaults]\n');
+});
+afterEach(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** analytics on Docker with its host paths as given (relative to the warehouse folder). */
+function stateWith(paths: { secretsDir?: string; krb5ConfigFile?: string }): DesiredState {
+  const state = exampleState('analytics', 'local');
+  return {
+    ...state,
+    dir: warehouseDir,
+    environment: {
+      ...state.environment,
+      secretsDir: undefined,
+      krb5ConfigFile: undefined,
+      ...paths,
+    },
+  } as DesiredState;
+}
+
+function problemsOf(state: DesiredState): string {
+  try {
+    checkHostPaths(state, hostPaths(state));
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).exitCode).toBe(ExitCode.Config);
+    return (error as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('checkHostPaths', () => {
+  it('accepts an existing secretsDir holding every referenced file, and a krb5.conf', () => {
+    const state = stateWith({ secretsDir: '../secrets', krb5ConfigFile: '../krb5.conf' });
+    expect(() => checkHostPaths(state, hostPaths(state))).not.toThrow();
+  });
+
+  it('refuses a secretsDir that does not exist instead of letting Docker create it', () => {
+    expect(problemsOf(stateWith({ secretsDir: '../nowhere' }))).toContain(
+      `environments.local.secretsDir: ${join(scratch, 'nowhere')} does not exist; expected the folder to mount`,
+    );
+  });
+
+  it('names the warehouse.yaml and says nothing was created', () => {
+    expect(problemsOf(stateWith({ secretsDir: '../nowhere' }))).toMatch(
+      new RegExp(
+        `^${join(warehouseDir, 'warehouse.yaml')}: the Docker environment "local" mounts host paths that cannot be used; nothing was created:\n`,
+      ),
+    );
+  });
+
+  it.each([
+    ['/', 'is the root of the host file system'],
+    ['/etc', 'lies in /etc, a system folder of the host'],
+    ['/var', 'holds /var/run, a system folder of the host'],
+    ['/proc/self', 'lies in /proc, a system folder of the host'],
+  ])('refuses secretsDir %s', (path, why) => {
+    expect(problemsOf(stateWith({ secretsDir: path }))).toContain(
+      `environments.local.secretsDir: ${path}`,
+    );
+    expect(problemsOf(stateWith({ secretsDir: path }))).toContain(why);
+  });
+
+  it('refuses a secretsDir that is a link to a system folder', () => {
+    symlinkSync('/etc', join(scratch, 'innocent'));
+    expect(problemsOf(stateWith({ secretsDir: '../innocent' }))).toContain(
+      `environments.local.secretsDir: ${join(scratch, 'innocent')} (/etc) lies in /etc, a system folder of the host; it is never mounted`,
+    );
+  });
+
+  it("refuses a krb5ConfigFile among the host's system files", () => {
+    expect(
+      problemsOf(stateWith({ secretsDir: '../secrets', krb5ConfigFile: '/etc/passwd' })),
+    ).toContain(
+      'environments.local.krb5ConfigFile: /etc/passwd lies in /etc, a system folder of the host',
+    );
+  });
+
+  it('refuses a krb5ConfigFile that is a folder', () => {
+    expect(
+      problemsOf(stateWith({ secretsDir: '../secrets', krb5ConfigFile: '../secrets' })),
+    ).toContain(`environments.local.krb5ConfigFile: ${join(scratch, 'secrets')} is not a file`);
+  });
+
+  it('refuses a referenced secret file that is missing from secretsDir', () => {
+    rmSync(join(secretsDir, 'warehouse_loader.password'));
+    expect(problemsOf(stateWith({ secretsDir: '../secrets' }))).toContain(
+      `datakits.pagila-bronze.target (password): ${join(secretsDir, 'warehouse_loader.password')} does not exist (looked for it in environments.local.secretsDir)`,
+    );
+  });
+
+  it('refuses a secret file that is a link leading out of secretsDir', () => {
+    rmSync(join(secretsDir, 'pagila_reader.password'));
+    symlinkSync('/etc/passwd', join(secretsDir, 'pagila_reader.password'));
+    expect(problemsOf(stateWith({ secretsDir: '../secrets' }))).toContain(
+      `datakits.pagila-bronze.source (password): ${join(secretsDir, 'pagila_reader.password')} is a link that leads out of environments.local.secretsDir, to /etc/passwd`,
+    );
+  });
+
+  it('refuses file references when the environment has no secretsDir', () => {
+    expect(problemsOf(stateWith({}))).toContain(
+      'environments.local.secretsDir: is not set, but kerberos.keytab, datakits.pagila-bronze.source (password), datakits.pagila-bronze.target (password) reference files in it',
+    );
+  });
+});
+
+describe('sensitivePathProblem', () => {
+  it.each([
+    ['/run/docker.sock', 'lies in /run'],
+    ['/var/lib/docker/volumes', 'lies in /var/lib/docker'],
+    ['/root', 'is a home folder'],
+    ['/home/alice', 'is a home folder'],
+    ['/home/alice/.ssh', 'lies in .ssh, a folder of credentials'],
+  ])('refuses %s', (path, why) => {
+    expect(sensitivePathProblem(path)).toContain(why);
+  });
+
+  it('accepts a project folder', () => {
+    expect(sensitivePathProblem('/home/alice/datakit/.infra/secrets/datakit')).toBeUndefined();
+  });
+});
+
+describe('DockerDriver.apply', () => {
+  it('creates nothing (no volume, no container) when a host path is refused', async () => {
+    const calls: string[] = [];
+    const engine = {
+      listContainers: async () => [],
+      ensureVolume: async () => calls.push('ensureVolume'),
+      ensureContainer: async () => calls.push('ensureContainer'),
+      imageInfo: async () => ({ id: 'sha256:x', labels: {} }),
+      pullImage: async () => calls.push('pullImage'),
+    } as unknown as DockerEngine;
+    const state = stateWith({ secretsDir: '/etc' });
+    await expect(new DockerDriver(engine).apply(state)).rejects.toThrowError(
+      /environments.local.secretsDir: \/etc lies in \/etc/,
+    );
+    expect(calls).toEqual([]);
+  });
+});

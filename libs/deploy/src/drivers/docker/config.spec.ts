@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, ExitCode } from '@datakit/errors';
+import type { DesiredState } from '../../desired-state.ts';
+import { exampleState } from '../kubernetes/_fixture-state.ts';
+import { CONTAINER_PATHS, hostPaths, jobSpec, sidecarSpec } from './config.ts';
+
+/** An example warehouse's local (Docker) state, its host paths under a fixed folder. */
+function localState(warehouse: string): DesiredState {
+  return { ...exampleState(warehouse, 'local'), dir: `/srv/datakit/warehouses/${warehouse}` };
+}
+
+const targets = (spec: { mounts?: { target: string }[] }) =>
+  (spec.mounts ?? []).map((m) => m.target);
+
+describe('Docker containers get only the secret files they use', () => {
+  it("mounts a job's own connection passwords, one read-only file each, and never the keytab", () => {
+    const state = localState('analytics');
+    const spec = jobSpec(state, state.jobs[0]!, hostPaths(state));
+    expect(spec.mounts).toEqual([
+      {
+        source: '/srv/datakit/warehouses/analytics/.datakit/local/pagila-bronze.config.json',
+        target: CONTAINER_PATHS.config,
+        readOnly: true,
+      },
+      {
+        source: '/srv/datakit/.infra/secrets/datakit/pagila_reader.password',
+        target: '/run/secrets/datakit/pagila_reader.password',
+        readOnly: true,
+      },
+      {
+        source: '/srv/datakit/.infra/secrets/datakit/warehouse_loader.password',
+        target: '/run/secrets/datakit/warehouse_loader.password',
+        readOnly: true,
+      },
+      {
+        source: '/srv/datakit/.infra/kerberos/krb5.conf',
+        target: '/etc/datakit/krb5.conf',
+        readOnly: true,
+      },
+    ]);
+    expect(spec.binds).toEqual(['datakit-analytics-local-krb5:/var/run/datakit/krb5:ro']);
+  });
+
+  it('gives a job whose source logs in with Kerberos only the password it uses', () => {
+    const state = localState('finance');
+    const spec = jobSpec(state, state.jobs[0]!, hostPaths(state));
+    expect(targets(spec).filter((t) => t.startsWith('/run/secrets/'))).toEqual([
+      '/run/secrets/datakit/warehouse_loader.password',
+    ]);
+  });
+
+  it('gives the sidecar the keytab only, never a connection password', () => {
+    const state = localState('analytics');
+    const spec = sidecarSpec(state, hostPaths(state));
+    expect(targets(spec)).toEqual([
+      '/run/secrets/datakit/datakit-loader.keytab',
+      '/etc/datakit/krb5.conf',
+    ]);
+    expect(spec.env).toMatchObject({
+      SIDECAR_KEYTAB: 'file:/run/secrets/datakit/datakit-loader.keytab',
+      SIDECAR_KRB5_CONFIG: '/etc/datakit/krb5.conf',
+    });
+  });
+
+  it("mounts krb5ConfigFile at the driver's own path, not over the image's kerberos.krb5Config", () => {
+    const state = localState('analytics');
+    expect(state.sidecar.krb5Config).toBe('/etc/krb5.conf');
+    const spec = jobSpec(state, state.jobs[0]!, hostPaths(state));
+    expect(targets(spec)).not.toContain('/etc/krb5.conf');
+    expect(spec.env?.KRB5_CONFIG).toBe('/etc/datakit/krb5.conf');
+  });
+
+  it('points KRB5_CONFIG at kerberos.krb5Config when the environment mounts no krb5.conf', () => {
+    const state = localState('analytics');
+    const env = { ...state.environment, krb5ConfigFile: undefined };
+    const without = { ...state, environment: env } as DesiredState;
+    const spec = jobSpec(without, without.jobs[0]!, hostPaths(without));
+    expect(spec.env?.KRB5_CONFIG).toBe('/etc/krb5.conf');
+    expect(targets(spec)).not.toContain('/etc/datakit/krb5.conf');
+  });
+});
+
+describe('Docker secret references that cannot be mounted are refused, naming the field', () => {
+  const refusal = (run: () => unknown): ConfigError => {
+    try {
+      run();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).exitCode).toBe(ExitCode.Config);
+      return error as ConfigError;
+    }
+    throw new Error('expected a ConfigError');
+  };
+
+  it.each([
+    ['/app/main.mjs'],
+    ['/run/secrets/datakit/../../../app/main.mjs'],
+    ['/run/secrets/datakit/'],
+    ['/etc/shadow'],
+  ])('refuses a password file:%s', (path) => {
+    const state = localState('analytics');
+    const job = state.jobs[0]!;
+    const hostile = {
+      ...job,
+      config: { ...job.config, source: { ...job.config.source, password: { kind: 'file', path } } },
+    } as typeof job;
+    const error = refusal(() => jobSpec(state, hostile, hostPaths(state)));
+    expect(error.message).toContain(
+      `datakits.pagila-bronze.source (password): "file:${path}" is not a file below /run/secrets/datakit/`,
+    );
+  });
+
+  it('refuses Delinea credentials outside the secrets folder for the sidecar', () => {
+    // finance's keytab comes from Delinea, whose credentials file is /run/secrets/delinea/...
+    const state = localState('finance');
+    const error = refusal(() => sidecarSpec(state, hostPaths(state)));
+    expect(error.message).toContain(
+      'secrets.delinea.credentialsFile: "file:/run/secrets/delinea/credentials.json" is not a file below /run/secrets/datakit/',
+    );
+  });
+});
