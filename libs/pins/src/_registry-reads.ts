@@ -27,8 +27,9 @@ export async function currentDigest(
   }
 }
 
-/** What pins need from an image: its contract hash and spec labels (undefined when absent). */
+/** What pins need from an image: its version, contract hash and spec labels (undefined when absent). */
 export interface ImageLabels {
+  version: string | undefined;
   contractHash: string | undefined;
   spec: string | undefined;
 }
@@ -41,7 +42,11 @@ export async function readImageLabels(
 ): Promise<ImageLabels | undefined> {
   try {
     const labels = await registry.client.labels(datakit, reference);
-    return { contractHash: labels[LABELS.contractHash], spec: labels[LABELS.spec] };
+    return {
+      version: labels[LABELS.version],
+      contractHash: labels[LABELS.contractHash],
+      spec: labels[LABELS.spec],
+    };
   } catch (error) {
     if (error instanceof RegistryError && error.status === 404) return undefined;
     throw unreachable(registry, error);

@@ -3,6 +3,7 @@
  * warehouse.yaml and datakits.lock.json; `outdated` compares pins with the registry; `verify`
  * checks a lock against warehouse.yaml, the registry and the live tables. Nothing here prints.
  */
+export { assertDeployImagesMatchLock } from './check-deploy-images.ts';
 export { tagState, type TagState } from './detect-moved-tag.ts';
 export { findOutdated, outdatedRow, type OutdatedRow, type RegistryView } from './find-outdated.ts';
 export { parsePinRequest, type PinRequest } from './parse-pin-request.ts';

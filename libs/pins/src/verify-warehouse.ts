@@ -131,6 +131,14 @@ export async function verifyWarehouse(
           : `${lockFile}: ${field}.reference" names tag ${tag}, which ${registry.host}/${datakit} no longer has (the locked digest is still there).`,
       );
     }
+    if (labels.version !== undefined && labels.version !== entry.version) {
+      fail(
+        datakit,
+        'registry',
+        ExitCode.Config,
+        `${lockFile}: ${field}.version" is ${entry.version}, but the image at ${entry.digest} is labelled version ${labels.version}.`,
+      );
+    }
     if (labels.contractHash !== entry.contractHash) {
       fail(
         datakit,

@@ -29,6 +29,7 @@ const warehouseName = `wh-${name}`;
 let scratch: string;
 let warehouseDir: string;
 const digests: Record<string, string> = {};
+const contractHashes: Record<string, string> = {};
 
 const datakit = (...args: string[]) =>
   spawnSync(process.execPath, [bin, ...args], {
@@ -78,7 +79,8 @@ datakits:
         version,
         reference: `${infra.registry.host}/${name}:${version}@${digest}`,
         digest,
-        contractHash: `sha256:${'0'.repeat(64)}`,
+        // deploy checks the image's contract hash label against the lock.
+        contractHash: contractHashes[version]!,
       },
     },
   };
@@ -111,6 +113,7 @@ beforeAll(async () => {
     const image = await buildDatakitImage(readDatakitProject(project, root), root, reader);
     await pushDatakitImage(image, client, infra.registry.host);
     digests[version] = image.digest;
+    contractHashes[version] = image.contractHash;
   }
 });
 

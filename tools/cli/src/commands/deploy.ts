@@ -1,4 +1,5 @@
 import { recordDeploy, type ApplyResult } from '@datakit/deploy';
+import { assertDeployImagesMatchLock } from '@datakit/pins';
 import {
   driverFor,
   dryRunFlag,
@@ -7,6 +8,7 @@ import {
   stateOf,
   warehouseArg,
 } from '../_deploy.ts';
+import { pinRegistryOf } from '../_pins.ts';
 import { renderPlan } from '../_plan-text.ts';
 import { DatakitCommand } from '../_render.ts';
 
@@ -28,6 +30,8 @@ export default class Deploy extends DatakitCommand {
     const { args, flags } = await this.parse(Deploy);
     const loaded = findWarehouse(args.warehouse);
     const state = stateOf(loaded, flags.env);
+    // The images' labels must agree with the lock before anything is created or changed.
+    await assertDeployImagesMatchLock(state, loaded.lockFile, pinRegistryOf(loaded, flags.env));
     const driver = driverFor(state);
     const result = await driver.apply(state, {
       dryRun: flags['dry-run'],

@@ -1,4 +1,5 @@
 import { previousRevision, recordDeploy, type ApplyResult } from '@datakit/deploy';
+import { assertDeployImagesMatchLock } from '@datakit/pins';
 import {
   driverFor,
   dryRunFlag,
@@ -7,6 +8,7 @@ import {
   stateOf,
   warehouseArg,
 } from '../_deploy.ts';
+import { pinRegistryOf } from '../_pins.ts';
 import { renderPlan } from '../_plan-text.ts';
 import { DatakitCommand } from '../_render.ts';
 
@@ -27,6 +29,12 @@ export default class Rollback extends DatakitCommand {
     const loaded = findWarehouse(args.warehouse);
     const previous = previousRevision(loaded.dir, flags.env);
     const state = stateOf(loaded, flags.env, previous.lock);
+    // The earlier lock's images must still be there, labelled as that lock says.
+    await assertDeployImagesMatchLock(
+      state,
+      `${loaded.lockFile} (revision ${previous.lockRevision} from the deploy history)`,
+      pinRegistryOf(loaded, flags.env),
+    );
     const result = await driverFor(state).apply(state, {
       dryRun: flags['dry-run'],
       onProgress: (m) => this.progress(m),

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import type { DesiredState } from '@datakit/deploy';
+import { ConfigError, ExitCode, RegistryError } from '@datakit/errors';
+import type { RegistryClient } from '@datakit/registry';
+import { assertDeployImagesMatchLock } from './check-deploy-images.ts';
+import type { PinRegistry } from './pin-registry.ts';
+
+const digest = (c: string) => `sha256:${c.repeat(64)}`;
+
+/** A registry holding images by digest with the given labels. */
+function registryWith(images: Record<string, Record<string, string>>): PinRegistry {
+  const client = {
+    labels: async (_repository: string, reference: string) => {
+      const labels = images[reference];
+      if (labels === undefined) throw new RegistryError('not found', 'http://x', 404);
+      return labels;
+    },
+  };
+  return {
+    host: '127.0.0.1:5000',
+    client: client as unknown as RegistryClient,
+    file: 'warehouse.yaml',
+    field: 'environments.local.registry',
+  };
+}
+
+const state = {
+  warehouse: 'analytics',
+  environmentName: 'local',
+  jobs: [
+    { datakit: 'pagila-bronze', version: '1.1.0', digest: digest('a'), contractHash: digest('c') },
+  ],
+} as unknown as DesiredState;
+
+const labelled = (contractHash: string, version = '1.1.0') => ({
+  'dev.datakit.contract.hash': contractHash,
+  'org.opencontainers.image.version': version,
+});
+
+describe('assertDeployImagesMatchLock', () => {
+  it('passes when the image at the locked digest carries the locked contract hash and version', async () => {
+    await expect(
+      assertDeployImagesMatchLock(
+        state,
+        'datakits.lock.json',
+        registryWith({ [digest('a')]: labelled(digest('c')) }),
+      ),
+    ).resolves.toBeUndefined();
+  });
+
+  it('refuses an image whose contract hash label differs from the lock, naming the field', async () => {
+    const error = await assertDeployImagesMatchLock(
+      state,
+      'datakits.lock.json',
+      registryWith({ [digest('a')]: labelled(digest('d')) }),
+    ).catch((e: unknown) => e as ConfigError);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).exitCode).toBe(ExitCode.Config);
+    expect((error as ConfigError).message).toBe(
+      `datakits.lock.json does not match the images in 127.0.0.1:5000, so nothing was deployed:\n  field "datakits.pagila-bronze.contractHash": is ${digest('c')}, but the image at ${digest('a')} is labelled ${digest('d')}`,
+    );
+  });
+
+  it('refuses an image labelled with another version', async () => {
+    await expect(
+      assertDeployImagesMatchLock(
+        state,
+        'datakits.lock.json',
+        registryWith({ [digest('a')]: labelled(digest('c'), '1.2.0') }),
+      ),
+    ).rejects.toThrowError(
+      /field "datakits.pagila-bronze.version": is 1.1.0, but the image at sha256:a{64} is labelled version 1.2.0/,
+    );
+  });
+
+  it('refuses a locked digest the registry does not have', async () => {
+    await expect(
+      assertDeployImagesMatchLock(state, 'datakits.lock.json', registryWith({})),
+    ).rejects.toThrowError(
+      /field "datakits.pagila-bronze.digest": sha256:a{64} is not in 127.0.0.1:5000\/pagila-bronze, the registry of environment "local"/,
+    );
+  });
+});
