@@ -134,4 +134,27 @@ describe('verifyError', () => {
     );
     expect(verifyError([result(ExitCode.Environment)])).toBeInstanceOf(EnvironmentError);
   });
+
+  it('reports a warehouse folder that did not load with exit 2, next to the ones that did', () => {
+    const unloaded: VerifyResult = {
+      warehouse: 'broken',
+      environment: 'local',
+      ok: false,
+      checks: [
+        {
+          datakit: null,
+          check: 'load',
+          status: 'failed',
+          exitCode: ExitCode.Config,
+          message: 'warehouses/broken/warehouse.yaml is a folder, not a file.',
+        },
+      ],
+    };
+    const error = verifyError([unloaded, result()]);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error?.message).toBe(
+      '1 verification failed:\n  broken (load): warehouses/broken/warehouse.yaml is a folder, not a file.',
+    );
+    expect(error?.hint).toBe('Correct each file named above; every other warehouse was verified.');
+  });
 });

@@ -239,8 +239,12 @@ export function verifyError(results: readonly VerifyResult[]): DatakitError | un
   const message = `${failed.length} verification${failed.length === 1 ? '' : 's'} failed:\n${lines.join('\n')}`;
   const codes = new Set(failed.map((c) => c.exitCode));
   if (codes.has(ExitCode.Config) || codes.has(ExitCode.Failure)) {
+    // A folder that did not load needs its file corrected, not a new pin.
+    const onlyLoad = failed.every((c) => c.check === 'load');
     return new ConfigError(message, {
-      hint: 'Re-resolve the pins with `datakit pin <warehouse> <datakit>@<version>`.',
+      hint: onlyLoad
+        ? 'Correct each file named above; every other warehouse was verified.'
+        : 'Re-resolve the pins with `datakit pin <warehouse> <datakit>@<version>`.',
     });
   }
   if (codes.has(ExitCode.Drift)) {
