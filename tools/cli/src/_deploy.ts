@@ -11,7 +11,7 @@ import {
   type DesiredState,
 } from '@datakit/deploy';
 import { DockerEngine } from '@datakit/docker';
-import { ConfigError } from '@datakit/errors';
+import { ConfigError, EnvironmentError } from '@datakit/errors';
 import { loadWarehouse, type LoadedWarehouse, type Lock } from '@datakit/warehouse';
 import { repoRoot } from './_paths.ts';
 
@@ -71,12 +71,24 @@ export function stateOf(loaded: LoadedWarehouse, env: string, lock?: Lock): Desi
 export function driverFor(state: DesiredState): DeployDriver {
   const env = state.environment;
   switch (env.driver) {
-    case 'docker':
+    case 'docker': {
+      // warehouse.yaml accepts only unix:// (validated); DOCKER_HOST must not point elsewhere
+      // either, or the deploy would silently go to the local socket instead.
+      const fromEnv = process.env.DOCKER_HOST;
+      if (env.dockerHost === undefined && fromEnv && !fromEnv.startsWith('unix://')) {
+        throw new EnvironmentError(
+          `DOCKER_HOST is ${fromEnv}, but the Docker driver talks to an engine on this machine through its unix socket only: it bind-mounts files this machine writes (config, secrets, krb5.conf), which a remote engine cannot see.`,
+          {
+            hint: `Unset DOCKER_HOST, or set environments.${state.environmentName}.dockerHost to the unix socket, e.g. unix:///var/run/docker.sock.`,
+          },
+        );
+      }
       return new DockerDriver(
         new DockerEngine(
           env.dockerHost?.startsWith('unix://') ? { socketPath: env.dockerHost.slice(7) } : {},
         ),
       );
+    }
     case 'kubernetes':
       // The cluster from KUBECONFIG (or ~/.kube/config), in the environment's context if set.
       return new KubernetesDriver({
