@@ -1,6 +1,8 @@
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DockerEngine } from '@datakit/docker';
 import { ConfigError, ExitCode } from '@datakit/errors';
@@ -123,12 +125,58 @@ describe('checkHostPaths', () => {
     );
   });
 
+  it('refuses secret files it may not look at, instead of calling them missing', () => {
+    // The local infrastructure's secretsDir is 0700 for uid 10001: a CLI run by another user
+    // cannot check it, so it mounts nothing from it.
+    chmodSync(scratch, 0o755);
+    chmodSync(warehouseDir, 0o755);
+    chmodSync(secretsDir, 0o700);
+    const state = stateWith({ secretsDir: '../secrets' });
+    expect(checkUnprivileged(state)).toContain(
+      `kerberos.keytab: ${join(secretsDir, 'datakit-loader.keytab')} cannot be checked: permission denied`,
+    );
+  });
+
   it('refuses file references when the environment has no secretsDir', () => {
     expect(problemsOf(stateWith({}))).toContain(
       'environments.local.secretsDir: is not set, but kerberos.keytab, datakits.pagila-bronze.source (password), datakits.pagila-bronze.target (password) reference files in it',
     );
   });
 });
+
+/**
+ * The message of checkHostPaths as nobody (65534): in a child process under `setpriv` when the
+ * tests run as root (root may look anywhere), in this process otherwise.
+ */
+function checkUnprivileged(state: DesiredState): string {
+  if (process.getuid?.() !== 0) return problemsOf(state);
+  const module = (name: string) =>
+    JSON.stringify(pathToFileURL(join(import.meta.dirname, name)).href);
+  const script = [
+    `import { checkHostPaths } from ${module('check-host-paths.ts')};`,
+    `import { hostPaths } from ${module('config.ts')};`,
+    `const state = JSON.parse(process.argv[1]);`,
+    `try { checkHostPaths(state, hostPaths(state)); console.log('""'); }`,
+    `catch (e) { console.log(JSON.stringify(e.message)); }`,
+  ].join('\n');
+  const child = spawnSync(
+    'setpriv',
+    [
+      '--reuid=65534',
+      '--regid=65534',
+      '--clear-groups',
+      process.execPath,
+      '--input-type=module',
+      '-e',
+      script,
+      JSON.stringify(state),
+    ],
+    { encoding: 'utf8', cwd: import.meta.dirname },
+  );
+  if (child.status !== 0)
+    throw new Error(`setpriv failed: ${child.error?.message ?? child.stderr}`);
+  return JSON.parse(child.stdout) as string;
+}
 
 describe('sensitivePathProblem', () => {
   it.each([

@@ -57,9 +57,11 @@ export function checkHostPaths(state: DesiredState, paths: DockerHostPaths): voi
     for (const file of files) {
       const path = join(paths.secretsDir!, file.relativePath);
       const real = realPath(path);
-      if (real === undefined) {
+      if (typeof real === 'object') {
         problems.push(
-          `  ${file.field}: ${path} does not exist (looked for it in ${env}.secretsDir)`,
+          real.denied
+            ? `  ${file.field}: ${path} cannot be checked: permission denied (datakit mounts only what it can check; run it as a user who can read ${env}.secretsDir, e.g. root)`
+            : `  ${file.field}: ${path} does not exist (looked for it in ${env}.secretsDir)`,
         );
       } else if (!real.startsWith(`${secretsDir}${sep}`)) {
         problems.push(
@@ -103,8 +105,12 @@ function checkPath(
 ): string | undefined {
   if (path === undefined) return undefined;
   const real = realPath(path);
-  if (real === undefined) {
-    problems.push(`  ${field}: ${path} does not exist; expected the ${kind} to mount`);
+  if (typeof real === 'object') {
+    problems.push(
+      real.denied
+        ? `  ${field}: ${path} cannot be checked: permission denied (datakit mounts only what it can check)`
+        : `  ${field}: ${path} does not exist; expected the ${kind} to mount`,
+    );
     return undefined;
   }
   const sensitive = sensitivePathProblem(real);
@@ -122,10 +128,12 @@ function checkPath(
   return real;
 }
 
-function realPath(path: string): string | undefined {
+/** The path with its links resolved, or why it has none (missing, or not ours to look at). */
+function realPath(path: string): string | { denied: boolean } {
   try {
     return realpathSync(path);
-  } catch {
-    return undefined;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return { denied: code === 'EACCES' || code === 'EPERM' };
   }
 }
