@@ -48,9 +48,11 @@ const datakit = (name: string, version: string, main: string): string => {
   writeFileSync(join(dir, 'src', 'main.ts'), main);
   return dir;
 };
+/** The contract hash the test datakit's spec gives: the image's label must be this one. */
+const DEMO_HASH = `sha256:${'d'.repeat(64)}`;
 const specMain = (extra = ''): string =>
   `const name = process.env.DATAKIT_NAME; const version = process.env.DATAKIT_VERSION;\n` +
-  `if (process.argv[2] === 'spec') console.log(JSON.stringify({ type: 'spec', name, version, contracts: { demo: { columns: ['id'] } } }));\n` +
+  `if (process.argv[2] === 'spec') console.log(JSON.stringify({ type: 'spec', name, version, contracts: { demo: { columns: ['id'] } }, contractHash: '${DEMO_HASH}' }));\n` +
   `else console.log(JSON.stringify({ type: 'summary', status: 'succeeded', extra: ${JSON.stringify(extra)} }));\n`;
 
 beforeAll(async () => {
@@ -113,8 +115,9 @@ console.log(image.digest);`;
       'org.opencontainers.image.title': project.name,
       'org.opencontainers.image.version': '1.0.0',
       'org.opencontainers.image.base.name': `datakit-base:${project.base.tag}`,
-      'dev.datakit.contract.hash': image.contractHash,
+      'dev.datakit.contract.hash': DEMO_HASH,
     });
+    expect(image.contractHash).toBe(DEMO_HASH);
     expect(labels['org.opencontainers.image.base.digest']).toMatch(/^sha256:/);
   });
 

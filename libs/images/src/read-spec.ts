@@ -17,7 +17,7 @@ export interface SpecResult {
   spec: DatakitSpec;
   /** The exact bytes printed, stored as `app/spec.json` and in a label. */
   json: string;
-  /** `sha256:` over the canonical JSON of `spec.contracts`. */
+  /** The spec's own `contractHash` (`contractHash` of @datakit/contracts): label, lock and runs table. */
   contractHash: string;
 }
 
@@ -60,8 +60,19 @@ export async function readSpec(project: DatakitProject, bundleFile: string): Pro
     );
   }
   if (body.contracts === undefined) fail('it has no "contracts" field');
+  // One contract hash per image: the spec's own (descriptions and order do not count), which
+  // the runs table records, is the label and the lock's. A datakit not written on the runtime
+  // (no contractHash in its spec) is labelled with a hash of its contracts' JSON.
+  const own = body.contractHash;
+  if (own !== undefined && (typeof own !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(own))) {
+    fail('its "contractHash" is not of the form sha256:<64 hex digits>');
+  }
   const json = JSON.stringify(body);
-  return { spec: body, json, contractHash: hashContracts(body.contracts) };
+  return {
+    spec: body,
+    json,
+    contractHash: (own as string | undefined) ?? hashContracts(body.contracts),
+  };
 }
 
 interface NodeRun {
@@ -92,7 +103,10 @@ function runNode(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<
   });
 }
 
-/** `sha256:` of the canonical JSON (object keys sorted at every level) of a value. */
+/**
+ * `sha256:` of the canonical JSON (object keys sorted at every level) of a value; test images
+ * label their contracts with it. Real images carry their spec's own `contractHash`.
+ */
 export function hashContracts(value: unknown): string {
   return `sha256:${createHash('sha256').update(canonicalJson(value)).digest('hex')}`;
 }
