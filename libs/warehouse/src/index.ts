@@ -24,7 +24,9 @@ export {
 } from './lock-schema.ts';
 export {
   KUBERNETES_LIMITS,
+  KUBERNETES_SECRETS_ROOT,
   cronJobNameOf,
+  kubernetesSecretFileOf,
   dnsLabelProblem,
   dnsSubdomainProblem,
   labelValueProblem,

@@ -70,3 +70,28 @@ export function cronJobNameOf(
         : undefined,
   };
 }
+
+/** Where `file:` secret references point in a Kubernetes pod: `/run/secrets/<secret>/<key>`. */
+export const KUBERNETES_SECRETS_ROOT = '/run/secrets';
+
+const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
+
+/**
+ * The Kubernetes Secret and key a `file:` reference's path names (`/run/secrets/<secret>/<key>`
+ * mounts key `<key>` of Secret `<secret>`), or why it names none.
+ */
+export function kubernetesSecretFileOf(path: string): { secret: string; key: string } | string {
+  const prefix = `${KUBERNETES_SECRETS_ROOT}/`;
+  const parts = path.startsWith(prefix) ? path.slice(prefix.length).split('/') : [];
+  if (parts.length !== 2) {
+    return `"file:${path}" is not of the form file:${KUBERNETES_SECRETS_ROOT}/<secret>/<key>`;
+  }
+  const [secret, key] = parts as [string, string];
+  if (dnsSubdomainProblem(secret) !== undefined) {
+    return `"file:${path}": "${secret}" is not a valid Secret name (lower-case letters, digits, - and .)`;
+  }
+  if (!SECRET_KEY.test(key) || key.length > KUBERNETES_LIMITS.dnsSubdomain) {
+    return `"file:${path}": "${key}" is not a valid Secret key (letters, digits, -, _ and .)`;
+  }
+  return { secret, key };
+}

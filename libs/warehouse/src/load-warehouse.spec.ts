@@ -117,7 +117,7 @@ describe('parseWarehouseYaml reports bad input with file, line and field', () =>
       .replace('version: ^1.0.0', 'version: not-a-version')
       .replace("schedule: '0 */6 * * *'", "schedule: 'every day'")
       .replace('target: dwh', 'target: nowhere')
-      .replace('    password: file:/run/secrets/pagila_reader.password\n', '');
+      .replace('    password: file:/run/secrets/datakit/pagila_reader.password\n', '');
     expect(problemsOf(text)).toMatchInlineSnapshot(`
       "warehouses/x/warehouse.yaml has 4 problems:
         line 31: field "datakits.pagila-bronze.version": expected an exact version or a semver range, e.g. "1.4.2" or "^1.4.0"
@@ -129,7 +129,7 @@ describe('parseWarehouseYaml reports bad input with file, line and field', () =>
 
   it('refuses a secret value where a secret reference belongs', () => {
     const text = validYaml.replace(
-      'password: file:/run/secrets/pagila_reader.password',
+      'password: file:/run/secrets/datakit/pagila_reader.password',
       'password: hunter2hunter2',
     );
     const message = problemsOf(text);
@@ -139,7 +139,7 @@ describe('parseWarehouseYaml reports bad input with file, line and field', () =>
 
   it('needs a Delinea server when a reference uses it', () => {
     const text = validYaml.replace(
-      'keytab: file:/run/secrets/datakit-loader.keytab',
+      'keytab: file:/run/secrets/datakit/datakit-loader.keytab',
       'keytab: delinea:4711/keytab',
     );
     expect(problemsOf(text)).toContain(
@@ -177,30 +177,60 @@ describe('parseWarehouseYaml reports bad input with file, line and field', () =>
     ['krb5.conf', 'expected an absolute path without . or .. parts'],
   ])('refuses kerberos.krb5Config %s', (path, message) => {
     const text = validYaml.replace(
-      '  keytab: file:/run/secrets/datakit-loader.keytab\n',
-      `  keytab: file:/run/secrets/datakit-loader.keytab\n  krb5Config: ${path}\n`,
+      '  keytab: file:/run/secrets/datakit/datakit-loader.keytab\n',
+      `  keytab: file:/run/secrets/datakit/datakit-loader.keytab\n  krb5Config: ${path}\n`,
     );
     expect(problemsOf(text)).toContain(`field "kerberos.krb5Config": ${message}`);
   });
 
+  const withEnvRefs = validYaml
+    .replace(
+      'password: file:/run/secrets/datakit/pagila_reader.password',
+      'password: env:PG_PASSWORD',
+    )
+    .replace('keytab: file:/run/secrets/datakit/datakit-loader.keytab', 'keytab: env:KEYTAB_B64');
+  const onlyEnvironment = (text: string, keep: 'local' | 'prod') =>
+    keep === 'local'
+      ? text.replace(/ {2}prod:\n(?: {4}.*\n)+/, '')
+      : text.replace(/ {2}local:\n {4}driver: docker\n {4}registry: 127.0.0.1:5000\n/, '');
+
   it('refuses env: secret references when an environment runs on Docker', () => {
-    const text = validYaml
-      .replace('password: file:/run/secrets/pagila_reader.password', 'password: env:PG_PASSWORD')
-      .replace('keytab: file:/run/secrets/datakit-loader.keytab', 'keytab: env:KEYTAB_B64');
-    expect(problemsOf(text)).toMatchInlineSnapshot(`
+    expect(problemsOf(onlyEnvironment(withEnvRefs, 'local'))).toMatchInlineSnapshot(`
       "warehouses/x/warehouse.yaml has 2 problems:
         line 10: field "connections.pagila.password": "env:PG_PASSWORD" cannot be resolved in the Docker environment "local": containers get no variables from the shell datakit runs in (a secret in an environment variable would also show in \`docker inspect\`); use file:/run/secrets/datakit/<file> with the environment's secretsDir
         line 19: field "kerberos.keytab": "env:KEYTAB_B64" cannot be resolved in the Docker environment "local": containers get no variables from the shell datakit runs in (a secret in an environment variable would also show in \`docker inspect\`); use file:/run/secrets/datakit/<file> with the environment's secretsDir"
     `);
   });
 
-  it('accepts env: secret references when no environment runs on Docker', () => {
+  it('refuses env: secret references when an environment runs on Kubernetes', () => {
+    expect(problemsOf(onlyEnvironment(withEnvRefs, 'prod'))).toMatchInlineSnapshot(`
+      "warehouses/x/warehouse.yaml has 2 problems:
+        line 10: field "connections.pagila.password": "env:PG_PASSWORD" cannot be used in the Kubernetes environment "prod": a pod has no such variable; use file:/run/secrets/<secret>/<key> for key <key> of the Secret <secret>
+        line 19: field "kerberos.keytab": "env:KEYTAB_B64" cannot be used in the Kubernetes environment "prod": a pod has no such variable; use file:/run/secrets/<secret>/<key> for key <key> of the Secret <secret>"
+    `);
+  });
+
+  it('refuses file: references a Kubernetes pod cannot mount, unless keytabSecret replaces it', () => {
     const text = validYaml
-      .replace('password: file:/run/secrets/pagila_reader.password', 'password: env:PG_PASSWORD')
-      .replace(/ {2}local:\n {4}driver: docker\n {4}registry: 127.0.0.1:5000\n/, '');
-    expect(
-      parseWarehouseYaml(text, 'warehouses/x/warehouse.yaml').connections.pagila,
-    ).toMatchObject({ password: { kind: 'env', name: 'PG_PASSWORD' } });
+      .replace(
+        'file:/run/secrets/datakit/pagila_reader.password',
+        'file:/run/secrets/pagila.password',
+      )
+      .replace('file:/run/secrets/datakit/datakit-loader.keytab', 'file:/etc/krb5.keytab');
+    const message = problemsOf(text);
+    expect(message).toContain(
+      'field "connections.pagila.password": "file:/run/secrets/pagila.password" is not of the form file:/run/secrets/<secret>/<key> in the Kubernetes environment "prod"',
+    );
+    expect(message).toContain(
+      'field "kerberos.keytab": "file:/etc/krb5.keytab" is not of the form',
+    );
+    const withKeytabSecret = problemsOf(
+      text.replace(
+        '    namespace: data-fixture\n',
+        '    namespace: data-fixture\n    keytabSecret: loader-keytab\n',
+      ),
+    );
+    expect(withKeytabSecret).not.toContain('kerberos.keytab');
   });
 
   it('refuses SQL Server settings that cannot log in, naming each field', () => {

@@ -1,7 +1,12 @@
 import semver from 'semver';
 import { z } from 'zod';
 import { secretRefSchema } from '@datakit/secrets';
-import { cronJobNameOf, dnsSubdomainProblem } from './kubernetes-names.ts';
+import {
+  cronJobNameOf,
+  dnsSubdomainProblem,
+  KUBERNETES_SECRETS_ROOT,
+  kubernetesSecretFileOf,
+} from './kubernetes-names.ts';
 
 /**
  * A lower-case name: warehouses, connections, environments, datakits. Each becomes part of
@@ -41,7 +46,7 @@ const objectNameSchema = z
   });
 
 const secretRef = secretRefSchema.describe(
-  'Where a secret lives, never its value: file:<absolute path>, env:<VARIABLE> or delinea:<secretId>/<fieldSlug>. Example: "delinea:4711/keytab".',
+  'Where a secret lives, never its value: file:<absolute path> or delinea:<secretId>/<fieldSlug> (env:<VARIABLE> parses, but neither driver can resolve it in a container, so an environment refuses it). Docker mounts file:/run/secrets/datakit/<file> from secretsDir; Kubernetes mounts file:/run/secrets/<secret>/<key> from a Secret. Example: "delinea:4711/keytab".',
 );
 
 const postgresConnectionSchema = z
@@ -392,6 +397,44 @@ export const warehouseSchema = z
         });
       }
     }
+    // What a pod cannot mount is refused here, not at render time.
+    const reported = new Set<string>();
+    for (const [envName, env] of Object.entries(warehouse.environments)) {
+      if (env.driver !== 'kubernetes') continue;
+      const where = `in the Kubernetes environment "${envName}"`;
+      const refs = secretRefsOf(warehouse).filter(
+        // With keytabSecret, the keytab comes from that Secret whatever the reference says.
+        ({ path }) => !(path[0] === 'kerberos' && env.keytabSecret !== undefined),
+      );
+      const usesDelinea = refs.some(({ ref }) => ref.kind === 'delinea');
+      const checks = [
+        ...refs.map(({ path, ref }) => ({
+          path,
+          problem:
+            ref.kind === 'env'
+              ? `"env:${ref.name}" cannot be used ${where}: a pod has no such variable; use file:${KUBERNETES_SECRETS_ROOT}/<secret>/<key> for key <key> of the Secret <secret>`
+              : ref.kind === 'file'
+                ? problemText(kubernetesSecretFileOf(ref.path), where)
+                : undefined,
+        })),
+        ...(usesDelinea && warehouse.secrets.delinea !== undefined
+          ? [
+              {
+                path: ['secrets', 'delinea', 'credentialsFile'],
+                problem: problemText(
+                  kubernetesSecretFileOf(warehouse.secrets.delinea.credentialsFile),
+                  where,
+                ),
+              },
+            ]
+          : []),
+      ];
+      for (const { path, problem } of checks) {
+        if (problem === undefined || reported.has(path.join('.'))) continue;
+        reported.add(path.join('.'));
+        ctx.addIssue({ code: 'custom', path, message: problem });
+      }
+    }
     for (const [name, env] of Object.entries(warehouse.environments)) {
       for (const datakit of Object.keys(env.schedules)) {
         if (!(datakit in warehouse.datakits)) {
@@ -447,6 +490,13 @@ export const warehouseSchema = z
   .describe('A warehouse: its connections, Kerberos identity, environments and pinned datakits.');
 
 type ParsedSecretRef = z.output<typeof secretRefSchema>;
+
+/** The problem of a Kubernetes Secret mapping, with where it applies; undefined when it maps. */
+function problemText(mapped: { secret: string; key: string } | string, where: string) {
+  return typeof mapped === 'string'
+    ? `${mapped} ${where} (a pod mounts key <key> of the Secret <secret> there)`
+    : undefined;
+}
 
 /** Every secret reference of a warehouse with the path of its field. */
 function secretRefsOf(warehouse: {

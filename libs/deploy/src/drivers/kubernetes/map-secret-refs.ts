@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ConfigError } from '@datakit/errors';
 import { formatSecretRef, parseSecretRef, type SecretRef } from '@datakit/secrets';
+import { kubernetesSecretFileOf } from '@datakit/warehouse';
 import type { DesiredJob, DesiredState } from '../../desired-state.ts';
 import { PATHS, type NormalizedKubernetesConfig } from './config.ts';
 
@@ -30,7 +31,6 @@ export interface DatakitSecrets {
 export const KEYTAB_SECRET_KEY = 'keytab';
 
 const SECRET_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
 
 /**
  * Maps the sidecar's secret references onto Kubernetes Secrets (see README.md, "Secrets"):
@@ -87,21 +87,12 @@ export function mapDatakitSecrets(state: DesiredState, job: DesiredJob): Datakit
   return { delinea, files: files.list() };
 }
 
-/** The path of a `file:` reference split into Secret and key, or why it cannot be. */
+/**
+ * The path of a `file:` reference split into Secret and key, or why it cannot be (the rule
+ * warehouse.yaml's validation applies too).
+ */
 export function secretFileOf(path: string): { secret: string; key: string } | string {
-  const prefix = `${PATHS.secretsRoot}/`;
-  const parts = path.startsWith(prefix) ? path.slice(prefix.length).split('/') : [];
-  if (parts.length !== 2) {
-    return `"file:${path}" is not of the form file:${PATHS.secretsRoot}/<secret>/<key>`;
-  }
-  const [secret, key] = parts as [string, string];
-  if (!SECRET_NAME.test(secret) || secret.length > 253) {
-    return `"file:${path}": "${secret}" is not a valid Secret name (lower-case letters, digits, - and .)`;
-  }
-  if (!SECRET_KEY.test(key) || key.length > 253) {
-    return `"file:${path}": "${key}" is not a valid Secret key (letters, digits, -, _ and .)`;
-  }
-  return { secret, key };
+  return kubernetesSecretFileOf(path);
 }
 
 /**
