@@ -183,6 +183,40 @@ export interface TargetSession extends DatabaseSession {
    * the bookkeeping, so the warehouse's history shows it with its reason.
    */
   recordStoppedRun(stop: StoppedRun): Promise<void>;
+  /**
+   * The latest runs of each target table from the bookkeeping, newest first per table (none
+   * when the warehouse has no bookkeeping yet).
+   */
+  recentRuns(query: RecentRunsQuery): Promise<RunRecord[]>;
+}
+
+/** Which runs `recentRuns` reads. */
+export interface RecentRunsQuery {
+  /** Only this datakit's runs; all when absent. */
+  datakit?: string;
+  /** At most this many runs per target table. */
+  perTable: number;
+}
+
+/** One table of one run, as the warehouse's bookkeeping holds it. */
+export interface RunRecord {
+  runId: string;
+  datakit: string;
+  targetTable: string;
+  sourceTable: string;
+  mode: string;
+  contractHash: string;
+  status: 'running' | 'succeeded' | 'failed' | 'abandoned' | 'drift';
+  /** ISO 8601 timestamps. */
+  startedAt: string;
+  finishedAt: string | null;
+  read: number;
+  written: number;
+  rejected: number;
+  filtered: number;
+  cursorFrom: string | null;
+  cursorTo: string | null;
+  error: string | null;
 }
 
 /** A run stopped before any row moved. */

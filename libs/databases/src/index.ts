@@ -17,6 +17,8 @@ export type {
   SourceRows,
   SourceSession,
   TableLoad,
+  RecentRunsQuery,
+  RunRecord,
   StoppedRun,
   TableLoadResult,
   TargetAdapter,

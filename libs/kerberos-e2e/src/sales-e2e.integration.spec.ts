@@ -328,6 +328,32 @@ describe('the sales warehouse: SQL Server with Kerberos into PostgreSQL, on Dock
     served = Object.values(tables);
   });
 
+  it('`datakit runs` shows the runs of each table from the warehouse, newest first', async () => {
+    const runs = await datakit('runs', dir, '--last', '3', '--json');
+    expect(runs.status, runs.stderr).toBe(0);
+    const result = JSON.parse(runs.stdout) as {
+      connections: {
+        status: string;
+        runs: { targetTable: string; status: string; read: number }[];
+      }[];
+    };
+    expect(result.connections.map((c) => c.status)).toEqual(['ok']);
+    const customers = result.connections[0]!.runs.filter(
+      (r) => r.targetTable === 'sales_bronze.customers',
+    );
+    // The two drift stops, then the incremental run that read one changed customer.
+    expect(customers.map((r) => [r.status, r.read])).toEqual([
+      ['drift', 0],
+      ['drift', 0],
+      ['succeeded', 1],
+    ]);
+    const text = await datakit('runs', dir, '--datakit', 'sales-bronze', '--last', '1');
+    expect(text.status, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(
+      /sales_bronze\.orders {2}\(sales-bronze, from sales\.Orders\)\n.* drift /,
+    );
+  });
+
   it('leaves no keytab byte or password in the image, its labels or any log', async () => {
     const needles = secretNeedles();
     const scan = await scanRegistryImages(

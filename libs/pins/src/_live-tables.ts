@@ -93,7 +93,7 @@ export async function compareSide(
 }
 
 /** Why verify does not open a connection, or undefined when it does. */
-function skipReason(file: string, name: string, connection: Connection): string | undefined {
+export function skipReason(file: string, name: string, connection: Connection): string | undefined {
   if (connection.auth === 'kerberos') {
     return `connection "${name}" uses Kerberos, whose ticket only the sidecar holds; \`datakit run\` checks it before loading`;
   }
@@ -107,7 +107,7 @@ function skipReason(file: string, name: string, connection: Connection): string 
  * The connection as this machine reads it: a `file:` password under the path where the Docker
  * driver mounts the environment's `secretsDir` in containers is read from that folder here.
  */
-function onThisMachine(
+export function onThisMachine(
   loaded: LoadedWarehouse,
   environment: string,
   connection: Connection,

@@ -19,3 +19,4 @@ export {
   type VerifyOptions,
   type VerifyResult,
 } from './verify-warehouse.ts';
+export { warehouseRuns, type ConnectionRuns, type WarehouseRunsOptions } from './warehouse-runs.ts';

@@ -43,6 +43,7 @@ describe('the datakit CLI surface', () => {
       'plan',
       'status',
       'logs',
+      'runs',
       'verify',
       'registry ls',
       'registry tags',

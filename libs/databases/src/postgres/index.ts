@@ -1,7 +1,7 @@
 import type { SourceAdapter, TargetAdapter, TargetSession } from '../adapter.ts';
 import { openPostgres, type PostgresSession } from './connect.ts';
 import { postgresDialect } from './types.ts';
-import { recordStoppedRun } from './write/bookkeeping.ts';
+import { recentRuns, recordStoppedRun } from './write/bookkeeping.ts';
 import { loadTable } from './write/load-table.ts';
 
 /** PostgreSQL as a source: COPY (text or binary) or, over Kerberos, a server-side cursor. */
@@ -24,6 +24,7 @@ export function postgresTargetSession(session: PostgresSession): PostgresSession
     ...session,
     loadTable: (load) => loadTable({ ...load, target: session.client }),
     recordStoppedRun: (stop) => recordStoppedRun(session.client, stop),
+    recentRuns: (query) => recentRuns(session.client, query),
   };
 }
 

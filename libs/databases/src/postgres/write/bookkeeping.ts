@@ -1,6 +1,6 @@
 import type pg from 'pg';
 
-import type { StoppedRun } from '../../adapter.ts';
+import type { RecentRunsQuery, RunRecord, StoppedRun } from '../../adapter.ts';
 import { ident } from './sql.ts';
 
 /** The warehouse schema holding the loader's own tables. */
@@ -119,6 +119,44 @@ export async function recordStoppedRun(client: pg.Client, stop: StoppedRun): Pro
       stop.tables.map((t) => t.mode),
     ],
   );
+}
+
+/** The latest runs of each target table, newest first per table; none without bookkeeping. */
+export async function recentRuns(client: pg.Client, query: RecentRunsQuery): Promise<RunRecord[]> {
+  const exists = await client.query<{ runs: string | null }>(
+    `SELECT to_regclass('${BOOKKEEPING_SCHEMA}.runs')::text AS runs`,
+  );
+  if (exists.rows[0]?.runs == null) return [];
+  const result = await client.query<Record<string, string | null>>(
+    `SELECT run_id::text, datakit, target_table, source_table, mode, contract_hash, status,
+            to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS started_at,
+            to_char(finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS finished_at,
+            rows_read::text, rows_written::text, rows_rejected::text, rows_filtered::text,
+            cursor_from, cursor_to, error
+       FROM (SELECT r.*, row_number() OVER (PARTITION BY target_table ORDER BY started_at DESC) AS n
+               FROM ${S}.runs r WHERE $1::text IS NULL OR datakit = $1) latest
+      WHERE n <= $2
+      ORDER BY target_table, started_at DESC`,
+    [query.datakit ?? null, query.perTable],
+  );
+  return result.rows.map((r) => ({
+    runId: r['run_id']!,
+    datakit: r['datakit']!,
+    targetTable: r['target_table']!,
+    sourceTable: r['source_table']!,
+    mode: r['mode']!,
+    contractHash: r['contract_hash']!,
+    status: r['status'] as RunRecord['status'],
+    startedAt: r['started_at']!,
+    finishedAt: r['finished_at'] ?? null,
+    read: Number(r['rows_read']),
+    written: Number(r['rows_written']),
+    rejected: Number(r['rows_rejected']),
+    filtered: Number(r['rows_filtered']),
+    cursorFrom: r['cursor_from'] ?? null,
+    cursorTo: r['cursor_to'] ?? null,
+    error: r['error'] ?? null,
+  }));
 }
 
 /** How a run ended. */
