@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { ConfigError } from '@datakit/errors';
 import {
   assertLockInSync,
+  assertLockRegistries,
   type Connection,
   type Environment,
   type LoadedWarehouse,
@@ -102,6 +103,9 @@ export function desiredState(
   }
   // A rollback deploys an earlier lock as it was; otherwise the lock must match the pins.
   const lock = options.lock ?? assertLockInSync(loaded);
+  if (options.lock !== undefined) {
+    assertLockRegistries(warehouse, options.lock, loaded.lockFile, loaded.file);
+  }
   const lockRevision = revisionOf(lock);
   const base = {
     [DEPLOY_LABELS.managedBy]: 'datakit',

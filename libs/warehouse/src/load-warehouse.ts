@@ -40,7 +40,6 @@ export function loadWarehouse(dir: string): LoadedWarehouse {
       `${lockFile}: field "warehouse" is "${lock.warehouse}" but ${file} names the warehouse "${warehouse.name}".`,
     );
   }
-  if (lock !== undefined) assertLockRegistries(warehouse, lock, lockFile, file);
   return { dir, file, warehouse, lockFile, lock };
 }
 
@@ -256,8 +255,11 @@ export function assertLockInSync(loaded: LoadedWarehouse): Lock {
       ([name, pin]) =>
         `${name} (warehouse.yaml asks for "${pin.version}", the lock resolved "${lock.datakits[name]!.requested}")`,
     );
-  if (lock.inputsDigest === expected && missing.length + extra.length + changed.length === 0)
+  if (lock.inputsDigest === expected && missing.length + extra.length + changed.length === 0) {
+    // Checked here rather than on load, so `datakit pin --relock` can still replace such a lock.
+    assertLockRegistries(warehouse, lock, lockFile, file);
     return lock;
+  }
   const details = [
     ...missing.map((name) => `  ${name}: pinned in warehouse.yaml, missing from the lock`),
     ...extra.map((name) => `  ${name}: in the lock, no longer pinned in warehouse.yaml`),

@@ -1,0 +1,32 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadWarehouse, parseLockJson, type Lock } from '@datakit/warehouse';
+import { desiredState } from './desired-state.ts';
+import { SIDECAR_IMAGE } from './drivers/kubernetes/_fixture-state.ts';
+
+const ROOT = join(import.meta.dirname, '../../..');
+const lockFile = join(
+  import.meta.dirname,
+  'drivers/kubernetes/__fixtures__/analytics/datakits.lock.json',
+);
+const lock = parseLockJson(readFileSync(lockFile, 'utf8'), lockFile);
+
+describe('desiredState', () => {
+  it("refuses an earlier lock (rollback) whose references name a registry none of the warehouse's environments uses", () => {
+    const loaded = loadWarehouse(join(ROOT, 'warehouses', 'analytics'));
+    const moved: Lock = {
+      ...lock,
+      datakits: Object.fromEntries(
+        Object.entries(lock.datakits).map(([name, entry]) => [
+          name,
+          { ...entry, reference: entry.reference.replace(/^[^/]+/, 'evil.example') },
+        ]),
+      ),
+    };
+    expect(() => desiredState(loaded, 'local', SIDECAR_IMAGE, { lock: moved })).toThrowError(
+      /names the registry evil.example, which no environment of .*warehouse.yaml uses/,
+    );
+    expect(desiredState(loaded, 'local', SIDECAR_IMAGE, { lock }).jobs).toHaveLength(1);
+  });
+});
