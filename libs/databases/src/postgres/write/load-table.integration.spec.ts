@@ -194,6 +194,25 @@ describe('loadTable against real PostgreSQL', () => {
     expect(await sql(`select to_regclass('${DST}.items') as t`)).toEqual([{ t: null }]);
   });
 
+  it('fails a merge whose source repeats a key, naming the key, and leaves the target as it was', async () => {
+    await loadTable(options());
+    const before = await fingerprint(DST, true);
+    await sql(`create schema ${OTHER}`);
+    await sql(`create table ${OTHER}.items as select * from ${SRC}.items`);
+    // The repeated row is newer than the saved cursor, so the incremental merge reads it.
+    await sql(
+      `insert into ${OTHER}.items select item_id, 'again', price, tags, updated + interval '1 day'
+         from ${SRC}.items where item_id = 7`,
+    );
+    await sql(`update ${OTHER}.items set updated = updated + interval '1 day' where item_id = 7`);
+    const load = loadTable(options({ source, sourceSchema: OTHER }));
+    await expect(load).rejects.toBeInstanceOf(DatakitError);
+    await expect(load).rejects.toThrow(
+      /the rows read repeat a primary key: \(item_id\)=\(7\) in 2 rows\. Nothing was committed/,
+    );
+    expect(await fingerprint(DST, true)).toEqual(before);
+  });
+
   it('filters rows, stores rejected rows with their reason, and fails over the threshold leaving the target unchanged', async () => {
     await sql(`update ${SRC}.items set label = 'far too long a label' where item_id in (3, 4)`);
     await sql(`update ${SRC}.items set label = 'skip' where item_id = 9`);

@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises';
 
 import { AUDIT_COLUMN_NAMES, dataColumns } from '@datakit/contracts';
 import type { AnyTable } from '@datakit/contracts';
-import { EnvironmentError, RejectsError } from '@datakit/errors';
+import { DatakitError, EnvironmentError, RejectsError } from '@datakit/errors';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 
@@ -430,10 +430,37 @@ async function mergeStage(options: LoadTableOptions): Promise<number> {
       ` ON CONFLICT (${[...key].map(ident).join(', ')}) DO UPDATE SET ${set.join(', ')}` +
       ` WHERE (${old}) IS DISTINCT FROM (${incoming})`;
   }
-  const result = await options.target.query(
-    `INSERT INTO ${table} AS t (${columns.join(', ')}) SELECT ${values.join(', ')} FROM ${STAGE}${conflict}`,
+  // A savepoint, so that a source repeating a key can be named from the stage afterwards.
+  await options.target.query('SAVEPOINT datakit_merge');
+  try {
+    const result = await options.target.query(
+      `INSERT INTO ${table} AS t (${columns.join(', ')}) SELECT ${values.join(', ')} FROM ${STAGE}${conflict}`,
+    );
+    return result.rowCount ?? 0;
+  } catch (error) {
+    // 21000: "ON CONFLICT DO UPDATE command cannot affect row a second time".
+    if ((error as { code?: string }).code !== '21000') throw error;
+    await options.target.query('ROLLBACK TO SAVEPOINT datakit_merge');
+    throw await repeatedKeyError(options, [...key]);
+  }
+}
+
+/** The error naming the keys a merge's source rows repeat (the first three, and how often). */
+async function repeatedKeyError(options: LoadTableOptions, key: string[]): Promise<DatakitError> {
+  const cols = key.map(ident);
+  const repeated = await options.target.query<{ key: string; n: string }>(
+    `SELECT concat_ws(', ', ${cols.map((c) => `${c}::text`).join(', ')}) AS key, count(*) AS n
+       FROM ${STAGE} GROUP BY ${cols.join(', ')} HAVING count(*) > 1 ORDER BY 1 LIMIT 3`,
   );
-  return result.rowCount ?? 0;
+  const target = `${options.targetSchema}.${options.targetTable.name}`;
+  const source = `${options.sourceSchema}.${options.sourceTable.sourceName}`;
+  const keys = repeated.rows.map((r) => `(${key.join(', ')})=(${r.key}) in ${r.n} rows`);
+  return new DatakitError(
+    `Loading ${target} from ${source} failed: the rows read repeat a primary key: ${keys.join('; ')}. Nothing was committed.`,
+    {
+      hint: "The contract's key is not unique in the source (a view or a table without that key): fix the source, or declare the key the source really has.",
+    },
+  );
 }
 
 /** After a failed load: the run row says why, and the rejected rows are kept. */
