@@ -194,6 +194,40 @@ describe('loadTable against real PostgreSQL', () => {
     expect(await sql(`select to_regclass('${DST}.items') as t`)).toEqual([{ t: null }]);
   });
 
+  it('keeps readers on the old rows while a replace loads, and the table its comment and views', async () => {
+    await loadTable(options({ mode: 'replace' }));
+    await sql(`create view ${DST}.items_labels as select item_id, label from ${DST}.items`);
+    await sql(`comment on table ${DST}.items is 'bronze items'`);
+    await fillSource(50_000);
+    const reader = new pg.Client(loaderConfig);
+    await reader.connect();
+    try {
+      // A reader blocked by the load's lock would wait for the commit and then count 50,000.
+      await reader.query(`SET statement_timeout = '20s'`);
+      let during: Promise<number> | undefined;
+      const replaced = await loadTable(
+        options({
+          mode: 'replace',
+          onProgress: () => {
+            during ??= reader
+              .query<{ n: string }>(`select count(*) as n from ${DST}.items_labels`)
+              .then((r) => Number(r.rows[0]?.n));
+          },
+        }),
+      );
+      expect(replaced).toMatchObject({ read: 50_000, written: 50_000 });
+      expect(await during).toBe(1000);
+    } finally {
+      await reader.end();
+    }
+    expect(await fingerprint()).toEqual(await fingerprint(SRC));
+    const [kept] = await sql<{ comment: string; n: string }>(
+      `select obj_description('${DST}.items'::regclass) as comment,
+              (select count(*) from ${DST}.items_labels) as n`,
+    );
+    expect(kept).toEqual({ comment: 'bronze items', n: '50000' });
+  });
+
   it('fails a merge whose source repeats a key, naming the key, and leaves the target as it was', async () => {
     await loadTable(options());
     const before = await fingerprint(DST, true);

@@ -50,8 +50,8 @@ const LOCK_NAMESPACE = 'datakit.load:';
  * target or a staging table, then merge; the cursor, the run's counts and the rows all commit
  * in one transaction, so a killed load leaves the target and the cursor as they were.
  *
- * - `append` inserts the rows; `replace` empties the table first (same transaction); `merge`
- *   upserts on the primary key and leaves rows whose data did not change untouched (their
+ * - `append` inserts the rows; `replace` deletes every row first (same transaction: readers
+ *   keep the old rows until the commit); `merge` upserts on the primary key and leaves rows whose data did not change untouched (their
  *   `_run_id` and `_updated_at` stay). A merge into an empty table copies straight in.
  * - Rejected rows are stored in `_datakit.rejects` with their reason, also when the run fails;
  *   more than `rejectThreshold` of the rows read fails the load and the target is unchanged.
@@ -212,7 +212,8 @@ interface TargetState {
 
 /**
  * Creates the target schema and table when missing, adds missing columns under `evolve`,
- * empties it for `replace`, and decides the write path and the cursor.
+ * deletes its rows for `replace` (readers keep the old rows until the commit), and decides the
+ * write path and the cursor.
  */
 async function prepareTarget(options: LoadTableOptions, targetName: string): Promise<TargetState> {
   const { target, targetTable, targetSchema } = options;
@@ -259,9 +260,12 @@ async function prepareTarget(options: LoadTableOptions, targetName: string): Pro
     }
   }
   if (options.mode === 'replace') {
-    await target.query(`TRUNCATE ${table}`);
+    // DELETE, not TRUNCATE: TRUNCATE's exclusive lock would make every reader wait for the
+    // whole load. Under MVCC, readers keep seeing the old rows until this transaction commits
+    // the new ones, and the table keeps its grants, comments and dependent views. The price
+    // is dead row versions for autovacuum, as any UPDATE of the whole table leaves.
+    if (!empty) await target.query(`DELETE FROM ${table}`);
     await clearCursor(target, targetName);
-    exclusive = true;
   }
   // A table this transaction holds alone (created or truncated here) gets the run id as a
   // constant default for the load, which PostgreSQL does not evaluate per row; loadTable
