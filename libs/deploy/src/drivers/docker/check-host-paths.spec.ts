@@ -210,4 +210,23 @@ describe('DockerDriver.apply', () => {
     );
     expect(calls).toEqual([]);
   });
+
+  it('creates nothing when a job image cannot be pulled', async () => {
+    const calls: string[] = [];
+    const engine = {
+      listContainers: async () => [],
+      ensureVolume: async () => calls.push('ensureVolume'),
+      ensureContainer: async () => calls.push('ensureContainer'),
+      // The sidecar image is there; the job's is not, and its pull fails.
+      imageInfo: async (ref: string) =>
+        ref.includes('kerberos-sidecar') ? { id: 'sha256:x', labels: {} } : undefined,
+      pullImage: async (ref: string) => {
+        calls.push(`pullImage ${ref.split('@')[0]}`);
+        throw new Error('manifest unknown');
+      },
+    } as unknown as DockerEngine;
+    const state = stateWith({ secretsDir: '../secrets', krb5ConfigFile: '../krb5.conf' });
+    await expect(new DockerDriver(engine).apply(state)).rejects.toThrowError('manifest unknown');
+    expect(calls).toEqual(['pullImage 127.0.0.1:5000/pagila-bronze']);
+  });
 });

@@ -57,12 +57,17 @@ export class DockerDriver implements DeployDriver {
     const jobContainers = new Map(
       state.jobs.map((job) => [job.datakit, jobSpec(state, job, paths)] as const),
     );
+    // Every image is pulled first: one that cannot be pulled leaves nothing half-created.
+    await this.#ensureImage(state.sidecar.image, say);
+    for (const change of plan.changes) {
+      const job = state.jobs.find((j) => j.datakit === change.datakit);
+      if (change.action !== 'remove' && job) await this.#ensureImage(job.image, say);
+    }
 
     await this.#engine.ensureVolume(
       names.ticketVolume,
       environmentSelector(state.warehouse, state.environmentName),
     );
-    await this.#ensureImage(state.sidecar.image, say);
     const sidecar = await this.#engine.ensureContainer(sidecarContainer);
     if (sidecar !== 'unchanged') {
       applied.push(`container/${names.sidecar}`);
@@ -79,7 +84,6 @@ export class DockerDriver implements DeployDriver {
         continue;
       }
       writeFileSync(configFile(paths, job.datakit), configJson(job), { mode: 0o644 });
-      await this.#ensureImage(job.image, say);
       const outcome = await this.#engine.ensureContainer(jobContainers.get(job.datakit)!, {
         start: false,
       });
