@@ -140,6 +140,8 @@ export interface TableLoad {
   batchSize: number;
   /** Fraction of the rows read that may be rejected before the load fails (0 to 1). */
   rejectThreshold: number;
+  /** Rejected rows always tolerated, whatever the fraction (default 0). */
+  rejectFloor?: number;
   /** `evolve` adds contract columns a live target lacks; otherwise they are left to drift. */
   extraColumns: ExtraColumnsPolicy;
   /** Contract hash of the datakit, for the runs table. */

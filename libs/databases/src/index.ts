@@ -40,3 +40,4 @@ export {
 export type { PostgresSession } from './postgres/index.ts';
 export { mssql, ODBC_DRIVERS, sqlServerAdapter, sqlServerDialect } from './sqlserver/index.ts';
 export type { OdbcDriver, SqlServerConnection } from './sqlserver/index.ts';
+export { describeRejectLimits, overRejectLimit, type RejectLimits } from './reject-limit.ts';

@@ -36,6 +36,8 @@ export interface DatakitJobConfig {
    */
   mode?: WriteModeChoice;
   rejectThreshold: number;
+  /** Written only when the pin sets one (the runtime's default is 0). */
+  rejectFloor?: number;
   parameters: Record<string, unknown>;
 }
 
@@ -136,6 +138,7 @@ export function desiredState(
           target,
           ...(pin.mode === undefined ? {} : { mode: pin.mode }),
           rejectThreshold: pin.rejectThreshold,
+          ...(pin.rejectFloor === 0 ? {} : { rejectFloor: pin.rejectFloor }),
           parameters: pin.parameters,
         },
         labels: {

@@ -19,6 +19,7 @@ export function loadTable(input: LoadTableInput): Promise<LoadTableResult> {
     batchSize: input.batchSize,
     copyFormat: input.copyFormat,
     rejectThreshold: input.rejectThreshold,
+    rejectFloor: input.rejectFloor,
     extraColumns: input.extraColumns,
     onProgress: input.onProgress,
   });

@@ -14,6 +14,7 @@ export const DEFAULT_CONFIG_PATH = '/etc/datakit/config.json';
 export const ENV_OVERRIDES = {
   DATAKIT_MODE: 'mode',
   DATAKIT_REJECT_THRESHOLD: 'rejectThreshold',
+  DATAKIT_REJECT_FLOOR: 'rejectFloor',
   DATAKIT_BATCH_SIZE: 'batchSize',
   DATAKIT_COPY_FORMAT: 'copyFormat',
   DATAKIT_TABLES: 'tables',
@@ -74,7 +75,14 @@ export function runtimeConfigSchema(definition: DatakitDefinition) {
         .max(1)
         .default(0)
         .describe(
-          "Fraction of a table's rows (0..1) that may fail validation before the run fails with exit code 4. Default 0. Env: DATAKIT_REJECT_THRESHOLD. Example: 0.01.",
+          "Fraction of a table's rows (0..1) that may fail validation before the run fails with exit code 4 (when also more than rejectFloor rows). Default 0. Env: DATAKIT_REJECT_THRESHOLD. Example: 0.01.",
+        ),
+      rejectFloor: z
+        .int()
+        .min(0)
+        .default(0)
+        .describe(
+          'Rejected rows a table may always have, whatever the fraction, so a small incremental batch does not fail on one bad row. Default 0. Env: DATAKIT_REJECT_FLOOR. Example: 5.',
         ),
       batchSize: z
         .int()

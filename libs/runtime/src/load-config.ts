@@ -33,6 +33,7 @@ export interface NormalizedRuntimeConfig {
   source: Connection;
   target: Connection;
   rejectThreshold: number;
+  rejectFloor: number;
   batchSize: number;
   /** `auto` (binary COPY where every column allows it) or `text`. */
   copyFormat: CopyFormatChoice;
@@ -62,6 +63,7 @@ export function loadConfig(
     source: config.source,
     target: config.target,
     rejectThreshold: config.rejectThreshold,
+    rejectFloor: config.rejectFloor,
     batchSize: config.batchSize,
     copyFormat: config.copyFormat,
     tables: definition.tables
@@ -167,6 +169,7 @@ function passwordAsText(connection: unknown): unknown {
 function parseEnvValue(field: string, value: string): unknown {
   switch (field) {
     case 'rejectThreshold':
+    case 'rejectFloor':
     case 'batchSize': {
       // Keep the text when it is not a number, so the schema reports what was given.
       const number = Number(value.trim());

@@ -135,6 +135,7 @@ describe('runDatakit spec', () => {
       'target',
       'mode',
       'rejectThreshold',
+      'rejectFloor',
       'batchSize',
       'copyFormat',
       'tables',
@@ -323,7 +324,7 @@ describe('runDatakit run', () => {
     expect(code).toBe(4);
     expect(io.errorParagraph()).toMatchInlineSnapshot(`
       "bronze.country: 3 of 10 rows were rejected (30%), more than the threshold of 10%.
-      The rejected rows and their reasons are kept in the warehouse; fix the data or raise rejectThreshold.
+      The rejected rows and their reasons are kept in the warehouse; fix the data or raise rejectThreshold (a fraction) or rejectFloor (rows).
       "
     `);
   });

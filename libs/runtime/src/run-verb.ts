@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
+import { describeRejectLimits, overRejectLimit } from '@datakit/databases';
 import { DriftError, ExitCode, RejectsError } from '@datakit/errors';
 
 import { buildSpec } from './build-spec.ts';
@@ -137,6 +138,7 @@ async function loadOneTable(
     batchSize: config.batchSize,
     copyFormat: config.copyFormat,
     rejectThreshold: config.rejectThreshold,
+    rejectFloor: config.rejectFloor,
     onProgress: ({ read, written }) =>
       context.reporter.event({ type: 'progress', runId, table: name, read, written }),
   });
@@ -155,11 +157,12 @@ async function loadOneTable(
     durationMs: Date.now() - started,
   });
   // The loader enforces the threshold itself; this guards a loader that only counts.
-  if (result.read > 0 && result.rejected / result.read > config.rejectThreshold) {
+  const limits = { threshold: config.rejectThreshold, floor: config.rejectFloor };
+  if (overRejectLimit(result.read, result.rejected, limits)) {
     throw new RejectsError(
-      `${name}: ${result.rejected} of ${result.read} rows were rejected (${percent(result.rejected / result.read)}), more than the threshold of ${percent(config.rejectThreshold)}.`,
+      `${name}: ${result.rejected} of ${result.read} rows were rejected (${percent(result.rejected / result.read)}), more than ${describeRejectLimits(limits)}.`,
       {
-        hint: 'The rejected rows and their reasons are kept in the warehouse; fix the data or raise rejectThreshold.',
+        hint: 'The rejected rows and their reasons are kept in the warehouse; fix the data or raise rejectThreshold (a fraction) or rejectFloor (rows).',
       },
     );
   }

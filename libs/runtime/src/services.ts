@@ -50,6 +50,8 @@ export interface LoadTableInput {
   copyFormat: CopyFormatChoice;
   /** Fraction of rows that may be rejected before the load fails. */
   rejectThreshold: number;
+  /** Rejected rows always tolerated, whatever the fraction. */
+  rejectFloor: number;
   /** Called now and then with the running counts. */
   onProgress(counts: { read: number; written: number }): void;
 }

@@ -338,7 +338,16 @@ export const datakitPinSchema = z
       .min(0)
       .max(1)
       .default(0)
-      .describe('Fraction of rows that may fail validation before the run fails, 0..1. Default 0.'),
+      .describe(
+        'Fraction of rows that may fail validation before the run fails (when also more than rejectFloor rows), 0..1. Default 0.',
+      ),
+    rejectFloor: z
+      .int()
+      .min(0)
+      .default(0)
+      .describe(
+        'Rejected rows a table may always have, whatever the fraction, so a small incremental batch does not fail on one bad row. Default 0.',
+      ),
     parameters: z
       .record(z.string(), z.unknown())
       .default({})

@@ -287,6 +287,30 @@ describe('loadTable against real PostgreSQL', () => {
     expect(stored).toEqual([{ n: 20 }]);
   });
 
+  it('tolerates a floor of rejected rows whatever the fraction, and no more', async () => {
+    await loadTable(options());
+    await sql(
+      `update ${SRC}.items set updated = updated + interval '1 day',
+         label = case when item_id = 500 then 'much too long, again' else 'fine' end
+       where item_id in (500, 501, 502)`,
+    );
+    const before = await fingerprint(DST, true);
+    const strict = loadTable(options({ rejectThreshold: 0.01 }));
+    await expect(strict).rejects.toThrow(
+      '1 of 3 rows were rejected (33.33%), more than the threshold of 1%',
+    );
+    expect(await fingerprint(DST, true)).toEqual(before);
+    const floored = await loadTable(options({ rejectThreshold: 0.01, rejectFloor: 1 }));
+    expect(floored).toMatchObject({ read: 3, written: 2, rejected: 1 });
+    await sql(
+      `update ${SRC}.items set updated = updated + interval '1 day', label = 'much too long, again'
+       where item_id in (600, 601)`,
+    );
+    await expect(loadTable(options({ rejectThreshold: 0.01, rejectFloor: 1 }))).rejects.toThrow(
+      '2 of 2 rows were rejected (100%), more than both the threshold of 1% and 1 row;',
+    );
+  });
+
   it('reads through a server-side cursor (the native libpq path) with the same result', async () => {
     const result = await loadTable(options({ read: 'cursor', batchSize: 77 }));
     expect(result).toMatchObject({ read: 1000, written: 1000 });

@@ -8,6 +8,7 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 
 import type { TableLoad, TableLoadResult } from '../../adapter.ts';
+import { describeRejectLimits, overRejectLimit } from '../../reject-limit.ts';
 
 import { acceptsBinary, binaryWireType } from './binary-copy.ts';
 import {
@@ -54,7 +55,8 @@ const LOCK_NAMESPACE = 'datakit.load:';
  *   keep the old rows until the commit); `merge` upserts on the primary key and leaves rows whose data did not change untouched (their
  *   `_run_id` and `_updated_at` stay). A merge into an empty table copies straight in.
  * - Rejected rows are stored in `_datakit.rejects` with their reason, also when the run fails;
- *   more than `rejectThreshold` of the rows read fails the load and the target is unchanged.
+ *   more than `rejectThreshold` of the rows read and more than `rejectFloor` rows fails the
+ *   load and the target is unchanged.
  *
  * Throws platform errors only (`RejectsError`, `EnvironmentError`, `ConfigError`).
  */
@@ -121,11 +123,12 @@ export async function loadTable(options: LoadTableOptions): Promise<TableLoadRes
     const copied = await streamRows(options, processor, cursorFrom, into, binary);
 
     const counts = processor.counts;
-    if (counts.read > 0 && counts.rejected / counts.read > options.rejectThreshold) {
+    const limits = { threshold: options.rejectThreshold, floor: options.rejectFloor };
+    if (overRejectLimit(counts.read, counts.rejected, limits)) {
       throw new RejectsError(
-        `${targetName}: ${counts.rejected} of ${counts.read} rows were rejected (${percent(counts.rejected / counts.read)}), more than the threshold of ${percent(options.rejectThreshold)}; nothing was written.`,
+        `${targetName}: ${counts.rejected} of ${counts.read} rows were rejected (${percent(counts.rejected / counts.read)}), more than ${describeRejectLimits(limits)}; nothing was written.`,
         {
-          hint: `The rejected rows and their reasons are in _datakit.rejects (run_id ${runId}); fix the data or raise rejectThreshold.`,
+          hint: `The rejected rows and their reasons are in _datakit.rejects (run_id ${runId}); fix the data or raise rejectThreshold (a fraction) or rejectFloor (rows).`,
         },
       );
     }
