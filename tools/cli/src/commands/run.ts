@@ -1,13 +1,13 @@
 import { Args, Flags } from '@oclif/core';
 import { driverFor, envFlags, findWarehouse, stateOf, warehouseArg } from '../_deploy.ts';
 import { DatakitCommand } from '../_render.ts';
-import { renderRunEvent } from '../_run-events.ts';
+import { RunView } from '../_run-events.ts';
 
 export default class Run extends DatakitCommand {
   static override summary =
     'Run one deployed datakit now, stream its events, and exit with its exit code.';
   static override description =
-    "Waits for the Kerberos sidecar to hold a valid ticket (failing clearly after --ticket-timeout), starts the datakit, prints its events on stdout and its logs on stderr as they come, and exits with the datakit's own exit code (0 ok, 2 config, 3 drift, 4 rejects, 5 environment). At a terminal the events are shown as one line per table and a summary; piped, or with --json, they are the datakit's JSON lines as they are.";
+    "Waits for the Kerberos sidecar to hold a valid ticket (failing clearly after --ticket-timeout), starts the datakit, prints its events on stdout and its logs on stderr as they come, and exits with the datakit's own exit code (0 ok, 2 config, 3 drift, 4 rejects, 5 environment). At a terminal the events are shown as a live line per table while it loads (rows, rate, elapsed), then one line per table and a summary, with the job's INFO log lines only under --verbose; piped, or with --json, they are the datakit's JSON lines and its logs as they are.";
   static override examples = ['<%= config.bin %> run analytics pagila-bronze'];
   static override args = {
     ...warehouseArg,
@@ -20,6 +20,12 @@ export default class Run extends DatakitCommand {
         "Print the datakit's JSON-lines events as they are (the default when stdout is not a terminal).",
       default: false,
     }),
+    verbose: Flags.boolean({
+      description:
+        "At a terminal, also show the job's timestamped INFO and DEBUG log lines (WARN, ERROR and the error paragraph are always shown).",
+      default: false,
+      char: 'v',
+    }),
     'ticket-timeout': Flags.integer({
       description: 'Seconds to wait for a valid Kerberos ticket.',
       default: 60,
@@ -30,13 +36,15 @@ export default class Run extends DatakitCommand {
     const { args, flags } = await this.parse(Run);
     const state = stateOf(findWarehouse(args.warehouse), flags.env);
     const raw = flags.json || !process.stdout.isTTY;
+    const view = new RunView({ verbose: flags.verbose });
+    const write = ({ stdout, stderr }: { stdout: string; stderr: string }): void => {
+      if (stdout !== '') process.stdout.write(stdout);
+      if (stderr !== '') process.stderr.write(stderr);
+    };
     const code = await driverFor(state).runJob(state, args.datakit, {
       ticketTimeoutSeconds: flags['ticket-timeout'],
-      onStdout: (line) => {
-        const shown = raw ? line : renderRunEvent(line);
-        if (shown !== undefined) process.stdout.write(`${shown}\n`);
-      },
-      onStderr: (line) => process.stderr.write(`${line}\n`),
+      onStdout: (line) => (raw ? process.stdout.write(`${line}\n`) : write(view.stdout(line))),
+      onStderr: (line) => (raw ? process.stderr.write(`${line}\n`) : write(view.stderr(line))),
     });
     if (code !== 0) this.exit(code);
   }
