@@ -190,6 +190,40 @@ export interface TargetSession extends DatabaseSession {
    * when the warehouse has no bookkeeping yet).
    */
   recentRuns(query: RecentRunsQuery): Promise<RunRecord[]>;
+  /** Rejected rows from the bookkeeping, newest first (none without bookkeeping). */
+  listRejects(query: RejectsQuery): Promise<RejectRecord[]>;
+  /**
+   * Marks the unacknowledged rejects of a target table (of one run, or all) as acknowledged:
+   * someone has seen them and decided. Returns how many were marked.
+   */
+  acknowledgeRejects(target: { targetTable: string; runId?: string }): Promise<number>;
+}
+
+/** Which rejected rows `listRejects` reads. */
+export interface RejectsQuery {
+  /** Only rows rejected by this datakit's runs. */
+  datakit?: string;
+  /** Only this target table (`schema.table`). */
+  targetTable?: string;
+  /** Also the acknowledged ones (default: only those nobody acknowledged). */
+  includeAcknowledged?: boolean;
+  /** At most this many rows. */
+  limit: number;
+}
+
+/** One rejected row as the bookkeeping holds it. */
+export interface RejectRecord {
+  runId: string;
+  datakit: string | null;
+  targetTable: string;
+  /** `source`: it failed the source contract; `target`: the transform or the target contract. */
+  stage: 'source' | 'target';
+  reason: string;
+  /** The row as stored (JSON). */
+  row: unknown;
+  /** ISO 8601. */
+  rejectedAt: string;
+  acknowledgedAt: string | null;
 }
 
 /** Which runs `recentRuns` reads. */

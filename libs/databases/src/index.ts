@@ -18,6 +18,8 @@ export type {
   SourceSession,
   TableLoad,
   RecentRunsQuery,
+  RejectRecord,
+  RejectsQuery,
   RunRecord,
   StoppedRun,
   TableLoadResult,

@@ -354,6 +354,69 @@ describe('the sales warehouse: SQL Server with Kerberos into PostgreSQL, on Dock
     );
   });
 
+  it('exits 4 on a rejected row, lists it with `datakit rejects`, and `rejects ack` clears it', async () => {
+    const before = await loaded(tables.customers);
+    // datetime2 keeps 100 ns; PostgreSQL keeps microseconds: rejected, never rounded.
+    const bad: SalesTable = {
+      ...tables.customers,
+      rows: [
+        ...tables.customers.rows,
+        [
+          [7, '7'],
+          ['B0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11', 'b0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'],
+          ['Too Precise', 'Too Precise'],
+          [null, null],
+          [null, null],
+          ['FR', 'FR'],
+          ['2025-01-01 00:00:00.1234567', null],
+          [7001n, '7001'],
+        ],
+      ],
+    };
+    served = [bad, tables.products, tables.orders, tables.orderLines];
+    try {
+      const run = await datakit('run', dir, 'sales-bronze');
+      expect(run.status, run.stderr).toBe(4);
+      expect(events(run)).toContainEqual(
+        expect.objectContaining({ type: 'error', failure_type: 'rejects_error', exitCode: 4 }),
+      );
+      expect(await loaded(tables.customers)).toEqual(before);
+
+      const listed = await datakit('rejects', dir, '--table', 'sales_bronze.customers', '--json');
+      expect(listed.status, listed.stderr).toBe(0);
+      const rejects = (
+        JSON.parse(listed.stdout) as {
+          connections: {
+            rejects: { stage: string; reason: string; row: Record<string, unknown> }[];
+          }[];
+        }
+      ).connections[0]!.rejects;
+      expect(rejects).toHaveLength(1);
+      expect(rejects[0]).toMatchObject({ stage: 'source', row: { customer_id: 7 } });
+      expect(rejects[0]!.reason).toMatch(/created_at/);
+
+      const ack = await datakit(
+        'rejects',
+        'ack',
+        dir,
+        'sales-bronze',
+        '--table',
+        'sales_bronze.customers',
+      );
+      expect([ack.status, ack.stdout.trim()], ack.stderr).toEqual([
+        0,
+        'sales_bronze.customers: 1 rejected row(s) acknowledged',
+      ]);
+      const after = await datakit('rejects', dir, '--json');
+      expect(
+        (JSON.parse(after.stdout) as { connections: { rejects: unknown[] }[] }).connections[0]!
+          .rejects,
+      ).toEqual([]);
+    } finally {
+      served = Object.values(tables);
+    }
+  });
+
   it('leaves no keytab byte or password in the image, its labels or any log', async () => {
     const needles = secretNeedles();
     const scan = await scanRegistryImages(

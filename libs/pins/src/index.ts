@@ -19,4 +19,12 @@ export {
   type VerifyOptions,
   type VerifyResult,
 } from './verify-warehouse.ts';
-export { warehouseRuns, type ConnectionRuns, type WarehouseRunsOptions } from './warehouse-runs.ts';
+export {
+  acknowledgeWarehouseRejects,
+  warehouseRejects,
+  warehouseRuns,
+  type ConnectionRejects,
+  type ConnectionRuns,
+  type WarehouseRejectsOptions,
+  type WarehouseRunsOptions,
+} from './warehouse-runs.ts';

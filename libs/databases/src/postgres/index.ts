@@ -1,7 +1,12 @@
 import type { SourceAdapter, TargetAdapter, TargetSession } from '../adapter.ts';
 import { openPostgres, type PostgresSession } from './connect.ts';
 import { postgresDialect } from './types.ts';
-import { recentRuns, recordStoppedRun } from './write/bookkeeping.ts';
+import {
+  acknowledgeRejects,
+  listRejects,
+  recentRuns,
+  recordStoppedRun,
+} from './write/bookkeeping.ts';
 import { loadTable } from './write/load-table.ts';
 
 /** PostgreSQL as a source: COPY (text or binary) or, over Kerberos, a server-side cursor. */
@@ -25,6 +30,8 @@ export function postgresTargetSession(session: PostgresSession): PostgresSession
     loadTable: (load) => loadTable({ ...load, target: session.client }),
     recordStoppedRun: (stop) => recordStoppedRun(session.client, stop),
     recentRuns: (query) => recentRuns(session.client, query),
+    listRejects: (query) => listRejects(session.client, query),
+    acknowledgeRejects: (target) => acknowledgeRejects(session.client, target),
   };
 }
 

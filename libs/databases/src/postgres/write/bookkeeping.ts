@@ -1,6 +1,12 @@
 import type pg from 'pg';
 
-import type { RecentRunsQuery, RunRecord, StoppedRun } from '../../adapter.ts';
+import type {
+  RecentRunsQuery,
+  RejectRecord,
+  RejectsQuery,
+  RunRecord,
+  StoppedRun,
+} from '../../adapter.ts';
 import { ident } from './sql.ts';
 
 /** The warehouse schema holding the loader's own tables. */
@@ -54,6 +60,14 @@ const DDL = [
     rejected_at timestamptz NOT NULL DEFAULT clock_timestamp()
   )`,
   `CREATE INDEX IF NOT EXISTS rejects_run ON ${S}.rejects (run_id, target_table)`,
+  // When someone acknowledged the rejected row (`datakit rejects ack`); null: not yet.
+  // (Checked first: ALTER TABLE would lock the table on every load even when nothing changes.)
+  `DO $$ BEGIN
+     IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = '${BOOKKEEPING_SCHEMA}.rejects'::regclass
+                     AND attname = 'acknowledged_at' AND NOT attisdropped) THEN
+       ALTER TABLE ${S}.rejects ADD COLUMN acknowledged_at timestamptz;
+     END IF;
+   END $$`,
   // Bookkeeping made before runs stopped by drift were recorded lacks the status 'drift'.
   `DO $$ BEGIN
      IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = '${BOOKKEEPING_SCHEMA}.runs'::regclass
@@ -157,6 +171,64 @@ export async function recentRuns(client: pg.Client, query: RecentRunsQuery): Pro
     cursorTo: r['cursor_to'] ?? null,
     error: r['error'] ?? null,
   }));
+}
+
+const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'`;
+
+/** Rejected rows, newest first; none without bookkeeping. */
+export async function listRejects(client: pg.Client, query: RejectsQuery): Promise<RejectRecord[]> {
+  if (!(await hasBookkeeping(client))) return [];
+  await ensureBookkeeping(client);
+  const result = await client.query<Record<string, unknown>>(
+    `SELECT j.run_id::text, r.datakit, j.target_table, j.stage, j.reason, j.row_data,
+            to_char(j.rejected_at AT TIME ZONE 'UTC', ${ISO}) AS rejected_at,
+            to_char(j.acknowledged_at AT TIME ZONE 'UTC', ${ISO}) AS acknowledged_at
+       FROM ${S}.rejects j
+       LEFT JOIN ${S}.runs r ON r.run_id = j.run_id AND r.target_table = j.target_table
+      WHERE ($1::text IS NULL OR r.datakit = $1) AND ($2::text IS NULL OR j.target_table = $2)
+        AND ($3 OR j.acknowledged_at IS NULL)
+      ORDER BY j.rejected_at DESC, j.target_table
+      LIMIT $4`,
+    [
+      query.datakit ?? null,
+      query.targetTable ?? null,
+      query.includeAcknowledged === true,
+      query.limit,
+    ],
+  );
+  return result.rows.map((r) => ({
+    runId: r['run_id'] as string,
+    datakit: (r['datakit'] as string | null) ?? null,
+    targetTable: r['target_table'] as string,
+    stage: r['stage'] as RejectRecord['stage'],
+    reason: r['reason'] as string,
+    row: r['row_data'],
+    rejectedAt: r['rejected_at'] as string,
+    acknowledgedAt: (r['acknowledged_at'] as string | null) ?? null,
+  }));
+}
+
+/** Marks a table's unacknowledged rejects (of one run, or all) acknowledged; how many. */
+export async function acknowledgeRejects(
+  client: pg.Client,
+  target: { targetTable: string; runId?: string },
+): Promise<number> {
+  if (!(await hasBookkeeping(client))) return 0;
+  await ensureBookkeeping(client);
+  const result = await client.query(
+    `UPDATE ${S}.rejects SET acknowledged_at = clock_timestamp()
+      WHERE target_table = $1 AND ($2::uuid IS NULL OR run_id = $2::uuid) AND acknowledged_at IS NULL`,
+    [target.targetTable, target.runId ?? null],
+  );
+  return result.rowCount ?? 0;
+}
+
+/** Whether the warehouse has the bookkeeping tables (a reader must not create them). */
+async function hasBookkeeping(client: pg.Client): Promise<boolean> {
+  const exists = await client.query<{ rejects: string | null }>(
+    `SELECT to_regclass('${BOOKKEEPING_SCHEMA}.rejects')::text AS rejects`,
+  );
+  return exists.rows[0]?.rejects != null;
 }
 
 /** How a run ended. */

@@ -1,0 +1,81 @@
+import { Flags } from '@oclif/core';
+import { EnvironmentError } from '@datakit/errors';
+import { warehouseRejects, type ConnectionRejects } from '@datakit/pins';
+import { envFlags, findWarehouse, warehouseArg } from '../_deploy.ts';
+import { DatakitCommand } from '../_render.ts';
+
+/** What `datakit rejects --json` prints. */
+export interface RejectsCommandResult {
+  warehouse: string;
+  environment: string;
+  connections: ConnectionRejects[];
+}
+
+export default class Rejects extends DatakitCommand {
+  static override summary =
+    "List the rows a warehouse's datakits rejected, with their reasons, from the warehouse's own bookkeeping.";
+  static override description =
+    'Reads _datakit.rejects in each target connection the pins write: per rejected row its table, the run, the stage (source contract, or transform/target contract), the reason and the row as stored. Only rows nobody acknowledged, unless --all; `datakit rejects ack` acknowledges them. Exit code 5 when a target database cannot be reached.';
+  static override examples = [
+    '<%= config.bin %> rejects analytics',
+    '<%= config.bin %> rejects analytics --datakit pagila-bronze --table bronze.rental --json',
+  ];
+  static override enableJsonFlag = true;
+  static override args = warehouseArg;
+  static override flags = {
+    ...envFlags,
+    datakit: Flags.string({ description: 'Only this pinned datakit.', char: 'd' }),
+    table: Flags.string({ description: 'Only this target table (schema.table).', char: 't' }),
+    all: Flags.boolean({ description: 'Also the acknowledged rows.', default: false }),
+    limit: Flags.integer({
+      description: 'Rows shown per connection.',
+      default: 100,
+      min: 1,
+      max: 10_000,
+    }),
+  };
+
+  async run(): Promise<RejectsCommandResult> {
+    const { args, flags } = await this.parse(Rejects);
+    const loaded = findWarehouse(args.warehouse);
+    if (flags.datakit !== undefined && loaded.warehouse.datakits[flags.datakit] === undefined) {
+      this.error(
+        `${loaded.file}: field "datakits" has no "${flags.datakit}"; pinned: ${Object.keys(loaded.warehouse.datakits).join(', ') || 'none'}.`,
+        { exit: 2 },
+      );
+    }
+    const connections = await warehouseRejects(loaded, {
+      environment: flags.env,
+      datakit: flags.datakit,
+      targetTable: flags.table,
+      includeAcknowledged: flags.all,
+      limit: flags.limit,
+    });
+    if (!this.jsonEnabled()) {
+      for (const c of connections) {
+        if (c.status !== 'ok') {
+          this.log(`${c.connection} (${c.datakits.join(', ')}): ${c.status}: ${c.reason}`);
+          continue;
+        }
+        if (c.rejects.length === 0) this.log(`${c.connection}: no rejected rows`);
+        for (const r of c.rejects) {
+          const acked = r.acknowledgedAt === null ? '' : `  (acknowledged ${r.acknowledgedAt})`;
+          this.log(
+            `${r.targetTable}  ${r.rejectedAt.slice(0, 19).replace('T', ' ')}  run ${r.runId}  ${r.stage}: ${r.reason}${acked}`,
+          );
+          this.log(`    ${JSON.stringify(r.row)}`);
+        }
+      }
+    }
+    const unreachable = connections.filter((c) => c.status === 'unreachable');
+    if (unreachable.length > 0) {
+      const error = new EnvironmentError(
+        unreachable.map((c) => ('reason' in c ? c.reason : '')).join('\n'),
+      );
+      if (!this.jsonEnabled()) throw error;
+      this.reportError(error);
+      process.exitCode = error.exitCode;
+    }
+    return { warehouse: loaded.warehouse.name, environment: flags.env, connections };
+  }
+}
