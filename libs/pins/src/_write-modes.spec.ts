@@ -71,6 +71,10 @@ describe('writeModeProblems', () => {
         message: expect.stringContaining('merge is not a mode of table bronze.rates'),
       },
     ]);
+    // A spec whose transforms name no mode at all: each table gets the runtime's default.
+    const bare = JSON.parse(label(false)) as { transforms: Record<string, unknown>[] };
+    for (const t of bare.transforms) delete t['mode'];
+    expect(writeModeProblems(JSON.stringify(bare), undefined)).toEqual([]);
     expect(writeModeProblems('not json', 'merge')).toBeUndefined();
   });
 });

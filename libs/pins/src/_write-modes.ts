@@ -1,6 +1,6 @@
 // verify's write-mode check: a pin's `mode` against the modes each table of the pinned image
 // supports, read from its spec label, by the same rule the runtime applies when it runs.
-import { validWriteModes, writeModeRefusal } from '@datakit/contracts';
+import { defaultWriteMode, validWriteModes, writeModeRefusal } from '@datakit/contracts';
 import type { TableSpec, WriteMode } from '@datakit/contracts';
 
 /** A pin's `mode`: one for every table, or per target table. */
@@ -8,10 +8,10 @@ type WriteModeChoice = WriteMode | Readonly<Record<string, WriteMode>>;
 
 interface SpecTransform {
   target: string;
-  mode: WriteMode;
+  mode?: WriteMode;
   /** Absent in images built before datakits declared their modes. */
   modes?: WriteMode[];
-  cursor: string | null;
+  cursor?: string | null;
 }
 
 /** One refused mode: the pin's field (`mode`, `mode.<table>`), or null for the datakit's own. */
@@ -53,11 +53,13 @@ export function writeModeProblems(
   }
   transforms.forEach((transform, i) => {
     const name = names[i]!;
-    const chosen = typeof mode === 'string' ? mode : (mode?.[name] ?? transform.mode);
     const facts = {
       primaryKey: contracts.get(transform.target)?.primaryKey ?? [],
-      cursor: transform.cursor,
+      cursor: transform.cursor ?? null,
     };
+    // A spec without a mode per transform gets the default the runtime would give.
+    const own = transform.mode ?? defaultWriteMode(facts);
+    const chosen = typeof mode === 'string' ? mode : (mode?.[name] ?? own);
     const modes = transform.modes ?? validWriteModes(facts);
     if (modes.includes(chosen)) return;
     const refusal = writeModeRefusal(chosen, facts);

@@ -136,6 +136,7 @@ describe('pins against the real registry and PostgreSQL', () => {
       ['lock', 'ok'],
       ['registry', 'ok'],
       ['contract-hash', 'ok'],
+      ['write-modes', 'ok'],
       ['live-tables', 'ok'],
       ['live-tables', 'ok'],
     ]);
