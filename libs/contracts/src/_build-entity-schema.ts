@@ -23,6 +23,9 @@ const MIKRO_TYPE: Record<Exclude<ColumnKind, 'enum' | 'array'>, string> = {
   integer: 'integer',
   bigint: 'bigint',
   numeric: 'decimal',
+  money: 'decimal',
+  real: 'float',
+  double: 'double',
   text: 'text',
   varchar: 'string',
   char: 'character',
@@ -32,6 +35,11 @@ const MIKRO_TYPE: Record<Exclude<ColumnKind, 'enum' | 'array'>, string> = {
   timestamptz: 'datetime',
   bytea: 'blob',
   jsonb: 'json',
+  json: 'json',
+  interval: 'interval',
+  inet: 'string',
+  cidr: 'string',
+  tsvector: 'unknown',
   uuid: 'uuid',
   custom: 'unknown',
 };
@@ -88,5 +96,5 @@ function toProperty(column: EntityColumn): Record<string, unknown> {
 }
 
 function isNumberKind(kind: ColumnKind | undefined): boolean {
-  return kind === 'smallint' || kind === 'integer';
+  return kind === 'smallint' || kind === 'integer' || kind === 'real' || kind === 'double';
 }

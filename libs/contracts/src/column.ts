@@ -1,6 +1,17 @@
 import { z } from 'zod';
 
 import { WORDS } from './_words.ts';
+import {
+  isCidr,
+  isDouble,
+  isInet,
+  isInterval,
+  isJsonText,
+  isMoney,
+  isPgDate,
+  isPgTimestamp,
+  isReal,
+} from './pg-values.ts';
 
 /**
  * The column kinds a contract can describe. Each kind fixes how a value is represented in
@@ -11,6 +22,9 @@ export type ColumnKind =
   | 'integer'
   | 'bigint'
   | 'numeric'
+  | 'money'
+  | 'real'
+  | 'double'
   | 'text'
   | 'varchar'
   | 'char'
@@ -20,10 +34,24 @@ export type ColumnKind =
   | 'timestamptz'
   | 'bytea'
   | 'jsonb'
+  | 'json'
+  | 'interval'
+  | 'inet'
+  | 'cidr'
+  | 'tsvector'
   | 'uuid'
   | 'enum'
   | 'array'
   | 'custom';
+
+/**
+ * PostgreSQL's `infinity` and `-infinity`, which `date`, `timestamp` and `timestamptz` columns
+ * hold besides dates: later (earlier) than every other value.
+ */
+export type PgInfinity = 'infinity' | '-infinity';
+
+/** A `timestamp` or `timestamptz` value: an instant, or one of PostgreSQL's infinities. */
+export type TimestampValue = Date | PgInfinity;
 
 /** A JSON value as stored in a `jsonb` column. */
 export type JsonValue =
@@ -155,6 +183,16 @@ export class ColumnBuilder<TValue> {
     return this.#with({ sqlType });
   }
 
+  /**
+   * Declares the SQL domain the source column is of (e.g. `sku` over `text`), keeping the kind:
+   * the drift check then expects that domain over the kind's SQL type; a target table the
+   * loader creates gets the base type (the domain is the source's, not the warehouse's).
+   */
+  domain(name: string): ColumnBuilder<TValue> {
+    if (name.trim() === '') throw new TypeError('domain() takes a non-empty domain name');
+    return this.#with({ domain: name });
+  }
+
   /** Says what the column means; shown in the spec output. */
   describe(text: string): ColumnBuilder<TValue> {
     return this.#with({ description: text });
@@ -189,7 +227,11 @@ export interface IntegerOptions {
 
 /** Options of enum columns. */
 export interface EnumOptions {
-  /** The SQL enum type (e.g. `mpaa_rating`); without it the column is `text` with a CHECK. */
+  /**
+   * The SQL enum type (e.g. `mpaa_rating`); without it the column is `text` restricted (by the
+   * contract) to the values. A target table the loader creates gets an enum type of this name
+   * and these values in its own schema when that schema has none yet.
+   */
   typeName?: string;
 }
 
@@ -201,7 +243,7 @@ export interface CustomOptions<TValue> {
   generate?: ValueGenerator<TValue>;
 }
 
-/** A string-valued custom column, e.g. `col.custom('tsvector')`. */
+/** A string-valued custom column, e.g. `col.custom('xml')`. */
 function custom(
   sqlType: string,
   options?: { generate?: ValueGenerator<string> },
@@ -218,6 +260,23 @@ function custom(sqlType: string, options: CustomOptions<unknown> = {}): ColumnBu
     options.zod ?? z.string(),
     options.generate ?? (options.zod === undefined ? word : undefined),
   );
+}
+
+const TIMESTAMP_PROBLEM =
+  'a timestamp (a valid Date from 4714-11-24 BC, "infinity" or "-infinity")';
+
+/** A zod issue message: `expected <what>, received <the value, briefly>`. */
+function expected(what: string): { error: (issue: { input?: unknown }) => string } {
+  return { error: (issue) => `expected ${what}, received ${received(issue.input)}` };
+}
+
+function received(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'Invalid Date' : 'Date';
+  if (typeof value === 'string')
+    return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return typeof value;
 }
 
 const TEXT_WITHOUT_NUL = 'PostgreSQL text cannot contain the NUL character (\\u0000)';
@@ -274,38 +333,61 @@ function positiveInteger(value: number, what: string): number {
   return value;
 }
 
-/** Pattern of a decimal string with at most `precision - scale` integer and `scale` fraction digits. */
+/**
+ * Pattern of a decimal string with at most `precision - scale` integer and `scale` fraction
+ * digits, or `NaN`; unconstrained, also `Infinity` and `-Infinity`.
+ */
 function numericPattern(precision?: number, scale?: number): RegExp {
-  if (precision === undefined) return /^-?\d+(\.\d+)?$/;
+  if (precision === undefined) return /^(-?\d+(\.\d+)?|NaN|-?Infinity)$/;
   const s = scale ?? 0;
   const integerDigits = precision - s;
   // Leading zeros do not count against the precision, as in PostgreSQL.
   const integerPart = integerDigits > 0 ? `0*\\d{1,${integerDigits}}` : '0*';
   const fractionPart = s > 0 ? `(\\.\\d{1,${s}})?` : '';
-  return new RegExp(`^-?${integerPart}${fractionPart}$`);
+  return new RegExp(`^(-?${integerPart}${fractionPart}|NaN)$`);
 }
 
 /**
- * Column constructors. Value representations:
+ * Column constructors. Value representations (each exact: a value read from PostgreSQL and
+ * written back is the value it was, in text and in binary COPY):
  * - `smallint`, `integer`: `number` (checked to be an integer in the type's range).
  * - `bigint`: `bigint`, because int8 does not fit a double.
  * - `numeric(p,s)`: a decimal `string` such as `"4.99"`, so no precision is lost; at most
  *   `p - s` integer digits and `s` fraction digits (PostgreSQL would round extra fraction
- *   digits; the contract rejects them instead). `NaN` and infinities are not accepted.
+ *   digits; the contract rejects them instead). `"NaN"` is a numeric too; unconstrained
+ *   `numeric` also holds `"Infinity"` and `"-Infinity"` (PostgreSQL refuses them in `numeric(p,s)`).
+ * - `money`: a decimal `string` of at most two fraction digits, no currency symbol or
+ *   separators (`"-1234.56"`), in the range of its 64-bit count of cents; loaders read and write
+ *   it with `lc_monetary = 'C'`.
+ * - `real`, `double precision`: `number`; `NaN`, `Infinity`, `-Infinity` and `-0` included. A
+ *   `real` is the float4's own value (`0.1` reads as `0.10000000149011612`); a number a transform
+ *   computes is rounded to the nearest float4 by PostgreSQL, and one that would overflow or
+ *   underflow to zero is rejected.
  * - `text`, `varchar(n)`, `char(n)`: `string` without NUL characters, at most `n` characters.
  * - `boolean`: `boolean`.
- * - `date`: an ISO calendar date `string` (`"2022-02-14"`): a date has no time zone, and a
- *   `Date` would invent one.
- * - `timestamp`, `timestamptz`: `Date`. A `timestamp` (without time zone) is read as UTC, so
- *   loaders must run their sessions with `TimeZone=UTC`.
+ * - `date`: PostgreSQL's ISO text (`"2022-02-14"`, `"0044-03-15 BC"`, `"10000-01-01"`,
+ *   `"infinity"`, `"-infinity"`): a date has no time zone, and a `Date` would invent one.
+ * - `timestamp`, `timestamptz`: a {@link TimestampValue}, a `Date` (BC dates included) or the
+ *   string `"infinity"` or `"-infinity"`. A `timestamp` (without time zone) is read as UTC, so
+ *   loaders run their sessions with `TimeZone=UTC`. A `Date` keeps milliseconds: microseconds
+ *   survive when the value passes through a transform unchanged (loaders then copy the
+ *   source's own field), not when a transform makes a new `Date`.
+ * - `interval`: ISO 8601 text as PostgreSQL prints it with IntervalStyle `iso_8601`
+ *   (`"P1Y2M3DT4H5M6.789S"`, `"P-10M-3DT-4H"`, `"PT0S"`): months, days and microseconds are
+ *   kept apart, as PostgreSQL keeps them (`P1D` is not `PT24H`). See `parseInterval`.
  * - `bytea`: `Buffer`.
  * - `jsonb`: a {@link JsonValue}.
+ * - `json`: the document's text as a `string`, byte for byte (whitespace, key order and
+ *   repeated keys kept, as PostgreSQL's `json` keeps them); parse it yourself.
+ * - `inet`, `cidr`: PostgreSQL's text (`"192.168.0.1/24"`, `"::1"`, `"10.0.0.0/8"`); a `cidr`
+ *   has its prefix length and no bits set past it.
+ * - `tsvector`: PostgreSQL's text (`"'cat':2 'fat':1A"`).
  * - `uuid`: a `string` of 32 hex digits in 8-4-4-4-12 groups, either case: any value
  *   PostgreSQL's `uuid` and SQL Server's `uniqueidentifier` hold, whatever its RFC 9562
  *   version and variant bits (`NEWSEQUENTIALID()` and hand-made ids are not version 4).
  * - enum: the union of its values.
  * - arrays: a JS array of the element's representation.
- * - custom (e.g. `tsvector`): whatever its zod schema says, a `string` by default.
+ * - custom: whatever its zod schema says, a `string` by default.
  */
 export const col = {
   /** `smallint` (int2) as `number`. */
@@ -348,18 +430,76 @@ export const col = {
   char: (length: number) => text('char', `char(${positiveInteger(length, 'char length')})`, length),
   /** `boolean`. */
   boolean: () => scalar<boolean>({ kind: 'boolean', sqlType: 'boolean' }, z.boolean()),
-  /** `date` as an ISO `YYYY-MM-DD` string. */
-  date: () => scalar<string>({ kind: 'date', sqlType: 'date' }, z.iso.date()),
-  /** `timestamp without time zone` as `Date`, read as UTC. */
+  /** `money` as a decimal `string` with at most two fraction digits (`"-1234.56"`). */
+  money: () =>
+    scalar<string>(
+      { kind: 'money', sqlType: 'money' },
+      z.custom<string>(isMoney, expected('a money amount (at most 2 fraction digits, no symbol)')),
+    ),
+  /** `real` (float4) as `number`. */
+  real: () =>
+    scalar<number>(
+      { kind: 'real', sqlType: 'real' },
+      z.custom<number>(isReal, expected('a real (a number within float4 range)')),
+    ),
+  /** `double precision` (float8) as `number`, `NaN`, infinities and `-0` included. */
+  double: () =>
+    scalar<number>(
+      { kind: 'double', sqlType: 'double precision' },
+      z.custom<number>(isDouble, expected('a number')),
+    ),
+  /** `date` as PostgreSQL's ISO text: `"2022-02-14"`, `"0044-03-15 BC"`, `"infinity"`. */
+  date: () =>
+    scalar<string>(
+      { kind: 'date', sqlType: 'date' },
+      z.custom<string>(isPgDate, expected('a date (YYYY-MM-DD[ BC], infinity or -infinity)')),
+    ),
+  /** `timestamp without time zone` as `Date` (read as UTC) or `"infinity"`/`"-infinity"`. */
   timestamp: () =>
-    scalar<Date>({ kind: 'timestamp', sqlType: 'timestamp without time zone' }, z.date()),
-  /** `timestamp with time zone` as `Date`. */
+    scalar<TimestampValue>(
+      { kind: 'timestamp', sqlType: 'timestamp without time zone' },
+      z.custom<TimestampValue>(isPgTimestamp, expected(TIMESTAMP_PROBLEM)),
+    ),
+  /** `timestamp with time zone` as `Date` or `"infinity"`/`"-infinity"`. */
   timestamptz: () =>
-    scalar<Date>({ kind: 'timestamptz', sqlType: 'timestamp with time zone' }, z.date()),
+    scalar<TimestampValue>(
+      { kind: 'timestamptz', sqlType: 'timestamp with time zone' },
+      z.custom<TimestampValue>(isPgTimestamp, expected(TIMESTAMP_PROBLEM)),
+    ),
+  /** `interval` as ISO 8601 text (`"P1Y2M3DT4H5M6.789S"`). */
+  interval: () =>
+    scalar<string>(
+      { kind: 'interval', sqlType: 'interval' },
+      z.custom<string>(isInterval, expected('an ISO 8601 interval (e.g. P1Y2M3DT4H5M6.5S)')),
+    ),
   /** `bytea` as `Buffer`. */
   bytea: () => scalar<Buffer>({ kind: 'bytea', sqlType: 'bytea' }, z.instanceof(Buffer)),
   /** `jsonb` as a {@link JsonValue}. */
   jsonb: () => scalar<JsonValue>({ kind: 'jsonb', sqlType: 'jsonb' }, z.json()),
+  /** `json` as its text, byte for byte. */
+  json: () =>
+    scalar<string>(
+      { kind: 'json', sqlType: 'json' },
+      z.custom<string>(isJsonText, expected('JSON text')),
+    ),
+  /** `inet` as text: an IPv4 or IPv6 address with an optional prefix length. */
+  inet: () =>
+    scalar<string>(
+      { kind: 'inet', sqlType: 'inet' },
+      z.custom<string>(isInet, expected('an inet (IPv4 or IPv6 address, optional /bits)')),
+    ),
+  /** `cidr` as text: a network with its prefix length. */
+  cidr: () =>
+    scalar<string>(
+      { kind: 'cidr', sqlType: 'cidr' },
+      z.custom<string>(isCidr, expected('a cidr (network/bits, no bits set past the prefix)')),
+    ),
+  /** `tsvector` as PostgreSQL's text. */
+  tsvector: () =>
+    scalar<string>(
+      { kind: 'tsvector', sqlType: 'tsvector' },
+      z.string().refine((value) => !value.includes('\u0000'), TEXT_WITHOUT_NUL),
+    ),
   /** `uuid` as `string`. */
   uuid: () => scalar<string>({ kind: 'uuid', sqlType: 'uuid' }, z.guid()),
   /**
@@ -395,7 +535,7 @@ export const col = {
     );
   },
   /**
-   * The escape hatch for SQL types without a kind of their own (`tsvector`, `inet`, ...):
+   * The escape hatch for SQL types without a kind of their own (`xml`, `point`, bit strings):
    * the SQL type as text and, optionally, a zod schema for values (default: any string) and a
    * generator for factories (default: a short lowercase word, which suits text-like types).
    */

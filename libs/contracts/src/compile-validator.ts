@@ -2,6 +2,7 @@ import { z } from 'zod';
 
 import { dataColumns } from './audit.ts';
 import type { ColumnMeta } from './column.ts';
+import { isDouble, isPgDate, isPgTimestamp, isReal } from './pg-values.ts';
 import type { AnyTable, Column } from './table.ts';
 import { formatIssues } from './validate-rows.ts';
 
@@ -117,7 +118,13 @@ function scalarCheck(meta: ColumnMeta): ((value: unknown) => boolean) | undefine
       return (value) => typeof value === 'boolean';
     case 'timestamp':
     case 'timestamptz':
-      return (value) => value instanceof Date && !Number.isNaN(value.getTime());
+      return isPgTimestamp;
+    case 'date':
+      return isPgDate;
+    case 'real':
+      return isReal;
+    case 'double':
+      return isDouble;
     case 'enum': {
       const values = new Set(meta.values);
       return (value) => typeof value === 'string' && values.has(value);

@@ -12,10 +12,24 @@ export type {
   EnumOptions,
   IntegerOptions,
   JsonValue,
+  PgInfinity,
   RandomSource,
+  TimestampValue,
   ValueGenerator,
   ValueOf,
 } from './column.ts';
+export {
+  FIRST_TIMESTAMP_MS,
+  civilFromDays,
+  daysFromCivil,
+  formatInterval,
+  formatMoney,
+  formatPgDate,
+  moneyCents,
+  parseInterval,
+  pgDateDays,
+} from './pg-values.ts';
+export type { IntervalFields } from './pg-values.ts';
 export { defineTable } from './table.ts';
 export type {
   AnyTable,

@@ -107,10 +107,20 @@ function generateValue(meta: ColumnMeta, random: RandomSource, nullRate: number)
       return BigInt(random.int(0, 2 ** 31)) * BigInt(random.int(1, 2 ** 20));
     case 'numeric':
       return generateNumeric(meta, random);
+    case 'money':
+      return `${random.int(0, 99_999)}.${String(random.int(0, 99)).padStart(2, '0')}`;
+    case 'real':
+      // A float4's own value, as a real column reads.
+      return Math.fround(random.int(-100_000, 100_000) / 64);
+    case 'double':
+      return random.int(-1_000_000, 1_000_000) / 1024;
     case 'text':
     case 'varchar':
     case 'char':
-      return generateText(meta.maxLength, random);
+    case 'tsvector':
+      return meta.kind === 'tsvector'
+        ? `'${random.pick(WORDS)}':${random.int(1, 9)}`
+        : generateText(meta.maxLength, random);
     case 'boolean':
       return random.bool();
     case 'date':
@@ -120,6 +130,14 @@ function generateValue(meta: ColumnMeta, random: RandomSource, nullRate: number)
       return new Date(random.int(EPOCH_2020, EPOCH_2025));
     case 'bytea':
       return Buffer.from(Array.from({ length: random.int(0, 16) }, () => random.int(0, 255)));
+    case 'interval':
+      return `P${random.int(1, 11)}M${random.int(1, 27)}DT${random.int(1, 23)}H`;
+    case 'json':
+      return JSON.stringify({ [random.pick(WORDS)]: random.int(0, 1000) });
+    case 'inet':
+      return `10.${random.int(0, 255)}.${random.int(0, 255)}.${random.int(1, 254)}`;
+    case 'cidr':
+      return `10.${random.int(0, 255)}.0.0/16`;
     case 'jsonb':
       return {
         [random.pick(WORDS)]: random.int(0, 1000),

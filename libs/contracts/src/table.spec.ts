@@ -4,7 +4,7 @@ import { describe, expect, expectTypeOf, it } from 'vitest';
 import { Film } from './_test-tables.ts';
 import { col } from './column.ts';
 import { describeTable } from './describe-table.ts';
-import type { JsonValue } from './column.ts';
+import type { JsonValue, TimestampValue } from './column.ts';
 import { defineTable } from './table.ts';
 import type { RowOf } from './table.ts';
 
@@ -63,8 +63,8 @@ describe('defineTable', () => {
       extra: JsonValue;
       released_on: string;
       in_stock: boolean;
-      last_seen: Date;
-      last_update: Date;
+      last_seen: TimestampValue;
+      last_update: TimestampValue;
       external_id: string;
     }>();
   });

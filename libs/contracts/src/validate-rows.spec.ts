@@ -23,7 +23,7 @@ describe('validateRows', () => {
     const row = { ...films.build(), rental_rate: '123.456', rating: 'X', last_update: null };
 
     expect(validateRows(Film, [row]).rejected[0]?.reason).toMatchInlineSnapshot(
-      `"rental_rate: not a numeric(4,2); rating: Invalid option: expected one of "G"|"PG"|"PG-13"|"R"|"NC-17"; last_update: expected date, received null"`,
+      `"rental_rate: not a numeric(4,2); rating: Invalid option: expected one of "G"|"PG"|"PG-13"|"R"|"NC-17"; last_update: expected a timestamp (a valid Date from 4714-11-24 BC, "infinity" or "-infinity"), received null"`,
     );
   });
 
