@@ -3,6 +3,7 @@ import { to as copyTo } from 'pg-copy-streams';
 
 import type { ReadRequest, SourceRows } from '../adapter.ts';
 import { binaryWireType } from './write/binary-copy.ts';
+import { SESSION_SETTINGS } from './write/codecs.ts';
 import { columnsOf, ident, literal, qualified } from './write/sql.ts';
 
 /**
@@ -35,7 +36,7 @@ export async function readSource(
 
 /** The session settings the codecs rely on (the same on the target, see write/). */
 export async function prepareReadSession(client: pg.Client): Promise<void> {
-  await client.query("SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET bytea_output = 'hex'");
+  await client.query(SESSION_SETTINGS);
 }
 
 /**

@@ -22,6 +22,12 @@ describe('normalizeSqlType', () => {
     ['character varying(10)[]', 'varchar(10)[]'],
     ['bool', 'boolean'],
     ['tsvector', 'tsvector'],
+    ['float4', 'real'],
+    ['float(24)', 'real'],
+    ['float(25)', 'double precision'],
+    ['float8', 'double precision'],
+    ['money', 'money'],
+    ['interval', 'interval'],
   ])('spells %s as %s', (input, expected) => {
     expect(normalizeSqlType(input)).toBe(expected);
   });

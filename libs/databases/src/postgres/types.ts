@@ -24,7 +24,7 @@ const ALIASES: Readonly<Record<string, string>> = {
  * Normalises a SQL type's spelling so two spellings of one type compare equal:
  * `character varying(45)` and `varchar(45)`, `timestamp with time zone` and `timestamptz`,
  * `int4` and `integer`, `numeric(5, 2)` and `numeric(5,2)`, `public.mpaa_rating` and
- * `mpaa_rating`, `_text` is not handled (use `text[]`, as `format_type` prints it).
+ * `mpaa_rating`, `float(24)` and `real`, `float8` and `double precision`; `_text` is not handled (use `text[]`, as `format_type` prints it).
  */
 export function normalizeSqlType(sqlType: string): string {
   let type = sqlType.trim().toLowerCase().replace(/\s+/g, ' ').replace(/"/g, '');
@@ -46,6 +46,11 @@ export function normalizeSqlType(sqlType: string): string {
   if (zone !== undefined) name = `${name} ${zone}`;
   name = ALIASES[name] ?? name;
   const modifier = rawModifier === undefined ? '' : rawModifier.replace(/\s+/g, '');
+  // `float(p)` is real up to 24 binary digits, double precision above (as PostgreSQL maps it).
+  if (name === 'double precision' && rawName.trim() === 'float' && modifier !== '') {
+    const digits = Number(modifier.slice(1, -1));
+    return `${digits <= 24 ? 'real' : 'double precision'}${arraySuffix}`;
+  }
   // `char` without a length is char(1) in PostgreSQL.
   if (name === 'char' && modifier === '') return `char(1)${arraySuffix}`;
   return `${name}${modifier}${arraySuffix}`;

@@ -33,6 +33,32 @@ describe('binary COPY codecs', () => {
       [meta(col.timestamptz()), new Date('0005-03-01T00:00:00Z')],
       [meta(col.text()), 'café ☕ \t\n\\ "x"'],
       [meta(col.varchar(3)), ''],
+      [meta(col.timestamptz()), 'infinity'],
+      [meta(col.timestamp()), '-infinity'],
+      [meta(col.timestamptz()), new Date(Date.UTC(-4712, 0, 1, 10, 0, 0, 123))],
+      [meta(col.date()), '2024-02-29'],
+      [meta(col.date()), '0044-03-15 BC'],
+      [meta(col.date()), '10000-01-01'],
+      [meta(col.date()), 'infinity'],
+      [meta(col.date()), '-infinity'],
+      [meta(col.money()), '-92233720368547758.08'],
+      [meta(col.money()), '92233720368547758.07'],
+      [meta(col.money()), '0.05'],
+      [meta(col.real()), Math.fround(0.1)],
+      [meta(col.real()), -0],
+      [meta(col.real()), Number.NaN],
+      [meta(col.real()), Math.fround(1e-45)],
+      [meta(col.real()), Number.NEGATIVE_INFINITY],
+      [meta(col.double()), 5e-324],
+      [meta(col.double()), -0],
+      [meta(col.double()), -1.7976931348623157e308],
+      [meta(col.interval()), 'P1Y2M3DT4H5M6.789S'],
+      [meta(col.interval()), 'P-10M-3DT-4H-5M-6.000001S'],
+      [meta(col.interval()), 'PT0S'],
+      [meta(col.interval()), 'P-178000000Y-11M'],
+      [meta(col.interval()), 'PT2562047788H54.775807S'],
+      [meta(col.interval()), 'P1MT-1S'],
+      [meta(col.json()), '{"a":1,  "a":2}'],
     ];
     for (const [column, value] of cases) {
       const codec = binaryCodecFor(column);
@@ -53,8 +79,13 @@ describe('binary COPY codecs', () => {
     expect(codec.decode(data, 0, 8)).toEqual(new Date('2022-02-14T10:24:46.123Z'));
     data.writeBigInt64BE(BigInt(micros('1999-12-31T23:59:59.999Z', 1)));
     expect(codec.decode(data, 0, 8)).toEqual(new Date('1999-12-31T23:59:59.999Z'));
-    data.writeBigInt64BE(9223372036854775807n); // infinity
-    expect((codec.decode(data, 0, 8) as Date).getTime()).toBeNaN();
+    data.writeBigInt64BE(9223372036854775807n);
+    expect(codec.decode(data, 0, 8)).toBe('infinity');
+    data.writeBigInt64BE(-9223372036854775808n);
+    expect(codec.decode(data, 0, 8)).toBe('-infinity');
+    // 4713 BC: beyond what a double holds in microseconds, read exactly.
+    data.writeBigInt64BE(BigInt(Date.UTC(-4712, 0, 1) - Date.UTC(2000, 0, 1)) * 1000n - 1n);
+    expect(codec.decode(data, 0, 8)).toEqual(new Date(Date.UTC(-4712, 0, 1) - 1));
   });
 
   it('prints microseconds as PostgreSQL does with DateStyle ISO and TimeZone UTC', () => {

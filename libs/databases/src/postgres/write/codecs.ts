@@ -1,10 +1,12 @@
+import { FIRST_TIMESTAMP_MS, civilFromDays, daysFromCivil } from '@datakit/contracts';
 import type { ColumnMeta } from '@datakit/contracts';
 
 import { COPY_NULL, escapeCopyText } from './copy-text.ts';
 
 /**
  * How one column's values cross the wire: `decode` turns PostgreSQL's text output (DateStyle
- * ISO, TimeZone UTC, bytea hex) into the value the contract validates (a `Date` for timestamps,
+ * ISO, TimeZone UTC, bytea hex, IntervalStyle iso_8601, lc_monetary C, extra_float_digits 1:
+ * see {@link SESSION_SETTINGS}) into the value the contract validates (a `Date` for timestamps,
  * a string for numeric, a `bigint` for bigint...); `encode` turns a contract value into one
  * escaped COPY text field. A value that cannot be decoded is passed on as is, so validation
  * rejects it with the contract's own message.
@@ -18,6 +20,14 @@ export interface Codec {
   decodeRange(text: string, start: number, end: number): unknown;
   encode(value: unknown): string;
 }
+
+/**
+ * The settings both sides of a load run their sessions with, on which the codecs rely: every
+ * value prints exactly (floats in their shortest exact form) and in one spelling.
+ */
+export const SESSION_SETTINGS =
+  "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET bytea_output = 'hex'; " +
+  "SET IntervalStyle = 'iso_8601'; SET lc_monetary = 'C'; SET extra_float_digits = 1";
 
 /** The codec for a column's kind. */
 export function codecFor(meta: ColumnMeta): Codec {
@@ -41,6 +51,12 @@ export function codecFor(meta: ColumnMeta): Codec {
       return withRange({ decode: decodeBytea, encode: encodeScalar });
     case 'jsonb':
       return withRange({ decode: decodeJson, encode: encodeJson });
+    case 'money':
+      return withRange({ decode: decodeMoney, encode: encodeScalar });
+    case 'real':
+      return withRange({ decode: decodeReal, encode: encodeScalar });
+    case 'double':
+      return withRange({ decode: decodeDouble, encode: encodeScalar });
     case 'array': {
       const element = codecFor(meta.element as ColumnMeta);
       return withRange({
@@ -52,7 +68,8 @@ export function codecFor(meta: ColumnMeta): Codec {
       });
     }
     default:
-      // numeric, text, varchar, char, date, uuid, enum, custom: the text is the value.
+      // numeric, text, varchar, char, date, interval, json, inet, cidr, tsvector, uuid, enum,
+      // custom: the text is the value.
       return { decode: identity, decodeRange: sliceRange, encode: encodeScalar };
   }
 }
@@ -95,6 +112,26 @@ function decodeBigint(text: string): unknown {
   }
 }
 
+/** `-$1,234.56` (lc_monetary C) as `-1234.56`. */
+function decodeMoney(text: string): unknown {
+  const negative = text.startsWith('-');
+  const body = negative ? text.slice(1) : text;
+  if (!body.startsWith('$')) return text;
+  return `${negative ? '-' : ''}${body.slice(1).replaceAll(',', '')}`;
+}
+
+/** A float4 as its own value (`0.1` is 0.10000000149011612), `NaN`, infinities, `-0`. */
+function decodeReal(text: string): unknown {
+  const value = Number(text);
+  return Number.isNaN(value) && text !== 'NaN' ? text : Math.fround(value);
+}
+
+/** A float8 printed exactly (extra_float_digits 1): `Number` reads it back to the same double. */
+function decodeDouble(text: string): unknown {
+  const value = Number(text);
+  return Number.isNaN(value) && text !== 'NaN' ? text : value;
+}
+
 function decodeBoolean(text: string): unknown {
   return text === 't' ? true : text === 'f' ? false : text;
 }
@@ -102,8 +139,38 @@ function decodeBoolean(text: string): unknown {
 /** `2022-02-14 10:24:46.123456` (no zone): read as UTC, like the contracts say. */
 function decodeTimestamp(text: string): unknown {
   if (BEYOND_MICROSECONDS.test(text)) return text;
-  return parseIsoTimestamp(text, false) ?? new Date(`${text.replace(' ', 'T')}Z`);
+  return parseIsoTimestamp(text, false) ?? parseAnyTimestamp(text, false);
 }
+
+/**
+ * What the fast parser leaves: `infinity`, `-infinity`, BC (`0044-03-15 10:00:00+00 BC`) and
+ * years past 9999 (or before 1000) as PostgreSQL prints them; anything else as is (rejected).
+ */
+function parseAnyTimestamp(text: string, zoned: boolean): unknown {
+  if (text === 'infinity' || text === '-infinity') return text;
+  const match = ANY_TIMESTAMP.exec(text);
+  if (match === null) return text;
+  const [, y, mo, d, h, mi, sec, fraction = '', sign, oh, om, os, bc] = match;
+  if ((sign !== undefined) !== zoned) return text;
+  const written = Number(y);
+  const year = bc === undefined ? written : 1 - written;
+  const month = Number(mo);
+  const day = Number(d);
+  if (written === 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
+    return text;
+  }
+  const offset =
+    sign === undefined
+      ? 0
+      : (sign === '-' ? -1 : 1) * (Number(oh) * 3600 + Number(om ?? 0) * 60 + Number(os ?? 0));
+  const seconds = (Number(h) * 60 + Number(mi)) * 60 + Number(sec) - offset;
+  const millis = Math.floor(Number(fraction.padEnd(3, '0').slice(0, 3)));
+  const time = daysFromCivil(year, month, day) * 86_400_000 + seconds * 1000 + millis;
+  return new Date(time);
+}
+
+const ANY_TIMESTAMP =
+  /^(\d{4,})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?(?:([+-])(\d\d)(?::(\d\d)(?::(\d\d))?)?)?( BC)?$/;
 
 /**
  * More than six fractional digits (SQL Server's datetime2 keeps 100 ns): PostgreSQL would round
@@ -122,11 +189,7 @@ function decodeTimestamptzRange(text: string, start: number, end: number): unkno
 /** `2022-02-14 10:24:46.123+00`, `...+05:30`: an instant. */
 function decodeTimestamptz(text: string): unknown {
   if (BEYOND_MICROSECONDS.test(text)) return text;
-  const fast = parseIsoTimestamp(text, true);
-  if (fast !== undefined) return fast;
-  const iso = text.replace(' ', 'T');
-  // PostgreSQL writes `+00`; ECMAScript's date format wants `+00:00` (or `Z`).
-  return new Date(/[+-]\d\d$/.test(iso) ? `${iso}:00` : iso);
+  return parseIsoTimestamp(text, true) ?? parseAnyTimestamp(text, true);
 }
 
 const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
@@ -134,16 +197,6 @@ const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 function daysInMonth(year: number, month: number): number {
   if (month !== 2) return MONTH_DAYS[month - 1] as number;
   return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
-}
-
-/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
-function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * ((month + 9) % 12) + 2) / 5) + day - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146_097 + doe - 719_468;
 }
 
 /** `0`..`9` at `i` as a number, or NaN. */
@@ -213,7 +266,10 @@ export function parseIsoTimestamp(
     const sign = text.charCodeAt(i);
     if (sign !== 43 && sign !== 45) return undefined;
     const hours = digits(text, i + 1, 2);
-    const minutes = i + 6 <= end && text.charCodeAt(i + 3) === 58 ? digits(text, i + 4, 2) : 0;
+    const withMinutes = i + 6 <= end && text.charCodeAt(i + 3) === 58;
+    const minutes = withMinutes ? digits(text, i + 4, 2) : 0;
+    // Nothing may follow the offset (a ` BC`, or offset seconds, take the general parser).
+    if ((withMinutes ? i + 6 : i + 3) !== end) return undefined;
     offsetMinutes = (sign === 45 ? -1 : 1) * (hours * 60 + minutes);
   } else if (i !== end) {
     return undefined;
@@ -241,6 +297,8 @@ export function encodeScalar(value: unknown): string {
     case 'string':
       return escapeCopyText(value);
     case 'number':
+      // String(-0) is "0"; NaN and the infinities print as PostgreSQL reads them.
+      return Object.is(value, -0) ? '-0' : String(value);
     case 'bigint':
       return String(value);
     case 'boolean':
@@ -249,10 +307,34 @@ export function encodeScalar(value: unknown): string {
       return COPY_NULL;
     default:
       if (value === null) return COPY_NULL;
-      if (value instanceof Date) return value.toISOString();
+      if (value instanceof Date) return formatDate(value);
       if (Buffer.isBuffer(value)) return `\\\\x${value.toString('hex')}`;
       return escapeCopyText(JSON.stringify(value));
   }
+}
+
+/**
+ * A `Date` as PostgreSQL reads it: ISO 8601 for years 1000 to 9999 (the common case),
+ * otherwise PostgreSQL's own spelling (`0044-03-15 10:00:00.000+00 BC`), which
+ * `toISOString`'s extended years (`-000043-...`) are not.
+ */
+export function formatDate(value: Date): string {
+  const time = value.getTime();
+  if (time >= YEAR_1000_MS && time < YEAR_10000_MS) return value.toISOString();
+  if (!(time >= FIRST_TIMESTAMP_MS)) return 'invalid'; // validation refuses these first
+  const days = Math.floor(time / 86_400_000);
+  const [year, month, day] = civilFromDays(days);
+  const bc = year <= 0;
+  const clock = new Date(time - days * 86_400_000).toISOString().slice(11, 23);
+  const date = `${String(bc ? 1 - year : year).padStart(4, '0')}-${pad(month)}-${pad(day)}`;
+  return `${date} ${clock}+00${bc ? ' BC' : ''}`;
+}
+
+const YEAR_1000_MS = Date.UTC(1000, 0, 1);
+const YEAR_10000_MS = Date.UTC(10_000, 0, 1);
+
+function pad(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
 }
 
 function encodeJson(value: unknown): string {
@@ -297,16 +379,20 @@ export function arrayLiteral(values: readonly unknown[], element: ColumnMeta): s
     if (value === null || value === undefined) return 'NULL';
     const text =
       value instanceof Date
-        ? value.toISOString()
-        : Buffer.isBuffer(value)
-          ? `\\x${value.toString('hex')}`
-          : typeof value === 'boolean'
-            ? value
-              ? 't'
-              : 'f'
-            : element.kind === 'jsonb'
-              ? JSON.stringify(value)
-              : String(value);
+        ? formatDate(value)
+        : typeof value === 'number'
+          ? Object.is(value, -0)
+            ? '-0'
+            : String(value)
+          : Buffer.isBuffer(value)
+            ? `\\x${value.toString('hex')}`
+            : typeof value === 'boolean'
+              ? value
+                ? 't'
+                : 'f'
+              : element.kind === 'jsonb'
+                ? JSON.stringify(value)
+                : String(value);
     return `"${text.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
   });
   return `{${items.join(',')}}`;

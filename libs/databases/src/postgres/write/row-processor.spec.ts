@@ -80,7 +80,7 @@ describe('compileCopyRowParser', () => {
     // Text a codec cannot read stays text, for validation to reject.
     expect(parse('4x\tx\t0\t\\N\tsoon\n', 0, new Int32Array(11))).toMatchObject({
       item_id: '4x',
-      updated: expect.any(Date) as Date,
+      updated: 'soon',
     });
   });
 });

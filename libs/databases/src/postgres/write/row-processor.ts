@@ -1,6 +1,6 @@
 import { isAscii } from 'node:buffer';
 
-import { compileValidator, dataColumns } from '@datakit/contracts';
+import { compileValidator, dataColumns, pgDateDays } from '@datakit/contracts';
 import type { AnyTable, AnyTransform, Column, ColumnMeta, RowValidator } from '@datakit/contracts';
 
 import {
@@ -383,12 +383,15 @@ export class RowProcessor {
     }
   }
 
-  /** Whether every target column holds the very value of the source column of its name. */
+  /**
+   * Whether every target column holds the very value of the source column of its name
+   * (`Object.is`: a NaN passed through is the same value, a -0 turned into 0 is not).
+   */
   #passedThrough(row: Record<string, unknown>, source: Record<string, unknown>): boolean {
     const columns = this.#targetColumns;
     for (let i = 0; i < columns.length; i += 1) {
       const name = (columns[i] as TargetColumn).name;
-      if (row[name] !== source[name]) return false;
+      if (!Object.is(row[name], source[name])) return false;
     }
     return true;
   }
@@ -419,7 +422,7 @@ export class RowProcessor {
       const value = row[column.name];
       // Passed through unchanged: the source's own text (exact, e.g. microseconds kept).
       const text =
-        column.sourceIndex >= 0 && value === source[column.name]
+        column.sourceIndex >= 0 && Object.is(value, source[column.name])
           ? this.#copyField(column.sourceIndex)
           : column.codec.encode(value);
       line = i === 0 ? text : `${line}\t${text}`;
@@ -437,7 +440,7 @@ export class RowProcessor {
       const column = columns[i] as TargetColumn;
       const value = row[column.name];
       const from = column.sourceIndex;
-      if (from >= 0 && value === source[column.name]) {
+      if (from >= 0 && Object.is(value, source[column.name])) {
         writer.rawField(this.#data, offsets[2 * from] as number, offsets[2 * from + 1] as number);
       } else if (value === null || value === undefined) {
         writer.nullField();
@@ -449,16 +452,24 @@ export class RowProcessor {
 
   /**
    * Binary input: keeps the highest cursor value read; timestamps compare by their exact
-   * microseconds, other kinds by the decoded value.
+   * microseconds, numbers by value, text as the text path compares it. An infinity is no place
+   * to resume from (nothing would ever come after it): those rows are read again every run.
    */
   #trackBinaryCursor(input: Record<string, unknown>): void {
     let value = input[this.#cursorName] as number | bigint | string | Date | null | undefined;
-    if (value === null || value === undefined) return;
+    if (value === null || value === undefined || isInfinity(value)) return;
     if (value instanceof Date) {
-      if (Number.isNaN(value.getTime())) return; // infinity: not a place to resume from
+      if (Number.isNaN(value.getTime())) return;
       value = readMicros(this.#data, (this.#offsets[2 * this.#cursorIndex] as number) + 4);
     }
-    if (this.#cursorValue === null || value > this.#cursorValue) this.#cursorValue = value;
+    const current = this.#cursorValue;
+    if (typeof value === 'string') {
+      if (current === null || this.#cursorCompare(value, String(current)) > 0) {
+        this.#cursorValue = value;
+      }
+    } else if (current === null || value > (current as number | bigint)) {
+      this.#cursorValue = value;
+    }
   }
 
   /**
@@ -467,7 +478,7 @@ export class RowProcessor {
    */
   #trackCursor(input: Record<string, unknown>): void {
     const value = input[this.#cursorName];
-    if (value === null || value === undefined) return;
+    if (value === null || value === undefined || isInfinity(value)) return;
     const key =
       typeof value === 'number' ? value : value instanceof Date ? value.getTime() : Number.NaN;
     if (!Number.isNaN(key) && this.#cursorText !== null && !Number.isNaN(this.#cursorKey)) {
@@ -606,6 +617,11 @@ function rowLiteral(names: readonly string[], value: (index: number) => string):
   return `{ ${names.map((name, i) => `${JSON.stringify(name)}: ${value(i)}`).join(', ')} }`;
 }
 
+/** PostgreSQL's `infinity` or `-infinity` (dates and timestamps): never a saved cursor. */
+function isInfinity(value: unknown): boolean {
+  return value === 'infinity' || value === '-infinity';
+}
+
 /** Whether two columns accept exactly the same values. */
 function sameContract(source: ColumnMeta, target: ColumnMeta): boolean {
   const keys = [
@@ -648,6 +664,9 @@ function compareFor(column: Column | undefined): (a: string, b: string) => numbe
         const y = BigInt(b);
         return x === y ? 0 : x > y ? 1 : -1;
       };
+    case 'date':
+      // BC dates and years past 9999 do not order as text.
+      return (a, b) => (pgDateDays(a) ?? Number.NaN) - (pgDateDays(b) ?? Number.NaN);
     default:
       return (a, b) => (a === b ? 0 : a > b ? 1 : -1);
   }
