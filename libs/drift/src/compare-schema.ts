@@ -204,7 +204,7 @@ function compareColumn(
   options: CompareSchemaOptions,
 ): DriftChange[] {
   const changes: DriftChange[] = [];
-  const typeProblem = compareType(column, live, options.normalizeType);
+  const typeProblem = compareType(column, live, options.normalizeType, options.side);
   if (typeProblem !== undefined) {
     changes.push({
       kind: 'type',
@@ -232,23 +232,31 @@ function compareColumn(
   return changes;
 }
 
+/**
+ * A domain matches when the contract declares it (`.domain('sku')` over the base type's kind)
+ * or names it as the column's SQL type (`col.custom('sku')`). A target table the loader
+ * created has the base type where the contract declares a domain (domains are the source's):
+ * on the target side that is no drift.
+ */
 function compareType(
   column: Column,
   live: LiveColumn,
   normalizeSqlType: (sqlType: string) => string,
+  side: 'source' | 'target',
 ): { expected: string; found: string } | undefined {
   const expected = normalizeSqlType(column.sqlType);
   const expectedText = column.domain ? `${column.domain} (${expected})` : expected;
   if (live.domain !== undefined) {
     const base = normalizeSqlType(live.domainBaseType ?? live.type);
     const foundText = `${live.domain} (${base})`;
-    if (base !== expected) return { expected: expectedText, found: foundText };
+    const namesDomain = column.domain === undefined && expected === normalizeSqlType(live.domain);
+    if (!namesDomain && base !== expected) return { expected: expectedText, found: foundText };
     if (column.domain !== undefined && column.domain !== live.domain) {
       return { expected: expectedText, found: foundText };
     }
   } else {
     const found = normalizeSqlType(live.type);
-    if (found !== expected || column.domain !== undefined) {
+    if (found !== expected || (column.domain !== undefined && side === 'source')) {
       return { expected: expectedText, found };
     }
   }

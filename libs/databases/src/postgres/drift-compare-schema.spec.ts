@@ -150,6 +150,32 @@ describe('compareSchema', () => {
     });
   });
 
+  it('matches a domain over text declared with .domain() or named as the type', () => {
+    const sku = column('sku', 'sku', { domain: 'sku', domainBaseType: 'text' });
+    for (const declared of [col.text().domain('sku'), col.custom('sku')]) {
+      const Product = defineTable({
+        name: 'customer',
+        columns: { customer_id: col.integer().primaryKey(), sku: declared },
+      });
+      expect(
+        compareSchema([Product], live([column('customer_id', 'integer'), sku]), source).breaking,
+      ).toEqual([]);
+    }
+  });
+
+  it('accepts the base type where a target contract declares a domain', () => {
+    const columns = faithful.map((c) =>
+      c.name === 'release_year' ? column('release_year', 'integer', { nullable: true }) : c,
+    );
+    const target = { ...source, side: 'target' } as const;
+    const Target = defineTable({
+      name: 'customer',
+      columns: { ...Customer.definition.columns, email: col.varchar(50).nullable() },
+    });
+    const renamed = columns.map((c) => (c.name === 'email_address' ? { ...c, name: 'email' } : c));
+    expect(compareSchema([Target], live(renamed), target).breaking).toEqual([]);
+  });
+
   it.each([
     ['freeze', true],
     ['discard', false],

@@ -2,7 +2,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
 import { AUDIT_COLUMN_NAMES, dataColumns } from '@datakit/contracts';
-import type { AnyTable } from '@datakit/contracts';
+import type { AnyTable, ColumnMeta } from '@datakit/contracts';
 import { DatakitError, EnvironmentError, RejectsError } from '@datakit/errors';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
@@ -11,6 +11,7 @@ import type { TableLoad, TableLoadResult } from '../../adapter.ts';
 import { describeRejectLimits, overRejectLimit } from '../../reject-limit.ts';
 
 import { acceptsBinary, binaryWireType } from './binary-copy.ts';
+import { SESSION_SETTINGS } from './codecs.ts';
 import {
   clearCursor,
   ensureBookkeeping,
@@ -119,7 +120,7 @@ export async function loadTable(options: LoadTableOptions): Promise<TableLoadRes
       : `${STAGE} (${dataColumns(options.targetTable)
           .map((c) => ident(c.name))
           .join(', ')})`;
-    if (!direct) await createStage(target, options.targetTable);
+    if (!direct) await createStage(target, options.targetTable, options.targetSchema);
     const copied = await streamRows(options, processor, cursorFrom, into, binary);
 
     const counts = processor.counts;
@@ -182,7 +183,7 @@ export async function loadTable(options: LoadTableOptions): Promise<TableLoadRes
 
 /** The session settings the codecs rely on. */
 async function prepareSession(client: pg.Client): Promise<void> {
-  await client.query("SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET bytea_output = 'hex'");
+  await client.query(SESSION_SETTINGS);
 }
 
 /** Takes the table's load lock for this transaction, or fails at once when another run has it. */
@@ -323,10 +324,16 @@ async function setRunIdDefault(
 
 const STAGE = ident('_datakit_stage');
 
-/** A temporary staging table for the data columns, dropped at commit. */
-async function createStage(target: pg.Client, table: AnyTable): Promise<void> {
-  const columns = dataColumns(table).map((c) => columnDefinition(c, { notNull: false }));
-  await target.query(`CREATE TEMPORARY TABLE ${STAGE} (${columns.join(', ')}) ON COMMIT DROP`);
+/**
+ * A temporary staging table for the data columns, dropped at commit, with the target's own
+ * column types (an enum type wherever the target's is, a domain, a length), so the merge
+ * moves values between columns of one type.
+ */
+async function createStage(target: pg.Client, table: AnyTable, schema: string): Promise<void> {
+  const columns = dataColumns(table).map((c) => ident(c.name));
+  await target.query(
+    `CREATE TEMPORARY TABLE ${STAGE} ON COMMIT DROP AS SELECT ${columns.join(', ')} FROM ${qualified(schema, table.name)} WITH NO DATA`,
+  );
 }
 
 /** The target's columns in COPY order: data columns, then the audit columns. */
@@ -431,8 +438,15 @@ async function mergeStage(options: LoadTableOptions): Promise<number> {
       set.push('"_run_id" = EXCLUDED."_run_id"', '"_loaded_at" = EXCLUDED."_loaded_at"');
       set.push('"_updated_at" = EXCLUDED."_updated_at"');
     }
-    const old = changing.map((c) => `t.${ident(c)}`).join(', ');
-    const incoming = changing.map((c) => `EXCLUDED.${ident(c)}`).join(', ');
+    const byText = new Set(
+      dataColumns(targetTable)
+        .filter(comparesAsText)
+        .map((c) => c.name),
+    );
+    const compared = (prefix: string, c: string): string =>
+      byText.has(c) ? `${prefix}.${ident(c)}::text` : `${prefix}.${ident(c)}`;
+    const old = changing.map((c) => compared('t', c)).join(', ');
+    const incoming = changing.map((c) => compared('EXCLUDED', c)).join(', ');
     conflict =
       ` ON CONFLICT (${[...key].map(ident).join(', ')}) DO UPDATE SET ${set.join(', ')}` +
       ` WHERE (${old}) IS DISTINCT FROM (${incoming})`;
@@ -449,6 +463,30 @@ async function mergeStage(options: LoadTableOptions): Promise<number> {
     if ((error as { code?: string }).code !== '21000') throw error;
     await options.target.query('ROLLBACK TO SAVEPOINT datakit_merge');
     throw await repeatedKeyError(options, [...key]);
+  }
+}
+
+/**
+ * Whether a merge's change check compares a column by its text: kinds without an equality
+ * operator (json, and custom types such as xml or point), and kinds whose equality is looser
+ * than the value (`-0 = 0` and `NaN = NaN` for floats, `'1 day' = '24 hours'` for intervals,
+ * `1.0 = 1.00` for unconstrained numeric), so an exact change is never missed. Arrays follow
+ * their element.
+ */
+function comparesAsText(column: ColumnMeta): boolean {
+  switch (column.kind) {
+    case 'json':
+    case 'custom':
+    case 'real':
+    case 'double':
+    case 'interval':
+      return true;
+    case 'numeric':
+      return column.scale === undefined;
+    case 'array':
+      return column.element !== undefined && comparesAsText(column.element);
+    default:
+      return false;
   }
 }
 

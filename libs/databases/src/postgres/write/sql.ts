@@ -1,5 +1,5 @@
 import { AUDIT_COLUMN_NAMES } from '@datakit/contracts';
-import type { AnyTable, Column } from '@datakit/contracts';
+import type { AnyTable, Column, ColumnMeta } from '@datakit/contracts';
 
 /** The session setting a load puts its run id in; `_run_id`'s default reads it. */
 export const RUN_ID_SETTING = 'datakit.run_id';
@@ -38,15 +38,56 @@ export function columnsOf(table: AnyTable): Column[] {
   return Object.values(table.columns) as Column[];
 }
 
-/** One column's definition in CREATE TABLE / ADD COLUMN. */
-export function columnDefinition(column: Column, options: { notNull?: boolean } = {}): string {
+/**
+ * One column's definition in CREATE TABLE / ADD COLUMN. With `schema`, an enum column's type
+ * is that schema's type of its name (see {@link enumTypesSql}); without, the name as written.
+ */
+export function columnDefinition(
+  column: Column,
+  options: { notNull?: boolean; schema?: string } = {},
+): string {
   const notNull = options.notNull ?? !column.nullable;
-  return `${ident(column.name)} ${column.sqlType}${notNull ? ' NOT NULL' : ''}`;
+  const type = options.schema === undefined ? column.sqlType : targetType(column, options.schema);
+  return `${ident(column.name)} ${type}${notNull ? ' NOT NULL' : ''}`;
+}
+
+/** The SQL type of a column in a target table: enum types qualified with the target schema. */
+function targetType(column: ColumnMeta, schema: string): string {
+  if (column.kind === 'array' && column.element !== undefined) {
+    return `${targetType(column.element, schema)}[]`;
+  }
+  const enumType = enumTypeOf(column);
+  return enumType === undefined ? column.sqlType : qualified(schema, enumType);
+}
+
+/** The enum type a column names (`typeName`), or undefined for a text-backed enum. */
+function enumTypeOf(column: ColumnMeta): string | undefined {
+  return column.kind === 'enum' && column.sqlType !== 'text' ? column.sqlType : undefined;
 }
 
 /**
- * CREATE TABLE for a target contract: columns, NOT NULL and the primary key from the
- * contract; no foreign keys (bronze tables load in any order and keep what the source had).
+ * Creates, in the target schema, each enum type a table's columns name that the schema does
+ * not have yet, with the contract's values: the target's type is its own, never the source
+ * database's (which the warehouse may not have). An existing type is kept as it is; the drift
+ * check compares its values with the contract's.
+ */
+export function enumTypesSql(table: AnyTable, schema: string): string[] {
+  const types = new Map<string, readonly string[]>();
+  for (const column of columnsOf(table)) {
+    const meta: ColumnMeta = column.kind === 'array' ? (column.element ?? column) : column;
+    const name = enumTypeOf(meta);
+    if (name !== undefined && !types.has(name)) types.set(name, meta.values ?? []);
+  }
+  return [...types].map(
+    ([name, values]) =>
+      `DO $datakit$ BEGIN CREATE TYPE ${qualified(schema, name)} AS ENUM (${values.map(literal).join(', ')}); ` +
+      'EXCEPTION WHEN duplicate_object THEN NULL; END $datakit$',
+  );
+}
+
+/**
+ * CREATE TABLE for a target contract (after the enum types it needs, see
+ * {@link enumTypesSql}): columns, NOT NULL and the primary key from the contract; no foreign keys (bronze tables load in any order and keep what the source had).
  * `primaryKey: false` leaves the key out, for a load that adds it after copying the rows
  * (see {@link addPrimaryKeySql}).
  */
@@ -57,7 +98,7 @@ export function createTableSql(
 ): string {
   const audit = new Set<string>(table.audited ? AUDIT_COLUMN_NAMES : []);
   const lines = columnsOf(table).map((column) => {
-    const definition = `  ${columnDefinition(column)}`;
+    const definition = `  ${columnDefinition(column, { schema })}`;
     return audit.has(column.name)
       ? `${definition} DEFAULT ${AUDIT_DEFAULTS[column.name]}`
       : definition;
@@ -65,7 +106,8 @@ export function createTableSql(
   if (table.primaryKey.length > 0 && options.primaryKey !== false) {
     lines.push(`  PRIMARY KEY (${keyList(table)})`);
   }
-  return `CREATE TABLE ${qualified(schema, table.name)} (\n${lines.join(',\n')}\n)`;
+  const create = `CREATE TABLE ${qualified(schema, table.name)} (\n${lines.join(',\n')}\n)`;
+  return [...enumTypesSql(table, schema), create].join(';\n');
 }
 
 /**

@@ -1,0 +1,297 @@
+import { col, defineTable, defineTransform, withAudit } from '@datakit/contracts';
+import type { AnyTable, AnyTransform, ColumnBuilder } from '@datakit/contracts';
+import { compareSchema } from '@datakit/drift';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { readLiveSchema } from '../catalog.ts';
+import { postgresDialect } from '../types.ts';
+
+import { ScratchDb, scratchSchema } from './__fixtures__/scratch-db.ts';
+import { testLoadOptions } from './__fixtures__/load-options.ts';
+import { SESSION_SETTINGS } from './codecs.ts';
+import { loadTable } from './load-table.ts';
+
+// Real PostgreSQL (npm run infra:up). Every awkward value of every kind, loaded by binary and
+// by text COPY, passed through (the source's bytes) and renamed (every value decoded and
+// encoded again), compared with the source value by value as PostgreSQL prints it, then merged
+// again into the populated target (nothing changes) and after a change only a json's
+// whitespace or a float's sign shows.
+const SRC = scratchSchema('pt_src');
+const db = new ScratchDb();
+const { source, target, sql } = db;
+const MOODS = ['sad', 'ok', 'happy'] as const;
+
+/** Kinds binary COPY carries. */
+const binaryColumns = {
+  d: col.date().nullable(),
+  ts: col.timestamp().nullable(),
+  tstz: col.timestamptz().nullable(),
+  m: col.money().nullable(),
+  r: col.real().nullable(),
+  f: col.double().nullable(),
+  iv: col.interval().nullable(),
+  j: col.json().nullable(),
+};
+/** Kinds that take text COPY. */
+const textColumns = {
+  n: col.numeric().nullable(),
+  n2: col.numeric(6, 2).nullable(),
+  ip: col.inet().nullable(),
+  net: col.cidr().nullable(),
+  tsv: col.tsvector().nullable(),
+  mood: col.enum(MOODS, { typeName: 'mood' }).nullable(),
+  sku: col.text().domain('sku').nullable(),
+};
+
+type Builders = Record<string, ColumnBuilder<unknown>>;
+
+const SOURCE_DDL: Record<string, string> = {
+  d: 'date',
+  ts: 'timestamp',
+  tstz: 'timestamptz',
+  m: 'money',
+  r: 'real',
+  f: 'double precision',
+  iv: 'interval',
+  j: 'json',
+  n: 'numeric',
+  n2: 'numeric(6,2)',
+  ip: 'inet',
+  net: 'cidr',
+  tsv: 'tsvector',
+  mood: `${SRC}.mood`,
+  sku: `${SRC}.sku`,
+};
+
+/** Rows as SQL literals per column; the last row is all NULL. */
+const ROWS: Record<string, string>[] = [
+  {
+    d: '0044-03-15 BC',
+    ts: '0044-03-15 10:00:00.123 BC',
+    tstz: '4713-01-01 00:00:00+00 BC',
+    m: '-92233720368547758.08',
+    r: '-0',
+    f: '5e-324',
+    iv: '1 year 2 mons 3 days 04:05:06.789',
+    j: '{"a":1,  "a":2}',
+    n: 'NaN',
+    n2: 'NaN',
+    ip: '192.168.0.1/24',
+    net: '10.0.0.0/8',
+    tsv: "'a':1A 'cat':2,3",
+    mood: 'happy',
+    sku: 'ABC-1',
+  },
+  {
+    d: 'infinity',
+    ts: 'infinity',
+    tstz: '-infinity',
+    m: '92233720368547758.07',
+    r: '3.4028235e38',
+    f: '-1.7976931348623157e308',
+    iv: '-1 year 2 mons -3 days -04:05:06.000001',
+    j: '[1, 2 ,3 ]\n',
+    n: 'Infinity',
+    n2: '-9999.99',
+    ip: '::ffff:1.2.3.4',
+    net: '2001:db8::/32',
+    tsv: '',
+    mood: 'sad',
+    sku: 'Z',
+  },
+  {
+    d: '-infinity',
+    ts: '-infinity',
+    tstz: 'infinity',
+    m: '0.05',
+    r: '1e-45',
+    f: 'NaN',
+    iv: '0',
+    j: '{"k": "\\u0000 é"}',
+    n: '-Infinity',
+    n2: '0.10',
+    ip: '2001:db8::1/64',
+    net: '192.168.0.0/16',
+    tsv: 'fat:1 rat:2B',
+    mood: 'ok',
+    sku: 'Q\\tab',
+  },
+  {
+    d: '10000-01-01',
+    ts: '0999-12-31 23:59:59.999',
+    tstz: '10000-01-01 00:00:00.001+00',
+    m: '0',
+    r: 'NaN',
+    f: '-0',
+    iv: '-178000000 years',
+    j: 'null',
+    n: '-0.000100',
+    n2: '1.5',
+    ip: '::',
+    net: '0.0.0.0/0',
+    tsv: "'x'",
+    mood: 'happy',
+    sku: 'A',
+  },
+  {
+    d: '2024-02-29',
+    ts: '2024-02-29 12:34:56.789',
+    tstz: '2024-02-29 12:34:56.789+05:30',
+    m: '-0.01',
+    r: '-Infinity',
+    f: '2.2250738585072014e-308',
+    iv: '1 mon -1 sec',
+    j: '  "spaced"  ',
+    n: '123456789012345678901234567890.123456789012345678901234567890',
+    n2: '0',
+    ip: '10.0.0.1',
+    net: '10.1.0.0/16',
+    tsv: "'ünïcode':1",
+    mood: 'sad',
+    sku: 'B',
+  },
+  {},
+];
+
+function contracts(columns: Builders, renamed: boolean) {
+  const names = Object.keys(columns);
+  const Source = defineTable({
+    name: 'awkward',
+    columns: { id: col.integer().primaryKey(), ...columns },
+  });
+  const targetColumns = Object.fromEntries(
+    names.map((name) => [renamed ? `x_${name}` : name, columns[name] as ColumnBuilder<unknown>]),
+  );
+  const Target = withAudit(
+    defineTable({
+      name: 'awkward',
+      schema: 'bronze',
+      columns: { id: col.integer().primaryKey(), ...targetColumns },
+    }),
+  );
+  const transform = defineTransform({
+    from: Source,
+    to: Target,
+    map: (row) =>
+      Object.fromEntries(
+        Object.entries(row).map(([name, value]) => [
+          renamed && name !== 'id' ? `x_${name}` : name,
+          value,
+        ]),
+      ) as never,
+  });
+  return {
+    Source: Source as AnyTable,
+    Target: Target as AnyTable,
+    transform: transform as AnyTransform,
+  };
+}
+
+/** Each row's values as PostgreSQL prints them (the loader's session settings), in key order. */
+async function printed(schema: string, columns: readonly string[]): Promise<string[]> {
+  const rows = await sql<{ v: string }>(
+    `select row(id, ${columns.join(', ')})::text as v from ${schema}.awkward order by id`,
+  );
+  return rows.map((r) => r.v);
+}
+
+describe('every kind round-trips exactly through binary and text COPY', () => {
+  const schemas: string[] = [];
+
+  beforeAll(async () => {
+    await db.connect();
+    await sql(SESSION_SETTINGS);
+    await sql(`create schema ${SRC}`);
+    await sql(`create type ${SRC}.mood as enum ('sad', 'ok', 'happy')`);
+    await sql(`create domain ${SRC}.sku as text check (value ~ '^[A-Z]')`);
+  });
+
+  afterAll(() => db.close([SRC, ...schemas], 'pt'));
+
+  const cases = [
+    { table: 'binary kinds', columns: binaryColumns as Builders, binary: true },
+    {
+      table: 'every kind',
+      columns: { ...binaryColumns, ...textColumns } as Builders,
+      binary: false,
+    },
+  ];
+  for (const { table, columns, binary } of cases) {
+    const names = Object.keys(columns);
+    for (const renamed of [false, true]) {
+      for (const format of ['binary', 'text'] as const) {
+        const label = `${table}, ${renamed ? 'renamed (encoded)' : 'passed through'}, ${format} COPY`;
+        it(`${label}: exact, then merged again into the populated target`, async () => {
+          const dst = scratchSchema(`pt_${schemas.length}`);
+          schemas.push(dst);
+          await sql(`drop table if exists ${SRC}.awkward`);
+          await sql(
+            `create table ${SRC}.awkward (id integer primary key, ${names.map((n) => `${n} ${SOURCE_DDL[n]}`).join(', ')})`,
+          );
+          for (const [i, row] of ROWS.entries()) {
+            const params: unknown[] = [i + 1];
+            const values = names.map((n) => {
+              if (row[n] === undefined) return 'null';
+              params.push(row[n]);
+              return `$${params.length}`;
+            });
+            await sql(
+              `insert into ${SRC}.awkward (id, ${names.join(', ')}) values ($1, ${values.join(', ')})`,
+              params,
+            );
+          }
+          const { Source, Target, transform } = contracts(columns, renamed);
+          const targetNames = renamed ? names.map((n) => `x_${n}`) : names;
+          const load = () =>
+            loadTable(
+              testLoadOptions(
+                { sourceTable: Source, targetTable: Target, transform, cursor: null },
+                { source, target, sourceSchema: SRC, targetSchema: dst },
+                { copyFormat: format === 'binary' ? 'auto' : 'text' },
+              ),
+            );
+          const expected = await printed(SRC, names);
+
+          const first = await load();
+          expect(first).toMatchObject({ read: ROWS.length, written: ROWS.length, rejected: 0 });
+          expect(first.format).toBe(binary ? format : 'text');
+          expect(await printed(dst, targetNames)).toEqual(expected);
+
+          // The second run merges through the staging table into the populated target.
+          const second = await load();
+          expect(second).toMatchObject({ read: ROWS.length, written: 0, rejected: 0 });
+          expect(await printed(dst, targetNames)).toEqual(expected);
+
+          // Changes that only exact comparisons see: a json's whitespace, a float's sign.
+          await sql(`update ${SRC}.awkward set j = '{"a":1, "a":2}' where id = 1`);
+          await sql(`update ${SRC}.awkward set f = 0 where id = 4`);
+          const third = await load();
+          expect(third).toMatchObject({ read: ROWS.length, written: 2, rejected: 0 });
+          expect(await printed(dst, targetNames)).toEqual(await printed(SRC, names));
+
+          // No drift on either side: the domain over text, the enum type the target got.
+          const sourceDrift = compareSchema(
+            [Source],
+            await readLiveSchema(db.admin, SRC, ['awkward']),
+            {
+              side: 'source',
+              extraColumns: 'discard',
+              normalizeType: postgresDialect.normalizeType,
+            },
+          );
+          expect(sourceDrift.breaking).toEqual([]);
+          const targetDrift = compareSchema(
+            [Target],
+            await readLiveSchema(db.admin, dst, ['awkward']),
+            {
+              side: 'target',
+              extraColumns: 'discard',
+              normalizeType: postgresDialect.normalizeType,
+            },
+          );
+          expect(targetDrift.breaking).toEqual([]);
+        });
+      }
+    }
+  }
+});
