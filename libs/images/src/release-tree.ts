@@ -2,9 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 
+import type { DockerEngine } from '@datakit/docker';
 import { ConfigError, EnvironmentError } from '@datakit/errors';
 import { buildDatakitImage, type BaseImageReader, type BuiltImage } from './build-datakit-image.ts';
 import { readDatakitProject, type DatakitProject } from './datakit-project.ts';
+import { pushPlatformImage, readPlatformProject, type PlatformRegistry } from './platform-image.ts';
 
 /** A released version's source tree, checked out next to the working tree. */
 export interface ReleaseTree {
@@ -124,6 +126,7 @@ export async function buildDatakitRelease(
   reader: BaseImageReader,
   version: string,
   onProgress: (message: string) => void = () => undefined,
+  base?: ReleaseBase,
 ): Promise<BuiltImage> {
   const commit = findReleaseCommit(root, project.path, version);
   if (commit === undefined) return buildDatakitImage(project, root, reader);
@@ -131,9 +134,46 @@ export async function buildDatakitRelease(
     `${project.name} ${version} was released from ${commit.slice(0, 12)}: building it there`,
   );
   const tree = prepareReleaseTree(root, commit);
-  return buildDatakitImage(
-    readDatakitProject(join(tree.root, project.path), tree.root),
-    tree.root,
-    reader,
+  const released = readDatakitProject(join(tree.root, project.path), tree.root);
+  if (base !== undefined) await ensureReleaseBase(tree.root, released, base, onProgress);
+  return buildDatakitImage(released, tree.root, reader);
+}
+
+/** How a release build gets its base image when the registry has lost it. */
+export interface ReleaseBase {
+  engine: DockerEngine;
+  registry: PlatformRegistry;
+  /** The registry as image references name it, e.g. `127.0.0.1:5000`. */
+  registryHost: string;
+}
+
+/**
+ * A release names the base image of its commit (`datakit-base:1.0.0`); a registry that never
+ * had it (a fresh machine) gets it built from the platform project of that same commit and
+ * pushed, as `images push` builds any platform image. A base that is not a platform project of
+ * the commit, or whose version there differs from the tag, is left to the build's own error.
+ */
+async function ensureReleaseBase(
+  treeRoot: string,
+  released: DatakitProject,
+  base: ReleaseBase,
+  onProgress: (message: string) => void,
+): Promise<void> {
+  const { repository, tag } = released.base;
+  if ((await base.registry.resolveTag(repository, tag)) !== undefined) return;
+  const dir = join(treeRoot, 'platform', repository);
+  if (!existsSync(join(dir, 'Dockerfile'))) return;
+  const platform = readPlatformProject(dir);
+  if (platform.version !== tag) return;
+  onProgress(
+    `${repository}:${tag}, the base of this release, is not in the registry: building it from the same commit`,
+  );
+  await pushPlatformImage(
+    treeRoot,
+    base.engine,
+    platform,
+    base.registry,
+    base.registryHost,
+    onProgress,
   );
 }

@@ -81,6 +81,11 @@ export default class ImagesPush extends DatakitCommand {
               registry.baseReader,
               flags.release,
               (message) => this.progress(message),
+              {
+                engine: new DockerEngine(),
+                registry: registry.client,
+                registryHost: registry.host,
+              },
             );
       const result = await pushDatakitImage(image, registry.images, registry.host, {
         allowDirty: flags['allow-dirty'],
