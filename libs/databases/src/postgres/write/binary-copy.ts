@@ -7,6 +7,7 @@
  * values, which makes it much cheaper than text on both servers.
  */
 import {
+  civilFromDays,
   formatInterval,
   formatMoney,
   formatPgDate,
@@ -208,21 +209,6 @@ export function formatMicros(micros: number, zoned: boolean): string {
   if (fraction > 0) text += `.${pad(fraction, 6).replace(/0+$/, '')}`;
   if (zoned) text += '+00';
   return bc ? `${text} BC` : text;
-}
-
-/** Year, month, day of a day count since 1970-01-01 (H. Hinnant's civil_from_days). */
-function civilFromDays(count: number): [number, number, number] {
-  const z = count + 719_468;
-  const era = Math.floor(z / 146_097);
-  const doe = z - era * 146_097;
-  const yoe = Math.floor(
-    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365,
-  );
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const month = mp < 10 ? mp + 3 : mp - 9;
-  return [yoe + era * 400 + (month <= 2 ? 1 : 0), month, day];
 }
 
 /**
