@@ -25,6 +25,7 @@ export {
   warehouseRuns,
   type ConnectionRejects,
   type ConnectionRuns,
+  type UnreadConnection,
   type WarehouseRejectsOptions,
   type WarehouseRunsOptions,
 } from './warehouse-runs.ts';

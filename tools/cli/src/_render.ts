@@ -37,6 +37,16 @@ export abstract class DatakitCommand extends Command {
     return this.exit(exitCodeOf(error));
   }
 
+  /**
+   * A failure of a command whose result is still worth printing: thrown at a terminal; with
+   * `--json` the result goes to stdout and the paragraph and exit code say why.
+   */
+  protected failAfterResult(error: Error & { exitCode: number }): void {
+    if (!this.jsonEnabled()) throw error;
+    this.reportError(error);
+    process.exitCode = error.exitCode;
+  }
+
   /** The error's paragraph on stderr, named after the command (`datakit verify: ...`). */
   protected reportError(error: unknown): void {
     process.stderr.write(

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
-import { EnvironmentError } from '@datakit/errors';
 import { warehouseRejects, type ConnectionRejects } from '@datakit/pins';
+import { assertPinned, unreachableError } from '../_bookkeeping.ts';
 import { envFlags, findWarehouse, warehouseArg } from '../_deploy.ts';
 import { DatakitCommand } from '../_render.ts';
 
@@ -38,12 +38,7 @@ export default class Rejects extends DatakitCommand {
   async run(): Promise<RejectsCommandResult> {
     const { args, flags } = await this.parse(Rejects);
     const loaded = findWarehouse(args.warehouse);
-    if (flags.datakit !== undefined && loaded.warehouse.datakits[flags.datakit] === undefined) {
-      this.error(
-        `${loaded.file}: field "datakits" has no "${flags.datakit}"; pinned: ${Object.keys(loaded.warehouse.datakits).join(', ') || 'none'}.`,
-        { exit: 2 },
-      );
-    }
+    assertPinned(loaded, flags.datakit);
     const connections = await warehouseRejects(loaded, {
       environment: flags.env,
       datakit: flags.datakit,
@@ -67,15 +62,8 @@ export default class Rejects extends DatakitCommand {
         }
       }
     }
-    const unreachable = connections.filter((c) => c.status === 'unreachable');
-    if (unreachable.length > 0) {
-      const error = new EnvironmentError(
-        unreachable.map((c) => ('reason' in c ? c.reason : '')).join('\n'),
-      );
-      if (!this.jsonEnabled()) throw error;
-      this.reportError(error);
-      process.exitCode = error.exitCode;
-    }
+    const error = unreachableError(connections);
+    if (error !== undefined) this.failAfterResult(error);
     return { warehouse: loaded.warehouse.name, environment: flags.env, connections };
   }
 }

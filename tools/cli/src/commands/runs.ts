@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
-import { EnvironmentError } from '@datakit/errors';
 import { warehouseRuns, type ConnectionRuns } from '@datakit/pins';
+import { assertPinned, unreachableError } from '../_bookkeeping.ts';
 import { envFlags, findWarehouse, warehouseArg } from '../_deploy.ts';
 import { DatakitCommand } from '../_render.ts';
 
@@ -32,28 +32,16 @@ export default class Runs extends DatakitCommand {
   async run(): Promise<RunsCommandResult> {
     const { args, flags } = await this.parse(Runs);
     const loaded = findWarehouse(args.warehouse);
-    if (flags.datakit !== undefined && loaded.warehouse.datakits[flags.datakit] === undefined) {
-      this.error(
-        `${loaded.file}: field "datakits" has no "${flags.datakit}"; pinned: ${Object.keys(loaded.warehouse.datakits).join(', ') || 'none'}.`,
-        { exit: 2 },
-      );
-    }
+    assertPinned(loaded, flags.datakit);
     const connections = await warehouseRuns(loaded, {
       environment: flags.env,
       datakit: flags.datakit,
       perTable: flags.last,
     });
     if (!this.jsonEnabled()) for (const c of connections) this.#print(c);
-    const unreachable = connections.filter((c) => c.status === 'unreachable');
     const result = { warehouse: loaded.warehouse.name, environment: flags.env, connections };
-    if (unreachable.length > 0) {
-      const error = new EnvironmentError(
-        unreachable.map((c) => ('reason' in c ? c.reason : '')).join('\n'),
-      );
-      if (!this.jsonEnabled()) throw error;
-      this.reportError(error);
-      process.exitCode = error.exitCode;
-    }
+    const error = unreachableError(connections);
+    if (error !== undefined) this.failAfterResult(error);
     return result;
   }
 

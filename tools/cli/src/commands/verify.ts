@@ -90,10 +90,7 @@ export default class Verify extends DatakitCommand {
     }
     const error = verifyError(warehouses);
     if (error === undefined) return { ok: true, warehouses };
-    if (!this.jsonEnabled()) throw error;
-    // With --json the result is still printed on stdout; the paragraph and exit code say why.
-    this.reportError(error);
-    process.exitCode = error.exitCode;
+    this.failAfterResult(error);
     return { ok: false, warehouses };
   }
 

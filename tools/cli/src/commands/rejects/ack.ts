@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { acknowledgeWarehouseRejects } from '@datakit/pins';
+import { assertPinned } from '../../_bookkeeping.ts';
 import { envFlags, findWarehouse } from '../../_deploy.ts';
 import { DatakitCommand } from '../../_render.ts';
 
@@ -34,12 +35,7 @@ export default class RejectsAck extends DatakitCommand {
   async run(): Promise<{ acknowledged: number }> {
     const { args, flags } = await this.parse(RejectsAck);
     const loaded = findWarehouse(args.warehouse);
-    if (loaded.warehouse.datakits[args.datakit] === undefined) {
-      this.error(
-        `${loaded.file}: field "datakits" has no "${args.datakit}"; pinned: ${Object.keys(loaded.warehouse.datakits).join(', ') || 'none'}.`,
-        { exit: 2 },
-      );
-    }
+    assertPinned(loaded, args.datakit);
     if (flags.run !== undefined && !/^[0-9a-f-]{36}$/i.test(flags.run)) {
       this.error(`--run: expected a run id (a uuid), got "${flags.run}".`, { exit: 2 });
     }
