@@ -15,7 +15,7 @@ import {
 } from '@datakit/images';
 import { infraPaths, localInfra, repoRoot } from '@datakit/local-infra';
 import { createRegistryClient } from '@datakit/registry';
-import { startTdsServer } from '@datakit/tds-server';
+import { selfSignedCertificate, startTdsServer } from '@datakit/tds-server';
 import type { TdsServer } from '@datakit/tds-server';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -138,27 +138,7 @@ beforeAll(async () => {
       .replace(/^# yaml-language-server.*$/m, '')
       .replaceAll('../../.infra/', `${join(root, '.infra')}/`),
   );
-  await new Promise<void>((resolve, reject) =>
-    execFile(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-        '-keyout',
-        join(scratch, 'key.pem'),
-        '-out',
-        join(scratch, 'cert.pem'),
-      ],
-      (error) => (error ? reject(error) : resolve()),
-    ),
-  );
+  const certificate = selfSignedCertificate(scratch);
   // A previous run of this test left its tables and cursors in the shared warehouse database.
   await warehouse(async (client) => {
     await client.query('DROP SCHEMA IF EXISTS sales_bronze CASCADE');
@@ -174,10 +154,7 @@ beforeAll(async () => {
       keytab: join(paths.kerberosDir, 'mssqlsvc.keytab'),
       krb5Config: join(paths.kerberosDir, 'krb5.conf'),
     },
-    tls: {
-      cert: readFileSync(join(scratch, 'cert.pem')),
-      key: readFileSync(join(scratch, 'key.pem')),
-    },
+    tls: certificate,
     handlers: sqlServerStatementHandlers(salesFixture(() => served)),
     log: (line) => serverLog.push(line),
   });

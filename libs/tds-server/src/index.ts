@@ -24,6 +24,7 @@ export type {
   TdsTypeName,
   TdsValue,
 } from './types.ts';
+export { selfSignedCertificate, type TestCertificate } from './self-signed.ts';
 export { typesFixture } from './types-fixture.ts';
 export {
   canonicalFloat,

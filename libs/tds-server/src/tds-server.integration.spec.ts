@@ -4,7 +4,7 @@
 // logins are verified against the local KDC (`npm run infra:up`) with the
 // MSSQLSvc/localhost:1433 keytab it exports.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { infraPaths } from '@datakit/local-infra';
@@ -21,6 +21,7 @@ import {
   type TdsValue,
   canonicalRows,
   checksumRows,
+  selfSignedCertificate,
   startTdsServer,
   typesFixture,
 } from './index.ts';
@@ -101,31 +102,7 @@ const fixtureInMicroseconds = fixtureRows.map((row) =>
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'tds-server-'));
-  // A throw-away self-signed certificate for this run only (test key, never used elsewhere).
-  const keyFile = join(dir, 'key.pem');
-  const certFile = join(dir, 'cert.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      keyFile,
-      '-out',
-      certFile,
-      '-days',
-      '1',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=DNS:localhost,IP:127.0.0.1',
-    ],
-    { stdio: 'ignore' },
-  );
-  cert = { cert: readFileSync(certFile), key: readFileSync(keyFile), certFile };
+  cert = selfSignedCertificate(dir);
 });
 
 afterAll(() => {

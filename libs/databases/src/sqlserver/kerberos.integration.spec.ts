@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 
 import { EnvironmentError } from '@datakit/errors';
 import { infraPaths } from '@datakit/local-infra';
-import { startTdsServer } from '@datakit/tds-server';
+import { selfSignedCertificate, startTdsServer } from '@datakit/tds-server';
 import type { TdsServer } from '@datakit/tds-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -55,21 +55,7 @@ beforeAll(async () => {
   cache = `FILE:${join(dir, 'ccache')}`;
   await kinit(cache);
   process.env['KRB5CCNAME'] = cache;
-  await run('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-days',
-    '1',
-    '-subj',
-    '/CN=localhost',
-    '-keyout',
-    join(dir, 'key.pem'),
-    '-out',
-    join(dir, 'cert.pem'),
-  ]);
+  const certificate = selfSignedCertificate(dir);
   await writeFile(join(dir, 'password'), PASSWORD);
   server = await startTdsServer({
     databases: ['Sales'],
@@ -78,7 +64,7 @@ beforeAll(async () => {
       keytab: join(kerberosDir, 'mssqlsvc.keytab'),
       krb5Config: join(kerberosDir, 'krb5.conf'),
     },
-    tls: { cert: await readFile(join(dir, 'cert.pem')), key: await readFile(join(dir, 'key.pem')) },
+    tls: certificate,
     handlers: sqlServerStatementHandlers(fixtureDatabase([everyTypeTable])),
   });
   base = {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 import { ConfigError, EnvironmentError, ExitCode, exitCodeOf } from '@datakit/errors';
-import { startTdsServer } from '@datakit/tds-server';
+import { selfSignedCertificate, startTdsServer } from '@datakit/tds-server';
 import type { TdsHandler, TdsServer } from '@datakit/tds-server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
@@ -27,30 +27,6 @@ const statements: string[] = [];
 const log: string[] = [];
 let tedious: SqlServerConnection;
 
-async function selfSigned(name: string, subject: string): Promise<{ cert: Buffer; key: Buffer }> {
-  await run('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-days',
-    '1',
-    '-subj',
-    subject,
-    '-addext',
-    'subjectAltName=DNS:localhost,IP:127.0.0.1',
-    '-keyout',
-    join(dir, `${name}.key`),
-    '-out',
-    join(dir, `${name}.pem`),
-  ]);
-  return {
-    cert: await readFile(join(dir, `${name}.pem`)),
-    key: await readFile(join(dir, `${name}.key`)),
-  };
-}
-
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'datakit-sqlserver-tls-'));
   await writeFile(join(dir, 'password'), PASSWORD, { mode: 0o600 });
@@ -61,7 +37,7 @@ beforeAll(async () => {
   server = await startTdsServer({
     logins: { loader: PASSWORD },
     databases: ['Sales'],
-    tls: await selfSigned('server', '/CN=localhost'),
+    tls: selfSignedCertificate(dir),
     // As Force Encryption: every connection, the login and what follows, is encrypted.
     encryption: 'required',
     handlers: [recordStatements, ...sqlServerStatementHandlers(fixtureDatabase([everyTypeTable]))],
