@@ -379,7 +379,7 @@ function numericPattern(precision?: number, scale?: number): RegExp {
  * - `jsonb`: a {@link JsonValue}.
  * - `json`: the document's text as a `string`, byte for byte (whitespace, key order and
  *   repeated keys kept, as PostgreSQL's `json` keeps them); parse it yourself.
- * - `inet`, `cidr`: PostgreSQL's text (`"192.168.0.1/24"`, `"::1"`, `"10.0.0.0/8"`); a `cidr`
+ * - `inet`, `cidr`: PostgreSQL's text (`"192.0.2.1/24"`, `"::1"`, `"198.0.0.0/8"`); a `cidr`
  *   has its prefix length and no bits set past it.
  * - `tsvector`: PostgreSQL's text (`"'cat':2 'fat':1A"`).
  * - `uuid`: a `string` of 32 hex digits in 8-4-4-4-12 groups, either case: any value

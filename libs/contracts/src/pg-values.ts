@@ -222,8 +222,8 @@ export function isJsonText(value: unknown): value is string {
 }
 
 /**
- * The address bytes and prefix length of an `inet`/`cidr` value (`192.168.0.1`,
- * `10.0.0.0/8`, `2001:db8::1/64`, `::ffff:1.2.3.4`), or undefined.
+ * The address bytes and prefix length of an `inet`/`cidr` value (`192.0.2.1`,
+ * `198.0.0.0/8`, `2001:db8::1/64`, `::ffff:1.2.3.4`), or undefined.
  */
 function parseNetwork(text: string): { bytes: number[]; bits: number; max: number } | undefined {
   const slash = text.indexOf('/');
@@ -267,7 +267,7 @@ export function isInet(value: unknown): value is string {
 
 /**
  * Whether a value is a `cidr` column's value: a network with its prefix length
- * (`10.0.0.0/8`), no bits set right of the prefix (PostgreSQL refuses those).
+ * (`198.0.0.0/8`), no bits set right of the prefix (PostgreSQL refuses those).
  */
 export function isCidr(value: unknown): value is string {
   if (typeof value !== 'string' || !value.includes('/')) return false;
