@@ -42,4 +42,6 @@ export {
 export type { PostgresSession } from './postgres/index.ts';
 export { mssql, ODBC_DRIVERS, sqlServerAdapter, sqlServerDialect } from './sqlserver/index.ts';
 export type { OdbcDriver, SqlServerConnection } from './sqlserver/index.ts';
+export { discoverSource } from './discover-source.ts';
+export type { DiscoveredColumn, DiscoveredSchema, DiscoveredTable } from './discover-source.ts';
 export { describeRejectLimits, overRejectLimit, type RejectLimits } from './reject-limit.ts';

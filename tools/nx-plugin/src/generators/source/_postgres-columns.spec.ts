@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+
+import { renderCall } from '../_builder-call.ts';
+import { builtinCall } from './_postgres-columns.ts';
+
+describe('column kinds of PostgreSQL types', () => {
+  it.each([
+    ['smallint', 'col.smallint()'],
+    ['bigint', 'col.bigint()'],
+    ['numeric(12,2)', 'col.numeric(12, 2)'],
+    ['numeric', 'col.numeric()'],
+    ['character varying(45)', 'col.varchar(45)'],
+    ['character varying', "col.text().nativeType('character varying')"],
+    ['character(20)', 'col.char(20)'],
+    ['double precision', 'col.double()'],
+    ['timestamp(3) with time zone', "col.timestamptz().nativeType('timestamp(3) with time zone')"],
+    ['interval day to second', "col.interval().nativeType('interval day to second')"],
+    ['text[]', 'col.array(col.text())'],
+    ['character varying(20)[]', 'col.array(col.varchar(20))'],
+    ['xml', "col.custom('xml')"],
+    ['integer[][]', "col.custom('integer[][]')"],
+  ])('writes %s as %s', (type, code) => {
+    expect(renderCall(builtinCall(type).call)).toBe(code);
+  });
+});
