@@ -62,3 +62,12 @@ export { compileValidator } from './compile-validator.ts';
 export type { CompileValidatorOptions, RowValidator } from './compile-validator.ts';
 export { formatIssues, validateRow, validateRows } from './validate-rows.ts';
 export type { RejectedRow, RowValidationResult, ValidateRowsResult } from './validate-rows.ts';
+export { diffableSpecOf, diffContracts, formatContractDiff } from './diff-contracts.ts';
+export type {
+  ChangeClass,
+  ChangeKind,
+  ContractChange,
+  ContractDiff,
+  DiffableSpec,
+  DiffableTransform,
+} from './diff-contracts.ts';
