@@ -57,25 +57,33 @@ export async function runGenerator(
   }
   if (dryRun) args.push('--dry-run');
   args.push('--no-interactive');
-  const { code, stdout } = await new Promise<{ code: number | null; stdout: string }>(
-    (done, fail) => {
-      const child = spawn(process.execPath, args, {
-        cwd: root,
-        env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
-      let out = '';
-      child.stdout.on('data', (chunk: Buffer) => {
-        out += chunk.toString();
-      });
-      child.on('error', fail);
-      child.on('close', (status) => done({ code: status, stdout: out }));
-    },
-  );
+  const { code, stdout, stderr } = await new Promise<{
+    code: number | null;
+    stdout: string;
+    stderr: string;
+  }>((done, fail) => {
+    const child = spawn(process.execPath, args, {
+      cwd: root,
+      env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      err += chunk.toString();
+    });
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    child.on('error', fail);
+    child.on('close', (status) => done({ code: status, stdout: out, stderr: err }));
+  });
   const files: GeneratedFile[] = [];
   const other: string[] = [];
   // eslint-disable-next-line no-control-regex -- Nx colours its lines; the colour codes go
   const plain = stdout.replace(/\u001b\[[0-9;]*m/g, '');
+  // eslint-disable-next-line no-control-regex -- as above
+  const errors = stderr.replace(/\u001b\[[0-9;]*m/g, '');
   for (const line of plain.split('\n')) {
     const match = /^(CREATE|UPDATE|DELETE) (\S.*)$/.exec(line.trim());
     if (match)
@@ -84,17 +92,36 @@ export async function runGenerator(
       other.push(line);
   }
   if (code !== 0) {
+    // Nx prints a generator's error as ` NX   <message>`, then a hint about --verbose.
+    const message = errors
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line !== '' && !line.startsWith('Pass --verbose'))
+      .join(' ')
+      .replace(/^NX\s+/, '');
     throw new DatakitError(
-      `The ${generator} generator failed: ${
-        other
-          .join(' ')
-          .replace(/\s+/g, ' ')
-          .replace(/^NX\s+/, '')
-          .trim() || `nx exited with ${code}`
-      }`,
+      `The ${generator} generator failed: ${message || `nx exited with ${code}`}`,
       { hint: `Run npx nx g @datakit/nx-plugin:${generator} with --verbose for details.` },
     );
   }
+  if (errors.trim() !== '') process.stderr.write(errors);
   if (other.length > 0) process.stderr.write(`${other.join('\n')}\n`);
   return { generator, name, directory: `datakits/${name}`, dryRun, files };
+}
+
+/** The files a `datakit new` command wrote (or would), one per line. */
+export function printGenerated(
+  command: { log(message: string): void },
+  result: NewCommandResult,
+): void {
+  if (result.files.length === 0) {
+    command.log(`${result.directory} is already as the generator writes it: nothing to write`);
+    return;
+  }
+  for (const file of result.files) command.log(`${file.action.padEnd(6)} ${file.path}`);
+  command.log(
+    result.dryRun
+      ? 'dry run: nothing written'
+      : `wrote ${result.files.length} files; @datakit/${result.name} is linked`,
+  );
 }

@@ -6,7 +6,12 @@ import { discoverSource } from '@datakit/databases';
 import { ConfigError } from '@datakit/errors';
 import { onThisMachine } from '@datakit/pins';
 import { envFlags, findWarehouse } from '../../_deploy.ts';
-import { generateFlags, runGenerator, type NewCommandResult } from '../../_generate.ts';
+import {
+  generateFlags,
+  printGenerated,
+  runGenerator,
+  type NewCommandResult,
+} from '../../_generate.ts';
 import { DatakitCommand } from '../../_render.ts';
 
 export default class NewSource extends DatakitCommand {
@@ -83,23 +88,10 @@ export default class NewSource extends DatakitCommand {
         },
         flags['dry-run'],
       );
-      if (!this.jsonEnabled()) this.#print(result);
+      if (!this.jsonEnabled()) printGenerated(this, result);
       return result;
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  }
-
-  #print(result: NewCommandResult): void {
-    if (result.files.length === 0) {
-      this.log(`${result.directory} is up to date with the catalog: nothing to write`);
-      return;
-    }
-    for (const file of result.files) this.log(`${file.action.padEnd(6)} ${file.path}`);
-    this.log(
-      result.dryRun
-        ? 'dry run: nothing written'
-        : `wrote ${result.files.length} files; @datakit/${result.name} is linked`,
-    );
   }
 }

@@ -1,7 +1,5 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 import {
   describeTable,
@@ -16,17 +14,15 @@ import { infraPaths, localInfra } from '@datakit/local-infra';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- test fixture only: the generated contracts are compared with the hand-written ones
 import { pagilaSourceTables } from '@datakit/pagila-source';
 import type { Connection } from '@datakit/warehouse';
-import { updateJson, workspaceRoot } from '@nx/devkit';
-import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { importGenerated, repositoryTree, scratchWorkspace } from '../_testing.ts';
 import { sourceGenerator } from './generator.ts';
 
 const infra = localInfra();
 const scratch = `gen_it_${process.pid}_${Date.now().toString(36)}`;
-const work = mkdtempSync(join(tmpdir(), 'datakit-gen-'));
-symlinkSync(join(workspaceRoot, 'tsconfig.base.json'), join(work, 'tsconfig.base.json'));
+const work = scratchWorkspace();
 
 const connection = (database: string, user: string): Connection => ({
   kind: 'postgres',
@@ -40,20 +36,11 @@ const connection = (database: string, user: string): Connection => ({
   sslMode: 'disable',
 });
 
-/**
- * Runs the generator on a catalog, writes its files to a temporary folder that resolves the
- * workspace's packages, and imports the generated index: the contracts as the code builds them.
- */
+/** Runs the generator on a catalog and imports the generated index: the contracts as the code builds them. */
 async function generate(catalog: DiscoveredSchema, name: string): Promise<readonly AnyTable[]> {
-  const catalogFile = join(work, `${name}.catalog.json`);
+  const catalogFile = join(work.dir, `${name}.catalog.json`);
   writeFileSync(catalogFile, JSON.stringify(catalog));
-  const tree = createTreeWithEmptyWorkspace();
-  // Formatted as in the repository: its Prettier and its config.
-  tree.write('.prettierrc.json', readFileSync(join(workspaceRoot, '.prettierrc.json')));
-  updateJson(tree, 'package.json', (json: { devDependencies?: Record<string, string> }) => ({
-    ...json,
-    devDependencies: { ...json.devDependencies, prettier: '*' },
-  }));
+  const tree = repositoryTree();
   await sourceGenerator(tree, {
     name,
     from: 'test:source',
@@ -61,20 +48,8 @@ async function generate(catalog: DiscoveredSchema, name: string): Promise<readon
     catalogFile,
     skipInstall: true,
   });
-  const root = join(work, 'datakits', name);
-  for (const change of tree.listChanges()) {
-    if (!change.path.startsWith(`datakits/${name}/`) || change.content === null) continue;
-    const file = join(work, change.path);
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, change.content);
-  }
-  symlinkSync(join(workspaceRoot, 'node_modules'), join(root, 'node_modules'));
-  const module = (await import(pathToFileURL(join(root, 'src/index.ts')).href)) as Record<
-    string,
-    unknown
-  >;
-  const list = Object.entries(module).find(([key]) => key.endsWith('Tables'))?.[1];
-  return list as readonly AnyTable[];
+  const module = await importGenerated(tree, work.dir, `datakits/${name}`);
+  return Object.entries(module).find(([key]) => key.endsWith('Tables'))?.[1] as readonly AnyTable[];
 }
 
 /** Column metadata as the contract hash sees it: no descriptions. */
@@ -84,7 +59,7 @@ function columnFacts(table: AnyTable): Record<string, Omit<ColumnSpec, 'descript
   );
 }
 
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+afterAll(() => work.remove());
 
 describe('datakit new source on the pagila sample', () => {
   let generated: readonly AnyTable[];
