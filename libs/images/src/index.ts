@@ -38,3 +38,11 @@ export {
   prepareReleaseTree,
   type ReleaseTree,
 } from './release-tree.ts';
+export {
+  parseSpecSource,
+  readVersionSpec,
+  releasedVersions,
+  releaseTagPrefix,
+  type SpecSource,
+  type VersionSpec,
+} from './read-version-spec.ts';
