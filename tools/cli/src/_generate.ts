@@ -122,6 +122,6 @@ export function printGenerated(
   command.log(
     result.dryRun
       ? 'dry run: nothing written'
-      : `wrote ${result.files.length} files; @datakit/${result.name} is linked`,
+      : `wrote ${result.files.length} files; ${result.directory} is linked into the workspace`,
   );
 }

@@ -11,6 +11,8 @@ import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 /** A virtual workspace with the repository's Prettier config, so formatFiles formats alike. */
 export function repositoryTree(): Tree {
   const tree = createTreeWithEmptyWorkspace();
+  // The empty workspace formats with oxfmt; the repository formats with Prettier.
+  tree.delete('.oxfmtrc.json');
   tree.write('.prettierrc.json', readFileSync(join(workspaceRoot, '.prettierrc.json')));
   updateJson(tree, 'package.json', (json: { devDependencies?: Record<string, string> }) => ({
     ...json,

@@ -114,6 +114,6 @@ describe('datakit new bronze from pagila-source', () => {
 
   it('pins the contract hash of its targets in the generated spec', () => {
     const hash = contractHash(datakit.tables.map((t) => t.target as AnyTable));
-    expect(specText).toContain(`toBe('${hash}')`);
+    expect(specText).toContain(hash);
   });
 });
