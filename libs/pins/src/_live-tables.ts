@@ -1,8 +1,6 @@
 // verify's contract check: the tables a pinned image's spec describes, compared with the live
 // tables of the warehouse's source and target connections.
-import { resolve } from 'node:path';
 import type { TableSpec } from '@datakit/contracts';
-import { dockerSecretFileOf } from '@datakit/deploy';
 import {
   compareLiveTables,
   formatBreakingDrift,
@@ -11,6 +9,8 @@ import {
 } from '@datakit/drift';
 import { openSource, openTarget, type DatabaseSession } from '@datakit/databases';
 import type { Connection, LoadedWarehouse } from '@datakit/warehouse';
+
+import { onThisMachine } from './on-this-machine.ts';
 
 /** The outcome of comparing one side (source or target) of a pin with its live tables. */
 export type SideOutcome =
@@ -101,26 +101,4 @@ export function skipReason(file: string, name: string, connection: Connection): 
     return `${file}: field "connections.${name}.password" is a delinea: reference; verify does not read the secret store`;
   }
   return undefined;
-}
-
-/**
- * The connection as this machine reads it: a `file:` password under the path where the Docker
- * driver mounts the environment's `secretsDir` in containers is read from that folder here.
- */
-export function onThisMachine(
-  loaded: LoadedWarehouse,
-  environment: string,
-  connection: Connection,
-): Connection {
-  const env = loaded.warehouse.environments[environment];
-  const ref = connection.password;
-  if (env?.driver !== 'docker' || env.secretsDir === undefined || ref?.kind !== 'file') {
-    return connection;
-  }
-  // The same mapping the Docker driver mounts by: a path that leaves the folder (`..`) is not
-  // read from this machine.
-  const mapped = dockerSecretFileOf(ref.path);
-  if (typeof mapped === 'string') return connection;
-  const path = resolve(loaded.dir, env.secretsDir, mapped.relativePath);
-  return { ...connection, password: { kind: 'file', path } } as Connection;
 }

@@ -29,4 +29,4 @@ export {
   type WarehouseRejectsOptions,
   type WarehouseRunsOptions,
 } from './warehouse-runs.ts';
-export { onThisMachine } from './_live-tables.ts';
+export { onThisMachine } from './on-this-machine.ts';

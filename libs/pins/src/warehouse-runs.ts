@@ -9,7 +9,7 @@ import {
 import { ConfigError } from '@datakit/errors';
 import type { LoadedWarehouse } from '@datakit/warehouse';
 
-import { onThisMachine } from './_live-tables.ts';
+import { onThisMachine } from './on-this-machine.ts';
 
 /** What `runs` is asked. */
 export interface WarehouseRunsOptions {
