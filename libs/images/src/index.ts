@@ -46,3 +46,9 @@ export {
   type SpecSource,
   type VersionSpec,
 } from './read-version-spec.ts';
+export {
+  checkPendingRelease,
+  checkReleaseVersion,
+  isMajorBump,
+  type ReleaseCheck,
+} from './check-release.ts';

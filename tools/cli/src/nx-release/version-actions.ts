@@ -1,0 +1,34 @@
+// nx release's version actions for datakit projects: @nx/js's (package.json), plus the
+// contract check. A datakit whose contracts changed in a breaking way since its last release
+// (`<project>@<version>` tag) cannot be versioned to anything but a major version: nx release,
+// its --dry-run and an explicit specifier (`nx release minor`) all stop here with the changes.
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import type { Tree } from '@nx/devkit';
+import type * as JsRelease from '@nx/js/src/release/version-actions';
+import { checkReleaseVersion, readDatakitProject } from '@datakit/images';
+
+// @nx/js is CommonJS: its class is the `default` property of module.exports.
+const js = createRequire(import.meta.url)('@nx/js/src/release/version-actions') as {
+  default: typeof JsRelease.default.default;
+} & Pick<typeof JsRelease, 'afterAllProjectsVersioned'>;
+const JsVersionActions = js.default;
+
+/** @nx/js's, which updates dependents' package.json ranges after every project is versioned. */
+export const afterAllProjectsVersioned = js.afterAllProjectsVersioned;
+
+/** @nx/js's version actions, refusing a breaking contract change without a major version. */
+export default class DatakitVersionActions extends JsVersionActions {
+  override async updateProjectVersion(tree: Tree, newVersion: string): Promise<string[]> {
+    const root = this.projectGraphNode.data.root;
+    const manifest = JSON.parse(tree.read(join(root, 'package.json'), 'utf8') ?? '{}') as {
+      datakit?: unknown;
+    };
+    if (manifest.datakit !== undefined) {
+      const project = readDatakitProject(join(tree.root, root), tree.root);
+      const check = await checkReleaseVersion(project, tree.root, newVersion);
+      if (!check.ok) throw new Error(`datakit release check: ${check.message}`);
+    }
+    return super.updateProjectVersion(tree, newVersion);
+  }
+}
