@@ -16,9 +16,14 @@ export function buildTable(model: TableModel): AnyTable {
   });
 }
 
+/** The first line of every table file the generator writes: how it knows its own files. */
+export const GENERATED_MARK =
+  '// Written by `datakit new source` from the live catalog: run it again after a schema change.';
+
 /** The file of one table: `src/<table>.ts`. */
 export function tableFile(model: TableModel): { path: string; content: string } {
   const lines = [
+    GENERATED_MARK,
     `import { col, defineTable } from '@datakit/contracts';`,
     '',
     `/** ${model.doc} */`,

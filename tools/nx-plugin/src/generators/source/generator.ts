@@ -11,7 +11,7 @@ import {
 import { linkPackage } from '../_link-package.ts';
 import { camelCase } from '../_names.ts';
 import { readCatalog } from '../_read-catalog.ts';
-import { indexFile, specFile, tableFile } from './_render-source.ts';
+import { GENERATED_MARK, indexFile, specFile, tableFile } from './_render-source.ts';
 import { sourceModel } from './_source-model.ts';
 
 /** Options of the `source` generator (schema.json). */
@@ -90,9 +90,18 @@ export async function sourceGenerator(
       })
       .join('\n'),
   });
+  const written = new Set<string>();
   for (const model of models) {
     const file = tableFile(model);
+    written.add(join(projectRoot, file.path));
     tree.write(join(projectRoot, file.path), file.content);
+  }
+  // A table gone from the catalog (or from --tables) takes its generated file with it.
+  const src = join(projectRoot, 'src');
+  for (const child of tree.exists(src) ? tree.children(src) : []) {
+    const path = join(src, child);
+    if (written.has(path) || !child.endsWith('.ts')) continue;
+    if (tree.read(path, 'utf8')?.startsWith(GENERATED_MARK)) tree.delete(path);
   }
   tree.write(join(projectRoot, 'src/index.ts'), indexFile(options.name, models));
   tree.write(join(projectRoot, 'src/index.spec.ts'), specFile(options.name, models));
