@@ -3,6 +3,7 @@ import type { LiveColumn, LiveTable } from '@datakit/drift';
 import type { Connection } from '@datakit/warehouse';
 
 import type { ConnectionOf } from './adapter.ts';
+import { openSource } from './create-adapter.ts';
 import { discoverPostgres } from './postgres/discover.ts';
 
 /**
@@ -42,7 +43,7 @@ export interface DiscoveredSchema {
  * (or only `tables`), partitions folded into their parent, with columns, keys and references.
  * Opens the connection through the source adapter of its kind (so its catalog read is the one
  * the drift check uses) and closes it. A table named in `tables` that does not exist is a
- * `ConfigError` listing what the schema has.
+ * `ConfigError`. SQL Server: only named tables, without partitions, references or comments.
  */
 export async function discoverSource(
   connection: Connection,
@@ -53,10 +54,47 @@ export async function discoverSource(
     case 'postgres':
       return discoverPostgres(connection as ConnectionOf<'postgres'>, schema, tables);
     default:
-      // TODO(issue 15): SQL Server discovery (readSqlServerCatalog plus a table list).
+      return discoverNamedTables(connection, schema, tables);
+  }
+}
+
+/**
+ * Any other database, through its source adapter's catalog read alone: the tables must be
+ * named (the adapter lists none), and carry no partitions, references or comments.
+ */
+async function discoverNamedTables(
+  connection: Connection,
+  schema: string,
+  tables: readonly string[] | undefined,
+): Promise<DiscoveredSchema> {
+  if (tables === undefined || tables.length === 0) {
+    // TODO(issue 15): list a SQL Server schema's tables (a statement the TDS test server answers).
+    throw new ConfigError(
+      `A ${connection.kind} schema's tables cannot be listed yet: name the tables to read.`,
+      { hint: 'Pass --tables, e.g. --tables Customers,Orders.' },
+    );
+  }
+  const session = await openSource('source', connection);
+  try {
+    const live = await session.readCatalog(schema, tables);
+    const missing = tables.filter((name) => live.tables[name] === undefined);
+    if (missing.length > 0) {
       throw new ConfigError(
-        `Reading a source schema for a generator is implemented for PostgreSQL only; this connection is of kind "${connection.kind}".`,
-        { hint: 'Write the contracts of a SQL Server source by hand (see datakits/sales-source).' },
+        `Schema "${schema}" of ${session.label} has no table ${missing.map((m) => `"${m}"`).join(', ')}.`,
+        { hint: 'Table names are matched as the database spells them.' },
       );
+    }
+    return {
+      kind: connection.kind,
+      schema,
+      tables: tables.map((name) => ({
+        ...live.tables[name]!,
+        relation: 'table',
+        partitionKey: [],
+        references: [],
+      })),
+    };
+  } finally {
+    await session.close();
   }
 }

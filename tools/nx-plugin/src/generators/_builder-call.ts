@@ -1,5 +1,6 @@
 import { col } from '@datakit/contracts';
 import type { ColumnBuilder } from '@datakit/contracts';
+import { mssql } from '@datakit/databases';
 
 /** A modifier call on a column builder, e.g. `.nullable()` or `.source('Order ID')`. */
 export type Modifier =
@@ -16,7 +17,10 @@ export type BuilderArg =
  * contract it stands for (its hash) come from the same value.
  */
 export interface BuilderCall {
-  method: keyof typeof col;
+  /** `col` (the PostgreSQL kinds) by default; `mssql` for SQL Server's column builders. */
+  namespace?: 'col' | 'mssql';
+  /** A constructor of the namespace, e.g. `numeric` of `col`, `nvarchar` of `mssql`. */
+  method: string;
   args: readonly BuilderArg[];
   modifiers: readonly Modifier[];
 }
@@ -39,18 +43,31 @@ export function quote(text: string): string {
   return `'${text.replaceAll('\\', '\\\\').replaceAll("'", "\\'").replaceAll('\n', '\\n')}'`;
 }
 
+/** The namespaces (`col`, `mssql`) a call and its arguments use. */
+export function namespacesOf(call: BuilderCall): Set<'col' | 'mssql'> {
+  const found = new Set<'col' | 'mssql'>([call.namespace ?? 'col']);
+  for (const arg of call.args) if (isCall(arg)) for (const n of namespacesOf(arg)) found.add(n);
+  return found;
+}
+
 /** The code of a column, e.g. `col.numeric(5, 2).nullable()`. */
 export function renderCall(call: BuilderCall): string {
   const modifiers = call.modifiers.map((m) =>
     'arg' in m ? `.${m.name}(${quote(m.arg)})` : `.${m.name}()`,
   );
-  return `col.${call.method}(${call.args.map(renderArg).join(', ')})${modifiers.join('')}`;
+  return `${call.namespace ?? 'col'}.${call.method}(${call.args.map(renderArg).join(', ')})${modifiers.join('')}`;
 }
 
 /** The column builder the code of {@link renderCall} makes. */
 export function buildCall(call: BuilderCall): ColumnBuilder<unknown> {
   const args = call.args.map((a) => (isCall(a) ? buildCall(a) : a));
-  const make = col[call.method] as (...a: unknown[]) => ColumnBuilder<unknown>;
+  const builders = (call.namespace === 'mssql' ? mssql : col) as unknown as Record<
+    string,
+    ((...a: unknown[]) => ColumnBuilder<unknown>) | undefined
+  >;
+  const make = builders[call.method];
+  if (make === undefined)
+    throw new TypeError(`${call.namespace ?? 'col'}.${call.method} does not exist`);
   let builder = make(...args);
   for (const m of call.modifiers) {
     builder =

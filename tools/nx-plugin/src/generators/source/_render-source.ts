@@ -1,7 +1,7 @@
 import { contractHash, defineTable } from '@datakit/contracts';
 import type { AnyTable } from '@datakit/contracts';
 
-import { buildCall, quote, renderCall } from '../_builder-call.ts';
+import { buildCall, namespacesOf, quote, renderCall } from '../_builder-call.ts';
 import { camelCase, kebabCase } from '../_names.ts';
 import type { TableModel } from './_source-model.ts';
 
@@ -22,9 +22,11 @@ export const GENERATED_MARK =
 
 /** The file of one table: `src/<table>.ts`. */
 export function tableFile(model: TableModel): { path: string; content: string } {
+  const used = new Set(model.columns.flatMap((c) => [...namespacesOf(c.call)]));
   const lines = [
     GENERATED_MARK,
-    `import { col, defineTable } from '@datakit/contracts';`,
+    `import { ${used.has('col') ? 'col, ' : ''}defineTable } from '@datakit/contracts';`,
+    ...(used.has('mssql') ? [`import { mssql } from '@datakit/databases';`] : []),
     '',
     `/** ${model.doc} */`,
     `export const ${model.constName} = defineTable({`,

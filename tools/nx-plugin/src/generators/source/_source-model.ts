@@ -3,6 +3,7 @@ import type { DiscoveredSchema, DiscoveredTable } from '@datakit/databases';
 import type { BuilderCall, Modifier } from '../_builder-call.ts';
 import { contractName, contractNames, pascalCase } from '../_names.ts';
 import { postgresColumnCall } from './_postgres-columns.ts';
+import { sqlServerColumnCall } from './_sqlserver-columns.ts';
 
 /** One column of a generated contract. */
 export interface ColumnModel {
@@ -30,7 +31,15 @@ export interface TableModel {
 
 const UPDATED =
   /^(last_?update[d]?|updated(_at|_on|_time|_date)?|modified(_at|_on|_time|_date)?|last_?modified|changed(_at|_on)?|row_?version)$/i;
-const TIME_METHODS = new Set(['timestamp', 'timestamptz', 'date']);
+const TIME_METHODS = new Set([
+  'timestamp',
+  'timestamptz',
+  'date',
+  'datetime',
+  'datetime2',
+  'smalldatetime',
+  'datetimeoffset',
+]);
 
 /**
  * The suggested incremental cursor of a table, with the reason: a NOT NULL timestamp named
@@ -47,6 +56,11 @@ export function suggestCursor(
     const method = calls.get(name)?.method;
     return method !== undefined && TIME_METHODS.has(method);
   };
+  // SQL Server's change counter comes first: it increases on every write.
+  const version = table.columns.find((c) => calls.get(c.name)?.method === 'rowversion');
+  if (version && !version.nullable) {
+    return { column: version.name, reason: 'the rowversion, which increases on every write' };
+  }
   const notNull = table.columns.filter((c) => !c.nullable && timeLike(c.name));
   const updated = notNull.find((c) => UPDATED.test(contractName(c.name)));
   if (updated)
@@ -94,7 +108,8 @@ export function sourceModel(catalog: DiscoveredSchema): TableModel[] {
     while (constNames.has(constName)) constName = `${constName}Table`;
     constNames.add(constName);
     const names = contractNames(table.columns.map((c) => c.name));
-    const typed = table.columns.map((column) => ({ column, ...postgresColumnCall(column) }));
+    const columnCall = catalog.kind === 'sqlserver' ? sqlServerColumnCall : postgresColumnCall;
+    const typed = table.columns.map((column) => ({ column, ...columnCall(column) }));
     const calls = new Map(typed.map((t) => [t.column.name, t.call]));
     const cursor = suggestCursor(table, calls);
     const columns = typed.map(({ column, call, note }, i): ColumnModel => {
@@ -135,7 +150,7 @@ export function sourceModel(catalog: DiscoveredSchema): TableModel[] {
       constName,
       name,
       ...(name === table.name ? {} : { sourceName: table.name }),
-      schema: catalog.schema,
+      schema: contractName(catalog.schema),
       ...(table.comment ? { description: table.comment } : {}),
       columns,
       doc: `${live}: ${facts.join('; ')}.`,
