@@ -1,9 +1,11 @@
 // A local Nx plugin: every datakit (a package.json with a `datakit` field under datakits/) and
-// every platform image (a Dockerfile under platform/) gets `image` and `push` targets, inferred
-// here instead of copied into each project.
+// every platform image (a Dockerfile under platform/) gets `image` and `push` targets, and every
+// project `lint`, `test` and `test-integration` (check-targets.ts), inferred here instead of
+// copied into each project.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { CreateNodes, CreateNodesResult, TargetConfiguration } from '@nx/devkit';
+import { checkTargets } from './check-targets.ts';
 
 const CLI = 'node tools/cli/bin/run.js';
 
@@ -65,21 +67,23 @@ export function platformTargets(projectRoot: string): Record<string, TargetConfi
 }
 
 export const createNodes: CreateNodes = [
-  '{datakits,platform}/*/package.json',
+  '{libs,datakits,warehouses,platform,tools}/*/package.json',
   (files, _options, context) =>
     files.map((file): readonly [string, CreateNodesResult] => {
       const projectRoot = dirname(file);
       const manifest = JSON.parse(readFileSync(join(context.workspaceRoot, file), 'utf8')) as {
         datakit?: unknown;
       };
-      let targets: Record<string, TargetConfiguration> = {};
+      let targets: Record<string, TargetConfiguration> = checkTargets(projectRoot, {
+        hasSource: existsSync(join(context.workspaceRoot, projectRoot, 'src')),
+      });
       if (projectRoot.startsWith('datakits/') && manifest.datakit !== undefined) {
-        targets = datakitTargets(projectRoot);
+        targets = { ...targets, ...datakitTargets(projectRoot) };
       } else if (
         projectRoot.startsWith('platform/') &&
         existsSync(join(context.workspaceRoot, projectRoot, 'Dockerfile'))
       ) {
-        targets = platformTargets(projectRoot);
+        targets = { ...targets, ...platformTargets(projectRoot) };
       }
       return [file, { projects: { [projectRoot]: { targets } } }];
     }),
