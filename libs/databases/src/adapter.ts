@@ -55,6 +55,13 @@ export interface ReadRequest {
    * text), or null for a full read. `after: null` also reads everything.
    */
   cursor: { column: string; after: string | null } | null;
+  /**
+   * Rows read again by their key whatever the cursor (rejected rows of earlier runs that
+   * nobody acknowledged, see {@link SourceSession.readsByKey}): the source contract's key
+   * columns and each row's key values as canonical text. Only with a cursor that has a saved
+   * value (a full read reads them anyway); each row is read once.
+   */
+  keys?: { columns: readonly string[]; values: readonly (readonly string[])[] };
   /** Rows per round trip, where the source reads in batches. */
   batchSize: number;
   /**
@@ -87,6 +94,11 @@ export type SourceRows =
 export interface SourceSession extends DatabaseSession {
   /** The COPY formats `read` can give as COPY data; empty when it gives fields only. */
   readonly copyFormats: readonly CopyFormat[];
+  /**
+   * Whether `read` honours {@link ReadRequest.keys}: rejected rows are then read again on
+   * later incremental runs by their key until they load or someone acknowledges them.
+   */
+  readonly readsByKey: boolean;
   /**
    * Streams the rows of one table after the saved cursor, with backpressure: memory stays flat
    * in the row count. Driver failures come out of the stream or the iterator as platform
@@ -197,6 +209,15 @@ export interface TargetSession extends DatabaseSession {
    * someone has seen them and decided. Returns how many were marked.
    */
   acknowledgeRejects(target: { targetTable: string; runId?: string }): Promise<number>;
+  /**
+   * Opens a target table's rejects again (of one run, or all; acknowledged or resolved ones
+   * too) so the next run reads those rows again by their key. Returns how many were opened
+   * and how many of them have no key (a keyless table's rows cannot be read again by key).
+   */
+  retryRejects(target: {
+    targetTable: string;
+    runId?: string;
+  }): Promise<{ opened: number; keyless: number }>;
 }
 
 /** Which rejected rows `listRejects` reads. */
@@ -205,7 +226,7 @@ export interface RejectsQuery {
   datakit?: string;
   /** Only this target table (`schema.table`). */
   targetTable?: string;
-  /** Also the acknowledged ones (default: only those nobody acknowledged). */
+  /** Also the acknowledged and resolved ones (default: only the open ones). */
   includeAcknowledged?: boolean;
   /** At most this many rows. */
   limit: number;
@@ -219,12 +240,26 @@ export interface RejectRecord {
   /** `source`: it failed the source contract; `target`: the transform or the target contract. */
   stage: 'source' | 'target';
   reason: string;
-  /** The row as stored (JSON). */
+  /**
+   * The row as stored (JSON): the source row, each value its canonical text exactly as read
+   * (microseconds, numeric digits and all), by source contract column.
+   */
   row: unknown;
+  /** The source key values (canonical text), or null for a table without a key. */
+  key: string[] | null;
   /** ISO 8601. */
   rejectedAt: string;
   acknowledgedAt: string | null;
+  /**
+   * How a later run settled the row, read again by its key: `loaded`, `filtered` (the
+   * transform dropped it), `rejected again` (a newer reject holds it), `not in source`.
+   */
+  resolution: RejectResolution | null;
+  resolvedAt: string | null;
 }
+
+/** How a later run settled a rejected row read again by its key. */
+export type RejectResolution = 'loaded' | 'filtered' | 'rejected again' | 'not in source';
 
 /** Which runs `recentRuns` reads. */
 export interface RecentRunsQuery {

@@ -21,6 +21,7 @@ export {
 } from './verify-warehouse.ts';
 export {
   acknowledgeWarehouseRejects,
+  retryWarehouseRejects,
   warehouseRejects,
   warehouseRuns,
   type ConnectionRejects,

@@ -113,6 +113,29 @@ export async function acknowledgeWarehouseRejects(
 }
 
 /**
+ * Opens a target table's rejects again (of one run, or all; acknowledged or settled ones
+ * too), in the target connection of the datakit that writes it, so its next run reads those
+ * rows again by key: how many were opened, and how many of them have no key.
+ */
+export async function retryWarehouseRejects(
+  loaded: LoadedWarehouse,
+  options: { environment: string; datakit: string; targetTable: string; runId?: string },
+): Promise<{ opened: number; keyless: number }> {
+  const pin = loaded.warehouse.datakits[options.datakit];
+  if (pin === undefined) {
+    throw new ConfigError(`${loaded.file}: field "datakits" has no "${options.datakit}".`);
+  }
+  const session = await openTarget(
+    onThisMachine(loaded, options.environment, loaded.warehouse.connections[pin.target]!),
+  );
+  try {
+    return await session.retryRejects({ targetTable: options.targetTable, runId: options.runId });
+  } finally {
+    await session.close();
+  }
+}
+
+/**
  * Opens each target connection the pins (or one) write, as `verify` opens it on this machine,
  * and reads from it; a delinea: secret is skipped, a connection that cannot be opened is
  * reported unreachable.

@@ -71,6 +71,7 @@ export function postgresSession(
     dialect: postgresDialect,
     // node-postgres's COPY streams cannot drive libpq's native binding: a cursor reads it.
     copyFormats: native ? [] : ['text', 'binary'],
+    readsByKey: true,
     readCatalog: (schema, tables) => readLiveSchema(client, schema, tables),
     read: (request) => readSource(client, native, request),
     close: () => client.end().catch(() => undefined),

@@ -4,6 +4,7 @@ import { postgresDialect } from './types.ts';
 import {
   acknowledgeRejects,
   listRejects,
+  retryRejects,
   recentRuns,
   recordStoppedRun,
 } from './write/bookkeeping.ts';
@@ -32,6 +33,7 @@ export function postgresTargetSession(session: PostgresSession): PostgresSession
     recentRuns: (query) => recentRuns(session.client, query),
     listRejects: (query) => listRejects(session.client, query),
     acknowledgeRejects: (target) => acknowledgeRejects(session.client, target),
+    retryRejects: (target) => retryRejects(session.client, target),
   };
 }
 

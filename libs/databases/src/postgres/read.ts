@@ -53,9 +53,29 @@ function sourceSelect(request: ReadRequest, cast: 'text' | 'binary' | 'none'): s
   const cursor = request.cursor;
   if (cursor !== null && cursor.after !== null) {
     const column = request.table.columns[cursor.column] as { sourceName: string };
-    sql += ` WHERE ${ident(column.sourceName)} > ${literal(cursor.after)}`;
+    const after = `${ident(column.sourceName)} > ${literal(cursor.after)}`;
+    const keys = keyPredicate(request);
+    sql += keys === undefined ? ` WHERE ${after}` : ` WHERE ${after} OR ${keys}`;
   }
   return sql;
+}
+
+/**
+ * `(k1, k2) IN (('1', 'a'), ...)` for the rows read again by key: the literals are untyped,
+ * so PostgreSQL reads each as its column's type (the canonical text is its input form).
+ */
+function keyPredicate(request: ReadRequest): string | undefined {
+  const keys = request.keys;
+  if (keys === undefined || keys.values.length === 0 || keys.columns.length === 0) return undefined;
+  const names = keys.columns.map((name) => {
+    const column = request.table.columns[name] as { sourceName: string } | undefined;
+    if (column === undefined) throw new TypeError(`key column ${name} is not in the contract`);
+    return ident(column.sourceName);
+  });
+  const tuple = (values: readonly string[]): string =>
+    values.length === 1 ? literal(values[0] as string) : `(${values.map(literal).join(', ')})`;
+  const columns = names.length === 1 ? (names[0] as string) : `(${names.join(', ')})`;
+  return `${columns} IN (${keys.values.map(tuple).join(', ')})`;
 }
 
 /** Reads through a server-side cursor in batches, every column as text. */

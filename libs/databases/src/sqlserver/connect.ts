@@ -90,6 +90,8 @@ export async function openSqlServerSession(
     label: context.label,
     dialect: sqlServerDialect,
     copyFormats: [],
+    // Rejected rows are not read again by key yet (statements.ts has no key predicate).
+    readsByKey: false,
     async readCatalog(schema, tables) {
       try {
         return await readSqlServerCatalog(

@@ -15,7 +15,7 @@ export default class Rejects extends DatakitCommand {
   static override summary =
     "List the rows a warehouse's datakits rejected, with their reasons, from the warehouse's own bookkeeping.";
   static override description =
-    'Reads _datakit.rejects in each target connection the pins write: per rejected row its table, the run, the stage (source contract, or transform/target contract), the reason and the row as stored. Only rows nobody acknowledged, unless --all; `datakit rejects ack` acknowledges them. Exit code 5 when a target database cannot be reached.';
+    'Reads _datakit.rejects in each target connection the pins write: per rejected row its table, the run, the stage (source contract, or transform/target contract), the reason and the row as stored. Only open rows, unless --all: a row stays open until a later run that reads it again by its key settles it (loaded, filtered, rejected again, not in source) or someone acknowledges it (`datakit rejects ack`); `datakit rejects retry` opens rows again. Exit code 5 when a target database cannot be reached.';
   static override examples = [
     '<%= config.bin %> rejects analytics',
     '<%= config.bin %> rejects analytics --datakit pagila-bronze --table bronze.rental --json',
@@ -26,7 +26,10 @@ export default class Rejects extends DatakitCommand {
     ...envFlags,
     datakit: Flags.string({ description: 'Only this pinned datakit.', char: 'd' }),
     table: Flags.string({ description: 'Only this target table (schema.table).', char: 't' }),
-    all: Flags.boolean({ description: 'Also the acknowledged rows.', default: false }),
+    all: Flags.boolean({
+      description: 'Also the acknowledged rows and those a later run settled.',
+      default: false,
+    }),
     limit: Flags.integer({
       description: 'Rows shown per connection.',
       default: 100,
@@ -54,7 +57,12 @@ export default class Rejects extends DatakitCommand {
         }
         if (c.rejects.length === 0) this.log(`${c.connection}: no rejected rows`);
         for (const r of c.rejects) {
-          const acked = r.acknowledgedAt === null ? '' : `  (acknowledged ${r.acknowledgedAt})`;
+          const acked =
+            r.acknowledgedAt !== null
+              ? `  (acknowledged ${r.acknowledgedAt})`
+              : r.resolvedAt !== null
+                ? `  (${r.resolution ?? 'settled'}, ${r.resolvedAt})`
+                : '';
           this.log(
             `${r.targetTable}  ${r.rejectedAt.slice(0, 19).replace('T', ' ')}  run ${r.runId}  ${r.stage}: ${r.reason}${acked}`,
           );

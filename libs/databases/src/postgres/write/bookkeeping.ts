@@ -3,6 +3,7 @@ import type pg from 'pg';
 import type {
   RecentRunsQuery,
   RejectRecord,
+  RejectResolution,
   RejectsQuery,
   RunRecord,
   StoppedRun,
@@ -19,7 +20,9 @@ const S = ident(BOOKKEEPING_SCHEMA);
  * - `runs`: one row per run and target table (started, finished, status, counts, contract hash);
  * - `cursors`: per target table, the source cursor value the next run resumes after,
  *   written in the same transaction as the rows it covers;
- * - `rejects`: rows that failed a contract, with the stage and the reason.
+ * - `rejects`: rows that failed a contract, with the stage, the reason, the row as read and
+ *   its source key; open until a later run reads the row again by that key (`resolved_at`,
+ *   `resolution`) or someone acknowledges it (`acknowledged_at`).
  */
 const DDL = [
   `CREATE SCHEMA IF NOT EXISTS ${S}`,
@@ -66,6 +69,17 @@ const DDL = [
      IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = '${BOOKKEEPING_SCHEMA}.rejects'::regclass
                      AND attname = 'acknowledged_at' AND NOT attisdropped) THEN
        ALTER TABLE ${S}.rejects ADD COLUMN acknowledged_at timestamptz;
+     END IF;
+   END $$`,
+  // The source key of a rejected row (a JSON array of its key values' canonical text; null
+  // for a keyless table), and how a later run that read the row again by that key settled it.
+  `DO $$ BEGIN
+     IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = '${BOOKKEEPING_SCHEMA}.rejects'::regclass
+                     AND attname = 'source_key' AND NOT attisdropped) THEN
+       ALTER TABLE ${S}.rejects ADD COLUMN source_key jsonb, ADD COLUMN resolved_at timestamptz,
+         ADD COLUMN resolved_run_id uuid, ADD COLUMN resolution text;
+       CREATE INDEX rejects_open ON ${S}.rejects (target_table)
+         WHERE acknowledged_at IS NULL AND resolved_at IS NULL;
      END IF;
    END $$`,
   // Bookkeeping made before runs stopped by drift were recorded lacks the status 'drift'.
@@ -181,12 +195,14 @@ export async function listRejects(client: pg.Client, query: RejectsQuery): Promi
   await ensureBookkeeping(client);
   const result = await client.query<Record<string, unknown>>(
     `SELECT j.run_id::text, r.datakit, j.target_table, j.stage, j.reason, j.row_data,
+            j.source_key, j.resolution,
             to_char(j.rejected_at AT TIME ZONE 'UTC', ${ISO}) AS rejected_at,
-            to_char(j.acknowledged_at AT TIME ZONE 'UTC', ${ISO}) AS acknowledged_at
+            to_char(j.acknowledged_at AT TIME ZONE 'UTC', ${ISO}) AS acknowledged_at,
+            to_char(j.resolved_at AT TIME ZONE 'UTC', ${ISO}) AS resolved_at
        FROM ${S}.rejects j
        LEFT JOIN ${S}.runs r ON r.run_id = j.run_id AND r.target_table = j.target_table
       WHERE ($1::text IS NULL OR r.datakit = $1) AND ($2::text IS NULL OR j.target_table = $2)
-        AND ($3 OR j.acknowledged_at IS NULL)
+        AND ($3 OR (j.acknowledged_at IS NULL AND j.resolved_at IS NULL))
       ORDER BY j.rejected_at DESC, j.target_table
       LIMIT $4`,
     [
@@ -203,8 +219,11 @@ export async function listRejects(client: pg.Client, query: RejectsQuery): Promi
     stage: r['stage'] as RejectRecord['stage'],
     reason: r['reason'] as string,
     row: r['row_data'],
+    key: (r['source_key'] as string[] | null) ?? null,
     rejectedAt: r['rejected_at'] as string,
     acknowledgedAt: (r['acknowledged_at'] as string | null) ?? null,
+    resolution: (r['resolution'] as RejectResolution | null) ?? null,
+    resolvedAt: (r['resolved_at'] as string | null) ?? null,
   }));
 }
 
@@ -217,10 +236,89 @@ export async function acknowledgeRejects(
   await ensureBookkeeping(client);
   const result = await client.query(
     `UPDATE ${S}.rejects SET acknowledged_at = clock_timestamp()
-      WHERE target_table = $1 AND ($2::uuid IS NULL OR run_id = $2::uuid) AND acknowledged_at IS NULL`,
+      WHERE target_table = $1 AND ($2::uuid IS NULL OR run_id = $2::uuid)
+        AND acknowledged_at IS NULL AND resolved_at IS NULL`,
     [target.targetTable, target.runId ?? null],
   );
   return result.rowCount ?? 0;
+}
+
+/**
+ * Opens a table's rejects again (of one run, or all), acknowledged and resolved ones too, so
+ * the next run reads their rows again by key; how many were opened, and how many of those
+ * have no key.
+ */
+export async function retryRejects(
+  client: pg.Client,
+  target: { targetTable: string; runId?: string },
+): Promise<{ opened: number; keyless: number }> {
+  if (!(await hasBookkeeping(client))) return { opened: 0, keyless: 0 };
+  await ensureBookkeeping(client);
+  // Only the newest reject of each key: older ones were settled by a later run.
+  const result = await client.query<{ opened: string; keyless: string }>(
+    `WITH newest AS (
+       SELECT DISTINCT ON (coalesce(source_key::text, ctid::text)) ctid AS id
+         FROM ${S}.rejects
+        WHERE target_table = $1 AND ($2::uuid IS NULL OR run_id = $2::uuid)
+        ORDER BY coalesce(source_key::text, ctid::text), rejected_at DESC
+     ), opened AS (
+       UPDATE ${S}.rejects j SET acknowledged_at = NULL, resolved_at = NULL,
+              resolved_run_id = NULL, resolution = NULL
+         FROM newest WHERE j.ctid = newest.id
+       RETURNING j.source_key
+     )
+     SELECT count(*)::text AS opened, count(*) FILTER (WHERE source_key IS NULL)::text AS keyless
+       FROM opened`,
+    [target.targetTable, target.runId ?? null],
+  );
+  const row = result.rows[0];
+  return { opened: Number(row?.opened ?? 0), keyless: Number(row?.keyless ?? 0) };
+}
+
+/** At most this many open rejected rows of a table are read again by key per run. */
+export const MAX_KEYS_READ_AGAIN = 10_000;
+
+/**
+ * The keys of a table's open rejected rows (not acknowledged, not settled by a later run),
+ * oldest first, at most {@link MAX_KEYS_READ_AGAIN}. Each key once.
+ */
+export async function openRejectKeys(client: pg.Client, targetTable: string): Promise<string[][]> {
+  const result = await client.query<{ key: string[] }>(
+    `SELECT key FROM (
+       SELECT source_key AS key, min(rejected_at) AS first FROM ${S}.rejects
+        WHERE target_table = $1 AND source_key IS NOT NULL
+          AND acknowledged_at IS NULL AND resolved_at IS NULL
+        GROUP BY source_key) k
+      ORDER BY first LIMIT ${MAX_KEYS_READ_AGAIN}`,
+    [targetTable],
+  );
+  return result.rows.map((r) => r.key);
+}
+
+/**
+ * Settles the open rejects of earlier runs whose rows this run read again by key (inside the
+ * load's transaction): each key's outcome, `not in source` for a key the read did not return.
+ */
+export async function resolveRejects(
+  client: pg.Client,
+  runId: string,
+  targetTable: string,
+  outcomes: readonly { key: readonly string[]; resolution: RejectResolution }[],
+): Promise<void> {
+  if (outcomes.length === 0) return;
+  await client.query(
+    `UPDATE ${S}.rejects j SET resolved_at = clock_timestamp(), resolved_run_id = $2,
+            resolution = x.r
+       FROM unnest($3::text[], $4::text[]) AS x(k, r)
+      WHERE j.target_table = $1 AND j.run_id <> $2 AND j.source_key = x.k::jsonb
+        AND j.acknowledged_at IS NULL AND j.resolved_at IS NULL`,
+    [
+      targetTable,
+      runId,
+      outcomes.map((o) => JSON.stringify(o.key)),
+      outcomes.map((o) => o.resolution),
+    ],
+  );
 }
 
 /** Whether the warehouse has the bookkeeping tables (a reader must not create them). */
@@ -328,6 +426,8 @@ export interface StoredReject {
   reason: string;
   /** The row as JSON (see rowJson): made when the row is rejected, so it holds no input. */
   rowData: string;
+  /** The source key values (canonical text), or null for a keyless table. */
+  key: string[] | null;
 }
 
 /** Stores rejected rows, a few thousand per statement. */
@@ -341,14 +441,16 @@ export async function storeRejects(
   for (let i = 0; i < rejects.length; i += CHUNK) {
     const chunk = rejects.slice(i, i + CHUNK);
     await client.query(
-      `INSERT INTO ${S}.rejects (run_id, target_table, stage, reason, row_data)
-       SELECT $1, $2, s, r, d::jsonb FROM unnest($3::text[], $4::text[], $5::text[]) AS x(s, r, d)`,
+      `INSERT INTO ${S}.rejects (run_id, target_table, stage, reason, row_data, source_key)
+       SELECT $1, $2, s, r, d::jsonb, k::jsonb
+         FROM unnest($3::text[], $4::text[], $5::text[], $6::text[]) AS x(s, r, d, k)`,
       [
         runId,
         targetTable,
         chunk.map((r) => r.stage),
         chunk.map((r) => r.reason),
         chunk.map((r) => r.rowData),
+        chunk.map((r) => (r.key === null ? null : JSON.stringify(r.key))),
       ],
     );
   }

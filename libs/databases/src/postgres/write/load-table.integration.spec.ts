@@ -306,9 +306,83 @@ describe('loadTable against real PostgreSQL', () => {
       `update ${SRC}.items set updated = updated + interval '1 day', label = 'much too long, again'
        where item_id in (600, 601)`,
     );
+    // Item 500, rejected by the last run, is read again by its key: 3 rows, all rejected.
     await expect(loadTable(options({ rejectThreshold: 0.01, rejectFloor: 1 }))).rejects.toThrow(
-      '2 of 2 rows were rejected (100%), more than both the threshold of 1% and 1 row;',
+      '3 of 3 rows were rejected (100%), more than both the threshold of 1% and 1 row;',
     );
+  });
+
+  it('reads a rejected row again by its key until it loads, with no full reload, and keeps its exact values', async () => {
+    await loadTable(options());
+    // One bad row in an incremental batch, under the floor: the cursor moves past it.
+    await sql(
+      `update ${SRC}.items set updated = timestamptz '2030-01-01 00:00:00.123456+00',
+         label = case when item_id = 7 then 'much too long, again' else 'fine' end
+       where item_id in (7, 8)`,
+    );
+    const first = options({ rejectFloor: 1 });
+    expect(await loadTable(first)).toMatchObject({ read: 2, written: 1, rejected: 1 });
+    const [stored] = await sql<{ row_data: Record<string, string>; source_key: string[] }>(
+      `select row_data, source_key from _datakit.rejects where run_id = $1`,
+      [first.runId],
+    );
+    // The row as read, exactly: microseconds and the numeric's digits kept.
+    expect(stored).toEqual({
+      row_data: {
+        item_id: '7',
+        label: 'much too long, again',
+        price: '7.99',
+        tags: '{a,"b \\"c\\"","d,e"}',
+        updated: '2030-01-01 00:00:00.123456+00',
+      },
+      source_key: ['7'],
+    });
+    // Still bad: read again by key (the cursor is past it), rejected again.
+    const again = options({ rejectFloor: 1 });
+    expect(await loadTable(again)).toMatchObject({ read: 1, written: 0, rejected: 1 });
+    // Fixed at the source without moving its cursor: the next run loads it, nothing else.
+    await sql(`update ${SRC}.items set label = 'fixed' where item_id = 7`);
+    const fixed = options({ rejectFloor: 1 });
+    expect(await loadTable(fixed)).toMatchObject({ read: 1, written: 1, rejected: 0 });
+    expect(await fingerprint()).toEqual(await fingerprint(SRC));
+    const history = await sql<{ run: string; resolution: string | null; by: string | null }>(
+      `select run_id::text as run, resolution, resolved_run_id::text as by from _datakit.rejects
+        where run_id = any($1::uuid[]) order by rejected_at`,
+      [[first.runId, again.runId, fixed.runId]],
+    );
+    expect(history).toEqual([
+      { run: first.runId, resolution: 'rejected again', by: again.runId },
+      { run: again.runId, resolution: 'loaded', by: fixed.runId },
+    ]);
+    // Settled: the next run reads nothing again.
+    expect(await loadTable(options())).toMatchObject({ read: 0, written: 0 });
+  });
+
+  it('rejects retry opens acknowledged rows again; a row gone from the source is settled as such', async () => {
+    const { acknowledgeRejects, retryRejects } = await import('./bookkeeping.ts');
+    await loadTable(options());
+    await sql(
+      `update ${SRC}.items set updated = updated + interval '1 day', label = 'much too long, again'
+       where item_id = 9`,
+    );
+    const bad = options({ rejectFloor: 1 });
+    await loadTable(bad);
+    const mine = { targetTable: `${DST}.items`, runId: bad.runId };
+    expect(await acknowledgeRejects(target, mine)).toBe(1);
+    // Acknowledged: not read again.
+    expect(await loadTable(options())).toMatchObject({ read: 0 });
+    expect(await retryRejects(target, mine)).toEqual({
+      opened: 1,
+      keyless: 0,
+    });
+    await sql(`delete from ${SRC}.items where item_id = 9`);
+    const gone = options({ rejectFloor: 1 });
+    expect(await loadTable(gone)).toMatchObject({ read: 0, rejected: 0 });
+    const [row] = await sql(
+      `select resolution, resolved_run_id::text as by from _datakit.rejects where run_id = $1`,
+      [bad.runId],
+    );
+    expect(row).toEqual({ resolution: 'not in source', by: gone.runId });
   });
 
   it('reads through a server-side cursor (the native libpq path) with the same result', async () => {

@@ -7,7 +7,7 @@ import { DatakitError, EnvironmentError, RejectsError } from '@datakit/errors';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 
-import type { TableLoad, TableLoadResult } from '../../adapter.ts';
+import type { RejectResolution, TableLoad, TableLoadResult } from '../../adapter.ts';
 import { describeRejectLimits, overRejectLimit } from '../../reject-limit.ts';
 
 import { acceptsBinary, binaryWireType } from './binary-copy.ts';
@@ -16,9 +16,11 @@ import {
   clearCursor,
   ensureBookkeeping,
   markAbandoned,
+  openRejectKeys,
   readCursor,
   recordRunEnd,
   recordRunStart,
+  resolveRejects,
   saveCursor,
   storeRejects,
 } from './bookkeeping.ts';
@@ -101,8 +103,15 @@ export async function loadTable(options: LoadTableOptions): Promise<TableLoadRes
       (!direct || state.binaryTarget) &&
       columnsOf(options.sourceTable).every((c) => binaryWireType(c) !== undefined) &&
       dataColumns(options.targetTable).every((c) => binaryWireType(c) !== undefined);
+    // Rows rejected by earlier runs: read again by key (an incremental read; a full read
+    // reads them anyway) and settled by what this run makes of them.
+    const openKeys =
+      options.sourceTable.primaryKey.length > 0 ? await openRejectKeys(target, targetName) : [];
+    const fullRead = options.cursor === null || cursorFrom === null;
+    const keysAsked = fullRead || !options.source.readsByKey ? [] : openKeys;
     processor = new RowProcessor({
       source: options.sourceTable,
+      watchKeys: new Set(openKeys.map((key) => RowProcessor.keyOf(key))),
       target: options.targetTable,
       transform: options.transform,
       cursor: options.cursor,
@@ -121,7 +130,7 @@ export async function loadTable(options: LoadTableOptions): Promise<TableLoadRes
           .map((c) => ident(c.name))
           .join(', ')})`;
     if (!direct) await createStage(target, options.targetTable, options.targetSchema);
-    const copied = await streamRows(options, processor, cursorFrom, into, binary);
+    const copied = await streamRows(options, processor, cursorFrom, into, binary, keysAsked);
 
     const counts = processor.counts;
     const limits = { threshold: options.rejectThreshold, floor: options.rejectFloor };
@@ -155,6 +164,12 @@ export async function loadTable(options: LoadTableOptions): Promise<TableLoadRes
       });
     }
     await storeRejects(target, runId, targetName, processor.rejects);
+    await resolveRejects(
+      target,
+      runId,
+      targetName,
+      settled(processor, fullRead ? openKeys : keysAsked, openKeys),
+    );
     const result: TableLoadResult = {
       read: counts.read,
       written,
@@ -342,6 +357,27 @@ function targetColumnList(table: AnyTable): string[] {
   return table.audited ? [...data, ...AUDIT_COLUMN_NAMES.map(ident)] : data;
 }
 
+/**
+ * What became of the earlier rejects this load read (by key or in its range): each outcome,
+ * and `not in source` for a key the read must have returned (asked for, or a full read) but
+ * did not.
+ */
+function settled(
+  processor: RowProcessor,
+  mustHaveRead: readonly string[][],
+  open: readonly string[][],
+): { key: string[]; resolution: RejectResolution }[] {
+  const asked = new Set(mustHaveRead.map((key) => RowProcessor.keyOf(key)));
+  const out: { key: string[]; resolution: RejectResolution }[] = [];
+  for (const key of open) {
+    const id = RowProcessor.keyOf(key);
+    const outcome = processor.outcomes.get(id);
+    if (outcome !== undefined) out.push({ key, resolution: outcome });
+    else if (asked.has(id)) out.push({ key, resolution: 'not in source' });
+  }
+  return out;
+}
+
 /** Streams the source through the processor into the target; returns the rows copied. */
 async function streamRows(
   options: LoadTableOptions,
@@ -349,6 +385,7 @@ async function streamRows(
   cursorFrom: string | null,
   into: string,
   binary: boolean,
+  keys: readonly string[][],
 ): Promise<number> {
   const { target } = options;
   const format = binary ? ' (FORMAT binary)' : '';
@@ -364,6 +401,7 @@ async function streamRows(
     schema: options.sourceSchema,
     table: options.sourceTable,
     cursor: options.cursor === null ? null : { column: options.cursor, after: cursorFrom },
+    ...(keys.length > 0 ? { keys: { columns: options.sourceTable.primaryKey, values: keys } } : {}),
     batchSize: options.batchSize,
     format: binary ? 'binary' : 'text',
   });

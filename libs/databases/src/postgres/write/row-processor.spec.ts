@@ -96,7 +96,9 @@ describe('RowProcessor', () => {
       {
         stage: 'source',
         reason: 'label: longer than 10 characters',
-        rowData: expect.stringContaining('"item_id":5') as string,
+        // The row as read: every value its exact text.
+        rowData: expect.stringContaining('"item_id":"5"') as string,
+        key: ['5'],
       },
     ]);
     // Microseconds decide between two values of the same millisecond.
@@ -193,7 +195,7 @@ describe('RowProcessor on binary COPY data', () => {
   const ROWS: [Buffer, Buffer, Buffer, Buffer, Buffer] = [
     row(1, 'café ☕', at('2024-01-01T00:00:01Z', 1)),
     row(2, 'skip', at('2024-01-01T00:00:09Z')),
-    row(3, 'far too long', at('2024-01-01T00:00:08Z')),
+    row(3, 'far too long', at('2024-01-01T00:00:08Z', 7)),
     row(4, 'd', at('2024-01-01T00:00:01Z', 2), null),
     row(5, 'e', at('2024-01-01T00:00:01.000Z')),
   ];
@@ -244,9 +246,20 @@ describe('RowProcessor on binary COPY data', () => {
       {
         stage: 'source',
         reason: 'name: longer than 10 characters',
-        rowData: expect.stringContaining('"event_id":3') as string,
+        rowData: expect.stringContaining('"event_id":"3"') as string,
+        key: ['3'],
       },
     ]);
+    // The row as read, to the microsecond (a Date holds milliseconds only).
+    expect(JSON.parse(p.rejects[0]?.rowData ?? '')).toEqual({
+      event_id: '3',
+      name: 'far too long',
+      amount: '5',
+      flag: 'f',
+      code: '-3',
+      local_at: null,
+      at: '2024-01-01 00:00:08.000007+00',
+    });
     // The highest value read (rejected and filtered rows count), to the microsecond.
     expect(p.cursorText).toBe('2024-01-01 00:00:09+00');
     const q = binary();

@@ -41,6 +41,11 @@ export interface RowProcessorOptions {
    * every source and target column of a kind binary-copy.ts supports and `lineSuffix` empty.
    */
   format?: CopyFormat;
+  /**
+   * Keys (JSON of the source key's canonical texts, see {@link RowProcessor.keyOf}) of rows
+   * rejected by earlier runs: the processor notes what became of each one it reads.
+   */
+  watchKeys?: ReadonlySet<string>;
 }
 
 /** Counts of what the processor has seen. */
@@ -79,8 +84,15 @@ const AS_IS = Symbol('as is');
 export class RowProcessor {
   readonly counts: ProcessedCounts = { read: 0, accepted: 0, rejected: 0, filtered: 0 };
   readonly rejects: StoredReject[] = [];
+  /** What became of each watched key read in this load (see `watchKeys`). */
+  readonly outcomes = new Map<string, 'loaded' | 'filtered' | 'rejected again'>();
 
   readonly #options: RowProcessorOptions;
+  readonly #sourceColumns: Column[];
+  readonly #sourceCodecs: Codec[];
+  /** Indexes of the source key's columns in the source row; empty for a keyless source. */
+  readonly #keyIndexes: number[];
+  readonly #watchKeys: ReadonlySet<string> | undefined;
   readonly #sourceNames: string[];
   readonly #buildRow: (fields: readonly (string | null)[]) => Record<string, unknown>;
   readonly #parseCopyRow: CopyRowParser;
@@ -131,6 +143,13 @@ export class RowProcessor {
     const sourceColumns = columnsOf(options.source);
     this.#sourceNames = sourceColumns.map((c) => c.name);
     const codecs = sourceColumns.map((c) => codecFor(c));
+    this.#sourceColumns = sourceColumns;
+    this.#sourceCodecs = codecs;
+    this.#keyIndexes = options.source.primaryKey.map((name) => this.#sourceNames.indexOf(name));
+    this.#watchKeys =
+      options.watchKeys !== undefined && options.watchKeys.size > 0 && this.#keyIndexes.length > 0
+        ? options.watchKeys
+        : undefined;
     this.#buildRow = compileRowBuilder(this.#sourceNames, codecs);
     this.#parseCopyRow = compileCopyRowParser(this.#sourceNames, codecs);
     this.#offsets = new Int32Array(2 * sourceColumns.length + 1);
@@ -331,20 +350,22 @@ export class RowProcessor {
       else this.#trackCursor(input);
     }
 
+    const watched = this.#watchKeys === undefined ? undefined : this.#watchedKey(input);
     const sourceProblem = this.#validateSource(input);
     if (sourceProblem !== null) {
-      this.#reject('source', input, sourceProblem);
+      this.#reject('source', input, sourceProblem, watched);
       return null;
     }
     let mapped: Record<string, unknown> | null;
     try {
       mapped = this.#options.transform.map(input as never) as Record<string, unknown> | null;
     } catch (error) {
-      this.#reject('target', input, `the transform threw: ${(error as Error).message}`);
+      this.#reject('target', input, `the transform threw: ${(error as Error).message}`, watched);
       return null;
     }
     if (mapped === null) {
       this.counts.filtered += 1;
+      if (watched !== undefined) this.outcomes.set(watched, 'filtered');
       return null;
     }
     const targetProblem =
@@ -352,10 +373,11 @@ export class RowProcessor {
         ? this.#validateTarget(mapped, input)
         : 'the transform returned no row';
     if (targetProblem !== null) {
-      this.#reject('target', mapped, targetProblem);
+      this.#reject('target', input, targetProblem, watched);
       return null;
     }
     this.counts.accepted += 1;
+    if (watched !== undefined) this.outcomes.set(watched, 'loaded');
     return fromCopy && this.#asIs && this.#passedThrough(mapped, input) ? AS_IS : mapped;
   }
 
@@ -497,11 +519,63 @@ export class RowProcessor {
     }
   }
 
-  #reject(stage: 'source' | 'target', row: unknown, reason: string): void {
+  /**
+   * Keeps a rejected row: the source row as read, each value its exact canonical text (so a
+   * timestamp keeps its microseconds), and its source key; the reason names the contract
+   * column at fault (a target stage reason, the target's).
+   */
+  #reject(
+    stage: 'source' | 'target',
+    input: Record<string, unknown>,
+    reason: string,
+    watched: string | undefined,
+  ): void {
     this.counts.rejected += 1;
+    if (watched !== undefined) this.outcomes.set(watched, 'rejected again');
     if (this.rejects.length < this.#options.maxStoredRejects) {
-      this.rejects.push({ stage, reason, rowData: rowJson(row) });
+      const row: Record<string, string | null> = {};
+      for (let i = 0; i < this.#sourceNames.length; i += 1) {
+        row[this.#sourceNames[i] as string] = this.#sourceText(i, input);
+      }
+      const key = this.#keyIndexes.length === 0 ? null : this.#keyTexts(input);
+      this.rejects.push({ stage, reason, rowData: rowJson(row), key });
     }
+  }
+
+  /** The key of the current row when it is one of the watched ones. */
+  #watchedKey(input: Record<string, unknown>): string | undefined {
+    const key = RowProcessor.keyOf(this.#keyTexts(input));
+    return this.#watchKeys?.has(key) === true ? key : undefined;
+  }
+
+  /** The current row's source key values, canonical text (a NULL key part as ''). */
+  #keyTexts(input: Record<string, unknown>): string[] {
+    return this.#keyIndexes.map((i) => this.#sourceText(i, input) ?? '');
+  }
+
+  /** How a key is written in `watchKeys` and `outcomes`: JSON of its values' texts. */
+  static keyOf(texts: readonly string[]): string {
+    return JSON.stringify(texts);
+  }
+
+  /**
+   * The current row's source field `index` as its canonical text (PostgreSQL's text output
+   * under SESSION_SETTINGS), or null for NULL: the field as it came for text input; for binary
+   * input, timestamps from their microseconds and other values through their text codec
+   * (binary codecs decode exactly).
+   */
+  #sourceText(index: number, input: Record<string, unknown>): string | null {
+    if (!this.#binary) return this.#plainField(index);
+    const column = this.#sourceColumns[index] as Column;
+    const value = input[column.name];
+    if (value === null || value === undefined) return null;
+    if (value instanceof Date && (column.kind === 'timestamp' || column.kind === 'timestamptz')) {
+      if (Number.isNaN(value.getTime())) return null;
+      const micros = readMicros(this.#data, (this.#offsets[2 * index] as number) + 4);
+      return formatMicros(micros, column.kind === 'timestamptz');
+    }
+    const text = (this.#sourceCodecs[index] as Codec).encode(value);
+    return text === COPY_NULL ? null : unescapeField(text);
   }
 }
 
