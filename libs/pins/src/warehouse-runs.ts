@@ -87,29 +87,23 @@ export async function warehouseRejects(
   });
 }
 
+/** Which table's rejects (of one run, or all) an acknowledgement or a retry is about. */
+export interface TableRejectsTarget {
+  environment: string;
+  datakit: string;
+  targetTable: string;
+  runId?: string;
+}
+
 /**
  * Acknowledges the unacknowledged rejects of a target table (of one run, or all) in the target
  * connection of the datakit that writes it; how many were marked.
  */
-export async function acknowledgeWarehouseRejects(
+export function acknowledgeWarehouseRejects(
   loaded: LoadedWarehouse,
-  options: { environment: string; datakit: string; targetTable: string; runId?: string },
+  options: TableRejectsTarget,
 ): Promise<number> {
-  const pin = loaded.warehouse.datakits[options.datakit];
-  if (pin === undefined) {
-    throw new ConfigError(`${loaded.file}: field "datakits" has no "${options.datakit}".`);
-  }
-  const session = await openTarget(
-    onThisMachine(loaded, options.environment, loaded.warehouse.connections[pin.target]!),
-  );
-  try {
-    return await session.acknowledgeRejects({
-      targetTable: options.targetTable,
-      runId: options.runId,
-    });
-  } finally {
-    await session.close();
-  }
+  return withPinTarget(loaded, options, (session, target) => session.acknowledgeRejects(target));
 }
 
 /**
@@ -117,10 +111,19 @@ export async function acknowledgeWarehouseRejects(
  * too), in the target connection of the datakit that writes it, so its next run reads those
  * rows again by key: how many were opened, and how many of them have no key.
  */
-export async function retryWarehouseRejects(
+export function retryWarehouseRejects(
   loaded: LoadedWarehouse,
-  options: { environment: string; datakit: string; targetTable: string; runId?: string },
+  options: TableRejectsTarget,
 ): Promise<{ opened: number; keyless: number }> {
+  return withPinTarget(loaded, options, (session, target) => session.retryRejects(target));
+}
+
+/** Opens the target connection of the pinned datakit that writes the table, and acts on it. */
+async function withPinTarget<T>(
+  loaded: LoadedWarehouse,
+  options: TableRejectsTarget,
+  act: (session: TargetSession, target: { targetTable: string; runId?: string }) => Promise<T>,
+): Promise<T> {
   const pin = loaded.warehouse.datakits[options.datakit];
   if (pin === undefined) {
     throw new ConfigError(`${loaded.file}: field "datakits" has no "${options.datakit}".`);
@@ -129,7 +132,7 @@ export async function retryWarehouseRejects(
     onThisMachine(loaded, options.environment, loaded.warehouse.connections[pin.target]!),
   );
   try {
-    return await session.retryRejects({ targetTable: options.targetTable, runId: options.runId });
+    return await act(session, { targetTable: options.targetTable, runId: options.runId });
   } finally {
     await session.close();
   }

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, symlinkSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 
-import type { GeneratorCallback } from '@nx/devkit';
+import { formatFiles, type GeneratorCallback, type Tree } from '@nx/devkit';
 
 /**
  * Links a generated workspace package so other projects import it by name at once: the
@@ -33,6 +33,21 @@ export function linkPackage(
       );
     }
   };
+}
+
+/**
+ * The end of every generator that writes a package: formats what it wrote as the repository's
+ * Prettier wants it, then links the package; a run that changed nothing installs nothing.
+ */
+export async function formatAndLink(
+  tree: Tree,
+  packageName: string,
+  projectRoot: string,
+  skipInstall: boolean,
+): Promise<GeneratorCallback> {
+  await formatFiles(tree);
+  const changed = tree.listChanges().length > 0;
+  return linkPackage(tree.root, packageName, projectRoot, !changed || skipInstall);
 }
 
 function isSymlink(path: string): boolean {

@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 
 import {
-  formatFiles,
   generateFiles,
   offsetFromRoot,
   workspaceRoot,
@@ -9,7 +8,7 @@ import {
   type Tree,
 } from '@nx/devkit';
 
-import { linkPackage } from '../_link-package.ts';
+import { formatAndLink } from '../_link-package.ts';
 import { bronzeModel } from './_bronze-model.ts';
 import { loadSource } from './_load-source.ts';
 import { indexFile, mainFile, specFile, tableFile } from './_render-bronze.ts';
@@ -76,14 +75,7 @@ export async function bronzeGenerator(
   );
   tree.write(join(projectRoot, 'src/main.ts'), mainFile(options.name));
   tree.write(join(projectRoot, 'src/index.spec.ts'), specFile(options.name, models));
-  await formatFiles(tree);
-  const changed = tree.listChanges().length > 0;
-  return linkPackage(
-    tree.root,
-    `@datakit/${options.name}`,
-    projectRoot,
-    !changed || (options.skipInstall ?? false),
-  );
+  return formatAndLink(tree, `@datakit/${options.name}`, projectRoot, options.skipInstall ?? false);
 }
 
 export default bronzeGenerator;

@@ -1,14 +1,8 @@
 import { join } from 'node:path';
 
-import {
-  formatFiles,
-  generateFiles,
-  offsetFromRoot,
-  type GeneratorCallback,
-  type Tree,
-} from '@nx/devkit';
+import { generateFiles, offsetFromRoot, type GeneratorCallback, type Tree } from '@nx/devkit';
 
-import { linkPackage } from '../_link-package.ts';
+import { formatAndLink } from '../_link-package.ts';
 import { camelCase } from '../_names.ts';
 import { readCatalog } from '../_read-catalog.ts';
 import { GENERATED_MARK, indexFile, specFile, tableFile } from './_render-source.ts';
@@ -105,15 +99,7 @@ export async function sourceGenerator(
   }
   tree.write(join(projectRoot, 'src/index.ts'), indexFile(options.name, models));
   tree.write(join(projectRoot, 'src/index.spec.ts'), specFile(options.name, models));
-  await formatFiles(tree);
-  // Unchanged files are no changes: a second run installs nothing either.
-  const changed = tree.listChanges().length > 0;
-  return linkPackage(
-    tree.root,
-    `@datakit/${options.name}`,
-    projectRoot,
-    !changed || (options.skipInstall ?? false),
-  );
+  return formatAndLink(tree, `@datakit/${options.name}`, projectRoot, options.skipInstall ?? false);
 }
 
 export default sourceGenerator;

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { ConfigError } from '@datakit/errors';
 import { formatLockJson, lockInputsDigest, parseWarehouseYaml } from '@datakit/warehouse';
 import {
-  formatFiles,
   generateFiles,
   offsetFromRoot,
   workspaceRoot,
@@ -12,7 +11,7 @@ import {
   type Tree,
 } from '@nx/devkit';
 
-import { linkPackage } from '../_link-package.ts';
+import { formatAndLink } from '../_link-package.ts';
 
 /** Options of the `warehouse` generator (schema.json). */
 export interface WarehouseGeneratorOptions {
@@ -85,13 +84,11 @@ export async function warehouseGenerator(
       } as Parameters<typeof formatLockJson>[0]),
     );
   }
-  await formatFiles(tree);
-  const changed = tree.listChanges().length > 0;
-  return linkPackage(
-    tree.root,
+  return formatAndLink(
+    tree,
     `@datakit/warehouse-${options.name}`,
     projectRoot,
-    !changed || (options.skipInstall ?? false),
+    options.skipInstall ?? false,
   );
 }
 
