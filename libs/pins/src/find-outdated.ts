@@ -1,6 +1,7 @@
 import semver from 'semver';
+import { diffableSpecOf, diffContracts, type ContractDiff } from '@datakit/contracts';
 import { lockedTag, type LoadedWarehouse, type LockEntry } from '@datakit/warehouse';
-import { currentDigest, listTags } from './_registry-reads.ts';
+import { currentDigest, listTags, readImageLabels } from './_registry-reads.ts';
 import { tagState, type TagState } from './detect-moved-tag.ts';
 import type { PinRegistry } from './pin-registry.ts';
 import { newestVersion, resolveVersion } from './resolve-version.ts';
@@ -27,6 +28,20 @@ export interface OutdatedRow {
   updateInRange: boolean;
   /** True when `latest` is newer than `wanted`: updating needs a new range. */
   updateOutOfRange: boolean;
+  /**
+   * For each version the pin could move to (`wanted` and `latest` when newer than `locked`):
+   * the contract diff from the locked image's spec label to that image's. Empty when nothing
+   * is newer or a label is missing; filled by {@link findOutdated}.
+   */
+  upgrades?: UpgradeImpact[];
+}
+
+/** What moving a pin to one newer version changes in its tables. */
+export interface UpgradeImpact {
+  version: string;
+  /** Whether any change breaks the tables the locked version made. */
+  breaking: boolean;
+  diff: ContractDiff;
 }
 
 /** What the registry says about one datakit, the input of {@link outdatedRow}. */
@@ -74,12 +89,35 @@ export async function findOutdated(
     const tag = entry === undefined ? undefined : lockedTag(entry);
     const lockedTagDigest =
       tag === undefined ? undefined : await currentDigest(registry, datakit, tag);
-    rows.push(
-      outdatedRow(datakit, loaded.warehouse.datakits[datakit]!.version, entry, {
-        tags,
-        lockedTagDigest,
-      }),
-    );
+    const row = outdatedRow(datakit, loaded.warehouse.datakits[datakit]!.version, entry, {
+      tags,
+      lockedTagDigest,
+    });
+    rows.push({ ...row, upgrades: await upgradeImpacts(registry, row, entry) });
   }
   return rows;
+}
+
+/** The contract diffs from the locked image to `wanted` and `latest`, when they are newer. */
+async function upgradeImpacts(
+  registry: PinRegistry,
+  row: OutdatedRow,
+  entry: LockEntry | undefined,
+): Promise<UpgradeImpact[]> {
+  if (entry === undefined || row.locked === null) return [];
+  const locked = row.locked;
+  const targets = [...new Set([row.wanted, row.latest])].filter(
+    (v): v is string => v !== null && semver.valid(v) !== null && semver.gt(v, locked),
+  );
+  if (targets.length === 0) return [];
+  const from = diffableSpecOf((await readImageLabels(registry, row.datakit, entry.digest))?.spec);
+  if (from === undefined) return [];
+  const impacts: UpgradeImpact[] = [];
+  for (const version of targets) {
+    const to = diffableSpecOf((await readImageLabels(registry, row.datakit, version))?.spec);
+    if (to === undefined) continue;
+    const diff = diffContracts(from, to);
+    impacts.push({ version, breaking: diff.breaking, diff });
+  }
+  return impacts;
 }

@@ -5,7 +5,13 @@
  */
 export { assertDeployImagesMatchLock } from './check-deploy-images.ts';
 export { tagState, type TagState } from './detect-moved-tag.ts';
-export { findOutdated, outdatedRow, type OutdatedRow, type RegistryView } from './find-outdated.ts';
+export {
+  findOutdated,
+  outdatedRow,
+  type OutdatedRow,
+  type RegistryView,
+  type UpgradeImpact,
+} from './find-outdated.ts';
 export { parsePinRequest, type PinRequest } from './parse-pin-request.ts';
 export { planPin, planRelock, writePin, type PinChange, type PinPlan } from './pin-datakit.ts';
 export { registryHostOf, type PinRegistry } from './pin-registry.ts';

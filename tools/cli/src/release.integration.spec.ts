@@ -8,6 +8,8 @@ import type { ColumnSpec, TableSpec } from '@datakit/contracts';
 import { RegistryError } from '@datakit/errors';
 import { pushTestDatakitImage } from '@datakit/images/testing';
 import { localInfra } from '@datakit/local-infra';
+import { findOutdated, parsePinRequest, planPin, writePin, type PinRegistry } from '@datakit/pins';
+import { loadWarehouse } from '@datakit/warehouse';
 import { createRegistryClient } from '@datakit/registry';
 import type { DiffResult } from './commands/diff.ts';
 import type { ReleaseCheckResult } from './commands/release-check.ts';
@@ -243,5 +245,68 @@ describe('releases with nx release and the contract diff', () => {
     const dry = nx('release', '--dry-run', '--skip-publish');
     expect(dry.status, dry.out).toBe(0);
     expect(dry.out).toContain('3.0.0');
+  });
+
+  it('shows a warehouse pinned ^1.0.0 what the newer versions change, and which breaks', async () => {
+    const dir = join(repo, 'warehouses', 'scenario');
+    mkdirSync(dir, { recursive: true });
+    const writeWarehouse = (version: string) =>
+      writeFileSync(
+        join(dir, 'warehouse.yaml'),
+        `apiVersion: datakit.dev/v1
+name: scenario
+connections:
+  dwh:
+    kind: postgres
+    host: 127.0.0.1
+    port: ${infra.postgres.port}
+    database: warehouse
+    user: warehouse_loader
+    password: file:/run/secrets/datakit/warehouse_loader.password
+kerberos:
+  principal: datakit-loader@${infra.kerberos.realm}
+  keytab: file:/run/secrets/datakit/datakit-loader.keytab
+environments:
+  local:
+    driver: docker
+    registry: ${infra.registry.host}
+datakits:
+  ${datakit}:
+    version: ${version}
+    source: dwh
+    target: dwh
+`,
+      );
+    const registry: PinRegistry = {
+      host: infra.registry.host,
+      client,
+      file: join(dir, 'warehouse.yaml'),
+      field: 'environments.local.registry',
+    };
+    writeWarehouse('1.0.0');
+    writePin(
+      await planPin(
+        loadWarehouse(dir),
+        parsePinRequest(`${datakit}@1.0.0`, registry.file),
+        registry,
+      ),
+    );
+    writeWarehouse('^1.0.0');
+    const [fromOne] = await findOutdated(loadWarehouse(dir), registry);
+    expect(fromOne).toMatchObject({ locked: '1.0.0', wanted: '1.1.0', latest: '2.0.0' });
+    expect(fromOne?.upgrades?.[0]?.version).toBe('1.1.0');
+    expect(fromOne?.upgrades?.[0]?.breaking).toBe(false);
+
+    writePin(
+      await planPin(
+        loadWarehouse(dir),
+        parsePinRequest(`${datakit}@^1.0.0`, registry.file),
+        registry,
+      ),
+    );
+    const [row] = await findOutdated(loadWarehouse(dir), registry);
+    expect(row).toMatchObject({ locked: '1.1.0', wanted: '1.1.0', latest: '2.0.0' });
+    expect(row?.upgrades?.map((u) => [u.version, u.breaking])).toEqual([['2.0.0', true]]);
+    expect(row?.upgrades?.[0]?.diff.changes.map((c) => c.kind)).toEqual(['column-removed']);
   });
 });

@@ -1,4 +1,5 @@
 import { Args } from '@oclif/core';
+import { formatContractDiff } from '@datakit/contracts';
 import { ConfigError } from '@datakit/errors';
 import { findOutdated, type OutdatedRow } from '@datakit/pins';
 import { envFlags } from '../_deploy.ts';
@@ -83,13 +84,30 @@ export function renderOutdated(result: OutdatedResult): string {
   );
   if (lines.length === 0) return 'No pinned datakits.';
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-  return [header, ...lines]
+  const table = [header, ...lines]
     .map((cells) =>
       cells
         .map((c, i) => c.padEnd(widths[i]!))
         .join('  ')
         .trimEnd(),
     )
+    .join('\n');
+  // What each possible move changes in the tables, below the table.
+  const impacts = result.warehouses.flatMap((w) =>
+    w.rows.flatMap((r) =>
+      (r.upgrades ?? []).map(
+        (u) =>
+          `\n${w.warehouse} ${r.datakit} ${r.locked} -> ${u.version}${u.breaking ? ' (BREAKING)' : ''}\n${indent(formatContractDiff(u.diff))}`,
+      ),
+    ),
+  );
+  return [table, ...impacts].join('\n');
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => `  ${line}`)
     .join('\n');
 }
 
@@ -100,7 +118,9 @@ function noteOf(row: OutdatedRow): string {
   if (row.tag === 'missing') notes.push('locked tag is gone from the registry');
   if (row.tag === 'unlocked') notes.push('not in the lock');
   if (row.wanted === null) notes.push('no version satisfies the range');
-  if (row.updateInRange) notes.push(`datakit pin updates to ${row.wanted}`);
-  if (row.updateOutOfRange) notes.push(`${row.latest} needs a new range`);
+  const breaks = (version: string | null) =>
+    row.upgrades?.find((u) => u.version === version)?.breaking ? ', breaking' : '';
+  if (row.updateInRange) notes.push(`datakit pin updates to ${row.wanted}${breaks(row.wanted)}`);
+  if (row.updateOutOfRange) notes.push(`${row.latest} needs a new range${breaks(row.latest)}`);
   return notes.join('; ') || 'up to date';
 }
