@@ -36,10 +36,12 @@ export {
 export {
   BOOKKEEPING_SCHEMA,
   createTableSql,
+  formatMigration,
+  migrationSteps,
   postgresSource,
   postgresTarget,
 } from './postgres/index.ts';
-export type { PostgresSession } from './postgres/index.ts';
+export type { MigrationStep, PostgresSession } from './postgres/index.ts';
 export { mssql, ODBC_DRIVERS, sqlServerAdapter, sqlServerDialect } from './sqlserver/index.ts';
 export type { OdbcDriver, SqlServerConnection } from './sqlserver/index.ts';
 export { discoverSource } from './discover-source.ts';

@@ -40,3 +40,4 @@ export function postgresTargetSession(session: PostgresSession): PostgresSession
 export type { PostgresSession } from './connect.ts';
 export { BOOKKEEPING_SCHEMA } from './write/bookkeeping.ts';
 export { createTableSql } from './write/sql.ts';
+export { formatMigration, migrationSteps, type MigrationStep } from './migration.ts';
