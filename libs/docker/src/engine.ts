@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { basename, dirname } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import Docker from 'dockerode';
 import { pack } from 'tar-fs';
@@ -429,6 +430,22 @@ export class DockerEngine {
         throw wrap(error, `Reading logs of ${nameOrId}`);
       })) as Buffer;
     return demuxBuffer(buffer);
+  }
+
+  /**
+   * Copies one file of this machine into a running container's folder `into` (like
+   * `docker cp`), keeping its name; `owner` is the uid that owns the copy there.
+   */
+  async copyFileInto(nameOrId: string, file: string, into: string, owner = 0): Promise<void> {
+    const archive = pack(dirname(file), {
+      entries: [basename(file)],
+      map: (header) => ({ ...header, uid: owner, gid: owner }),
+    });
+    try {
+      await this.#docker.getContainer(nameOrId).putArchive(archive, { path: into });
+    } catch (error) {
+      throw wrap(error, `Copying ${file} into ${nameOrId}:${into}`);
+    }
   }
 
   /** Runs a command inside a running container and returns its output. */

@@ -19,6 +19,13 @@ export { infraPaths, repoRoot, type InfraPaths } from './paths.ts';
 export { realMachine, type MachineProbes } from './probes.ts';
 export { POSTGRES_ROLES, type PostgresRole } from './secrets.ts';
 export {
+  addLocalSource,
+  listLocalSources,
+  type AddLocalSourceOptions,
+  type AddLocalSourceResult,
+  type LocalSource,
+} from './sources.ts';
+export {
   INFRA_LABEL,
   KERBEROS_REALM,
   SERVICE_LABEL,

@@ -7,6 +7,7 @@ import { ensureBaseImages, type BaseImageSource, type Report } from './ensure-ba
 import { ensureEngine, startedDockerdPid, stopStartedEngine } from './ensure-engine.ts';
 import { infraPaths, type InfraPaths } from './paths.ts';
 import { realMachine, type MachineProbes } from './probes.ts';
+import { ensureLocalSources } from './sources.ts';
 import {
   ensureDatakitSecrets,
   ensurePostgresKeytab,
@@ -77,6 +78,9 @@ export async function infraUp(options: InfraUpOptions = {}): Promise<InfraUpResu
     report('postgres: service key of postgres/localhost handed over for GSSAPI logins');
   }
   ensureDatakitSecrets(paths.postgresSecretsDir, paths.kerberosDir, paths.datakitSecretsDir);
+  for (const [database, outcome] of Object.entries(await ensureLocalSources(engine, paths))) {
+    if (outcome === 'created') report(`postgres: source database ${database} loaded again`);
+  }
   return { engine: { version, started }, baseImages, services };
 }
 

@@ -91,3 +91,24 @@ export function ensureDatakitSecrets(
   }
   handOver(target, undefined, DATAKIT_UID, 0o700);
 }
+
+/**
+ * The password of a source database's read-only role (`infra:add-source`): generated once into
+ * `<role>.password` next to the other roles' files (where PostgreSQL reads it), and copied into
+ * the folder local warehouses mount, as `ensureDatakitSecrets` does for pagila's reader.
+ */
+export function ensureSourceRoleSecret(
+  postgresSecretsDir: string,
+  datakitSecretsDir: string,
+  role: string,
+): void {
+  mkdirSync(postgresSecretsDir, { recursive: true, mode: 0o700 });
+  const file = join(postgresSecretsDir, `${role}.password`);
+  const password = existsSync(file)
+    ? readFileSync(file)
+    : Buffer.from(randomBytes(24).toString('base64url'));
+  handOver(file, password, POSTGRES_UID, 0o600);
+  mkdirSync(datakitSecretsDir, { recursive: true, mode: 0o700 });
+  handOver(join(datakitSecretsDir, `${role}.password`), password, DATAKIT_UID, 0o400);
+  handOver(datakitSecretsDir, undefined, DATAKIT_UID, 0o700);
+}
