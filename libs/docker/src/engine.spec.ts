@@ -17,3 +17,29 @@ describe('specHash', () => {
     );
   });
 });
+
+describe('specHash of a hardened container', () => {
+  const spec = { image: 'x' };
+  const hardening = {
+    readOnlyRootFilesystem: true,
+    capDrop: ['ALL'],
+    securityOpt: ['no-new-privileges'],
+    memoryBytes: 2 ** 30,
+    pidsLimit: 256,
+    restartPolicy: 'no' as const,
+  };
+
+  it('is unchanged for a container without hardening', () => {
+    expect(specHash({ ...spec, hardening: undefined }, 'sha256:1')).toBe(
+      specHash(spec, 'sha256:1'),
+    );
+  });
+
+  it('changes when the hardening or a limit changes, so deploy recreates the container', () => {
+    const hardened = specHash({ ...spec, hardening }, 'sha256:1');
+    expect(hardened).not.toBe(specHash(spec, 'sha256:1'));
+    expect(specHash({ ...spec, hardening: { ...hardening, pidsLimit: 512 } }, 'sha256:1')).not.toBe(
+      hardened,
+    );
+  });
+});

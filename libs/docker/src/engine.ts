@@ -71,6 +71,24 @@ export interface ContainerSpec {
   /** Memory-backed mounts, path → options (e.g. `{ '/run/secrets': 'size=1m,mode=0700' }`). */
   tmpfs?: Record<string, string>;
   workingDir?: string;
+  /** Hardening and limits of the container (`HostConfig`); nothing of it when absent. */
+  hardening?: ContainerHardening;
+}
+
+/** How a container is confined: `docker run --read-only --cap-drop ALL --memory ...`. */
+export interface ContainerHardening {
+  /** The image's file system is read-only; only mounts and tmpfs can be written. */
+  readOnlyRootFilesystem: boolean;
+  /** Capabilities dropped, e.g. `['ALL']`. */
+  capDrop: string[];
+  /** Security options, e.g. `['no-new-privileges']`. */
+  securityOpt: string[];
+  /** Memory limit in bytes (swap included: the same value, so the container never swaps). */
+  memoryBytes: number;
+  /** Most processes and threads the container may have. */
+  pidsLimit: number;
+  /** What the engine does when the container stops: `no` for jobs, `unless-stopped` for services. */
+  restartPolicy: 'no' | 'on-failure' | 'unless-stopped' | 'always';
 }
 
 /** What a one-shot container printed and how it ended. */
@@ -103,6 +121,10 @@ export interface ContainerState {
   mounts: Array<{ type: string; source: string; destination: string; readWrite: boolean }>;
   /** Memory-backed mounts, path → options, as created. */
   tmpfs: Record<string, string>;
+  /** The user it runs as (`uid:gid`), empty when the image's. */
+  user: string;
+  /** Its confinement as the engine reports it (`docker inspect`'s HostConfig). */
+  hardening: ContainerHardening;
 }
 
 /** One path a container changed in its writable layer (`docker diff`). */
@@ -507,6 +529,16 @@ export class DockerEngine {
         readWrite: m.RW,
       })),
       tmpfs: (info.HostConfig as { Tmpfs?: Record<string, string> }).Tmpfs ?? {},
+      user: info.Config.User ?? '',
+      hardening: {
+        readOnlyRootFilesystem: info.HostConfig.ReadonlyRootfs ?? false,
+        capDrop: info.HostConfig.CapDrop ?? [],
+        securityOpt: info.HostConfig.SecurityOpt ?? [],
+        memoryBytes: info.HostConfig.Memory ?? 0,
+        pidsLimit: info.HostConfig.PidsLimit ?? 0,
+        restartPolicy: (info.HostConfig.RestartPolicy?.Name ||
+          'no') as ContainerHardening['restartPolicy'],
+      },
     };
   }
 
@@ -588,6 +620,7 @@ export class DockerEngine {
                 })),
               }),
           ...(spec.tmpfs === undefined ? {} : { Tmpfs: spec.tmpfs }),
+          ...(spec.hardening === undefined ? {} : hostConfigOf(spec.hardening)),
         },
       });
     } catch (error) {
@@ -617,8 +650,22 @@ export function specHash(spec: ContainerSpec, imageId: string): string {
     networkMode: spec.networkMode ?? 'host',
     tmpfs: Object.entries(spec.tmpfs ?? {}).sort(),
     workingDir: spec.workingDir ?? null,
+    // Only when given, so the hash of a container without it is what it always was.
+    ...(spec.hardening === undefined ? {} : { hardening: spec.hardening }),
   });
   return createHash('sha256').update(canonical).digest('hex').slice(0, 32);
+}
+
+function hostConfigOf(hardening: ContainerHardening) {
+  return {
+    ReadonlyRootfs: hardening.readOnlyRootFilesystem,
+    CapDrop: hardening.capDrop,
+    SecurityOpt: hardening.securityOpt,
+    Memory: hardening.memoryBytes,
+    MemorySwap: hardening.memoryBytes,
+    PidsLimit: hardening.pidsLimit,
+    RestartPolicy: { Name: hardening.restartPolicy },
+  };
 }
 
 /** Splits `name:tag` (registry ports kept in the name). A missing tag means `latest`. */

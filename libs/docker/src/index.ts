@@ -8,6 +8,7 @@ export {
   type BuildImageOptions,
   type ContainerChange,
   type ContainerState,
+  type ContainerHardening,
   type ContainerSpec,
   type ContainerSummary,
   type DockerConnectOptions,

@@ -31,12 +31,13 @@ export {
   dnsSubdomainProblem,
   labelValueProblem,
 } from './kubernetes-names.ts';
-export { setPinVersion } from './set-pin-version.ts';
+export { addPin, setPinVersion, type NewPin } from './set-pin-version.ts';
 export {
   connectionSchema,
   cronSchema,
   datakitPinSchema,
   environmentSchema,
+  memoryBytesOf,
   warehouseSchema,
   type Connection,
   type DatakitPin,

@@ -236,6 +236,42 @@ const airflowDagsDirSchema = z
     'The folder holding this environment\'s rendered Airflow DAGs (scheduler: airflow), which `datakit verify` compares with the lock; relative to the warehouse folder. Example: "../../airflow/dags".',
   );
 
+/** Memory sizes as Kubernetes writes them, in Mi or Gi: "512Mi", "1Gi". */
+const memorySizeSchema = z
+  .string()
+  .regex(/^[1-9][0-9]*(Mi|Gi)$/, 'expected a size in Mi or Gi, e.g. "512Mi" or "1Gi"')
+  .refine(
+    (size) => memoryBytesOf(size) >= 64 * 2 ** 20,
+    'expected at least "64Mi" (Node and the database drivers need more)',
+  );
+
+/** The bytes of a memory size of warehouse.yaml ("512Mi", "1Gi"). */
+export function memoryBytesOf(size: string): number {
+  const units = { Mi: 2 ** 20, Gi: 2 ** 30 } as const;
+  return Number(size.slice(0, -2)) * units[size.slice(-2) as keyof typeof units];
+}
+
+const dockerLimitsSchema = z
+  .strictObject({
+    memory: memorySizeSchema
+      .default('1Gi')
+      .describe(
+        'Memory limit of each datakit job container (swap included), e.g. "2Gi". Default "1Gi", the Kubernetes limit.',
+      ),
+    pids: z
+      .int()
+      .min(32)
+      .max(65536)
+      .default(256)
+      .describe(
+        'Most processes and threads a datakit job container may have (a fork bomb stops there). Default 256.',
+      ),
+  })
+  .default({ memory: '1Gi', pids: 256 })
+  .describe(
+    'Limits of the datakit job containers; the Kerberos sidecar has its own fixed ones (128Mi, 64). Example: {memory: "2Gi", pids: 512}.',
+  );
+
 const dockerEnvironmentSchema = z
   .strictObject({
     driver: z.literal('docker').describe('Deploy to a Docker engine (a laptop, CI).'),
@@ -270,6 +306,7 @@ const dockerEnvironmentSchema = z
       .describe(
         'Host krb5.conf mounted read-only at /etc/datakit/krb5.conf in the sidecar and datakit containers (KRB5_CONFIG points there); relative to the warehouse folder. It must exist and may not be a system path of the host.',
       ),
+    limits: dockerLimitsSchema,
     schedules: schedulesSchema,
     scheduler: schedulerSchema,
     airflowDagsDir: airflowDagsDirSchema,

@@ -146,6 +146,42 @@ describe('deploying a warehouse on Docker', () => {
     expect((await jobContainer()).id).toBe(before.id);
   });
 
+  it('confines the job and the sidecar: read-only, no capabilities, non-root, limits, own secrets only', async () => {
+    const confined = {
+      readOnlyRootFilesystem: true,
+      capDrop: ['ALL'],
+      securityOpt: ['no-new-privileges'],
+    };
+    const job = (await engine.containerState((await jobContainer()).id))!;
+    expect(job.user).toBe('10001:10001');
+    expect(job.hardening).toEqual({
+      ...confined,
+      memoryBytes: 2 ** 30,
+      pidsLimit: 256,
+      restartPolicy: 'no',
+    });
+    expect(Object.keys(job.tmpfs)).toEqual(['/tmp']);
+    // Its own connection's password, read-only; never the keytab.
+    const secrets = job.mounts.filter((m) => m.destination.startsWith('/run/secrets/'));
+    expect(secrets.map((m) => [m.destination, m.readWrite])).toEqual([
+      ['/run/secrets/datakit/pagila_reader.password', false],
+    ]);
+    const sidecar = (await engine.containerState(`datakit-${warehouseName}-local-kerberos`))!;
+    expect(sidecar.running).toBe(true);
+    expect(sidecar.user).toBe('10001:10001');
+    expect(sidecar.hardening).toEqual({
+      ...confined,
+      memoryBytes: 128 * 2 ** 20,
+      pidsLimit: 64,
+      restartPolicy: 'unless-stopped',
+    });
+    expect(
+      sidecar.mounts
+        .filter((m) => m.destination.startsWith('/run/secrets/'))
+        .map((m) => m.destination),
+    ).toEqual(['/run/secrets/datakit/datakit-loader.keytab']);
+  });
+
   it('runs the job now with a ticket from the sidecar, streaming its events and its exit code', () => {
     const run = datakit('run', warehouseDir, name);
     expect(run.status, run.stderr).toBe(0);

@@ -119,3 +119,45 @@ describe('Docker secret references that cannot be mounted are refused, naming th
     );
   });
 });
+
+describe('Docker containers are confined like the Kubernetes pods', () => {
+  const confined = {
+    readOnlyRootFilesystem: true,
+    capDrop: ['ALL'],
+    securityOpt: ['no-new-privileges'],
+  };
+
+  it('runs a job as the non-root datakit user, read-only, without capabilities, with the default limits', () => {
+    const state = localState('analytics');
+    const spec = jobSpec(state, state.jobs[0]!, hostPaths(state));
+    expect(spec.user).toBe('10001:10001');
+    expect(spec.hardening).toEqual({
+      ...confined,
+      memoryBytes: 2 ** 30,
+      pidsLimit: 256,
+      restartPolicy: 'no',
+    });
+    expect(spec.tmpfs).toEqual({ '/tmp': 'size=256m,mode=1777' });
+  });
+
+  it("takes a job's memory and process limits from the environment's limits", () => {
+    const state = localState('analytics');
+    const environment = { ...state.environment, limits: { memory: '512Mi', pids: 100 } };
+    const limited = { ...state, environment } as DesiredState;
+    const spec = jobSpec(limited, limited.jobs[0]!, hostPaths(limited));
+    expect(spec.hardening).toMatchObject({ memoryBytes: 512 * 2 ** 20, pidsLimit: 100 });
+  });
+
+  it('runs the sidecar confined too, restarted by the engine until it is removed', () => {
+    const state = localState('analytics');
+    const spec = sidecarSpec(state, hostPaths(state));
+    expect(spec.user).toBe('10001:10001');
+    expect(spec.hardening).toEqual({
+      ...confined,
+      memoryBytes: 128 * 2 ** 20,
+      pidsLimit: 64,
+      restartPolicy: 'unless-stopped',
+    });
+    expect(Object.keys(spec.tmpfs ?? {})).toEqual(['/dev/shm', '/tmp']);
+  });
+});

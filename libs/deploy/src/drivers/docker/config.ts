@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { resolve, join } from 'node:path';
-import type { BindMount, ContainerSpec } from '@datakit/docker';
+import type { BindMount, ContainerHardening, ContainerSpec } from '@datakit/docker';
 import { ConfigError } from '@datakit/errors';
+import { memoryBytesOf } from '@datakit/warehouse';
+import { CONTAINER_LIMITS, DATAKIT_UID } from '../../container-security.ts';
 import { DEPLOY_LABELS, type DesiredJob, type DesiredState } from '../../desired-state.ts';
 import {
   jobSecretFiles,
@@ -97,10 +99,18 @@ export function sidecarSpec(
       ...(paths.secretsDir ? secretMounts(paths.secretsDir, sidecarSecretFiles(state)) : []),
       ...krb5Mount(paths),
     ],
-    // The keytab is written to /dev/shm only (memory); nothing else is writable but the cache.
-    tmpfs: { '/dev/shm': 'size=1m,mode=1777' },
+    // The keytab is written to /dev/shm only (memory); nothing else is writable but the cache
+    // and a small /tmp (the image's file system is read-only).
+    tmpfs: { '/dev/shm': 'size=1m,mode=1777', '/tmp': 'size=1m,mode=1777' },
     labels: state.sidecar.labels,
     networkMode: state.environment.driver === 'docker' ? state.environment.network : 'host',
+    user: CONTAINER_USER,
+    // Restarted by the engine when it fails or the engine restarts, until deploy removes it.
+    hardening: hardening(
+      memoryBytesOf(CONTAINER_LIMITS.sidecarMemory),
+      CONTAINER_LIMITS.sidecarPids,
+      'unless-stopped',
+    ),
   };
 }
 
@@ -112,6 +122,7 @@ export function jobSpec(
 ): ContainerSpec & { name: string } {
   const names = dockerNames(state.warehouse, state.environmentName);
   const krb5Config = krb5ConfigOf(state, paths);
+  const limits = dockerLimitsOf(state);
   const spec: ContainerSpec & { name: string } = {
     name: names.job(job.datakit),
     image: job.image,
@@ -129,7 +140,12 @@ export function jobSpec(
       ...(paths.secretsDir ? secretMounts(paths.secretsDir, jobSecretFiles(state, job)) : []),
       ...krb5Mount(paths),
     ],
+    // Scratch space like the pod's /tmp emptyDir: the image's file system is read-only.
+    tmpfs: { '/tmp': 'size=256m,mode=1777' },
     networkMode: state.environment.driver === 'docker' ? state.environment.network : 'host',
+    user: CONTAINER_USER,
+    // A job runs on demand (`datakit run`): the engine never restarts it by itself.
+    hardening: hardening(memoryBytesOf(limits.memory), limits.pids, 'no'),
     labels: {},
   };
   spec.labels = {
@@ -138,6 +154,35 @@ export function jobSpec(
     [SPEC_LABEL]: jobSpecHash(state, job),
   };
   return spec;
+}
+
+/** The user every container runs as: the images' own non-root user, said explicitly. */
+const CONTAINER_USER = `${DATAKIT_UID}:${DATAKIT_UID}`;
+
+/**
+ * How every container is confined, as the Kubernetes securityContext does it: the image's file
+ * system read-only, no capability, no privilege gained through setuid binaries, and limits.
+ */
+function hardening(
+  memoryBytes: number,
+  pidsLimit: number,
+  restartPolicy: ContainerHardening['restartPolicy'],
+): ContainerHardening {
+  return {
+    readOnlyRootFilesystem: true,
+    capDrop: ['ALL'],
+    securityOpt: ['no-new-privileges'],
+    memoryBytes,
+    pidsLimit,
+    restartPolicy,
+  };
+}
+
+function dockerLimitsOf(state: DesiredState): { memory: string; pids: number } {
+  const env = state.environment;
+  return env.driver === 'docker'
+    ? env.limits
+    : { memory: CONTAINER_LIMITS.datakitMemory, pids: 256 };
 }
 
 /**
@@ -178,6 +223,9 @@ export function jobSpecHash(state: DesiredState, job: DesiredJob): string {
         state.sidecar.principal,
         state.sidecar.keytab,
         state.environment,
+        // The confinement: a container made before it was hardened shows as a change.
+        CONTAINER_USER,
+        CONTAINER_LIMITS,
       ]),
     )
     .digest('hex')

@@ -24,7 +24,7 @@ export const ANNOTATIONS = {
 export const ON_DEMAND_SCHEDULE = '0 0 31 2 *';
 
 /** The uid and gid of the datakit base image's user, which the sidecar image shares. */
-export const DATAKIT_UID = 10001;
+export { DATAKIT_UID } from '../../container-security.ts';
 
 /** Paths inside the pod, shared by the sidecar and the datakit container. */
 export const PATHS = {

@@ -11,6 +11,7 @@ import type {
 import { ConfigError } from '@datakit/errors';
 import { formatSecretRef } from '@datakit/secrets';
 import { stringify } from 'yaml';
+import { CONTAINER_LIMITS } from '../../container-security.ts';
 import { DEPLOY_LABELS, type DesiredJob, type DesiredState } from '../../desired-state.ts';
 import {
   ANNOTATIONS,
@@ -251,7 +252,10 @@ function renderPodSpec(
                 },
               ]),
         ],
-        resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '1Gi' } },
+        resources: {
+          requests: { cpu: '250m', memory: '256Mi' },
+          limits: { memory: CONTAINER_LIMITS.datakitMemory },
+        },
         securityContext: containerSecurityContext(),
         volumeMounts: [
           { name: VOLUMES.config, mountPath: PATHS.configDir, readOnly: true },
@@ -319,7 +323,10 @@ function renderSidecar(state: DesiredState, secrets: SidecarSecrets): V1Containe
       timeoutSeconds: 1,
       failureThreshold: JOB_LIMITS.ticketStartupSeconds / PERIOD_SECONDS,
     },
-    resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '128Mi' } },
+    resources: {
+      requests: { cpu: '10m', memory: '32Mi' },
+      limits: { memory: CONTAINER_LIMITS.sidecarMemory },
+    },
     securityContext: containerSecurityContext(),
     volumeMounts: [
       { name: VOLUMES.krb5, mountPath: PATHS.krb5Dir },

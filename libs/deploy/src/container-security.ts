@@ -1,0 +1,23 @@
+/**
+ * How every container of a deploy is confined, whichever driver runs it: the Kubernetes
+ * securityContext and resources, and the Docker HostConfig, take their values from here.
+ */
+
+/**
+ * The uid and gid of the datakit base image's user (`datakit`, platform/datakit-base), which
+ * the Kerberos sidecar image shares so the ticket cache it writes (0600) is the datakit's.
+ */
+export const DATAKIT_UID = 10001;
+
+/** Memory limits (Kubernetes quantities) and process limits, as both drivers set them. */
+export const CONTAINER_LIMITS = {
+  /**
+   * A datakit job's memory limit on Kubernetes; on Docker the environment's `limits.memory`,
+   * whose default is the same.
+   */
+  datakitMemory: '1Gi',
+  /** The Kerberos sidecar: Node and kinit, a few MB of tickets. */
+  sidecarMemory: '128Mi',
+  /** The sidecar's process limit (Docker): node with its threads and one kinit or klist. */
+  sidecarPids: 64,
+} as const;
