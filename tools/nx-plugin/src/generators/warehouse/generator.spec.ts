@@ -34,6 +34,21 @@ describe('datakit new warehouse', () => {
     ]);
   });
 
+  it('pins a datakit below 1.0.0 by its minor version, which a caret range needs to match it', async () => {
+    const tree = repositoryTree();
+    await warehouseGenerator(tree, {
+      name: 'shop',
+      sourceDatabase: 'shop',
+      datakit: 'hello',
+      skipInstall: true,
+    });
+    const warehouse = parseWarehouseYaml(
+      tree.read('warehouses/shop/warehouse.yaml', 'utf8')!,
+      'warehouse.yaml',
+    );
+    expect(warehouse.datakits['hello']?.version).toBe('^0.3.0');
+  });
+
   it('changes nothing when run twice', async () => {
     const tree = repositoryTree();
     const options = { name: 'shop', sourceDatabase: 'shop', skipInstall: true };

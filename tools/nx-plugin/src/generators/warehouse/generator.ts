@@ -23,7 +23,7 @@ export interface WarehouseGeneratorOptions {
   sourceUser?: string;
   /** Its schema (default `public`). */
   sourceSchema?: string;
-  /** A datakit of datakits/ to pin (its major version, from source to dwh, merged). */
+  /** A datakit of datakits/ to pin (its major version, or minor below 1.0.0; from source to dwh, merged). */
   datakit?: string;
   /** Only link the package (symlink), do not run npm install. */
   skipInstall?: boolean;
@@ -55,7 +55,10 @@ export async function warehouseGenerator(
         `${options.datakit} builds no image (its package.json has no "datakit" field): only datakits with an image can be pinned.`,
       );
     }
-    datakitVersion = `${pkg.version.split('.')[0]}.0.0`;
+    // Its major version; below 1.0.0 a caret range stops at the next minor (^0.1.0 is
+    // >=0.1.0 <0.2.0), so a new datakit at 0.1.0 is pinned as ^0.1.0, not ^0.0.0.
+    const [major = '0', minor = '0'] = pkg.version.split('.');
+    datakitVersion = major === '0' ? `0.${minor}.0` : `${major}.0.0`;
   }
   generateFiles(tree, join(import.meta.dirname, 'files'), projectRoot, {
     tmpl: '',
