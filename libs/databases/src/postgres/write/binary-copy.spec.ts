@@ -108,8 +108,11 @@ describe('binary COPY codecs', () => {
 
   it('accepts only kinds and live target types whose wire form it knows', () => {
     expect(binaryWireType(meta(col.varchar(10)))).toBe('text');
-    expect(binaryWireType(meta(col.numeric(5, 2)))).toBeUndefined();
-    expect(binaryWireType(meta(col.array(col.text())))).toBeUndefined();
+    expect(binaryWireType(meta(col.numeric(5, 2)))).toBe('numeric');
+    expect(binaryWireType(meta(col.array(col.varchar(3))))).toBe('text[]');
+    expect(binaryWireType(meta(col.tsvector()))).toBeUndefined();
+    expect(acceptsBinary(meta(col.array(col.varchar(3))), 'character varying[]')).toBe(true);
+    expect(acceptsBinary(meta(col.array(col.integer())), 'integer')).toBe(false);
     expect(acceptsBinary(meta(col.varchar(10)), 'character varying')).toBe(true);
     expect(acceptsBinary(meta(col.integer()), 'bigint')).toBe(false);
     expect(acceptsBinary(meta(col.timestamptz()), 'timestamp without time zone')).toBe(false);

@@ -1,7 +1,6 @@
 /**
- * PostgreSQL's binary COPY format, for the column kinds whose wire form is simple (not numeric,
- * bytea, jsonb, inet, cidr, tsvector, uuid, enums, arrays: those take text COPY): a header,
- * then per row a 16-bit field count and per field a 32-bit length (-1 for NULL) and the
+ * PostgreSQL's binary COPY format, for every column kind but tsvector and custom ones (see
+ * {@link BINARY_KINDS}): a header, then per row a 16-bit field count and per field a 32-bit length (-1 for NULL) and the
  * value's bytes (big-endian integers, timestamps as microseconds since 2000-01-01, text as
  * UTF-8), then a 16-bit -1. PostgreSQL reads and writes it without parsing or printing
  * values, which makes it much cheaper than text on both servers.
@@ -17,6 +16,21 @@ import {
 } from '@datakit/contracts';
 import type { ColumnKind, ColumnMeta } from '@datakit/contracts';
 
+import {
+  arrayText,
+  decodeArray,
+  decodeNetwork,
+  decodeNumeric,
+  decodeUuid,
+  encodeArray,
+  encodeNetwork,
+  encodeNumeric,
+  uuidBytes,
+} from './binary-formats.ts';
+import type { WordWriter } from './binary-formats.ts';
+import { arrayLiteral, codecFor } from './codecs.ts';
+import { unescapeField } from './copy-text.ts';
+
 /** The 11-byte signature, then 32-bit flags and header-extension length (both 0). */
 export const BINARY_HEADER = Buffer.concat([
   Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1'),
@@ -31,47 +45,288 @@ export const BINARY_TRAILER = Buffer.from([0xff, 0xff]);
 const PG_EPOCH_MS = 946_684_800_000;
 const TWO_32 = 4_294_967_296;
 
-/**
- * The SQL type each supported kind crosses the wire as: the source SELECT casts to it, and a
- * target column takes binary data only when its type is one of `TARGET_TYPES`.
- */
-const WIRE_TYPES: Partial<Record<ColumnKind, string>> = {
-  smallint: 'smallint',
-  integer: 'integer',
-  bigint: 'bigint',
-  boolean: 'boolean',
-  timestamp: 'timestamp without time zone',
-  timestamptz: 'timestamp with time zone',
-  text: 'text',
-  varchar: 'text',
-  date: 'date',
-  money: 'money',
-  real: 'real',
-  double: 'double precision',
-  interval: 'interval',
-  json: 'json',
+/** How one kind's values are read from and written to binary COPY data. */
+export interface BinaryCodec {
+  /** The value of a non-null field whose bytes are `data[start..end)`. */
+  decode(data: Buffer, start: number, end: number): unknown;
+  /** Writes a non-null, validated value: its length word, then its bytes. */
+  encode(value: unknown, out: BinaryWriter): void;
+  /**
+   * PostgreSQL's text for the field (SESSION_SETTINGS), where the text codec's encoding of the
+   * decoded value would not be exactly that (microseconds, jsonb's spacing, array quoting).
+   */
+  text?(data: Buffer, start: number, end: number): string;
+}
+
+/** A kind's binary COPY form: what it crosses the wire as, where it lands, how it is coded. */
+interface BinaryKind {
+  /** The SQL type a source column is cast to in a binary read. */
+  wire(meta: ColumnMeta): string;
+  /**
+   * The live target column types (`format_type(atttypid, NULL)`) that take this kind's
+   * binary form.
+   */
+  targets(meta: ColumnMeta, liveType: string): boolean;
+  /** The codec; `elementOid` is the target's array element type (arrays only). */
+  codec(meta: ColumnMeta, elementOid: number | undefined): BinaryCodec;
+  /** The element type's OID when the target's is not known (arrays of this kind). */
+  oid: number | undefined;
+}
+
+/** A kind that takes text COPY, and why. */
+interface TextOnlyKind {
+  textOnly: string;
+}
+
+const exactly =
+  (...types: string[]) =>
+  (_meta: ColumnMeta, live: string): boolean =>
+    types.includes(live);
+
+const same = (type: string) => (): string => type;
+
+const textCodec: BinaryCodec = {
+  decode: (data, start, end) => data.toString('utf8', start, end),
+  encode: (value, out) => out.textField(value as string),
 };
 
-const TARGET_TYPES: Partial<Record<ColumnKind, readonly string[]>> = {
-  smallint: ['smallint'],
-  integer: ['integer'],
-  bigint: ['bigint'],
-  boolean: ['boolean'],
-  timestamp: ['timestamp without time zone'],
-  timestamptz: ['timestamp with time zone'],
-  text: ['text', 'character varying'],
-  varchar: ['text', 'character varying'],
-  date: ['date'],
-  money: ['money'],
-  real: ['real'],
-  double: ['double precision'],
-  interval: ['interval'],
-  json: ['json'],
+/** A codec that needs no metadata. */
+const fixed = (codec: BinaryCodec) => (): BinaryCodec => codec;
+
+/**
+ * Every column kind, with its binary COPY form or the reason it has none: the one place a
+ * kind's binary support is declared (a new kind fails compilation until it is listed here).
+ * The README lists the text-only kinds.
+ */
+export const BINARY_KINDS: { readonly [K in ColumnKind]: BinaryKind | TextOnlyKind } = {
+  smallint: {
+    wire: same('smallint'),
+    targets: exactly('smallint'),
+    oid: 21,
+    codec: fixed({
+      decode: (data, start) => data.readInt16BE(start),
+      encode: (value, out) => out.int16Field(value as number),
+    }),
+  },
+  integer: {
+    wire: same('integer'),
+    targets: exactly('integer'),
+    oid: 23,
+    codec: fixed({
+      decode: (data, start) => data.readInt32BE(start),
+      encode: (value, out) => out.int32Field(value as number),
+    }),
+  },
+  bigint: {
+    wire: same('bigint'),
+    targets: exactly('bigint'),
+    oid: 20,
+    codec: fixed({
+      decode: (data, start) => data.readBigInt64BE(start),
+      encode: (value, out) => out.bigintField(value as bigint),
+    }),
+  },
+  numeric: {
+    wire: same('numeric'),
+    targets: exactly('numeric'),
+    oid: 1700,
+    codec: fixed({
+      decode: decodeNumeric,
+      encode: (value, out) => encodeNumeric(value as string, out),
+    }),
+  },
+  money: {
+    wire: same('money'),
+    targets: exactly('money'),
+    oid: 790,
+    codec: fixed({
+      decode: (data, start) => formatMoney(data.readBigInt64BE(start)),
+      encode: (value, out) => out.bigintField(moneyCents(value as string) as bigint),
+    }),
+  },
+  real: {
+    wire: same('real'),
+    targets: exactly('real'),
+    oid: 700,
+    codec: fixed({
+      decode: (data, start) => data.readFloatBE(start),
+      encode: (value, out) => out.realField(value as number),
+    }),
+  },
+  double: {
+    wire: same('double precision'),
+    targets: exactly('double precision'),
+    oid: 701,
+    codec: fixed({
+      decode: (data, start) => data.readDoubleBE(start),
+      encode: (value, out) => out.doubleField(value as number),
+    }),
+  },
+  text: {
+    wire: same('text'),
+    targets: exactly('text', 'character varying'),
+    oid: 25,
+    codec: fixed(textCodec),
+  },
+  varchar: {
+    wire: same('text'),
+    targets: exactly('text', 'character varying'),
+    oid: 1043,
+    codec: fixed(textCodec),
+  },
+  // bpchar, not char (a one-byte type); its binary form is the padded text.
+  char: {
+    wire: same('bpchar'),
+    targets: exactly('character', 'text', 'character varying'),
+    oid: 1042,
+    codec: fixed(textCodec),
+  },
+  boolean: {
+    wire: same('boolean'),
+    targets: exactly('boolean'),
+    oid: 16,
+    codec: fixed({
+      decode: (data, start) => data[start] !== 0,
+      encode: (value, out) => out.booleanField(value as boolean),
+    }),
+  },
+  date: {
+    wire: same('date'),
+    targets: exactly('date'),
+    oid: 1082,
+    codec: fixed({
+      decode: decodeDate,
+      encode: (value, out) => out.dateDaysField(value as string),
+    }),
+  },
+  timestamp: {
+    wire: same('timestamp without time zone'),
+    targets: exactly('timestamp without time zone'),
+    oid: 1114,
+    codec: fixed({
+      decode: decodeTimestamp,
+      encode: (value, out) => out.dateField(value as Date),
+      text: (data, start) => timestampText(data, start, false),
+    }),
+  },
+  timestamptz: {
+    wire: same('timestamp with time zone'),
+    targets: exactly('timestamp with time zone'),
+    oid: 1184,
+    codec: fixed({
+      decode: decodeTimestamp,
+      encode: (value, out) => out.dateField(value as Date),
+      text: (data, start) => timestampText(data, start, true),
+    }),
+  },
+  bytea: {
+    wire: same('bytea'),
+    targets: exactly('bytea'),
+    oid: 17,
+    codec: fixed({
+      // A copy: a slice would keep the whole chunk it came in alive.
+      decode: (data, start, end) => Buffer.from(data.subarray(start, end)),
+      encode: (value, out) => out.bytesField(value as Buffer),
+    }),
+  },
+  // jsonb's binary form is a version byte (1), then the text jsonb_out prints.
+  jsonb: {
+    wire: same('jsonb'),
+    targets: exactly('jsonb'),
+    oid: 3802,
+    codec: fixed({
+      decode: (data, start, end) => decodeJsonb(data, start, end),
+      encode: (value, out) => out.jsonbField(JSON.stringify(value)),
+      text: (data, start, end) => data.toString('utf8', start + 1, end),
+    }),
+  },
+  // json's binary form is its text.
+  json: { wire: same('json'), targets: exactly('json'), oid: 114, codec: fixed(textCodec) },
+  interval: {
+    wire: same('interval'),
+    targets: exactly('interval'),
+    oid: 1186,
+    codec: fixed({
+      decode: decodeInterval,
+      encode: (value, out) => out.intervalField(value as string),
+    }),
+  },
+  inet: {
+    wire: same('inet'),
+    targets: exactly('inet'),
+    oid: 869,
+    codec: fixed({
+      decode: (data, start) => decodeNetwork(data, start, false),
+      encode: (value, out) => encodeNetwork(value as string, false, out),
+    }),
+  },
+  cidr: {
+    wire: same('cidr'),
+    targets: exactly('cidr'),
+    oid: 650,
+    codec: fixed({
+      decode: (data, start) => decodeNetwork(data, start, true),
+      encode: (value, out) => encodeNetwork(value as string, true, out),
+    }),
+  },
+  tsvector: {
+    textOnly:
+      'its binary form is sorted, de-duplicated lexemes with packed positions: writing one ' +
+      "from a transform's text would mean re-implementing tsvector's parser",
+  },
+  uuid: {
+    wire: same('uuid'),
+    targets: exactly('uuid'),
+    oid: 2950,
+    codec: fixed({
+      decode: decodeUuid,
+      encode: (value, out) => out.bytesField(uuidBytes(value as string)),
+    }),
+  },
+  // An enum's binary form is its label's text: read as text, written into the enum column
+  // (the target's type, whatever its OID) or a text one.
+  enum: {
+    wire: same('text'),
+    targets: (meta, live) =>
+      live === 'text' ||
+      live === 'character varying' ||
+      unqualified(live) === unqualified(meta.sqlType),
+    oid: undefined,
+    codec: fixed(textCodec),
+  },
+  array: {
+    wire: (meta) =>
+      `${(kindOf(meta.element as ColumnMeta) as BinaryKind).wire(meta.element as ColumnMeta)}[]`,
+    targets: (meta, live) =>
+      live.endsWith('[]') && acceptsBinary(meta.element as ColumnMeta, live.slice(0, -2)),
+    oid: undefined,
+    codec: (meta, elementOid) => arrayCodec(meta.element as ColumnMeta, elementOid),
+  },
+  custom: { textOnly: 'its SQL type is not known to the loader (xml, point, bit strings...)' },
 };
+
+/** A kind's binary form, or undefined for a text-only kind (arrays: of a text-only element). */
+function kindOf(meta: ColumnMeta): BinaryKind | undefined {
+  const kind = BINARY_KINDS[meta.kind];
+  if ('textOnly' in kind) return undefined;
+  if (meta.kind === 'array') {
+    const element = meta.element;
+    if (element === undefined || element.kind === 'array' || kindOf(element) === undefined) {
+      return undefined;
+    }
+  }
+  return kind;
+}
+
+/** A type name without its schema or quotes: `"pt".mood` is `mood`. */
+function unqualified(type: string): string {
+  const name = type.replaceAll('"', '');
+  return name.slice(name.lastIndexOf('.') + 1);
+}
 
 /** The type a source column is cast to in a binary read, or undefined when not supported. */
 export function binaryWireType(meta: ColumnMeta): string | undefined {
-  return WIRE_TYPES[meta.kind];
+  return kindOf(meta)?.wire(meta);
 }
 
 /**
@@ -79,71 +334,61 @@ export function binaryWireType(meta: ColumnMeta): string | undefined {
  * the binary form of a contract column.
  */
 export function acceptsBinary(meta: ColumnMeta, liveType: string): boolean {
-  return TARGET_TYPES[meta.kind]?.includes(liveType) ?? false;
+  return kindOf(meta)?.targets(meta, liveType) ?? false;
 }
 
-/** How one kind's values are read from and written to binary COPY data. */
-export interface BinaryCodec {
-  /** The value of a non-null field whose bytes are `data[start..end)`. */
-  decode(data: Buffer, start: number, end: number): unknown;
-  /** Writes a non-null, validated value: its length word, then its bytes. */
-  encode(value: unknown, out: BinaryWriter): void;
+/**
+ * The binary codec of a supported kind. An array's encoder writes `elementOid` (the target
+ * column's element type, which PostgreSQL checks) in its header; without it, the element
+ * kind's own type (text for an enum's).
+ */
+export function binaryCodecFor(meta: ColumnMeta, elementOid?: number): BinaryCodec {
+  const kind = kindOf(meta);
+  if (kind === undefined) throw new Error(`no binary COPY codec for ${meta.kind} columns`);
+  return kind.codec(meta, elementOid);
 }
 
-/** The binary codec of a supported kind. */
-export function binaryCodecFor(meta: ColumnMeta): BinaryCodec {
-  switch (meta.kind) {
-    case 'smallint':
-      return {
-        decode: (data, start) => data.readInt16BE(start),
-        encode: (value, out) => out.int16Field(value as number),
-      };
-    case 'integer':
-      return {
-        decode: (data, start) => data.readInt32BE(start),
-        encode: (value, out) => out.int32Field(value as number),
-      };
-    case 'bigint':
-      return {
-        decode: (data, start) => data.readBigInt64BE(start),
-        encode: (value, out) => out.bigintField(value as bigint),
-      };
-    case 'boolean':
-      return {
-        decode: (data, start) => data[start] !== 0,
-        encode: (value, out) => out.booleanField(value as boolean),
-      };
-    case 'timestamp':
-    case 'timestamptz':
-      return { decode: decodeTimestamp, encode: (value, out) => out.dateField(value as Date) };
-    case 'text':
-    case 'varchar':
-    case 'json': // json's binary form is its text (jsonb's has a version byte)
-      return {
-        decode: (data, start, end) => data.toString('utf8', start, end),
-        encode: (value, out) => out.textField(value as string),
-      };
-    case 'date':
-      return { decode: decodeDate, encode: (value, out) => out.dateDaysField(value as string) };
-    case 'money':
-      return {
-        decode: (data, start) => formatMoney(data.readBigInt64BE(start)),
-        encode: (value, out) => out.bigintField(moneyCents(value as string) as bigint),
-      };
-    case 'real':
-      return {
-        decode: (data, start) => data.readFloatBE(start),
-        encode: (value, out) => out.realField(value as number),
-      };
-    case 'double':
-      return {
-        decode: (data, start) => data.readDoubleBE(start),
-        encode: (value, out) => out.doubleField(value as number),
-      };
-    case 'interval':
-      return { decode: decodeInterval, encode: (value, out) => out.intervalField(value as string) };
-    default:
-      throw new Error(`no binary COPY codec for ${meta.kind} columns`);
+/** The kinds that always take text COPY, with the reason. */
+export function textOnlyKinds(): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(BINARY_KINDS).flatMap(([kind, form]) =>
+      'textOnly' in form ? [[kind, form.textOnly]] : [],
+    ),
+  );
+}
+
+function arrayCodec(element: ColumnMeta, elementOid: number | undefined): BinaryCodec {
+  const codec = binaryCodecFor(element);
+  const oid = elementOid ?? (kindOf(element) as BinaryKind).oid ?? TEXT_OID;
+  const literal = (values: readonly unknown[]): string => arrayLiteral(values, element);
+  const textCodec = codecFor(element);
+  const elementText =
+    codec.text ??
+    ((data: Buffer, start: number, end: number): string =>
+      unescapeField(textCodec.encode(codec.decode(data, start, end))));
+  return {
+    decode: (data, start) => decodeArray(data, start, codec, literal),
+    encode: (value, out) => encodeArray(value as unknown[], oid, codec, out),
+    text: (data, start) => arrayText(data, start, elementText),
+  };
+}
+
+/** A timestamp's text from its microseconds (`infinity` and `-infinity` as such). */
+function timestampText(data: Buffer, start: number, zoned: boolean): string {
+  const value = decodeTimestamp(data, start);
+  if (typeof value === 'string') return value;
+  return formatMicros(readMicros(data, start), zoned);
+}
+
+const TEXT_OID = 25;
+
+/** jsonb: version 1, then its text; parsed as the text path parses it. */
+function decodeJsonb(data: Buffer, start: number, end: number): unknown {
+  const text = data.toString('utf8', start + 1, end);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
   }
 }
 
@@ -247,7 +492,7 @@ export function binaryHeaderLength(data: Buffer): number {
  * Appends binary COPY fields to blocks of memory handed out with `take`: rows a transform
  * changed are encoded here, field by field.
  */
-export class BinaryWriter {
+export class BinaryWriter implements WordWriter {
   #block = Buffer.allocUnsafe(BLOCK);
   #start = 0;
   #end = 0;
@@ -369,6 +614,54 @@ export class BinaryWriter {
     this.#end = this.#block.writeBigInt64BE(fields.microseconds, this.#end);
     this.#end = this.#block.writeInt32BE(fields.days, this.#end);
     this.#end = this.#block.writeInt32BE(fields.months, this.#end);
+  }
+
+  /** Reserves a field's length word; returns its place for `endField`. */
+  beginField(): number {
+    this.#room(4);
+    this.#end += 4;
+    // Relative to what is not taken yet, which `#room` moves as a whole.
+    return this.#end - this.#start - 4;
+  }
+
+  /** Writes the length of the field begun at `mark` (see `beginField`). */
+  endField(mark: number): void {
+    const at = this.#start + mark;
+    this.#block.writeInt32BE(this.#end - at - 4, at);
+  }
+
+  /** A 16-bit word, signed or not (`-2` and `0xfffe` are the same bits). */
+  int16(value: number): void {
+    this.#room(2);
+    this.#end = this.#block.writeUInt16BE(value & 0xffff, this.#end);
+  }
+
+  /** A 32-bit word, signed or not (OIDs are unsigned). */
+  int32(value: number): void {
+    this.#room(4);
+    this.#end = this.#block.writeUInt32BE(value >>> 0, this.#end);
+  }
+
+  /** Bytes, without a length word. */
+  bytes(data: Buffer): void {
+    this.#room(data.length);
+    this.#end += data.copy(this.#block, this.#end);
+  }
+
+  /** A field of raw bytes (bytea, uuid). */
+  bytesField(value: Buffer): void {
+    this.#room(4 + value.length);
+    this.#end = this.#block.writeInt32BE(value.length, this.#end);
+    this.#end += value.copy(this.#block, this.#end);
+  }
+
+  /** A jsonb field: version 1, then the JSON text. */
+  jsonbField(json: string): void {
+    const size = Buffer.byteLength(json);
+    this.#room(5 + size);
+    this.#end = this.#block.writeInt32BE(size + 1, this.#end);
+    this.#end = this.#block.writeUInt8(1, this.#end);
+    this.#end += this.#block.write(json, this.#end, 'utf8');
   }
 
   textField(value: string): void {

@@ -100,7 +100,7 @@ export async function loadTable(options: LoadTableOptions): Promise<TableLoadRes
       options.copyFormat !== 'text' &&
       options.source.copyFormats.includes('binary') &&
       lineSuffix === '' &&
-      (!direct || state.binaryTarget) &&
+      state.binaryTarget &&
       columnsOf(options.sourceTable).every((c) => binaryWireType(c) !== undefined) &&
       dataColumns(options.targetTable).every((c) => binaryWireType(c) !== undefined);
     // Rows rejected by earlier runs: read again by key (an incremental read; a full read
@@ -119,6 +119,7 @@ export async function loadTable(options: LoadTableOptions): Promise<TableLoadRes
       lineSuffix,
       maxStoredRejects: options.maxStoredRejects ?? 10_000,
       format: binary ? 'binary' : 'text',
+      elementOids: state.elementOids,
     });
 
     const into = direct
@@ -227,6 +228,33 @@ interface TargetState {
   deferredKey: boolean;
   /** Whether the target's data columns have the types binary COPY data is written as. */
   binaryTarget: boolean;
+  /** The element type OID of each array column of the target (the staging table's too). */
+  elementOids: ReadonlyMap<string, number>;
+}
+
+interface LiveColumn {
+  column_name: string;
+  default: string | null;
+  type: string;
+  /** The element type's OID for an array column, else 0. */
+  element_oid: number;
+}
+
+/** The live columns of a table (none when it does not exist). */
+async function liveColumns(target: pg.Client, table: string): Promise<LiveColumn[]> {
+  const result = await target.query<LiveColumn>(
+    `SELECT a.attname AS column_name, pg_get_expr(d.adbin, d.adrelid) AS default,
+            format_type(a.atttypid, NULL) AS type, t.typelem::int8 AS element_oid
+     FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+          JOIN pg_type t ON t.oid = a.atttypid
+     WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped`,
+    [table],
+  );
+  // typelem is also set for fixed-length types read as arrays (name, point): arrays only.
+  return result.rows.map((r) => ({
+    ...r,
+    element_oid: r.type.endsWith('[]') ? Number(r.element_oid) : 0,
+  }));
 }
 
 /**
@@ -238,37 +266,28 @@ async function prepareTarget(options: LoadTableOptions, targetName: string): Pro
   const { target, targetTable, targetSchema } = options;
   const table = qualified(targetSchema, targetTable.name);
   await target.query(`CREATE SCHEMA IF NOT EXISTS ${ident(targetSchema)}`);
-  const existing = await target.query<{
-    column_name: string;
-    default: string | null;
-    type: string;
-  }>(
-    `SELECT a.attname AS column_name, pg_get_expr(d.adbin, d.adrelid) AS default,
-            format_type(a.atttypid, NULL) AS type
-     FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-     WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped`,
-    [table],
-  );
-  const liveTypes = new Map(existing.rows.map((r) => [r.column_name, r.type]));
+  let existing = await liveColumns(target, table);
   let empty: boolean;
   let auditDefaults = true;
   let exclusive = false;
   let deferredKey = false;
-  if (existing.rowCount === 0) {
+  if (existing.length === 0) {
     // A table created here is loaded directly (it is empty): its key comes after the rows.
     deferredKey = targetTable.primaryKey.length > 0;
     await target.query(createTableSql(targetTable, targetSchema, { primaryKey: !deferredKey }));
+    // Its live types (the enum types it got), for the binary check and arrays' element OIDs.
+    existing = await liveColumns(target, table);
     empty = true;
     exclusive = true;
   } else {
-    auditDefaults = existing.rows.some(
+    auditDefaults = existing.some(
       (r) => r.column_name === '_run_id' && (r.default ?? '').includes(RUN_ID_SETTING),
     );
     // Readers keep reading; concurrent writers wait until this load commits.
     await target.query(`LOCK TABLE ${table} IN SHARE ROW EXCLUSIVE MODE`);
     empty = (await target.query(`SELECT 1 FROM ${table} LIMIT 1`)).rowCount === 0;
     if (options.extraColumns === 'evolve') {
-      const have = new Set(existing.rows.map((r) => r.column_name));
+      const have = new Set(existing.map((r) => r.column_name));
       for (const column of columnsOf(targetTable)) {
         if (have.has(column.name)) continue;
         // NOT NULL only when no existing row would violate it.
@@ -276,8 +295,15 @@ async function prepareTarget(options: LoadTableOptions, targetName: string): Pro
           `ALTER TABLE ${table} ADD COLUMN ${columnDefinition(column, { notNull: empty && !column.nullable })}`,
         );
       }
+      existing = await liveColumns(target, table);
     }
   }
+  const live = {
+    binaryTarget: binaryTarget(targetTable, new Map(existing.map((r) => [r.column_name, r.type]))),
+    elementOids: new Map(
+      existing.filter((r) => r.element_oid !== 0).map((r) => [r.column_name, r.element_oid]),
+    ),
+  };
   if (options.mode === 'replace') {
     // DELETE, not TRUNCATE: TRUNCATE's exclusive lock would make every reader wait for the
     // whole load. Under MVCC, readers keep seeing the old rows until this transaction commits
@@ -300,7 +326,7 @@ async function prepareTarget(options: LoadTableOptions, targetName: string): Pro
       auditDefaults,
       constantRunId,
       deferredKey,
-      binaryTarget: binaryTarget(targetTable, liveTypes),
+      ...live,
     };
   }
   const saved = options.cursor === null ? null : await readCursor(target, targetName);
@@ -312,16 +338,12 @@ async function prepareTarget(options: LoadTableOptions, targetName: string): Pro
     auditDefaults,
     constantRunId,
     deferredKey,
-    binaryTarget: binaryTarget(targetTable, liveTypes),
+    ...live,
   };
 }
 
-/**
- * Whether every data column of the target takes binary COPY data: a table created in this
- * load (no live types known) does, an existing one when its column types are the contract's.
- */
+/** Whether every data column of the target (live types as read) takes binary COPY data. */
 function binaryTarget(table: AnyTable, liveTypes: ReadonlyMap<string, string>): boolean {
-  if (liveTypes.size === 0) return true;
   return dataColumns(table).every((column) => {
     const live = liveTypes.get(column.name);
     return live !== undefined && acceptsBinary(column, live);

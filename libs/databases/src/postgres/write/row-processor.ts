@@ -14,6 +14,7 @@ import {
   readMicros,
 } from './binary-copy.ts';
 import type { BinaryCodec } from './binary-copy.ts';
+import { ARRAY_OID_OFFSET } from './binary-formats.ts';
 import { rowJson } from './bookkeeping.ts';
 import type { StoredReject } from './bookkeeping.ts';
 import { codecFor } from './codecs.ts';
@@ -46,6 +47,12 @@ export interface RowProcessorOptions {
    * rejected by earlier runs: the processor notes what became of each one it reads.
    */
   watchKeys?: ReadonlySet<string>;
+  /**
+   * Binary output: the element type OID of each target array column (by name), which
+   * PostgreSQL checks in every array it reads; arrays passed through get it written into
+   * their header. Without one, the element kind's own type.
+   */
+  elementOids?: ReadonlyMap<string, number>;
 }
 
 /** Counts of what the processor has seen. */
@@ -90,6 +97,8 @@ export class RowProcessor {
   readonly #options: RowProcessorOptions;
   readonly #sourceColumns: Column[];
   readonly #sourceCodecs: Codec[];
+  /** Binary input: the source columns' binary codecs. */
+  readonly #sourceBinary: BinaryCodec[];
   /** Indexes of the source key's columns in the source row; empty for a keyless source. */
   readonly #keyIndexes: number[];
   readonly #watchKeys: ReadonlySet<string> | undefined;
@@ -111,6 +120,8 @@ export class RowProcessor {
   readonly #binary: boolean;
   readonly #parseBinaryRow: BinaryRowParser | undefined;
   readonly #writer = new BinaryWriter();
+  /** Binary: `[source index, target element OID]` of array fields passed through. */
+  readonly #arrayOids: (readonly [number, number])[];
   #inputStarted = false;
   #inputEnded = false;
   #outputStarted = false;
@@ -154,11 +165,9 @@ export class RowProcessor {
     this.#parseCopyRow = compileCopyRowParser(this.#sourceNames, codecs);
     this.#offsets = new Int32Array(2 * sourceColumns.length + 1);
     this.#binary = options.format === 'binary';
+    this.#sourceBinary = this.#binary ? sourceColumns.map((c) => binaryCodecFor(c)) : [];
     this.#parseBinaryRow = this.#binary
-      ? compileBinaryRowParser(
-          this.#sourceNames,
-          sourceColumns.map((c) => binaryCodecFor(c)),
-        )
+      ? compileBinaryRowParser(this.#sourceNames, this.#sourceBinary)
       : undefined;
     this.#validateSource = compileValidator(options.source, { exactKeys: true });
     const data = dataColumns(options.target);
@@ -169,7 +178,9 @@ export class RowProcessor {
       return {
         name: column.name,
         codec: codecFor(column),
-        binary: this.#binary ? binaryCodecFor(column) : undefined,
+        binary: this.#binary
+          ? binaryCodecFor(column, options.elementOids?.get(column.name))
+          : undefined,
         sourceIndex: index,
       };
     });
@@ -181,6 +192,13 @@ export class RowProcessor {
       withoutAudit: true,
       trusted: new Set(trusted.map((c) => c.name)),
     });
+    this.#arrayOids = this.#binary
+      ? data.flatMap((column, i) => {
+          const from = (this.#targetColumns[i] as TargetColumn).sourceIndex;
+          const oid = options.elementOids?.get(column.name);
+          return column.kind === 'array' && from >= 0 && oid !== undefined ? [[from, oid]] : [];
+        })
+      : [];
     this.#asIs =
       options.lineSuffix === '' &&
       this.#targetColumns.length === sourceColumns.length &&
@@ -299,11 +317,27 @@ export class RowProcessor {
         break;
       }
       if (end === -1) break;
-      this.#copyRow(parse(data, p, this.#offsets), p, end);
+      const input = parse(data, p, this.#offsets);
+      if (this.#arrayOids.length > 0) this.#retagArrays(data);
+      this.#copyRow(input, p, end);
       p = end;
     }
     this.#flushRun();
     return p;
+  }
+
+  /**
+   * Writes the target's element OIDs into the current row's array fields (the source's are
+   * its own types', e.g. another database's enum), so they can pass through as bytes.
+   */
+  #retagArrays(data: Buffer): void {
+    const offsets = this.#offsets;
+    for (const [index, oid] of this.#arrayOids) {
+      const start = offsets[2 * index] as number;
+      if (data.readInt32BE(start) >= ARRAY_OID_OFFSET) {
+        data.writeUInt32BE(oid, start + ARRAY_OID_OFFSET);
+      }
+    }
   }
 
   #startOutput(): void {
@@ -569,10 +603,10 @@ export class RowProcessor {
     const column = this.#sourceColumns[index] as Column;
     const value = input[column.name];
     if (value === null || value === undefined) return null;
-    if (value instanceof Date && (column.kind === 'timestamp' || column.kind === 'timestamptz')) {
-      if (Number.isNaN(value.getTime())) return null;
-      const micros = readMicros(this.#data, (this.#offsets[2 * index] as number) + 4);
-      return formatMicros(micros, column.kind === 'timestamptz');
+    const exact = (this.#sourceBinary[index] as BinaryCodec).text;
+    if (exact !== undefined) {
+      const start = (this.#offsets[2 * index] as number) + 4;
+      return exact(this.#data, start, this.#offsets[2 * index + 1] as number);
     }
     const text = (this.#sourceCodecs[index] as Codec).encode(value);
     return text === COPY_NULL ? null : unescapeField(text);
