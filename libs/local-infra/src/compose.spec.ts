@@ -7,6 +7,7 @@ import { serviceDefinitions } from './services.ts';
 
 interface ComposeService {
   image: string;
+  environment?: Record<string, string>;
   container_name: string;
   network_mode: string;
   volumes: string[];
@@ -56,6 +57,10 @@ describe('docker/compose.yaml', () => {
         );
       });
 
+      it('sets the same environment', () => {
+        expect(composed?.environment ?? {}).toEqual(service.container.env ?? {});
+      });
+
       it('carries the same labels', () => {
         expect(composed?.labels).toEqual(service.container.labels);
       });
@@ -63,6 +68,12 @@ describe('docker/compose.yaml', () => {
   }
 
   it('declares no other service', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['kdc', 'postgres', 'registry']);
+    expect(Object.keys(compose.services).sort()).toEqual([
+      'kdc',
+      'postgres',
+      'registry',
+      'registry-basic',
+      'registry-token',
+    ]);
   });
 });

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { infraPaths, type InfraPaths } from './paths.ts';
+import { readRegistryPassword, REGISTRY_TOKEN_AUTH, type RegistryUser } from './registry-auth.ts';
 import { readPostgresPassword, type PostgresRole } from './secrets.ts';
 import { KERBEROS_REALM } from './services.ts';
 
@@ -10,6 +11,31 @@ export interface LocalInfra {
     url: string;
     /** `127.0.0.1:5000`, the prefix of image references. */
     host: string;
+  };
+  /**
+   * The two registries with authentication (users `datakit`, who may push, and
+   * `datakit-reader`, who may only pull on the token registry; passwords read from their
+   * generated files only when asked).
+   */
+  authRegistries: {
+    /** TLS (a local CA) and htpasswd (Basic) on `https://127.0.0.1:5001`. */
+    basic: { url: string; host: string; caFile: string; password(user: RegistryUser): string };
+    /**
+     * Token auth on `http://127.0.0.1:5002`: the registry sends clients to the issuer at
+     * `realm`; a token must carry `issuer` and `service` and be signed by the key in
+     * `signerKeyFile` (certificate `signerCertFile`, the registry's rootcertbundle).
+     */
+    token: {
+      url: string;
+      host: string;
+      realm: string;
+      issuerPort: number;
+      service: string;
+      issuer: string;
+      signerKeyFile: string;
+      signerCertFile: string;
+      password(user: RegistryUser): string;
+    };
   };
   postgres: {
     host: string;
@@ -45,6 +71,25 @@ export interface PostgresConnection {
 export function localInfra(paths: InfraPaths = infraPaths()): LocalInfra {
   return {
     registry: { url: 'http://127.0.0.1:5000', host: '127.0.0.1:5000' },
+    authRegistries: {
+      basic: {
+        url: 'https://127.0.0.1:5001',
+        host: '127.0.0.1:5001',
+        caFile: join(paths.registryAuthDir, 'ca.crt'),
+        password: (user) => readRegistryPassword(paths, user),
+      },
+      token: {
+        url: 'http://127.0.0.1:5002',
+        host: '127.0.0.1:5002',
+        realm: `http://127.0.0.1:${REGISTRY_TOKEN_AUTH.issuerPort}/token`,
+        issuerPort: REGISTRY_TOKEN_AUTH.issuerPort,
+        service: REGISTRY_TOKEN_AUTH.service,
+        issuer: REGISTRY_TOKEN_AUTH.issuer,
+        signerKeyFile: join(paths.registrySecretsDir, 'token-signer.key'),
+        signerCertFile: join(paths.registryAuthDir, 'token-signer.crt'),
+        password: (user) => readRegistryPassword(paths, user),
+      },
+    },
     postgres: {
       host: '127.0.0.1',
       port: 5432,

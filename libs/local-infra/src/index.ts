@@ -17,6 +17,7 @@ export {
 } from './local-infra.ts';
 export { infraPaths, repoRoot, type InfraPaths } from './paths.ts';
 export { realMachine, type MachineProbes } from './probes.ts';
+export { REGISTRY_TOKEN_AUTH, REGISTRY_USERS, type RegistryUser } from './registry-auth.ts';
 export { POSTGRES_ROLES, type PostgresRole } from './secrets.ts';
 export {
   addLocalSource,

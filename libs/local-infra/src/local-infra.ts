@@ -1,4 +1,7 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { join } from 'node:path';
 import pg from 'pg';
 import type { DockerEngine, EnsureOutcome } from '@datakit/docker';
 import { buildContextDigest, DockerEngine as Engine } from '@datakit/docker';
@@ -8,6 +11,7 @@ import { ensureEngine, startedDockerdPid, stopStartedEngine } from './ensure-eng
 import { infraPaths, type InfraPaths } from './paths.ts';
 import { realMachine, type MachineProbes } from './probes.ts';
 import { ensureLocalSources } from './sources.ts';
+import { ensureRegistryAuth } from './registry-auth.ts';
 import {
   ensureDatakitSecrets,
   ensurePostgresKeytab,
@@ -62,6 +66,12 @@ export async function infraUp(options: InfraUpOptions = {}): Promise<InfraUpResu
   const services = {} as InfraUpResult['services'];
   for (const service of serviceDefinitions(paths)) {
     const image = await ensureServiceImage(engine, service, report);
+    if (
+      service.name === 'registry-basic' &&
+      (await ensureRegistryAuth(paths, () => registryUid(engine, service.image)))
+    ) {
+      report('registries: CA, TLS certificate, htpasswd and token signer generated');
+    }
     await checkPort(engine, service, probes);
     for (const volume of service.volumes) {
       await engine.ensureVolume(volume, { [INFRA_LABEL]: 'true', [SERVICE_LABEL]: service.name });
@@ -158,6 +168,22 @@ export async function infraStatus(paths: InfraPaths = infraPaths()): Promise<Inf
   return status;
 }
 
+/** The uid of the registry's user in its image (Debian's package picks it). */
+async function registryUid(engine: DockerEngine, image: string): Promise<number> {
+  const result = await engine.runContainer({
+    image,
+    entrypoint: ['id', '-u'],
+    networkMode: 'none',
+  });
+  const uid = Number(result.stdout.trim());
+  if (result.exitCode !== 0 || !Number.isInteger(uid)) {
+    throw new EnvironmentError(`Cannot tell the uid of the registry's user in ${image}.`, {
+      hint: result.stderr.trim() || undefined,
+    });
+  }
+  return uid;
+}
+
 async function ensureServiceImage(
   engine: DockerEngine,
   service: ServiceDefinition,
@@ -246,6 +272,12 @@ async function probe(service: ServiceDefinition, paths: InfraPaths): Promise<str
       const response = await fetch(`http://127.0.0.1:${service.port}/v2/`);
       return response.status === 200 ? 'ready' : `GET /v2/ answered ${response.status}`;
     }
+    case 'registry-basic':
+    case 'registry-token': {
+      // Ready when it asks for credentials: 401 on /v2/ (over TLS with the local CA on 5001).
+      const status = await v2Status(service, paths);
+      return status === 401 ? 'ready' : `GET /v2/ answered ${status}`;
+    }
     case 'postgres': {
       const client = new pg.Client({
         host: '127.0.0.1',
@@ -269,4 +301,27 @@ async function probe(service: ServiceDefinition, paths: InfraPaths): Promise<str
       throw new Error(`unknown service ${String(never)}`);
     }
   }
+}
+
+/** The status of `GET /v2/` on an authenticated registry (TLS verified against the local CA). */
+function v2Status(service: ServiceDefinition, paths: InfraPaths): Promise<number> {
+  const tls = service.name === 'registry-basic';
+  return new Promise((resolve, reject) => {
+    const request = (tls ? httpsRequest : httpRequest)(
+      {
+        host: '127.0.0.1',
+        port: service.port,
+        path: '/v2/',
+        ...(tls ? { ca: readFileSync(join(paths.registryAuthDir, 'ca.crt')) } : {}),
+        timeout: 2000,
+      },
+      (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      },
+    );
+    request.once('timeout', () => request.destroy(new Error('no answer within 2 s')));
+    request.once('error', reject);
+    request.end();
+  });
 }

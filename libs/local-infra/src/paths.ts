@@ -14,6 +14,13 @@ export interface InfraPaths {
   kerberosDir: string;
   /** What local warehouses mount at /run/secrets/datakit (their `secretsDir`). */
   datakitSecretsDir: string;
+  /**
+   * What the authenticated registries mount read-only at /run/registry-auth: the CA, their TLS
+   * certificate and key, the htpasswd file, the token issuer's certificate.
+   */
+  registryAuthDir: string;
+  /** The registries' generated passwords and the token issuer's signing key. */
+  registrySecretsDir: string;
   /** The pagila SQL files (`DATAKIT_PAGILA_DIR`, default `../shared/data/pagila`). */
   pagilaDir: string;
 }
@@ -39,6 +46,8 @@ export function infraPaths(env: NodeJS.ProcessEnv = process.env): InfraPaths {
     postgresSecretsDir: join(stateDir, 'secrets', 'postgres'),
     kerberosDir: join(stateDir, 'kerberos'),
     datakitSecretsDir: join(stateDir, 'secrets', 'datakit'),
+    registryAuthDir: join(stateDir, 'registry-auth'),
+    registrySecretsDir: join(stateDir, 'secrets', 'registry'),
     pagilaDir: resolve(env.DATAKIT_PAGILA_DIR ?? join(root, '..', 'shared', 'data', 'pagila')),
   };
 }

@@ -2,6 +2,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import type { ContainerSpec } from '@datakit/docker';
 import type { InfraPaths } from './paths.ts';
+import { REGISTRY_AUTH_MOUNT, REGISTRY_TOKEN_AUTH } from './registry-auth.ts';
 
 /** The label every container and volume of the local infrastructure carries. */
 export const INFRA_LABEL = 'dev.datakit.infra';
@@ -11,7 +12,7 @@ export const SERVICE_LABEL = 'dev.datakit.service';
 export const CONTEXT_HASH_LABEL = 'dev.datakit.context-hash';
 
 /** Names of the local services. */
-export type ServiceName = 'registry' | 'postgres' | 'kdc';
+export type ServiceName = 'registry' | 'registry-basic' | 'registry-token' | 'postgres' | 'kdc';
 
 /** One local service: the image `platform/` builds for it and how it runs. */
 export interface ServiceDefinition {
@@ -26,7 +27,13 @@ export interface ServiceDefinition {
   container: ContainerSpec & { name: string };
 }
 
-/** Registry, PostgreSQL and KDC as this machine runs them: host networking, loopback only. */
+/**
+ * The registries, PostgreSQL and KDC as this machine runs them: host networking, loopback only.
+ * The two authenticated registries run the same image as the open one, configured through
+ * distribution's `REGISTRY_*` environment overrides: `registry-basic` with TLS and htpasswd,
+ * `registry-token` with token auth (the registry checks each token's signature, scope and
+ * expiry; the tests run the issuer on `REGISTRY_TOKEN_AUTH.issuerPort`).
+ */
 export function serviceDefinitions(paths: InfraPaths): ServiceDefinition[] {
   const labels = (service: ServiceName): Record<string, string> => ({
     [INFRA_LABEL]: 'true',
@@ -44,6 +51,54 @@ export function serviceDefinitions(paths: InfraPaths): ServiceDefinition[] {
         image: 'datakit/registry:local',
         binds: ['datakit-registry-data:/var/lib/docker-registry'],
         labels: labels('registry'),
+      },
+    },
+    {
+      name: 'registry-basic',
+      contextDir: join(paths.root, 'platform', 'registry'),
+      image: 'datakit/registry:local',
+      volumes: ['datakit-registry-basic-data'],
+      port: 5001,
+      container: {
+        name: 'datakit-registry-basic',
+        image: 'datakit/registry:local',
+        binds: [
+          'datakit-registry-basic-data:/var/lib/docker-registry',
+          `${paths.registryAuthDir}:${REGISTRY_AUTH_MOUNT}:ro`,
+        ],
+        env: {
+          REGISTRY_HTTP_ADDR: '127.0.0.1:5001',
+          REGISTRY_HTTP_TLS_CERTIFICATE: `${REGISTRY_AUTH_MOUNT}/tls.crt`,
+          REGISTRY_HTTP_TLS_KEY: `${REGISTRY_AUTH_MOUNT}/tls.key`,
+          REGISTRY_AUTH: 'htpasswd',
+          REGISTRY_AUTH_HTPASSWD_REALM: 'datakit-registry-basic',
+          REGISTRY_AUTH_HTPASSWD_PATH: `${REGISTRY_AUTH_MOUNT}/htpasswd`,
+        },
+        labels: labels('registry-basic'),
+      },
+    },
+    {
+      name: 'registry-token',
+      contextDir: join(paths.root, 'platform', 'registry'),
+      image: 'datakit/registry:local',
+      volumes: ['datakit-registry-token-data'],
+      port: 5002,
+      container: {
+        name: 'datakit-registry-token',
+        image: 'datakit/registry:local',
+        binds: [
+          'datakit-registry-token-data:/var/lib/docker-registry',
+          `${paths.registryAuthDir}:${REGISTRY_AUTH_MOUNT}:ro`,
+        ],
+        env: {
+          REGISTRY_HTTP_ADDR: '127.0.0.1:5002',
+          REGISTRY_AUTH: 'token',
+          REGISTRY_AUTH_TOKEN_REALM: `http://127.0.0.1:${REGISTRY_TOKEN_AUTH.issuerPort}/token`,
+          REGISTRY_AUTH_TOKEN_SERVICE: REGISTRY_TOKEN_AUTH.service,
+          REGISTRY_AUTH_TOKEN_ISSUER: REGISTRY_TOKEN_AUTH.issuer,
+          REGISTRY_AUTH_TOKEN_ROOTCERTBUNDLE: `${REGISTRY_AUTH_MOUNT}/token-signer.crt`,
+        },
+        labels: labels('registry-token'),
       },
     },
     {

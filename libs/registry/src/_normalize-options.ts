@@ -5,7 +5,10 @@ import type { RegistryAuth, RegistryClientOptions } from './types.ts';
 export interface NormalizedClientOptions {
   /** The registry origin, e.g. `http://127.0.0.1:5000` (no trailing slash). */
   baseUrl: string;
-  auth: RegistryAuth | undefined;
+  /** Credentials, or the function that reads them on the first 401. */
+  auth: RegistryAuth | (() => Promise<RegistryAuth | undefined>) | undefined;
+  /** Extra trusted CAs (PEM) for this registry's TLS. */
+  ca: string | undefined;
   timeoutMs: number;
   pageSize: number;
   chunkSize: number;
@@ -46,6 +49,7 @@ export function normalizeOptions(options: RegistryClientOptions): NormalizedClie
   return {
     baseUrl: `${url.origin}${url.pathname.replace(/\/+$/, '')}`,
     auth: options.auth,
+    ca: options.ca === undefined ? undefined : options.ca.toString(),
     timeoutMs: options.timeoutMs ?? 30_000,
     pageSize: options.pageSize ?? 1000,
     chunkSize: options.chunkSize ?? 8 * 1024 * 1024,

@@ -1,7 +1,10 @@
+import { rootCertificates } from 'node:tls';
 import { RegistryError } from '@datakit/errors';
+import { Agent, fetch as undiciFetch } from 'undici';
 import type { NormalizedClientOptions } from './_normalize-options.ts';
 import { parseWwwAuthenticate } from './_www-authenticate.ts';
 import type { AuthChallenge } from './_www-authenticate.ts';
+import type { RegistryAuth } from './types.ts';
 
 /** One HTTP exchange with the registry, described by the operation that needs it. */
 export interface RequestSpec {
@@ -48,10 +51,16 @@ interface CachedToken {
   expiresAt: number;
 }
 
-/** State the transport keeps between requests: tokens per scope, whether Basic was asked for. */
+/**
+ * State the transport keeps between requests: tokens per scope, whether Basic was asked for,
+ * the credentials once read, and how it sends a request.
+ */
 interface AuthState {
   tokens: Map<string, CachedToken>;
   basic: boolean;
+  /** The credentials: given, or read by the options' function on the first 401. */
+  auth: Promise<RegistryAuth | undefined> | undefined;
+  fetch: typeof fetch;
 }
 
 /**
@@ -61,7 +70,13 @@ interface AuthState {
  * realm (with Basic credentials when there are any) and the request is retried once.
  */
 export function createTransport(options: NormalizedClientOptions): Transport {
-  const state: AuthState = { tokens: new Map(), basic: false };
+  const given = options.auth;
+  const state: AuthState = {
+    tokens: new Map(),
+    basic: false,
+    auth: typeof given === 'function' ? undefined : Promise.resolve(given),
+    fetch: fetchFor(options.ca),
+  };
   return {
     baseUrl: options.baseUrl,
     request: (spec) => send(options, state, spec),
@@ -74,12 +89,13 @@ async function send(
   spec: RequestSpec,
 ): Promise<RegistryResponse> {
   const url = new URL(spec.url, options.baseUrl).toString();
-  let response = await exchange(options, spec, url, authorization(options, state, spec, url));
+  const sent = await authorization(options, state, spec, url);
+  let response = await exchange(state, options, spec, url, sent);
   if (response.status === 401 && sameOrigin(url, options.baseUrl)) {
-    const retry = await answerChallenge(options, state, spec, response);
+    const retry = await answerChallenge(options, state, spec, response, sent);
     if (retry !== undefined) {
       await discard(response);
-      response = await exchange(options, spec, url, retry);
+      response = await exchange(state, options, spec, url, retry);
     }
   }
   if (spec.expect.includes(response.status) || spec.tolerate?.includes(response.status)) {
@@ -88,15 +104,39 @@ async function send(
   throw statusError(options, spec, response);
 }
 
-function authorization(
+/**
+ * The fetch of this registry: Node's, or with extra trusted CAs undici's own fetch and agent
+ * (Node's fetch cannot be given a CA); Node's root certificates stay trusted too.
+ */
+function fetchFor(ca: string | undefined): typeof fetch {
+  if (ca === undefined) return (input, init) => fetch(input, init);
+  const dispatcher = new Agent({ connect: { ca: [...rootCertificates, ca] } });
+  return (input, init) =>
+    undiciFetch(input as string, {
+      ...(init as Parameters<typeof undiciFetch>[1]),
+      dispatcher,
+    }) as unknown as Promise<Response>;
+}
+
+/** The credentials, read once (on the first 401 when the options give a function). */
+function credentials(
+  options: NormalizedClientOptions,
+  state: AuthState,
+): Promise<RegistryAuth | undefined> {
+  const given = options.auth;
+  state.auth ??= typeof given === 'function' ? given() : Promise.resolve(given);
+  return state.auth;
+}
+
+async function authorization(
   options: NormalizedClientOptions,
   state: AuthState,
   spec: RequestSpec,
   url: string,
-): string | undefined {
+): Promise<string | undefined> {
   // Credentials go to the registry only, never to a host a Location or Link points at.
   if (!sameOrigin(url, options.baseUrl)) return undefined;
-  const auth = options.auth;
+  const auth = await state.auth;
   if (auth && 'token' in auth) return `Bearer ${auth.token}`;
   const cached = state.tokens.get(spec.scope ?? '');
   if (cached && cached.expiresAt > Date.now()) return `Bearer ${cached.token}`;
@@ -109,13 +149,18 @@ async function answerChallenge(
   state: AuthState,
   spec: RequestSpec,
   response: RegistryResponse,
+  sent: string | undefined,
 ): Promise<string | undefined> {
-  const auth = options.auth;
-  if (auth && 'token' in auth) return undefined;
+  const auth = await credentials(options, state);
+  if (auth && 'token' in auth) {
+    // A static token read just now is worth one try; one the registry refused is not.
+    const header = `Bearer ${auth.token}`;
+    return header === sent ? undefined : header;
+  }
   const challenges = parseWwwAuthenticate(response.headers.get('www-authenticate'));
   const bearer = challenges.find((challenge) => challenge.scheme === 'bearer');
   if (bearer?.params['realm']) {
-    const token = await fetchToken(options, bearer, spec);
+    const token = await fetchToken(options, state, auth, bearer, spec);
     state.tokens.set(spec.scope ?? '', token);
     if (bearer.params['scope']) state.tokens.set(bearer.params['scope'], token);
     return `Bearer ${token.token}`;
@@ -129,6 +174,8 @@ async function answerChallenge(
 
 async function fetchToken(
   options: NormalizedClientOptions,
+  state: AuthState,
+  auth: RegistryAuth | undefined,
   challenge: AuthChallenge,
   spec: RequestSpec,
 ): Promise<CachedToken> {
@@ -137,7 +184,6 @@ async function fetchToken(
   const scope = challenge.params['scope'] ?? spec.scope;
   if (service) realm.searchParams.set('service', service);
   if (scope) for (const one of scope.split(' ')) realm.searchParams.append('scope', one);
-  const auth = options.auth;
   const headers: Record<string, string> = { accept: 'application/json' };
   if (auth && 'username' in auth) headers['authorization'] = basic(auth.username, auth.password);
   const tokenSpec: RequestSpec = {
@@ -146,7 +192,13 @@ async function fetchToken(
     expect: [200],
     subject: `A token for ${scope ?? 'the registry'}`,
   };
-  const response = await exchange(options, tokenSpec, tokenSpec.url, headers['authorization']);
+  const response = await exchange(
+    state,
+    options,
+    tokenSpec,
+    tokenSpec.url,
+    headers['authorization'],
+  );
   if (response.status !== 200) {
     const denied = response.status === 401 || response.status === 403;
     throw new RegistryError(
@@ -186,6 +238,7 @@ async function fetchToken(
 }
 
 async function exchange(
+  state: AuthState,
   options: NormalizedClientOptions,
   spec: RequestSpec,
   url: string,
@@ -198,7 +251,7 @@ async function exchange(
   try {
     let response: Response;
     try {
-      response = await fetch(url, {
+      response = await state.fetch(url, {
         method: spec.method,
         headers,
         body: spec.body,
@@ -243,7 +296,9 @@ function unreachable(
     undefined,
     {
       cause,
-      hint: `Check that the registry is running and that ${target} is right (the local one starts with npm run infra:up).`,
+      hint: reason.startsWith('TLS failed')
+        ? `The certificate of ${target} is not trusted or does not name it: give the client the CA that signed it (ca; the CLI reads DATAKIT_REGISTRY_CA or /etc/docker/certs.d/<host>/ca.crt).`
+        : `Check that the registry is running and that ${target} is right (the local one starts with npm run infra:up).`,
     },
   );
 }
@@ -267,7 +322,8 @@ function networkReason(error: unknown): string {
       const code = (candidate as { code?: unknown } | undefined)?.code;
       if (typeof code === 'string') {
         if (code in NETWORK_REASONS) return NETWORK_REASONS[code] ?? code;
-        if (/CERT|SSL|TLS/.test(code)) return `TLS failed: ${code}`;
+        // OpenSSL's verify codes (UNABLE_TO_VERIFY_LEAF_SIGNATURE, ...) and Node's TLS codes.
+        if (/CERT|SSL|TLS|VERIFY|ISSUER/.test(code)) return `TLS failed: ${code}`;
         return code;
       }
     }

@@ -121,8 +121,17 @@ export interface RegistryClientOptions {
    * for any host other than `localhost`, `127.0.0.1` and `::1` unless `insecure` is set.
    */
   url: string;
-  /** Credentials; anonymous when absent. */
-  auth?: RegistryAuth;
+  /**
+   * Credentials; anonymous when absent. A function is called once, when the registry first asks
+   * for credentials (a 401), so a secret is read only for a registry that needs it; it may
+   * return undefined (anonymous).
+   */
+  auth?: RegistryAuth | (() => Promise<RegistryAuth | undefined>);
+  /**
+   * Certificate authorities (PEM) trusted for this registry's TLS, in addition to Node's; for a
+   * private registry whose certificate a private CA signed. Verification stays on.
+   */
+  ca?: string | Buffer;
   /** Allow plain HTTP to a non-loopback host. It does not turn off TLS verification. */
   insecure?: boolean;
   /** Milliseconds to wait for an answer (headers and buffered bodies). Default 30000. */
