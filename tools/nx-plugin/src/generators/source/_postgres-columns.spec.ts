@@ -15,8 +15,8 @@ describe('column kinds of PostgreSQL types', () => {
     ['double precision', 'col.double()'],
     ['timestamp(3) with time zone', "col.timestamptz().nativeType('timestamp(3) with time zone')"],
     ['interval day to second', "col.interval().nativeType('interval day to second')"],
-    ['text[]', 'col.array(col.text())'],
-    ['character varying(20)[]', 'col.array(col.varchar(20))'],
+    ['text[]', 'col.array(col.text().nullable())'],
+    ['character varying(20)[]', 'col.array(col.varchar(20).nullable())'],
     ['xml', "col.custom('xml')"],
     ['integer[][]', "col.custom('integer[][]')"],
   ])('writes %s as %s', (type, code) => {

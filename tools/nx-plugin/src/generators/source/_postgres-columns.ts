@@ -55,7 +55,16 @@ export function builtinCall(type: string): TypeCall {
     if (element.call.method === 'array') {
       return { call: call('custom', [type]), note: 'multi-dimensional arrays have no kind' };
     }
-    return { call: call('array', [element.call]), ...(element.note ? { note: element.note } : {}) };
+    // PostgreSQL's catalog cannot forbid NULL elements (a NOT NULL column may still hold
+    // '{a,NULL}'), so the element is nullable: a contract that refused them would reject rows.
+    const nullableElement = {
+      ...element.call,
+      modifiers: [...element.call.modifiers, { name: 'nullable' as const }],
+    };
+    return {
+      call: call('array', [nullableElement]),
+      ...(element.note ? { note: element.note } : {}),
+    };
   }
   const simple = SIMPLE[type];
   if (simple !== undefined) return { call: call(simple) };
