@@ -21,7 +21,7 @@ const db = new ScratchDb();
 const { source, target, sql } = db;
 const MOODS = ['sad', 'ok', 'happy'] as const;
 
-/** Kinds binary COPY carries. */
+/** Kinds binary COPY carries (every kind but tsvector and custom ones). */
 const binaryColumns = {
   d: col.date().nullable(),
   ts: col.timestamp().nullable(),
@@ -31,16 +31,25 @@ const binaryColumns = {
   f: col.double().nullable(),
   iv: col.interval().nullable(),
   j: col.json().nullable(),
-};
-/** Kinds that take text COPY. */
-const textColumns = {
   n: col.numeric().nullable(),
   n2: col.numeric(6, 2).nullable(),
   ip: col.inet().nullable(),
   net: col.cidr().nullable(),
-  tsv: col.tsvector().nullable(),
   mood: col.enum(MOODS, { typeName: 'mood' }).nullable(),
   sku: col.text().domain('sku').nullable(),
+  u: col.uuid().nullable(),
+  b: col.bytea().nullable(),
+  jb: col.jsonb().nullable(),
+  c: col.char(4).nullable(),
+  tags: col.array(col.text().nullable()).nullable(),
+  ints: col.array(col.integer()).nullable(),
+  moods: col.array(col.enum(MOODS, { typeName: 'mood' })).nullable(),
+  nums: col.array(col.numeric().nullable()).nullable(),
+  vcs: col.array(col.varchar(5)).nullable(),
+};
+/** Kinds that take text COPY. */
+const textColumns = {
+  tsv: col.tsvector().nullable(),
 };
 
 type Builders = Record<string, ColumnBuilder<unknown>>;
@@ -61,6 +70,15 @@ const SOURCE_DDL: Record<string, string> = {
   tsv: 'tsvector',
   mood: `${SRC}.mood`,
   sku: `${SRC}.sku`,
+  u: 'uuid',
+  b: 'bytea',
+  jb: 'jsonb',
+  c: 'char(4)',
+  tags: 'text[]',
+  ints: 'integer[]',
+  moods: `${SRC}.mood[]`,
+  nums: 'numeric[]',
+  vcs: 'varchar(5)[]',
 };
 
 /** Rows as SQL literals per column; the last row is all NULL. */
@@ -81,6 +99,15 @@ const ROWS: Record<string, string>[] = [
     tsv: "'a':1A 'cat':2,3",
     mood: 'happy',
     sku: 'ABC-1',
+    u: 'ffffffff-FFFF-ffff-ffff-ffffffffffff',
+    b: '\\x',
+    jb: '{"é": "☕ 𝄞", "n": 1.5}',
+    c: 'a',
+    tags: '{}',
+    ints: '{1,-2147483648}',
+    moods: '{happy,sad}',
+    nums: '{NaN,-0.000100,Infinity}',
+    vcs: '{"","x y"}',
   },
   {
     d: 'infinity',
@@ -98,6 +125,15 @@ const ROWS: Record<string, string>[] = [
     tsv: '',
     mood: 'sad',
     sku: 'Z',
+    u: 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11',
+    b: '\\x00ff5c',
+    jb: '[]',
+    c: 'abcd',
+    tags: '{NULL,"","NULL","a,b","\\\\"}',
+    ints: '{}',
+    moods: '{}',
+    nums: '{NULL}',
+    vcs: '{abcde}',
   },
   {
     d: '-infinity',
@@ -115,6 +151,16 @@ const ROWS: Record<string, string>[] = [
     tsv: 'fat:1 rat:2B',
     mood: 'ok',
     sku: 'Q\\tab',
+    u: '00000000-0000-0000-0000-000000000000',
+    b: '\\xdeadbeef',
+    // A JSON null is SQL NULL in the contract's representation: not one of these values.
+    jb: '0',
+    c: '',
+    tags: '{x}',
+    ints: '{0}',
+    moods: '{ok}',
+    nums: '{1.50}',
+    vcs: '{}',
   },
   {
     d: '10000-01-01',
@@ -132,6 +178,9 @@ const ROWS: Record<string, string>[] = [
     tsv: "'x'",
     mood: 'happy',
     sku: 'A',
+    u: '01234567-89ab-cdef-0123-456789abcdef',
+    jb: '{"a": {"b": [true, false, null]}}',
+    c: 'é ☕',
   },
   {
     d: '2024-02-29',
@@ -149,6 +198,15 @@ const ROWS: Record<string, string>[] = [
     tsv: "'ünïcode':1",
     mood: 'sad',
     sku: 'B',
+    u: '12345678-1234-1234-1234-123456789012',
+    b: '\\xabababababababababababababababababababababababababababababababababababababababababababababababababab',
+    jb: '"\\u00e9"',
+    c: ' x',
+    tags: '{a}',
+    ints: '{7,8,9}',
+    moods: '{sad,ok,happy}',
+    nums: '{-123456789012345678901234567890.123456789}',
+    vcs: '{"a\\"b"}',
   },
   {},
 ];
