@@ -110,7 +110,8 @@ describe('binary COPY codecs', () => {
     expect(binaryWireType(meta(col.varchar(10)))).toBe('text');
     expect(binaryWireType(meta(col.numeric(5, 2)))).toBe('numeric');
     expect(binaryWireType(meta(col.array(col.varchar(3))))).toBe('text[]');
-    expect(binaryWireType(meta(col.tsvector()))).toBeUndefined();
+    expect(binaryWireType(meta(col.tsvector()))).toBe('text');
+    expect(acceptsBinary(meta(col.tsvector()), 'tsvector')).toBe(false);
     expect(acceptsBinary(meta(col.array(col.varchar(3))), 'character varying[]')).toBe(true);
     expect(acceptsBinary(meta(col.array(col.integer())), 'integer')).toBe(false);
     expect(acceptsBinary(meta(col.varchar(10)), 'character varying')).toBe(true);

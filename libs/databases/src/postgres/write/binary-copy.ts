@@ -1,6 +1,6 @@
 /**
- * PostgreSQL's binary COPY format, for every column kind but tsvector and custom ones (see
- * {@link BINARY_KINDS}): a header, then per row a 16-bit field count and per field a 32-bit length (-1 for NULL) and the
+ * PostgreSQL's binary COPY format, for every column kind (see {@link BINARY_KINDS}; tsvector
+ * and custom ones are read as their text and written in text COPY only): a header, then per row a 16-bit field count and per field a 32-bit length (-1 for NULL) and the
  * value's bytes (big-endian integers, timestamps as microseconds since 2000-01-01, text as
  * UTF-8), then a 16-bit -1. PostgreSQL reads and writes it without parsing or printing
  * values, which makes it much cheaper than text on both servers.
@@ -73,7 +73,10 @@ interface BinaryKind {
   oid: number | undefined;
 }
 
-/** A kind that takes text COPY, and why. */
+/**
+ * A kind written in text COPY only, and why. A binary read still carries it: the SELECT casts
+ * it to text (its output function, what text COPY prints) and it is read as that text.
+ */
 interface TextOnlyKind {
   textOnly: string;
 }
@@ -296,7 +299,7 @@ export const BINARY_KINDS: { readonly [K in ColumnKind]: BinaryKind | TextOnlyKi
   },
   array: {
     wire: (meta) =>
-      `${(kindOf(meta.element as ColumnMeta) as BinaryKind).wire(meta.element as ColumnMeta)}[]`,
+      `${(kindOf(meta.element as ColumnMeta, 'read') as BinaryKind).wire(meta.element as ColumnMeta)}[]`,
     targets: (meta, live) =>
       live.endsWith('[]') && acceptsBinary(meta.element as ColumnMeta, live.slice(0, -2)),
     oid: undefined,
@@ -305,18 +308,34 @@ export const BINARY_KINDS: { readonly [K in ColumnKind]: BinaryKind | TextOnlyKi
   custom: { textOnly: 'its SQL type is not known to the loader (xml, point, bit strings...)' },
 };
 
-/** A kind's binary form, or undefined for a text-only kind (arrays: of a text-only element). */
-function kindOf(meta: ColumnMeta): BinaryKind | undefined {
+/**
+ * A kind's binary form for reading (text-only kinds as their text) or for writing (undefined
+ * for a text-only kind or an array of one).
+ */
+function kindOf(meta: ColumnMeta, use: 'read' | 'write'): BinaryKind | undefined {
   const kind = BINARY_KINDS[meta.kind];
-  if ('textOnly' in kind) return undefined;
+  if ('textOnly' in kind) return use === 'read' ? READ_AS_TEXT : undefined;
   if (meta.kind === 'array') {
     const element = meta.element;
-    if (element === undefined || element.kind === 'array' || kindOf(element) === undefined) {
+    if (element === undefined || element.kind === 'array' || kindOf(element, use) === undefined) {
       return undefined;
     }
   }
   return kind;
 }
+
+/** How a text-only kind crosses a binary read: cast to text, read as the text path reads it. */
+const READ_AS_TEXT: BinaryKind = {
+  wire: same('text'),
+  targets: () => false,
+  oid: 25,
+  codec: fixed({
+    decode: textCodec.decode,
+    encode: () => {
+      throw new Error('a text-only kind has no binary COPY form to write');
+    },
+  }),
+};
 
 /** A type name without its schema or quotes: `"pt".mood` is `mood`. */
 function unqualified(type: string): string {
@@ -324,9 +343,17 @@ function unqualified(type: string): string {
   return name.slice(name.lastIndexOf('.') + 1);
 }
 
-/** The type a source column is cast to in a binary read, or undefined when not supported. */
+/**
+ * The type a source column is cast to in a binary read (text for a text-only kind), or
+ * undefined for a column no binary read can carry (arrays of arrays).
+ */
 export function binaryWireType(meta: ColumnMeta): string | undefined {
-  return kindOf(meta)?.wire(meta);
+  return kindOf(meta, 'read')?.wire(meta);
+}
+
+/** Whether a target column can be written in binary COPY (its kind is not text-only). */
+export function writesBinary(meta: ColumnMeta): boolean {
+  return kindOf(meta, 'write') !== undefined;
 }
 
 /**
@@ -334,7 +361,7 @@ export function binaryWireType(meta: ColumnMeta): string | undefined {
  * the binary form of a contract column.
  */
 export function acceptsBinary(meta: ColumnMeta, liveType: string): boolean {
-  return kindOf(meta)?.targets(meta, liveType) ?? false;
+  return kindOf(meta, 'write')?.targets(meta, liveType) ?? false;
 }
 
 /**
@@ -343,7 +370,7 @@ export function acceptsBinary(meta: ColumnMeta, liveType: string): boolean {
  * kind's own type (text for an enum's).
  */
 export function binaryCodecFor(meta: ColumnMeta, elementOid?: number): BinaryCodec {
-  const kind = kindOf(meta);
+  const kind = kindOf(meta, 'read');
   if (kind === undefined) throw new Error(`no binary COPY codec for ${meta.kind} columns`);
   return kind.codec(meta, elementOid);
 }
@@ -359,7 +386,7 @@ export function textOnlyKinds(): Record<string, string> {
 
 function arrayCodec(element: ColumnMeta, elementOid: number | undefined): BinaryCodec {
   const codec = binaryCodecFor(element);
-  const oid = elementOid ?? (kindOf(element) as BinaryKind).oid ?? TEXT_OID;
+  const oid = elementOid ?? (kindOf(element, 'read') as BinaryKind).oid ?? TEXT_OID;
   const literal = (values: readonly unknown[]): string => arrayLiteral(values, element);
   const textCodec = codecFor(element);
   const elementText =

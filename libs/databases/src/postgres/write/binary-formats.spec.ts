@@ -9,6 +9,7 @@ import {
   binaryCodecFor,
   binaryWireType,
   textOnlyKinds,
+  writesBinary,
 } from './binary-copy.ts';
 
 /** The bytes a codec writes for a value (without the length word), and the value read back. */
@@ -214,15 +215,28 @@ describe('the binary kinds', () => {
     for (const kind of ALL_KINDS) {
       if (kind in textOnlyKinds()) continue;
       const meta = examples[kind] ?? ({ kind, sqlType: kind } as ColumnMeta);
-      expect([kind, typeof binaryWireType(meta)]).toEqual([kind, 'string']);
+      expect([kind, typeof binaryWireType(meta), writesBinary(meta)]).toEqual([
+        kind,
+        'string',
+        true,
+      ]);
       expect(() => binaryCodecFor(meta)).not.toThrow();
     }
   });
 
-  it('takes text for text-only kinds and arrays of them', () => {
-    expect(binaryWireType(col.tsvector().meta)).toBeUndefined();
-    expect(binaryWireType(col.array(col.tsvector()).meta)).toBeUndefined();
-    expect(binaryWireType(col.custom('xml').meta)).toBeUndefined();
-    expect(() => binaryCodecFor(col.tsvector().meta)).toThrow('no binary COPY codec for tsvector');
+  it('reads text-only kinds as their text and writes them in text COPY only', () => {
+    expect(binaryWireType(col.tsvector().meta)).toBe('text');
+    expect(binaryWireType(col.array(col.tsvector()).meta)).toBe('text[]');
+    expect(binaryWireType(col.custom('xml').meta)).toBe('text');
+    for (const meta of [col.tsvector().meta, col.array(col.custom('xml')).meta]) {
+      expect([meta.kind, writesBinary(meta), acceptsBinary(meta, meta.sqlType)]).toEqual([
+        meta.kind,
+        false,
+        false,
+      ]);
+    }
+    const codec = binaryCodecFor(col.tsvector().meta);
+    expect(codec.decode(Buffer.from("'a':1A"), 0, 6)).toBe("'a':1A");
+    expect(() => codec.encode("'a'", new BinaryWriter())).toThrow('text-only kind');
   });
 });

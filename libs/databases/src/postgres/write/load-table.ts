@@ -10,7 +10,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { RejectResolution, TableLoad, TableLoadResult } from '../../adapter.ts';
 import { describeRejectLimits, overRejectLimit } from '../../reject-limit.ts';
 
-import { acceptsBinary, binaryWireType } from './binary-copy.ts';
+import { acceptsBinary, binaryWireType, writesBinary } from './binary-copy.ts';
 import { SESSION_SETTINGS } from './codecs.ts';
 import {
   clearCursor,
@@ -102,7 +102,7 @@ export async function loadTable(options: LoadTableOptions): Promise<TableLoadRes
       lineSuffix === '' &&
       state.binaryTarget &&
       columnsOf(options.sourceTable).every((c) => binaryWireType(c) !== undefined) &&
-      dataColumns(options.targetTable).every((c) => binaryWireType(c) !== undefined);
+      dataColumns(options.targetTable).every((c) => writesBinary(c));
     // Rows rejected by earlier runs: read again by key (an incremental read; a full read
     // reads them anyway) and settled by what this run makes of them.
     const openKeys =

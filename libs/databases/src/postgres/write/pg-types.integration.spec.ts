@@ -353,3 +353,96 @@ describe('every kind round-trips exactly through binary and text COPY', () => {
     }
   }
 });
+
+describe('a source with text-only kinds the target does not keep', () => {
+  const DOCS_SRC = scratchSchema('ptd_src');
+  const DOCS_DST = scratchSchema('ptd_dst');
+  const docs = new ScratchDb();
+
+  beforeAll(async () => {
+    await docs.connect();
+    await docs.sql(`create schema ${DOCS_SRC}`);
+    await docs.sql(
+      `create table ${DOCS_SRC}.docs (id integer primary key, title text not null,
+         tsv tsvector, pt point, tags text[])`,
+    );
+    await docs.sql(
+      `insert into ${DOCS_SRC}.docs values
+         (1, 'a fat cat', to_tsvector('english', 'a fat cat sat'), point(1, 2), '{x,"y z"}'),
+         (2, 'é', null, null, null), (3, 'b', '''q'':1A,2', point(-0.5, 3), '{}')`,
+    );
+  });
+
+  afterAll(() => docs.close([DOCS_SRC, DOCS_DST, `${DOCS_DST}_t`], 'ptd'));
+
+  it('reads tsvector and custom columns as their text in a binary load, and validates them', async () => {
+    const Source = defineTable({
+      name: 'docs',
+      columns: {
+        id: col.integer().primaryKey(),
+        title: col.text(),
+        tsv: col.tsvector().nullable(),
+        pt: col.custom('point').nullable(),
+        tags: col.array(col.text()).nullable(),
+      },
+    });
+    const Target = withAudit(
+      defineTable({
+        name: 'docs',
+        schema: 'bronze',
+        columns: {
+          id: col.integer().primaryKey(),
+          title: col.text(),
+          words: col.integer(),
+          tags: col.array(col.text()).nullable(),
+        },
+      }),
+    );
+    const transform = defineTransform({
+      from: Source,
+      to: Target,
+      // The tsvector's text as the text path reads it: one lexeme per space-separated word.
+      map: (row) => ({
+        id: row.id,
+        title: row.title,
+        words: row.tsv === null ? 0 : row.tsv.split(' ').length + (row.pt === null ? 0 : 100),
+        tags: row.tags,
+      }),
+    });
+    const load = (format: 'auto' | 'text', schema: string) =>
+      loadTable(
+        testLoadOptions(
+          {
+            sourceTable: Source as AnyTable,
+            targetTable: Target as AnyTable,
+            transform: transform as AnyTransform,
+            cursor: null,
+          },
+          {
+            source: docs.source,
+            target: docs.target,
+            sourceSchema: DOCS_SRC,
+            targetSchema: schema,
+          },
+          { copyFormat: format },
+        ),
+      );
+    const binary = await load('auto', DOCS_DST);
+    expect(binary).toMatchObject({ read: 3, written: 3, rejected: 0, format: 'binary' });
+    const printedRows = async (schema: string) =>
+      (
+        await docs.sql<{ v: string }>(
+          `select row(id, title, words, tags)::text as v from ${schema}.docs order by id`,
+        )
+      ).map((r) => r.v);
+    expect(await printedRows(DOCS_DST)).toEqual([
+      '(1,"a fat cat",103,"{x,""y z""}")',
+      '(2,é,0,)',
+      '(3,b,101,{})',
+    ]);
+    // The text path reads the same values.
+    const text = await load('text', `${DOCS_DST}_t`);
+    expect(text).toMatchObject({ read: 3, written: 3, rejected: 0, format: 'text' });
+    expect(await printedRows(`${DOCS_DST}_t`)).toEqual(await printedRows(DOCS_DST));
+  });
+});
