@@ -77,7 +77,13 @@ export interface DesiredState {
   environment: Environment;
   /** A short digest of the lock file: which lock a deployed object came from. */
   lockRevision: string;
-  sidecar: DesiredSidecar;
+  /**
+   * The Kerberos sidecar, or undefined for a warehouse without a `kerberos` block (no connection
+   * logs in with Kerberos): then no sidecar, no ticket cache, and jobs wait for no ticket.
+   */
+  sidecar: DesiredSidecar | undefined;
+  /** Delinea Secret Server, for `delinea:` references of the sidecar and the jobs. */
+  delinea: { baseUrl: string; credentialsFile: string } | undefined;
   jobs: DesiredJob[];
 }
 
@@ -156,15 +162,19 @@ export function desiredState(
     environmentName,
     environment,
     lockRevision,
-    sidecar: {
-      image: sidecarImage,
-      principal: warehouse.kerberos.principal,
-      keytab: refText(warehouse.kerberos.keytab),
-      krb5Config: warehouse.kerberos.krb5Config,
-      renewBeforeSeconds: warehouse.kerberos.renewBeforeSeconds,
-      delinea: warehouse.secrets.delinea,
-      labels: { ...base, [DEPLOY_LABELS.role]: 'kerberos-sidecar' },
-    },
+    sidecar:
+      warehouse.kerberos === undefined
+        ? undefined
+        : {
+            image: sidecarImage,
+            principal: warehouse.kerberos.principal,
+            keytab: refText(warehouse.kerberos.keytab),
+            krb5Config: warehouse.kerberos.krb5Config,
+            renewBeforeSeconds: warehouse.kerberos.renewBeforeSeconds,
+            delinea: warehouse.secrets.delinea,
+            labels: { ...base, [DEPLOY_LABELS.role]: 'kerberos-sidecar' },
+          },
+    delinea: warehouse.secrets.delinea,
     jobs,
   };
 }

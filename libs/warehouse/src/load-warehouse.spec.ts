@@ -58,7 +58,7 @@ describe('loadWarehouse', () => {
       network: 'host',
       schedules: {},
     });
-    expect(warehouse.kerberos.renewBeforeSeconds).toBe(300);
+    expect(warehouse.kerberos?.renewBeforeSeconds).toBe(300);
   });
 
   it('refuses a warehouse whose name is not its folder name, naming file, line and field', () => {
@@ -167,6 +167,34 @@ describe('parseWarehouseYaml reports bad input with file, line and field', () =>
     expect(warehouse.environments.local).toMatchObject({
       dockerHost: 'unix:///run/user/1000/docker.sock',
     });
+  });
+
+  const withoutKerberos = validYaml.replace(/^kerberos:\n(?: {2}.*\n)+/m, '');
+
+  it('accepts a warehouse without a kerberos block whose connections use passwords', () => {
+    const text = withoutKerberos.replace(
+      '    user: datakit-loader\n    auth: kerberos\n',
+      '    user: warehouse_loader\n    password: file:/run/secrets/datakit/warehouse_loader.password\n',
+    );
+    const warehouse = parseWarehouseYaml(text, 'warehouses/x/warehouse.yaml');
+    expect(warehouse.kerberos).toBeUndefined();
+  });
+
+  it('refuses a Kerberos connection without a kerberos block, naming the file, line and field', () => {
+    expect(problemsOf(withoutKerberos)).toMatchInlineSnapshot(`
+      "warehouses/x/warehouse.yaml has 1 problem:
+        line 16: field "connections.dwh.auth": is "kerberos", which needs a ticket from the Kerberos sidecar, but the warehouse has no kerberos block; add kerberos: {principal, keytab}, or log in with auth "password""
+    `);
+  });
+
+  it('refuses a sqlserver connection (Kerberos by default) without a kerberos block', () => {
+    const text = withoutKerberos.replace(
+      '  dwh:\n',
+      '  sales:\n    kind: sqlserver\n    host: sql01.corp.example\n    database: Sales\n  dwh:\n',
+    );
+    expect(problemsOf(text)).toContain(
+      'field "connections.sales.auth": is "kerberos" (the default of a sqlserver connection), which needs a ticket from the Kerberos sidecar, but the warehouse has no kerberos block',
+    );
   });
 
   it.each([

@@ -404,7 +404,11 @@ export const warehouseSchema = z
       .record(nameSchema, connectionSchema)
       .refine((c) => Object.keys(c).length > 0, 'expected at least one connection')
       .describe('Databases by name, referenced by datakits as `source` and `target`.'),
-    kerberos: kerberosSchema,
+    kerberos: kerberosSchema
+      .optional()
+      .describe(
+        'How the Kerberos sidecar gets tickets: a principal and its keytab from the secret store. Required when a connection uses auth "kerberos"; without it the warehouse runs no sidecar.',
+      ),
     secrets: z
       .strictObject({ delinea: delineaSchema.optional() })
       .default({})
@@ -492,6 +496,25 @@ export const warehouseSchema = z
         }
       }
     }
+    if (warehouse.kerberos === undefined) {
+      for (const [name, connection] of Object.entries(warehouse.connections)) {
+        if (connection.auth !== 'kerberos') continue;
+        ctx.addIssue({
+          code: 'custom',
+          path: ['connections', name, 'auth'],
+          message: `is "kerberos"${connection.kind === 'sqlserver' ? ' (the default of a sqlserver connection)' : ''}, which needs a ticket from the Kerberos sidecar, but the warehouse has no kerberos block; add kerberos: {principal, keytab}, or log in with ${connection.kind === 'sqlserver' ? 'auth "sql"' : 'auth "password"'}`,
+        });
+      }
+      for (const [name, env] of Object.entries(warehouse.environments)) {
+        if (env.driver !== 'kubernetes' || env.keytabSecret === undefined) continue;
+        ctx.addIssue({
+          code: 'custom',
+          path: ['environments', name, 'keytabSecret'],
+          message:
+            'names the keytab of the Kerberos sidecar, but the warehouse has no kerberos block; remove it, or add kerberos: {principal, keytab}',
+        });
+      }
+    }
     for (const [name, connection] of Object.entries(warehouse.connections)) {
       const needsPassword =
         connection.kind === 'postgres' ? connection.auth === 'password' : connection.auth === 'sql';
@@ -547,14 +570,16 @@ function problemText(mapped: { secret: string; key: string } | string, where: st
 /** Every secret reference of a warehouse with the path of its field. */
 function secretRefsOf(warehouse: {
   connections: Record<string, { password?: ParsedSecretRef | undefined }>;
-  kerberos: { keytab: ParsedSecretRef };
+  kerberos?: { keytab: ParsedSecretRef } | undefined;
 }): { path: string[]; ref: ParsedSecretRef }[] {
   const refs = Object.entries(warehouse.connections).flatMap(([name, connection]) =>
     connection.password === undefined
       ? []
       : [{ path: ['connections', name, 'password'], ref: connection.password }],
   );
-  return [...refs, { path: ['kerberos', 'keytab'], ref: warehouse.kerberos.keytab }];
+  return warehouse.kerberos === undefined
+    ? refs
+    : [...refs, { path: ['kerberos', 'keytab'], ref: warehouse.kerberos.keytab }];
 }
 
 /** warehouse.yaml as written (defaults not applied). */

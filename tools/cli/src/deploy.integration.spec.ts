@@ -26,6 +26,8 @@ const engine = new DockerEngine();
 const bin = join(root, 'tools', 'cli', 'bin', 'run.js');
 const name = `deploytest-${randomBytes(3).toString('hex')}`;
 const warehouseName = `wh-${name}`;
+/** A second warehouse, without a kerberos block: its connection logs in with a password. */
+const plainName = `plain-${name}`;
 let scratch: string;
 let warehouseDir: string;
 const digests: Record<string, string> = {};
@@ -41,8 +43,27 @@ const reader = registryBaseReader(client);
 
 /** Writes warehouse.yaml pinning `version`, and a lock in sync with it. */
 function pin(version: string): void {
+  writeWarehouse(warehouseDir, warehouseName, version, { kerberos: true });
+}
+
+/**
+ * Writes a warehouse folder's warehouse.yaml pinning the scratch datakit at `version` (with or
+ * without a kerberos block; its connection logs in with a password either way) and a lock in
+ * sync with it.
+ */
+function writeWarehouse(
+  dir: string,
+  warehouse: string,
+  version: string,
+  options: { kerberos: boolean },
+): void {
+  const kerberos = `kerberos:
+  principal: datakit-loader@${infra.kerberos.realm}
+  keytab: file:/run/secrets/datakit/datakit-loader.keytab
+  krb5Config: /etc/krb5.conf
+`;
   const yaml = `apiVersion: datakit.dev/v1
-name: ${warehouseName}
+name: ${warehouse}
 connections:
   pagila:
     kind: postgres
@@ -50,11 +71,7 @@ connections:
     database: pagila
     user: pagila_reader
     password: file:/run/secrets/datakit/pagila_reader.password
-kerberos:
-  principal: datakit-loader@${infra.kerberos.realm}
-  keytab: file:/run/secrets/datakit/datakit-loader.keytab
-  krb5Config: /etc/krb5.conf
-environments:
+${options.kerberos ? kerberos : ''}environments:
   local:
     driver: docker
     registry: ${infra.registry.host}
@@ -66,13 +83,13 @@ datakits:
     source: pagila
     target: pagila
 `;
-  writeFileSync(join(warehouseDir, 'warehouse.yaml'), yaml);
-  const warehouse = parseWarehouseYaml(yaml, 'warehouse.yaml');
+  writeFileSync(join(dir, 'warehouse.yaml'), yaml);
+  const parsed = parseWarehouseYaml(yaml, 'warehouse.yaml');
   const digest = digests[version]!;
   const lock = {
     lockVersion: 1,
-    warehouse: warehouseName,
-    inputsDigest: lockInputsDigest(warehouse),
+    warehouse,
+    inputsDigest: lockInputsDigest(parsed),
     datakits: {
       [name]: {
         requested: version,
@@ -84,7 +101,7 @@ datakits:
       },
     },
   };
-  writeFileSync(join(warehouseDir, 'datakits.lock.json'), JSON.stringify(lock, null, 2));
+  writeFileSync(join(dir, 'datakits.lock.json'), JSON.stringify(lock, null, 2));
 }
 
 async function jobContainer(): Promise<{ id: string; digest: string | undefined }> {
@@ -118,9 +135,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const c of await engine.listContainers({ [DEPLOY_LABELS.warehouse]: warehouseName }))
-    await engine.removeContainer(c.id);
-  await engine.removeVolume(`datakit-${warehouseName}-local-krb5`);
+  for (const warehouse of [warehouseName, plainName]) {
+    for (const c of await engine.listContainers({ [DEPLOY_LABELS.warehouse]: warehouse }))
+      await engine.removeContainer(c.id);
+    await engine.removeVolume(`datakit-${warehouse}-local-krb5`);
+  }
   rmSync(scratch, { recursive: true, force: true });
 });
 
@@ -239,5 +258,51 @@ describe('deploying a warehouse on Docker', () => {
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('datakits.lock.json is out of sync');
     expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('deploying a warehouse without Kerberos on Docker', () => {
+  let dir: string;
+
+  it('refuses a Kerberos connection without a kerberos block with exit code 2, naming file and field', () => {
+    dir = join(scratch, plainName);
+    mkdirSync(dir);
+    writeWarehouse(dir, plainName, '1.0.0', { kerberos: false });
+    const yaml = readFileSync(join(dir, 'warehouse.yaml'), 'utf8');
+    writeFileSync(
+      join(dir, 'warehouse.yaml'),
+      yaml.replace(
+        '    password: file:/run/secrets/datakit/pagila_reader.password\n',
+        '    auth: kerberos\n',
+      ),
+    );
+    const result = datakit('deploy', dir);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(join(dir, 'warehouse.yaml'));
+    expect(result.stderr).toContain('field "connections.pagila.auth": is "kerberos"');
+  });
+
+  it('deploys no sidecar and no ticket volume, and runs the job without waiting for a ticket', async () => {
+    writeWarehouse(dir, plainName, '1.0.0', { kerberos: false });
+    const deploy = datakit('deploy', dir);
+    expect(deploy.status, deploy.stderr).toBe(0);
+    const containers = await engine.listContainers({ [DEPLOY_LABELS.warehouse]: plainName });
+    expect(containers.map((c) => c.labels[DEPLOY_LABELS.role])).toEqual(['datakit']);
+    expect(await engine.listVolumes({ [DEPLOY_LABELS.warehouse]: plainName })).toEqual([]);
+    const job = (await engine.containerState(containers[0]!.id))!;
+    expect(job.mounts.map((m) => m.destination)).not.toContain('/var/run/datakit/krb5');
+    expect(job.hardening.readOnlyRootFilesystem).toBe(true);
+    // A second of ticket timeout would fail any job that waited for a sidecar.
+    const run = datakit('run', dir, name, '--ticket-timeout', '1');
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toContain('"status":"succeeded"');
+    const status = JSON.parse(datakit('status', dir, '--json').stdout) as {
+      sidecar?: unknown;
+      jobs: { state: string }[];
+    };
+    expect(status.sidecar).toBeUndefined();
+    expect(status.jobs).toMatchObject([{ state: 'succeeded' }]);
+    const plan = JSON.parse(datakit('plan', dir, '--json').stdout) as { empty: boolean };
+    expect(plan.empty).toBe(true);
   });
 });

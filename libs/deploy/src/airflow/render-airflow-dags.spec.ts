@@ -12,6 +12,7 @@ import {
   EXAMPLE_WAREHOUSES,
   SIDECAR_IMAGE,
   exampleState,
+  exampleStateWithoutKerberos,
 } from '../drivers/kubernetes/_fixture-state.ts';
 import { renderManifests } from '../drivers/kubernetes/render.ts';
 import { renderAirflowDags, targetTablesOfSpec } from './render-airflow-dags.ts';
@@ -382,5 +383,32 @@ describe('verifyAirflowDags', () => {
   it('ignores table assets, which come from the registry rather than the lock', () => {
     const dir = written(renderAirflowDags(state, { targetTables: TARGETS }).files, 'tables');
     expect(verifyAirflowDags(state, dir).ok).toBe(true);
+  });
+});
+
+describe('the DAGs of a warehouse without a kerberos block', () => {
+  const render = (environment: string) =>
+    renderAirflowDags({
+      ...exampleStateWithoutKerberos('analytics', environment),
+      dir: '/srv/datakit/warehouses/analytics',
+    }).files;
+
+  it('run the pod without the Kerberos sidecar and its ticket cache (Kubernetes)', () => {
+    const file = render('prod')['datakit_analytics_prod.py']!;
+    expect(file).not.toContain('kerberos-sidecar');
+    expect(file).not.toContain('krb5');
+    expect(check(written(render('prod'), 'no-kerberos-prod')).problems).toEqual([]);
+  });
+
+  it('run the container without the ticket-cache volume and KRB5CCNAME (Docker)', () => {
+    const files = render('local');
+    const file = files['datakit_analytics_local.py']!;
+    expect(file).not.toContain('KRB5CCNAME');
+    expect(file).not.toContain('"type": "volume"');
+    const result = check(written(files, 'no-kerberos-local'));
+    expect(result.problems).toEqual([]);
+    const types = Object.values(result.docker).flatMap((d) => d.mounts.map((m) => m.type));
+    expect(types.length).toBeGreaterThan(0);
+    expect(new Set(types)).toEqual(new Set(['bind']));
   });
 });

@@ -23,7 +23,7 @@ export default class Status extends DatakitCommand {
       );
       const sidecar = status.sidecar;
       this.log(
-        `  kerberos sidecar  ${sidecar ? `${sidecar.state}${sidecar.ready ? ', ticket ready' : ', no valid ticket'}` : 'not deployed'}`,
+        `  kerberos sidecar  ${state.sidecar === undefined ? 'none (the warehouse has no kerberos block)' : sidecar ? `${sidecar.state}${sidecar.ready ? ', ticket ready' : ', no valid ticket'}` : 'not deployed'}`,
       );
       for (const job of status.jobs) {
         const last = job.lastRun ? `last exit ${job.lastRun.exitCode ?? '-'}` : 'never run';

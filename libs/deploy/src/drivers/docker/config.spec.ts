@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, ExitCode } from '@datakit/errors';
 import type { DesiredState } from '../../desired-state.ts';
-import { exampleState } from '../kubernetes/_fixture-state.ts';
+import { exampleState, exampleStateWithoutKerberos } from '../kubernetes/_fixture-state.ts';
 import { CONTAINER_PATHS, hostPaths, jobSpec, sidecarSpec } from './config.ts';
 
 /** An example warehouse's local (Docker) state, its host paths under a fixed folder. */
@@ -51,7 +51,7 @@ describe('Docker containers get only the secret files they use', () => {
 
   it('gives the sidecar the keytab only, never a connection password', () => {
     const state = localState('analytics');
-    const spec = sidecarSpec(state, hostPaths(state));
+    const spec = sidecarSpec(state, hostPaths(state))!;
     expect(targets(spec)).toEqual([
       '/run/secrets/datakit/datakit-loader.keytab',
       '/etc/datakit/krb5.conf',
@@ -64,7 +64,7 @@ describe('Docker containers get only the secret files they use', () => {
 
   it("mounts krb5ConfigFile at the driver's own path, not over the image's kerberos.krb5Config", () => {
     const state = localState('analytics');
-    expect(state.sidecar.krb5Config).toBe('/etc/krb5.conf');
+    expect(state.sidecar?.krb5Config).toBe('/etc/krb5.conf');
     const spec = jobSpec(state, state.jobs[0]!, hostPaths(state));
     expect(targets(spec)).not.toContain('/etc/krb5.conf');
     expect(spec.env?.KRB5_CONFIG).toBe('/etc/datakit/krb5.conf');
@@ -150,7 +150,7 @@ describe('Docker containers are confined like the Kubernetes pods', () => {
 
   it('runs the sidecar confined too, restarted by the engine until it is removed', () => {
     const state = localState('analytics');
-    const spec = sidecarSpec(state, hostPaths(state));
+    const spec = sidecarSpec(state, hostPaths(state))!;
     expect(spec.user).toBe('10001:10001');
     expect(spec.hardening).toEqual({
       ...confined,
@@ -159,5 +159,27 @@ describe('Docker containers are confined like the Kubernetes pods', () => {
       restartPolicy: 'unless-stopped',
     });
     expect(Object.keys(spec.tmpfs ?? {})).toEqual(['/dev/shm', '/tmp']);
+  });
+});
+
+describe('a warehouse without a kerberos block on Docker', () => {
+  const state = {
+    ...exampleStateWithoutKerberos('analytics', 'local'),
+    dir: '/srv/datakit/warehouses/analytics',
+  };
+
+  it('has no sidecar container', () => {
+    expect(sidecarSpec(state, hostPaths(state))).toBeUndefined();
+  });
+
+  it('gives jobs no ticket cache, no KRB5CCNAME and no krb5.conf, only their config and passwords', () => {
+    const spec = jobSpec(state, state.jobs[0]!, hostPaths(state));
+    expect(spec.env).toEqual({ DATAKIT_CONFIG: CONTAINER_PATHS.config });
+    expect(spec.binds).toEqual([]);
+    expect(targets(spec)).toEqual([
+      CONTAINER_PATHS.config,
+      '/run/secrets/datakit/pagila_reader.password',
+      '/run/secrets/datakit/warehouse_loader.password',
+    ]);
   });
 });

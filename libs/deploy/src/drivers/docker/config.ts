@@ -68,41 +68,46 @@ export function hostPaths(state: DesiredState): DockerHostPaths {
   };
 }
 
-/** The Kerberos sidecar container of a warehouse environment (long-running). */
+/**
+ * The Kerberos sidecar container of a warehouse environment (long-running), or undefined for a
+ * warehouse without a `kerberos` block, which runs none.
+ */
 export function sidecarSpec(
   state: DesiredState,
   paths: DockerHostPaths,
-): ContainerSpec & { name: string } {
+): (ContainerSpec & { name: string }) | undefined {
+  const sidecar = state.sidecar;
+  if (sidecar === undefined) return undefined;
   const names = dockerNames(state.warehouse, state.environmentName);
   const krb5Config = krb5ConfigOf(state, paths);
   const env: Record<string, string> = {
-    SIDECAR_PRINCIPAL: state.sidecar.principal,
-    SIDECAR_KEYTAB: state.sidecar.keytab,
+    SIDECAR_PRINCIPAL: sidecar.principal,
+    SIDECAR_KEYTAB: sidecar.keytab,
     SIDECAR_CCACHE: CONTAINER_PATHS.ticketCache,
     SIDECAR_READY_FILE: CONTAINER_PATHS.readyFile,
-    SIDECAR_RENEW_MARGIN_SECONDS: String(state.sidecar.renewBeforeSeconds),
+    SIDECAR_RENEW_MARGIN_SECONDS: String(sidecar.renewBeforeSeconds),
     // Host networking: two warehouses' sidecars would fight over a port; readiness is the file.
     SIDECAR_HTTP_PORT: '0',
   };
   if (krb5Config !== undefined) env.SIDECAR_KRB5_CONFIG = krb5Config;
-  if (state.sidecar.delinea) {
-    env.SIDECAR_DELINEA_BASE_URL = state.sidecar.delinea.baseUrl;
-    env.SIDECAR_DELINEA_CREDENTIALS_FILE = state.sidecar.delinea.credentialsFile;
+  if (sidecar.delinea) {
+    env.SIDECAR_DELINEA_BASE_URL = sidecar.delinea.baseUrl;
+    env.SIDECAR_DELINEA_CREDENTIALS_FILE = sidecar.delinea.credentialsFile;
   }
   return {
     name: names.sidecar,
-    image: state.sidecar.image,
+    image: sidecar.image,
     env,
     binds: [`${names.ticketVolume}:${CONTAINER_PATHS.ticketCacheDir}`],
     // The keytab (or the Delinea credentials) only: never a connection's password.
     mounts: [
       ...(paths.secretsDir ? secretMounts(paths.secretsDir, sidecarSecretFiles(state)) : []),
-      ...krb5Mount(paths),
+      ...krb5Mount(state, paths),
     ],
     // The keytab is written to /dev/shm only (memory); nothing else is writable but the cache
     // and a small /tmp (the image's file system is read-only).
     tmpfs: { '/dev/shm': 'size=1m,mode=1777', '/tmp': 'size=1m,mode=1777' },
-    labels: state.sidecar.labels,
+    labels: sidecar.labels,
     networkMode: state.environment.driver === 'docker' ? state.environment.network : 'host',
     user: CONTAINER_USER,
     // Restarted by the engine when it fails or the engine restarts, until deploy removes it.
@@ -123,22 +128,24 @@ export function jobSpec(
   const names = dockerNames(state.warehouse, state.environmentName);
   const krb5Config = krb5ConfigOf(state, paths);
   const limits = dockerLimitsOf(state);
+  // Without a kerberos block: no ticket cache, no krb5.conf, nothing of Kerberos at all.
+  const kerberos = state.sidecar !== undefined;
   const spec: ContainerSpec & { name: string } = {
     name: names.job(job.datakit),
     image: job.image,
     cmd: ['run'],
     env: {
       DATAKIT_CONFIG: CONTAINER_PATHS.config,
-      KRB5CCNAME: CONTAINER_PATHS.ticketCache,
+      ...(kerberos ? { KRB5CCNAME: CONTAINER_PATHS.ticketCache } : {}),
       ...(krb5Config === undefined ? {} : { KRB5_CONFIG: krb5Config }),
     },
     // The datakit reads the ticket cache; only the sidecar writes it.
-    binds: [`${names.ticketVolume}:${CONTAINER_PATHS.ticketCacheDir}:ro`],
+    binds: kerberos ? [`${names.ticketVolume}:${CONTAINER_PATHS.ticketCacheDir}:ro`] : [],
     mounts: [
       { source: configFile(paths, job.datakit), target: CONTAINER_PATHS.config, readOnly: true },
       // Its own connections' secret files only: never the keytab, never another's password.
       ...(paths.secretsDir ? secretMounts(paths.secretsDir, jobSecretFiles(state, job)) : []),
-      ...krb5Mount(paths),
+      ...krb5Mount(state, paths),
     ],
     // Scratch space like the pod's /tmp emptyDir: the image's file system is read-only.
     tmpfs: { '/tmp': 'size=256m,mode=1777' },
@@ -191,11 +198,12 @@ function dockerLimitsOf(state: DesiredState): { memory: string; pids: number } {
  * none (the images' default).
  */
 function krb5ConfigOf(state: DesiredState, paths: DockerHostPaths): string | undefined {
+  if (state.sidecar === undefined) return undefined;
   return paths.krb5ConfigFile !== undefined ? CONTAINER_PATHS.krb5Config : state.sidecar.krb5Config;
 }
 
-function krb5Mount(paths: DockerHostPaths): BindMount[] {
-  return paths.krb5ConfigFile === undefined
+function krb5Mount(state: DesiredState, paths: DockerHostPaths): BindMount[] {
+  return paths.krb5ConfigFile === undefined || state.sidecar === undefined
     ? []
     : [{ source: paths.krb5ConfigFile, target: CONTAINER_PATHS.krb5Config, readOnly: true }];
 }
@@ -219,9 +227,10 @@ export function jobSpecHash(state: DesiredState, job: DesiredJob): string {
     .update(
       JSON.stringify([
         configJson(job),
-        state.sidecar.image,
-        state.sidecar.principal,
-        state.sidecar.keytab,
+        // A warehouse without Kerberos hashes nulls here: no sidecar.
+        state.sidecar?.image ?? null,
+        state.sidecar?.principal ?? null,
+        state.sidecar?.keytab ?? null,
         state.environment,
         // The confinement: a container made before it was hardened shows as a change.
         CONTAINER_USER,

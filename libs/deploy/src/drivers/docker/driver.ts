@@ -58,20 +58,22 @@ export class DockerDriver implements DeployDriver {
       state.jobs.map((job) => [job.datakit, jobSpec(state, job, paths)] as const),
     );
     // Every image is pulled first: one that cannot be pulled leaves nothing half-created.
-    await this.#ensureImage(state.sidecar.image, say);
+    if (sidecarContainer) await this.#ensureImage(sidecarContainer.image, say);
     for (const change of plan.changes) {
       const job = state.jobs.find((j) => j.datakit === change.datakit);
       if (change.action !== 'remove' && job) await this.#ensureImage(job.image, say);
     }
 
-    await this.#engine.ensureVolume(
-      names.ticketVolume,
-      environmentSelector(state.warehouse, state.environmentName),
-    );
-    const sidecar = await this.#engine.ensureContainer(sidecarContainer);
-    if (sidecar !== 'unchanged') {
-      applied.push(`container/${names.sidecar}`);
-      say(`sidecar ${names.sidecar}: ${sidecar}`);
+    if (sidecarContainer) {
+      await this.#engine.ensureVolume(
+        names.ticketVolume,
+        environmentSelector(state.warehouse, state.environmentName),
+      );
+      const sidecar = await this.#engine.ensureContainer(sidecarContainer);
+      if (sidecar !== 'unchanged') {
+        applied.push(`container/${names.sidecar}`);
+        say(`sidecar ${names.sidecar}: ${sidecar}`);
+      }
     }
     mkdirSync(paths.stateDir, { recursive: true });
     for (const change of plan.changes) {
@@ -92,6 +94,9 @@ export class DockerDriver implements DeployDriver {
         say(`${job.datakit}: ${outcome} at ${job.version} (${job.digest.slice(0, 19)})`);
       }
     }
+    // A warehouse that dropped its kerberos block: its sidecar and ticket cache go too, once
+    // no job container uses the volume any more.
+    if (!sidecarContainer) await this.#removeKerberos(state, applied, say);
     return { plan, applied, dryRun: false };
   }
 
@@ -168,7 +173,8 @@ export class DockerDriver implements DeployDriver {
         },
       );
     }
-    await this.#waitForTicket(state, options.ticketTimeoutSeconds ?? 60);
+    // A warehouse without Kerberos has no sidecar and its jobs wait for no ticket.
+    if (state.sidecar) await this.#waitForTicket(state, options.ticketTimeoutSeconds ?? 60);
     return this.#engine.startAndFollow(
       deployed.id,
       options.onStdout ?? (() => undefined),
@@ -189,6 +195,27 @@ export class DockerDriver implements DeployDriver {
       schedule: c.labels[SCHEDULE_LABEL],
       specHash: c.labels[SPEC_LABEL] ?? '',
     }));
+  }
+
+  async #removeKerberos(
+    state: DesiredState,
+    applied: string[],
+    say: (message: string) => void,
+  ): Promise<void> {
+    const names = dockerNames(state.warehouse, state.environmentName);
+    const selector = environmentSelector(state.warehouse, state.environmentName);
+    const [sidecar] = (await this.#engine.listContainers(selector)).filter(
+      (c) => c.name === names.sidecar,
+    );
+    if (sidecar) {
+      await this.#engine.removeContainer(sidecar.id);
+      applied.push(`container/${names.sidecar}`);
+      say(`sidecar ${names.sidecar}: removed (the warehouse has no kerberos block)`);
+    }
+    if ((await this.#engine.listVolumes(selector)).includes(names.ticketVolume)) {
+      await this.#engine.removeVolume(names.ticketVolume);
+      applied.push(`volume/${names.ticketVolume}`);
+    }
   }
 
   async #ensureImage(image: string, say: (message: string) => void): Promise<void> {

@@ -22,6 +22,7 @@ export interface SecretFile {
  * @throws ConfigError listing every reference that cannot be mounted on Docker.
  */
 export function sidecarSecretFiles(state: DesiredState): SecretFile[] {
+  if (state.sidecar === undefined) return [];
   const problems: string[] = [];
   const files = new Map<string, SecretFile>();
   collect(state, parseSecretRef(state.sidecar.keytab), 'kerberos.keytab', files, problems);
@@ -92,7 +93,7 @@ function collect(
     return;
   }
   if (ref.kind === 'delinea') {
-    const delinea = state.sidecar.delinea;
+    const delinea = state.delinea;
     if (delinea === undefined) {
       problems.push(`  ${field}: a delinea: reference needs secrets.delinea in warehouse.yaml`);
       return;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadWarehouse, parseLockJson } from '@datakit/warehouse';
+import { loadWarehouse, parseLockJson, parseWarehouseYaml } from '@datakit/warehouse';
 import { desiredState, type DesiredState } from '../../desired-state.ts';
 
 /** The example warehouses whose prod manifests are golden files. */
@@ -21,4 +21,17 @@ export function exampleState(name: string, environment = 'prod'): DesiredState {
   const lockFile = join(import.meta.dirname, '__fixtures__', name, 'datakits.lock.json');
   const lock = parseLockJson(readFileSync(lockFile, 'utf8'), lockFile);
   return desiredState({ ...loaded, lockFile, lock }, environment, SIDECAR_IMAGE);
+}
+
+/**
+ * An example warehouse whose connections all log in with passwords (analytics, marketing),
+ * with its kerberos block taken out: a warehouse that runs no sidecar. For tests only.
+ */
+export function exampleStateWithoutKerberos(name: string, environment = 'prod'): DesiredState {
+  const loaded = loadWarehouse(join(ROOT, 'warehouses', name));
+  const text = readFileSync(loaded.file, 'utf8').replace(/^kerberos:\n(?: {2}.*\n)+/m, '');
+  const warehouse = parseWarehouseYaml(text, loaded.file);
+  const lockFile = join(import.meta.dirname, '__fixtures__', name, 'datakits.lock.json');
+  const lock = parseLockJson(readFileSync(lockFile, 'utf8'), lockFile);
+  return desiredState({ ...loaded, warehouse, lockFile, lock }, environment, SIDECAR_IMAGE);
 }

@@ -37,14 +37,16 @@ const SECRET_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9
  * `file:/run/secrets/<secret>/<key>` mounts key `<key>` of Secret `<secret>`; `delinea:` is
  * fetched by the sidecar with credentials mounted the same way; `env:` is refused. With the
  * environment's `keytabSecret`, the keytab is key `keytab` of that Secret, whatever the
- * warehouse's reference says.
+ * warehouse's reference says. Undefined for a warehouse without a `kerberos` block.
  *
  * @throws ConfigError listing every reference that cannot be mapped.
  */
 export function mapSidecarSecrets(
   state: DesiredState,
   config: NormalizedKubernetesConfig,
-): SidecarSecrets {
+): SidecarSecrets | undefined {
+  // A warehouse without a kerberos block runs no sidecar.
+  if (state.sidecar === undefined) return undefined;
   const problems: string[] = [];
   const files = new FileSet();
   let keytab = state.sidecar.keytab;
@@ -124,7 +126,7 @@ function delineaMount(
   files: FileSet,
   problems: string[],
 ): { baseUrl: string; credentialsFile: string } | undefined {
-  const delinea = state.sidecar.delinea;
+  const delinea = state.delinea;
   if (delinea === undefined) {
     problems.push(`  ${field}: a delinea: reference needs secrets.delinea in warehouse.yaml`);
     return undefined;

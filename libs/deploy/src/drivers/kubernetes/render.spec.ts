@@ -10,7 +10,7 @@ import { parseAllDocuments } from 'yaml';
 import { ConfigError } from '@datakit/errors';
 import { parseSecretRef } from '@datakit/secrets';
 import type { DesiredState } from '../../desired-state.ts';
-import { EXAMPLE_WAREHOUSES, exampleState } from './_fixture-state.ts';
+import { EXAMPLE_WAREHOUSES, exampleState, exampleStateWithoutKerberos } from './_fixture-state.ts';
 import { ANNOTATIONS, ON_DEMAND_SCHEDULE } from './config.ts';
 import { renderManifests, renderYaml } from './render.ts';
 
@@ -208,7 +208,7 @@ describe('renderManifests', () => {
     const job = state.jobs[0]!;
     const broken: DesiredState = {
       ...state,
-      sidecar: { ...state.sidecar, keytab: 'env:KEYTAB' },
+      sidecar: { ...state.sidecar!, keytab: 'env:KEYTAB' },
       jobs: [
         {
           ...job,
@@ -242,5 +242,29 @@ describe('renderManifests', () => {
     ).toMatchInlineSnapshot(
       `"The environment "local" of the warehouse "analytics" uses the docker driver, not kubernetes."`,
     );
+  });
+});
+
+describe('the manifests of a warehouse without a kerberos block', () => {
+  const [configMap, cronJob] = renderManifests(exampleStateWithoutKerberos('analytics')) as [
+    V1ConfigMap,
+    V1CronJob,
+  ];
+  const pod = cronJob.spec!.jobTemplate.spec!.template.spec!;
+
+  it('run no sidecar and keep no ticket cache', () => {
+    expect(pod.initContainers).toBeUndefined();
+    // The config, /tmp and the datakit's own password Secrets: no ticket cache, no keytab.
+    const volumes = pod.volumes?.map((v) => v.name) ?? [];
+    expect(volumes.slice(0, 2)).toEqual(['datakit-config', 'tmp']);
+    expect(volumes.slice(2).every((name) => name.startsWith('datakit-'))).toBe(true);
+    const [datakit] = pod.containers;
+    expect(datakit?.env?.map((e) => e.name)).toEqual(['DATAKIT_CONFIG']);
+    expect(datakit?.volumeMounts?.map((m) => m.mountPath)).not.toContain('/var/run/datakit/krb5');
+  });
+
+  it('validate against the Kubernetes API schemas', () => {
+    expect(() => new ConfigMap(configMap as never).validate()).not.toThrow();
+    expect(() => new CronJob(cronJob as never).validate()).not.toThrow();
   });
 });

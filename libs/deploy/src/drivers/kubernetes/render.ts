@@ -12,7 +12,12 @@ import { ConfigError } from '@datakit/errors';
 import { formatSecretRef } from '@datakit/secrets';
 import { stringify } from 'yaml';
 import { CONTAINER_LIMITS } from '../../container-security.ts';
-import { DEPLOY_LABELS, type DesiredJob, type DesiredState } from '../../desired-state.ts';
+import {
+  DEPLOY_LABELS,
+  type DesiredJob,
+  type DesiredSidecar,
+  type DesiredState,
+} from '../../desired-state.ts';
 import {
   ANNOTATIONS,
   configMapName,
@@ -166,7 +171,7 @@ function configJsonOf(job: DesiredJob): unknown {
 function renderCronJob(
   state: DesiredState,
   config: NormalizedKubernetesConfig,
-  sidecarSecrets: SidecarSecrets,
+  sidecarSecrets: SidecarSecrets | undefined,
   job: DesiredJob,
 ): V1CronJob {
   const labels = sorted(job.labels);
@@ -211,10 +216,12 @@ function renderCronJob(
 function renderPodSpec(
   state: DesiredState,
   config: NormalizedKubernetesConfig,
-  sidecarSecrets: SidecarSecrets,
+  sidecarSecrets: SidecarSecrets | undefined,
   job: DesiredJob,
 ): V1PodSpec {
   const datakitSecrets = mapDatakitSecrets(state, job);
+  // Without a kerberos block: no sidecar, no ticket cache, nothing of Kerberos in the pod.
+  const sidecar = state.sidecar;
   return {
     ...(config.serviceAccount === undefined ? {} : { serviceAccountName: config.serviceAccount }),
     // Neither container talks to the Kubernetes API.
@@ -231,7 +238,9 @@ function renderPodSpec(
     ...(config.imagePullSecret === undefined
       ? {}
       : { imagePullSecrets: [{ name: config.imagePullSecret }] }),
-    initContainers: [renderSidecar(state, sidecarSecrets)],
+    ...(sidecar === undefined || sidecarSecrets === undefined
+      ? {}
+      : { initContainers: [renderSidecar(state, sidecar, sidecarSecrets)] }),
     containers: [
       {
         name: CONTAINERS.datakit,
@@ -240,8 +249,12 @@ function renderPodSpec(
         args: ['run'],
         env: [
           { name: 'DATAKIT_CONFIG', value: PATHS.configFile },
-          { name: 'KRB5CCNAME', value: PATHS.ccache },
-          ...krb5ConfigEnv('KRB5_CONFIG', state.sidecar.krb5Config),
+          ...(sidecar === undefined
+            ? []
+            : [
+                { name: 'KRB5CCNAME', value: PATHS.ccache },
+                ...krb5ConfigEnv('KRB5_CONFIG', sidecar.krb5Config),
+              ]),
           ...(datakitSecrets.delinea === undefined
             ? []
             : [
@@ -260,15 +273,21 @@ function renderPodSpec(
         volumeMounts: [
           { name: VOLUMES.config, mountPath: PATHS.configDir, readOnly: true },
           // Read-only: only the sidecar writes the ticket cache.
-          { name: VOLUMES.krb5, mountPath: PATHS.krb5Dir, readOnly: true },
+          ...(sidecar === undefined
+            ? []
+            : [{ name: VOLUMES.krb5, mountPath: PATHS.krb5Dir, readOnly: true }]),
           { name: VOLUMES.tmp, mountPath: '/tmp' },
           ...secretMounts('datakit', datakitSecrets.files),
         ],
       },
     ],
     volumes: [
-      { name: VOLUMES.krb5, emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } },
-      { name: VOLUMES.keytab, emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } },
+      ...(sidecar === undefined
+        ? []
+        : [
+            { name: VOLUMES.krb5, emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } },
+            { name: VOLUMES.keytab, emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } },
+          ]),
       {
         name: VOLUMES.config,
         configMap: {
@@ -278,7 +297,7 @@ function renderPodSpec(
         },
       },
       { name: VOLUMES.tmp, emptyDir: { sizeLimit: '256Mi' } },
-      ...secretVolumes('sidecar', sidecarSecrets.files),
+      ...secretVolumes('sidecar', sidecarSecrets?.files ?? []),
       ...secretVolumes('datakit', datakitSecrets.files),
     ],
   };
@@ -291,9 +310,13 @@ function renderPodSpec(
  * holds a valid ticket. The probe is `exec`, not `httpGet`: /readyz listens on 127.0.0.1 and
  * the kubelet probes the pod IP.
  */
-function renderSidecar(state: DesiredState, secrets: SidecarSecrets): V1Container {
+function renderSidecar(
+  state: DesiredState,
+  sidecar: DesiredSidecar,
+  secrets: SidecarSecrets,
+): V1Container {
   const env: V1EnvVar[] = [
-    { name: 'SIDECAR_PRINCIPAL', value: state.sidecar.principal },
+    { name: 'SIDECAR_PRINCIPAL', value: sidecar.principal },
     { name: 'SIDECAR_KEYTAB', value: secrets.keytab },
     ...(secrets.delinea === undefined
       ? []
@@ -301,18 +324,18 @@ function renderSidecar(state: DesiredState, secrets: SidecarSecrets): V1Containe
           { name: 'SIDECAR_DELINEA_BASE_URL', value: secrets.delinea.baseUrl },
           { name: 'SIDECAR_DELINEA_CREDENTIALS_FILE', value: secrets.delinea.credentialsFile },
         ]),
-    ...krb5ConfigEnv('SIDECAR_KRB5_CONFIG', state.sidecar.krb5Config),
+    ...krb5ConfigEnv('SIDECAR_KRB5_CONFIG', sidecar.krb5Config),
     { name: 'SIDECAR_CCACHE', value: PATHS.ccache },
     { name: 'SIDECAR_READY_FILE', value: PATHS.readyFile },
     { name: 'SIDECAR_KEYTAB_DIR', value: PATHS.keytabDir },
-    { name: 'SIDECAR_RENEW_MARGIN_SECONDS', value: String(state.sidecar.renewBeforeSeconds) },
+    { name: 'SIDECAR_RENEW_MARGIN_SECONDS', value: String(sidecar.renewBeforeSeconds) },
     { name: 'SIDECAR_HTTP_PORT', value: String(SIDECAR_HTTP_PORT) },
     { name: 'SIDECAR_CACHE_UID', value: String(DATAKIT_UID) },
     { name: 'SIDECAR_CACHE_GID', value: String(DATAKIT_UID) },
   ];
   return {
     name: CONTAINERS.sidecar,
-    image: state.sidecar.image,
+    image: sidecar.image,
     imagePullPolicy: 'IfNotPresent',
     restartPolicy: 'Always',
     args: ['run'],

@@ -56,8 +56,9 @@ export async function runJob(
   const job = await client.createJob(namespace, jobFrom(cronJob, `${name}-${now().toString(36)}`));
   const jobName = job.metadata!.name!;
   const startedAt = now();
+  // A warehouse without Kerberos has no sidecar: nothing waits for a ticket.
   const ticketDeadline =
-    options.ticketTimeoutSeconds === undefined
+    options.ticketTimeoutSeconds === undefined || state.sidecar === undefined
       ? undefined
       : startedAt + options.ticketTimeoutSeconds * 1000;
   for (;;) {
