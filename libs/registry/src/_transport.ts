@@ -297,7 +297,7 @@ function unreachable(
     {
       cause,
       hint: reason.startsWith('TLS failed')
-        ? `The certificate of ${target} is not trusted or does not name it: give the client the CA that signed it (ca; the CLI reads DATAKIT_REGISTRY_CA or /etc/docker/certs.d/<host>/ca.crt).`
+        ? `The certificate of ${target} is not trusted or does not name it: give the client the CA that signed it (ca; the CLI reads /etc/docker/certs.d/<host>/ca.crt).`
         : `Check that the registry is running and that ${target} is right (the local one starts with npm run infra:up).`,
     },
   );
@@ -369,6 +369,26 @@ function statusError(
         `${spec.subject} not found at ${options.baseUrl}${details || ` (404 for ${spec.method} ${path})`}.`,
         url,
         404,
+        { hint },
+      );
+    case 400:
+      if (
+        url.startsWith('http:') &&
+        /HTTP request to an HTTPS server/i.test(response.body.toString())
+      ) {
+        return new RegistryError(
+          `Registry ${options.baseUrl} speaks TLS, but was asked over plain HTTP (400 to ${spec.method} ${path}).`,
+          url,
+          400,
+          {
+            hint: `Use https://${new URL(options.baseUrl).host}; for a private CA give the client its certificate (ca; the CLI reads /etc/docker/certs.d/<host>/ca.crt, where a loopback host also means TLS).`,
+          },
+        );
+      }
+      return new RegistryError(
+        `Registry ${options.baseUrl} answered ${response.status} to ${spec.method} ${path}${details}.`,
+        url,
+        response.status,
         { hint },
       );
     default:

@@ -32,3 +32,5 @@ export type {
   RegistryAuth,
   RegistryClientOptions,
 } from './types.ts';
+export { dockerConfigCredentials, dockerConfigFile } from './docker-config.ts';
+export type { DockerConfigCredentialsResult } from './docker-config.ts';

@@ -3,6 +3,7 @@
 import { Flags } from '@oclif/core';
 import { registryBaseReader, type BaseImageReader, type ImageRegistry } from '@datakit/images';
 import { createRegistryClient, type RegistryClient } from '@datakit/registry';
+import { registryCa, registryCredentials } from './_registry-credentials.ts';
 
 /** Flags of every command that talks to a registry. */
 export const registryFlags = {
@@ -23,19 +24,24 @@ export interface OpenRegistry {
 }
 
 /**
- * Opens a registry by host or URL. Credentials come from DATAKIT_REGISTRY_USERNAME and
- * DATAKIT_REGISTRY_PASSWORD (or DATAKIT_REGISTRY_TOKEN), never from flags.
+ * Opens a registry by host or URL. Credentials (never from flags) are read when the registry
+ * first asks: DATAKIT_REGISTRY_TOKEN, DATAKIT_REGISTRY_USERNAME with DATAKIT_REGISTRY_PASSWORD_REF
+ * (a file: or env: secret reference) or DATAKIT_REGISTRY_PASSWORD, else the Docker config
+ * file's `auths` entry for the host. A private CA where Docker keeps it,
+ * /etc/docker/certs.d/<host>/ca.crt (or under DATAKIT_REGISTRY_CERTS_DIR); such a host is
+ * reached over TLS even on loopback.
  */
 export function openRegistry(hostOrUrl: string): OpenRegistry {
-  const username = process.env.DATAKIT_REGISTRY_USERNAME;
-  const password = process.env.DATAKIT_REGISTRY_PASSWORD;
-  const token = process.env.DATAKIT_REGISTRY_TOKEN;
   // The client picks the scheme of a bare host (plain HTTP for loopback only).
+  const host = new URL(createRegistryClient({ url: hostOrUrl }).url).host;
+  const ca = registryCa(host);
+  const bare = !/^[a-z][a-z0-9+.-]*:\/\//i.test(hostOrUrl.trim());
   const client = createRegistryClient({
-    url: hostOrUrl,
-    ...(token ? { auth: { token } } : username && password ? { auth: { username, password } } : {}),
+    // As Docker does: a host with a CA of its own speaks TLS, on loopback too.
+    url: ca !== undefined && bare ? `https://${host}` : hostOrUrl,
+    auth: () => registryCredentials(host),
+    ...(ca === undefined ? {} : { ca }),
   });
-  const host = new URL(client.url).host;
   return {
     host,
     client,
