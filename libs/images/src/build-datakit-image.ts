@@ -9,6 +9,7 @@ import {
   type ImageConfig,
   type ImageManifest,
 } from './oci.ts';
+import { formatBreakingChanges, readBreakingChanges } from './breaking-changes.ts';
 import { bundleDatakit } from './bundle-datakit.ts';
 import { sourceRevision, type DatakitProject } from './datakit-project.ts';
 import { readSpec, type DatakitSpec } from './read-spec.ts';
@@ -24,6 +25,8 @@ export const LABELS = {
   baseDigest: 'org.opencontainers.image.base.digest',
   contractHash: 'dev.datakit.contract.hash',
   spec: 'dev.datakit.spec',
+  /** The breaking-change notes of every major version (see `breaking-changes.json`). */
+  breakingChanges: 'dev.datakit.breaking-changes',
 } as const;
 
 /** Reads the base image from the registry: its manifest by tag and its config blob. */
@@ -131,6 +134,9 @@ export async function buildDatakitImage(
     [LABELS.contractHash]: contractHash,
     [LABELS.spec]: json,
   };
+  // Only a datakit that has broke once carries the label: other images keep their digests.
+  const notes = readBreakingChanges(project.dir);
+  if (Object.keys(notes).length > 0) labels[LABELS.breakingChanges] = formatBreakingChanges(notes);
   const config = appendLayerConfig(baseConfig, layer, {
     created,
     labels,

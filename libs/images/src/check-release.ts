@@ -1,5 +1,5 @@
 import { diffableSpecOf, diffContracts } from '@datakit/contracts';
-import type { ContractChange, ContractDiff } from '@datakit/contracts';
+import type { ContractChange, ContractDiff, DiffableSpec } from '@datakit/contracts';
 import { ConfigError } from '@datakit/errors';
 import { breakingCommitsSince } from './_breaking-commits.ts';
 import type { DatakitProject } from './datakit-project.ts';
@@ -14,6 +14,8 @@ export interface ReleaseCheck {
   version: string;
   /** The contract diff from the last release to the working tree (null for a first release). */
   diff: ContractDiff | null;
+  /** The diffable specs the diff compared: the last release's and the working tree's. */
+  specs?: { from: DiffableSpec | undefined; to: DiffableSpec };
   /** False when the diff is breaking and the version is not a major bump over the release. */
   ok: boolean;
   /** One sentence: why it passes or what to do. */
@@ -87,6 +89,7 @@ export async function checkReleaseVersion(
     released,
     version,
     diff,
+    specs: { from: older, to: newer },
     ok,
     message: !diff.breaking
       ? `${project.name} ${released} -> ${version}: ${diff.changes.length} additive contract change(s), none breaking`

@@ -6,6 +6,15 @@ export {
   type BaseImageReader,
   type BuiltImage,
 } from './build-datakit-image.ts';
+export {
+  BREAKING_CHANGES_FILE,
+  formatBreakingChanges,
+  notesBetween,
+  parseBreakingChanges,
+  readBreakingChanges,
+  type BreakingNote,
+  type BreakingNotes,
+} from './breaking-changes.ts';
 export { bundleDatakit, bundleEntry, type BundleResult } from './bundle-datakit.ts';
 export {
   assertTag,

@@ -14,7 +14,8 @@ export interface TestSpec {
 /**
  * Pushes a tiny image labelled like a datakit image (contract hash and spec) under `tag`, for
  * tests of pins against a real registry without building a datakit. `salt` makes two images
- * with the same spec differ (a tag pushed again over another image). Returns its digest.
+ * with the same spec differ (a tag pushed again over another image); `labels` are added (e.g.
+ * breaking-change notes). Returns its digest.
  */
 export async function pushTestDatakitImage(
   client: RegistryClient,
@@ -22,6 +23,7 @@ export async function pushTestDatakitImage(
   tag: string,
   spec: TestSpec,
   salt = '',
+  labels: Record<string, string> = {},
 ): Promise<string> {
   const tar = Buffer.concat([Buffer.from(`${repository}:${tag}${salt}\n`), Buffer.alloc(1024)]);
   const layer = gzipSync(tar);
@@ -34,6 +36,7 @@ export async function pushTestDatakitImage(
           [LABELS.version]: tag,
           [LABELS.contractHash]: hashContracts(spec.contracts),
           [LABELS.spec]: JSON.stringify({ name: repository, version: tag, ...spec }),
+          ...labels,
         },
       },
       rootfs: { type: 'layers', diff_ids: [sha256Digest(tar)] },

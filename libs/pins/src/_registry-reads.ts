@@ -32,6 +32,8 @@ export interface ImageLabels {
   version: string | undefined;
   contractHash: string | undefined;
   spec: string | undefined;
+  /** The breaking-change notes label, when the datakit has broken before. */
+  breakingChanges: string | undefined;
 }
 
 /** The datakit labels of an image by tag or digest; undefined when the image does not exist. */
@@ -46,6 +48,7 @@ export async function readImageLabels(
       version: labels[LABELS.version],
       contractHash: labels[LABELS.contractHash],
       spec: labels[LABELS.spec],
+      breakingChanges: labels[LABELS.breakingChanges],
     };
   } catch (error) {
     if (error instanceof RegistryError && error.status === 404) return undefined;

@@ -1,10 +1,10 @@
 import semver from 'semver';
-import { diffableSpecOf, diffContracts, type ContractDiff } from '@datakit/contracts';
 import { lockedTag, type LoadedWarehouse, type LockEntry } from '@datakit/warehouse';
-import { currentDigest, listTags, readImageLabels } from './_registry-reads.ts';
+import { currentDigest, listTags } from './_registry-reads.ts';
 import { tagState, type TagState } from './detect-moved-tag.ts';
 import type { PinRegistry } from './pin-registry.ts';
 import { newestVersion, resolveVersion } from './resolve-version.ts';
+import { upgradeImpact, type UpgradeImpact } from './upgrade-impact.ts';
 
 /** One row of `datakit outdated`: a pin, what it is locked to, and what the registry has. */
 export interface OutdatedRow {
@@ -34,14 +34,6 @@ export interface OutdatedRow {
    * is newer or a label is missing; filled by {@link findOutdated}.
    */
   upgrades?: UpgradeImpact[];
-}
-
-/** What moving a pin to one newer version changes in its tables. */
-export interface UpgradeImpact {
-  version: string;
-  /** Whether any change breaks the tables the locked version made. */
-  breaking: boolean;
-  diff: ContractDiff;
 }
 
 /** What the registry says about one datakit, the input of {@link outdatedRow}. */
@@ -98,7 +90,7 @@ export async function findOutdated(
   return rows;
 }
 
-/** The contract diffs from the locked image to `wanted` and `latest`, when they are newer. */
+/** The impact of moving from the locked image to `wanted` and `latest`, when they are newer. */
 async function upgradeImpacts(
   registry: PinRegistry,
   row: OutdatedRow,
@@ -109,15 +101,15 @@ async function upgradeImpacts(
   const targets = [...new Set([row.wanted, row.latest])].filter(
     (v): v is string => v !== null && semver.valid(v) !== null && semver.gt(v, locked),
   );
-  if (targets.length === 0) return [];
-  const from = diffableSpecOf((await readImageLabels(registry, row.datakit, entry.digest))?.spec);
-  if (from === undefined) return [];
   const impacts: UpgradeImpact[] = [];
   for (const version of targets) {
-    const to = diffableSpecOf((await readImageLabels(registry, row.datakit, version))?.spec);
-    if (to === undefined) continue;
-    const diff = diffContracts(from, to);
-    impacts.push({ version, breaking: diff.breaking, diff });
+    const impact = await upgradeImpact(
+      registry,
+      row.datakit,
+      { version: locked, reference: entry.digest },
+      { version, reference: version },
+    );
+    if (impact !== undefined) impacts.push(impact);
   }
   return impacts;
 }

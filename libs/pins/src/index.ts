@@ -4,16 +4,25 @@
  * checks a lock against warehouse.yaml, the registry and the live tables. Nothing here prints.
  */
 export { assertDeployImagesMatchLock } from './check-deploy-images.ts';
+export { checkUpgrades, upgradeDriftError, type UpgradeCheck } from './check-upgrades.ts';
 export { tagState, type TagState } from './detect-moved-tag.ts';
+export { findOutdated, outdatedRow, type OutdatedRow, type RegistryView } from './find-outdated.ts';
 export {
-  findOutdated,
-  outdatedRow,
-  type OutdatedRow,
-  type RegistryView,
+  assertNoBreakingUpgrade,
+  upgradeImpact,
+  type ImageAt,
   type UpgradeImpact,
-} from './find-outdated.ts';
+} from './upgrade-impact.ts';
 export { parsePinRequest, type PinRequest } from './parse-pin-request.ts';
-export { planPin, planRelock, writePin, type PinChange, type PinPlan } from './pin-datakit.ts';
+export {
+  inferPinConnections,
+  planPin,
+  planRelock,
+  writePin,
+  type PinChange,
+  type PinConnections,
+  type PinPlan,
+} from './pin-datakit.ts';
 export { registryHostOf, type PinRegistry } from './pin-registry.ts';
 export { resolvePin } from './resolve-pin.ts';
 export { newestVersion, resolveVersion, versionTags, type VersionTag } from './resolve-version.ts';
@@ -37,3 +46,4 @@ export {
   type WarehouseRunsOptions,
 } from './warehouse-runs.ts';
 export { onThisMachine } from './on-this-machine.ts';
+export type { SideOutcome } from './_live-tables.ts';

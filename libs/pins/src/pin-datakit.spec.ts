@@ -39,10 +39,11 @@ function fakeRegistry(images: Record<string, Record<string, string>>, down = fal
   };
 }
 
-const registry = fakeRegistry({
+const images = {
   alpha: { '1.0.0': digest('1'), '1.1.0': digest('2'), '2.0.0': digest('3') },
   beta: { '2.0.0': digest('4'), '2.0.1': digest('5') },
-});
+};
+const registry = fakeRegistry(images);
 
 let dir: string;
 beforeEach(() => {
@@ -168,13 +169,48 @@ describe('planPin', () => {
     expect(existsSync(join(dir, 'datakits.lock.json'))).toBe(false);
   });
 
-  it('names the pinned datakits when asked for one warehouse.yaml does not pin', async () => {
+  it('adds a datakit the warehouse does not pin yet, its connections inferred from the others', async () => {
+    const plan = await planPin(
+      loadWarehouse(dir),
+      { datakit: 'gamma', requested: '^1.0.0' },
+      fakeRegistry({ ...images, gamma: { '1.0.0': digest('6') } }),
+    );
+    expect(plan.warehouseText).toContain(
+      '    source: src\n    target: dwh\n  gamma:\n    version: ^1.0.0\n    source: src\n    target: dwh\n',
+    );
+    expect(plan.changes.find((c) => c.datakit === 'gamma')).toMatchObject({
+      action: 'added',
+      to: { version: '1.0.0', digest: digest('6') },
+    });
+    writePin(plan);
+    expect(loadWarehouse(dir).warehouse.datakits.gamma).toMatchObject({ source: 'src' });
+    expect(() => assertLockInSync(loadWarehouse(dir))).not.toThrow();
+  });
+
+  it('asks for the connections of a new datakit when they cannot be inferred, exit 2', async () => {
+    const yaml = join(dir, 'warehouse.yaml');
+    // Pins write to two connections and a third is no pin's: the target cannot be told.
+    const lake = `  lake:\n    kind: postgres\n    host: 127.0.0.1\n    database: lake\n    user: u\n    password: file:/run/secrets/datakit/u.password\n`;
+    writeFileSync(
+      yaml,
+      readFileSync(yaml, 'utf8')
+        .replace('    target: dwh\n  beta:', '    target: src\n  beta:')
+        .replace('kerberos:', `${lake}kerberos:`),
+    );
     const error = await errorOf(
       planPin(loadWarehouse(dir), { datakit: 'gamma', requested: '1.0.0' }, registry),
     );
     expect(error).toBeInstanceOf(ConfigError);
     expect(error.message).toBe(
-      `${join(dir, 'warehouse.yaml')}: field "datakits" has no datakit "gamma"; it pins alpha, beta. Nothing was written.`,
+      `${yaml}: field "datakits" has no datakit "gamma" yet, and its target connection cannot be inferred (connections: src, dwh, lake). Nothing was written.`,
+    );
+    const named = await errorOf(
+      planPin(loadWarehouse(dir), { datakit: 'gamma', requested: '1.0.0' }, registry, {
+        source: 'nope',
+      }),
+    );
+    expect(named.message).toContain(
+      'field "connections" has no connection "nope" to use as the source',
     );
   });
 

@@ -5,6 +5,7 @@ import {
   formatLockJson,
   lockInputsDigest,
   lockedTag,
+  addPin,
   parseWarehouseYaml,
   setPinVersion,
   type LoadedWarehouse,
@@ -14,6 +15,7 @@ import {
 import type { PinRequest } from './parse-pin-request.ts';
 import type { PinRegistry } from './pin-registry.ts';
 import { resolvePin } from './resolve-pin.ts';
+import { upgradeImpact, type UpgradeImpact } from './upgrade-impact.ts';
 
 /** What happened to one datakit's lock entry. */
 export interface PinChange {
@@ -24,6 +26,11 @@ export interface PinChange {
   from: LockEntry | undefined;
   /** The entry after. */
   to: LockEntry;
+  /**
+   * For the datakit asked for, when its version moves: what the move changes in its tables
+   * (contract diff, breaking-change notes, migration), read from the two images' labels.
+   */
+  upgrade?: UpgradeImpact;
 }
 
 /** Everything `datakit pin` would write, computed before anything is written. */
@@ -56,22 +63,81 @@ export async function planPin(
   loaded: LoadedWarehouse,
   request: PinRequest,
   registry: PinRegistry,
+  connections: PinConnections = {},
 ): Promise<PinPlan> {
   const { file, warehouse } = loaded;
-  if (!(request.datakit in warehouse.datakits)) {
-    const pinned = Object.keys(warehouse.datakits);
-    throw new ConfigError(
-      `${file}: field "datakits" has no datakit "${request.datakit}"; ${
-        pinned.length === 0 ? 'it pins none yet.' : `it pins ${pinned.join(', ')}.`
-      } Nothing was written.`,
-      {
-        hint: `To add a datakit, write its block under datakits: in ${file} (version, source, target), then run datakit pin again.`,
-      },
-    );
-  }
   const before = readFileSync(file, 'utf8');
+  if (!(request.datakit in warehouse.datakits)) {
+    const { source, target } = inferPinConnections(loaded, connections);
+    if (source === undefined || target === undefined) {
+      const names = Object.keys(warehouse.connections);
+      throw new ConfigError(
+        `${file}: field "datakits" has no datakit "${request.datakit}" yet, and its ${
+          source === undefined && target === undefined
+            ? 'source and target connections'
+            : source === undefined
+              ? 'source connection'
+              : 'target connection'
+        } cannot be inferred (connections: ${names.join(', ') || 'none'}). Nothing was written.`,
+        {
+          hint: 'Name them: datakit pin <warehouse> <datakit>@<range> --source <connection> --target <connection>.',
+        },
+      );
+    }
+    const warehouseText = addPin(before, file, request.datakit, {
+      version: request.requested,
+      source,
+      target,
+    });
+    return plan(loaded, before, warehouseText, registry, request.datakit);
+  }
   const warehouseText = setPinVersion(before, file, request.datakit, request.requested);
   return plan(loaded, before, warehouseText, registry, request.datakit);
+}
+
+/** The connections a new pin reads from and writes to, as given (flags) or inferred. */
+export interface PinConnections {
+  source?: string;
+  target?: string;
+}
+
+/**
+ * The source and target of a datakit the warehouse does not pin yet: those given, else the
+ * target every other pin writes to (or the only connection no pin reads from), and the only
+ * other connection as the source. Undefined where it cannot be told; a given name the
+ * warehouse has no connection of is a ConfigError naming the field.
+ */
+export function inferPinConnections(
+  loaded: LoadedWarehouse,
+  given: PinConnections = {},
+): PinConnections {
+  const { file, warehouse } = loaded;
+  const names = Object.keys(warehouse.connections);
+  for (const side of ['source', 'target'] as const) {
+    const name = given[side];
+    if (name !== undefined && !names.includes(name)) {
+      throw new ConfigError(
+        `${file}: field "connections" has no connection "${name}" to use as the ${side}; it has ${names.join(', ') || 'none'}. Nothing was written.`,
+      );
+    }
+  }
+  const pins = Object.values(warehouse.datakits);
+  const only = <T>(values: T[]): T | undefined => {
+    const distinct = [...new Set(values)];
+    return distinct.length === 1 ? distinct[0] : undefined;
+  };
+  const target =
+    given.target ??
+    only(pins.map((p) => p.target)) ??
+    only(names.filter((n) => !pins.some((p) => p.source === n) && n !== given.source));
+  const source =
+    given.source ??
+    only(names.filter((n) => n !== target)) ??
+    only(pins.map((p) => p.source).filter((n) => n !== target));
+  return {
+    ...(source === undefined ? {} : { source }),
+    ...(target === undefined ? {} : { target }),
+  };
 }
 
 /**
@@ -112,11 +178,21 @@ async function plan(
       throw movedTag(lockFile, datakit, from, to);
     }
     const same = from !== undefined && from.version === to.version && from.digest === to.digest;
+    const upgrade =
+      datakit === pinned && from !== undefined && from.version !== to.version
+        ? await upgradeImpact(
+            registry,
+            datakit,
+            { version: from.version, reference: from.digest },
+            { version: to.version, reference: to.digest },
+          )
+        : undefined;
     changes.push({
       datakit,
       action: from === undefined ? 'added' : same ? 'unchanged' : 'changed',
       from,
       to: same && from.requested === to.requested ? from : to,
+      ...(upgrade === undefined ? {} : { upgrade }),
     });
   }
 

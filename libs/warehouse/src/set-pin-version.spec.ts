@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '@datakit/errors';
 import { parseWarehouseYaml } from './load-warehouse.ts';
-import { setPinVersion } from './set-pin-version.ts';
+import { addPin, setPinVersion } from './set-pin-version.ts';
 
 const text = readFileSync(
   join(import.meta.dirname, '__fixtures__', 'valid', 'warehouse.yaml'),
@@ -40,5 +40,36 @@ describe('setPinVersion', () => {
         'wh/warehouse.yaml: field "datakits" has no datakit "nope" to set the version of.',
       ),
     );
+  });
+});
+
+describe('addPin', () => {
+  const text = [
+    '# the warehouse',
+    'name: w',
+    'datakits:',
+    '  a: # first',
+    '    version: ^1.0.0',
+    '    source: src',
+    '    target: dwh',
+    '',
+  ].join('\n');
+
+  it('adds a block after the other pins and keeps comments', () => {
+    const next = addPin(text, 'w.yaml', 'b', { version: '^2.0.0', source: 'src', target: 'dwh' });
+    expect(next).toBe(`${text}  b:\n    version: ^2.0.0\n    source: src\n    target: dwh\n`);
+  });
+
+  it('adds the first pin to an empty or missing datakits map, in block style', () => {
+    for (const start of ['name: w\ndatakits: {}\n', 'name: w\n']) {
+      const next = addPin(start, 'w.yaml', 'b', { version: '1.0.0', source: 's', target: 't' });
+      expect(next).toContain('datakits:\n  b:\n    version: 1.0.0\n    source: s\n    target: t\n');
+    }
+  });
+
+  it('refuses a datakit pinned already, naming the file and field', () => {
+    expect(() =>
+      addPin(text, 'w.yaml', 'a', { version: '1.0.0', source: 's', target: 't' }),
+    ).toThrow('w.yaml: field "datakits.a" exists already.');
   });
 });

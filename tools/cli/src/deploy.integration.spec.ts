@@ -221,11 +221,22 @@ describe('deploying a warehouse on Docker', () => {
     pin('1.1.0');
     const plan = JSON.parse(datakit('plan', warehouseDir, '--json').stdout) as {
       changes: { action: string; reasons: string[] }[];
+      upgrades: unknown[];
     };
     expect(plan.changes[0]).toMatchObject({
       action: 'change',
       reasons: ['version 1.0.0 -> 1.1.0'],
     });
+    // What the move changes in its tables, from the two images' labels, and the live check.
+    expect(plan.upgrades).toMatchObject([
+      {
+        datakit: name,
+        from: '1.0.0',
+        to: '1.1.0',
+        impact: { breaking: false, diff: { changes: [] }, migration: '-- no DDL is needed' },
+        live: { status: 'ok' },
+      },
+    ]);
     expect(datakit('deploy', warehouseDir).status).toBe(0);
     expect(`sha256:${(await jobContainer()).digest}`).toBe(
       digests['1.1.0']!.slice(0, 'sha256:'.length + 63),

@@ -6,6 +6,8 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ColumnSpec, TableSpec } from '@datakit/contracts';
 import { RegistryError } from '@datakit/errors';
+import { formatBreakingChanges, LABELS, readBreakingChanges } from '@datakit/images';
+import type { BreakingNotes } from '@datakit/images';
 import { pushTestDatakitImage } from '@datakit/images/testing';
 import { localInfra } from '@datakit/local-infra';
 import { findOutdated, parsePinRequest, planPin, writePin, type PinRegistry } from '@datakit/pins';
@@ -63,6 +65,9 @@ const git = (...args: string[]) => run('git', args);
 const nx = (...args: string[]) => run(join(root, 'node_modules', '.bin', 'nx'), args);
 const cli = (...args: string[]) =>
   run(process.execPath, [join(root, 'tools/cli/bin/run.js'), ...args, '--root', repo]);
+/** The CLI on a warehouse folder (commands that take a warehouse have no --root). */
+const onWarehouse = (...args: string[]) =>
+  run(process.execPath, [join(root, 'tools/cli/bin/run.js'), ...args]);
 const tags = () => git('tag', '--list').stdout.split('\n').filter(Boolean).sort();
 const version = () =>
   (
@@ -79,9 +84,16 @@ function commit(message: string): void {
   expect(git('commit', '--quiet', '-m', message).status).toBe(0);
 }
 /** The release's image, labelled with the spec its tag's contracts give. */
-async function pushRelease(tag: string, table: TableSpec): Promise<void> {
+async function pushRelease(tag: string, table: TableSpec, notes?: BreakingNotes): Promise<void> {
   pushed.push(
-    await pushTestDatakitImage(client, datakit, tag, { contracts: [table], transforms: [] }),
+    await pushTestDatakitImage(
+      client,
+      datakit,
+      tag,
+      { contracts: [table], transforms: [] },
+      '',
+      notes === undefined ? {} : { [LABELS.breakingChanges]: formatBreakingChanges(notes) },
+    ),
   );
 }
 
@@ -220,7 +232,18 @@ describe('releases with nx release and the contract diff', () => {
     expect(tags()).toContain('@scenario/shop@2.0.0');
     expect(version()).toBe('2.0.0');
     expect(cli('release-check').status).toBe(0);
-    await pushRelease('2.0.0', v2);
+    // The breaking release wrote its notes, committed with it; its image carries them.
+    expect(git('status', '--porcelain').stdout).toBe('');
+    const notes = readBreakingChanges(join(repo, 'datakits/shop'));
+    expect(Object.keys(notes)).toEqual(['2.0.0']);
+    expect(notes['2.0.0']).toMatchObject({
+      since: '1.1.0',
+      changes: ['bronze.customer.email: column email text is removed'],
+    });
+    expect(notes['2.0.0']?.migration).toContain(
+      'ALTER TABLE "bronze"."customer" ALTER COLUMN "email" DROP NOT NULL;',
+    );
+    await pushRelease('2.0.0', v2, notes);
 
     const diff = cli(
       'diff',
@@ -308,5 +331,28 @@ datakits:
     expect(row).toMatchObject({ locked: '1.1.0', wanted: '1.1.0', latest: '2.0.0' });
     expect(row?.upgrades?.map((u) => [u.version, u.breaking])).toEqual([['2.0.0', true]]);
     expect(row?.upgrades?.[0]?.diff.changes.map((c) => c.kind)).toEqual(['column-removed']);
+
+    const outdated = onWarehouse('outdated', dir);
+    expect(outdated.status, outdated.out).toBe(0);
+    expect(outdated.stdout).toContain('2.0.0 needs a new range, breaking');
+    expect(outdated.stdout).toContain(`scenario ${datakit} 1.1.0 -> 2.0.0 (BREAKING)`);
+
+    // Pinning the breaking version is refused without the flag, the migration printed.
+    const refused = onWarehouse('pin', dir, `${datakit}@^2.0.0`);
+    expect(refused.status, refused.out).toBe(2);
+    expect(refused.stdout).toContain(`${datakit} 1.1.0 -> 2.0.0 (BREAKING)`);
+    expect(refused.stdout).toContain('migration (run on the warehouse before deploying):');
+    expect(refused.stdout).toContain(
+      'ALTER TABLE "bronze"."customer" ALTER COLUMN "email" DROP NOT NULL;',
+    );
+    expect(refused.out).toContain('--allow-breaking');
+    expect(readFileSync(join(dir, 'warehouse.yaml'), 'utf8')).toContain('version: ^1.0.0');
+
+    const allowed = onWarehouse('pin', dir, `${datakit}@^2.0.0`, '--allow-breaking', '--json');
+    expect(allowed.status, allowed.out).toBe(0);
+    const pinned = JSON.parse(allowed.stdout) as {
+      lock: { datakits: Record<string, { version: string }> };
+    };
+    expect(pinned.lock.datakits[datakit]?.version).toBe('2.0.0');
   });
 });

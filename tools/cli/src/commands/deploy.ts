@@ -1,5 +1,6 @@
 import { recordDeploy, type ApplyResult } from '@datakit/deploy';
-import { assertDeployImagesMatchLock } from '@datakit/pins';
+import { Flags } from '@oclif/core';
+import { assertDeployImagesMatchLock, checkUpgrades, upgradeDriftError } from '@datakit/pins';
 import {
   driverFor,
   dryRunFlag,
@@ -11,12 +12,13 @@ import {
 import { pinRegistryOf } from '../_pins.ts';
 import { renderPlan } from '../_plan-text.ts';
 import { DatakitCommand } from '../_render.ts';
+import { renderUpgradeChecks } from '../_upgrade-text.ts';
 
 export default class Deploy extends DatakitCommand {
   static override summary =
     'Make a warehouse environment run what warehouse.yaml and its lock pin.';
   static override description =
-    'Docker: the Kerberos sidecar container and one job container per pinned datakit, by digest. Kubernetes: a CronJob per datakit with the sidecar as a native sidecar, applied with server-side apply (with scheduler: airflow only the ConfigMaps, and CronJobs left from before are pruned: Airflow runs the pods). Deploying the same lock twice changes nothing. Every deploy is recorded so `datakit rollback` can return to the previous lock.';
+    'Before anything is created: the images must agree with the lock, and each datakit the deploy adds or moves to another version has its contract diff and migration printed and its target contracts compared with the live target tables (exit 3 when they do not fit; --no-live skips that). Docker: the Kerberos sidecar container and one job container per pinned datakit, by digest. Kubernetes: a CronJob per datakit with the sidecar as a native sidecar, applied with server-side apply (with scheduler: airflow only the ConfigMaps, and CronJobs left from before are pruned: Airflow runs the pods). Deploying the same lock twice changes nothing. Every deploy is recorded so `datakit rollback` can return to the previous lock.';
   static override examples = [
     '<%= config.bin %> deploy analytics',
     '<%= config.bin %> deploy analytics --dry-run',
@@ -24,15 +26,32 @@ export default class Deploy extends DatakitCommand {
   ];
   static override enableJsonFlag = true;
   static override args = warehouseArg;
-  static override flags = { ...envFlags, ...dryRunFlag };
+  static override flags = {
+    ...envFlags,
+    ...dryRunFlag,
+    'no-live': Flags.boolean({
+      description:
+        'Do not compare the contracts of the versions to deploy with the live target tables first.',
+      default: false,
+    }),
+  };
 
   async run(): Promise<ApplyResult> {
     const { args, flags } = await this.parse(Deploy);
     const loaded = findWarehouse(args.warehouse);
     const state = stateOf(loaded, flags.env);
     // The images' labels must agree with the lock before anything is created or changed.
-    await assertDeployImagesMatchLock(state, loaded.lockFile, pinRegistryOf(loaded, flags.env));
+    const registry = pinRegistryOf(loaded, flags.env);
+    await assertDeployImagesMatchLock(state, loaded.lockFile, registry);
     const driver = driverFor(state);
+    // What each new or moved version changes in its tables; contracts that do not fit the live
+    // target tables stop the deploy (exit 3) before anything is created.
+    const upgrades = await checkUpgrades(loaded, flags.env, await driver.plan(state), registry, {
+      live: !flags['no-live'],
+    });
+    if (upgrades.length > 0 && !this.jsonEnabled()) this.log(renderUpgradeChecks(upgrades));
+    const drift = upgradeDriftError(loaded, upgrades);
+    if (drift !== undefined) throw drift;
     const result = await driver.apply(state, {
       dryRun: flags['dry-run'],
       onProgress: (m) => this.progress(m),

@@ -1,8 +1,8 @@
 import { Args } from '@oclif/core';
-import { formatContractDiff } from '@datakit/contracts';
 import { ConfigError } from '@datakit/errors';
 import { findOutdated, type OutdatedRow } from '@datakit/pins';
 import { envFlags } from '../_deploy.ts';
+import { renderImpact } from '../_upgrade-text.ts';
 import { pinRegistryOf, warehousesOf } from '../_pins.ts';
 import { DatakitCommand } from '../_render.ts';
 
@@ -95,20 +95,10 @@ export function renderOutdated(result: OutdatedResult): string {
   // What each possible move changes in the tables, below the table.
   const impacts = result.warehouses.flatMap((w) =>
     w.rows.flatMap((r) =>
-      (r.upgrades ?? []).map(
-        (u) =>
-          `\n${w.warehouse} ${r.datakit} ${r.locked} -> ${u.version}${u.breaking ? ' (BREAKING)' : ''}\n${indent(formatContractDiff(u.diff))}`,
-      ),
+      (r.upgrades ?? []).map((u) => `\n${renderImpact(u, `${w.warehouse} ${r.datakit}`)}`),
     ),
   );
   return [table, ...impacts].join('\n');
-}
-
-function indent(text: string): string {
-  return text
-    .split('\n')
-    .map((line) => `  ${line}`)
-    .join('\n');
 }
 
 function noteOf(row: OutdatedRow): string {
