@@ -52,7 +52,7 @@ function guideCommands(guide: string): string[] {
     .split('\n')
     .map((line) => line.trim())
     .filter((line) => line !== '' && !line.startsWith('#') && !SKIPPED.test(line))
-    .map((line) => line.replace(/(?<![\w/.-])shop(?![\w.])/g, name))
+    .map((line) => line.replace(/(?<![\w.-])shop(?![\w.])/g, name))
     .map((line) => (/^npm run datakit -- new /.test(line) ? `${line} --skip-install` : line));
 }
 
