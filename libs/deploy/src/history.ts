@@ -43,13 +43,22 @@ export function recordDeploy(
   writeFileSync(file, `${JSON.stringify(history.slice(-50), null, 2)}\n`);
 }
 
-/** The revision deployed before the current one, or a ConfigError saying there is none. */
+/**
+ * The revision deployed before the current one, or a ConfigError (exit 2) saying there is none:
+ * nothing was deployed yet, or only one lock was.
+ */
 export function previousRevision(warehouseDir: string, environment: string): DeployedRevision {
   const history = readHistory(warehouseDir, environment);
   const previous = history.at(-2);
   if (!previous) {
     throw new ConfigError(
-      `${historyFile(warehouseDir, environment)} holds ${history.length} deployed revision${history.length === 1 ? '' : 's'}: there is nothing to roll back to.`,
+      `${historyFile(warehouseDir, environment)} holds ${history.length} deployed revision${history.length === 1 ? '' : 's'}: there is nothing to roll back to, so nothing was changed.`,
+      {
+        hint:
+          history.length === 0
+            ? `Nothing was deployed to environment "${environment}" from this folder yet; deploy first with \`datakit deploy\`.`
+            : `Only the lock deployed now is recorded; rollback returns to the lock deployed before it. To run another version, pin it and deploy.`,
+      },
     );
   }
   return previous;

@@ -15,7 +15,7 @@ import { DatakitCommand } from '../_render.ts';
 export default class Rollback extends DatakitCommand {
   static override summary = 'Deploy the lock that was deployed before the current one.';
   static override description =
-    'Takes the previous revision from the deploy history of the environment and deploys it as it was (same digests). warehouse.yaml and datakits.lock.json are left alone: pin the old version to make the rollback permanent.';
+    'Takes the previous revision from the deploy history of the environment and deploys it as it was (same digests). warehouse.yaml and datakits.lock.json are left alone: pin the old version to make the rollback permanent. With no previous deploy in the history (nothing deployed yet, or only one lock), it changes nothing and exits with code 2.';
   static override examples = [
     '<%= config.bin %> rollback analytics',
     '<%= config.bin %> rollback analytics --dry-run',
