@@ -6,6 +6,8 @@ import { compareSide, specTables, type SideOutcome } from './_live-tables.ts';
 import type { PinRegistry } from './pin-registry.ts';
 import { upgradeImpact, type UpgradeImpact } from './upgrade-impact.ts';
 
+const FULL_DIGEST = /^sha256:[0-9a-f]{64}$/;
+
 /** One datakit a deploy adds or moves to another image, and what that does to its tables. */
 export interface UpgradeCheck {
   datakit: string;
@@ -47,7 +49,11 @@ export async function checkUpgrades(
         : await upgradeImpact(
             registry,
             change.datakit,
-            { version: from.version, reference: from.digest },
+            // A Docker label holds the digest cut to 63 characters: then the tag finds the image.
+            {
+              version: from.version,
+              reference: FULL_DIGEST.test(from.digest) ? from.digest : from.version,
+            },
             { version: to.version, reference: to.digest },
           );
     const pin = loaded.warehouse.datakits[change.datakit];
