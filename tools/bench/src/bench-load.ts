@@ -21,6 +21,10 @@
 // other); the figures are the medians, every trial is printed. BENCH_ROWS and
 // BENCH_ROWS_LARGE change the sizes (default 1M and 3M); BENCH_QUICK=1 runs only (a) and (b),
 // for iterating on the loader (no JSON line).
+//  (w) BENCH_ONLY=wide: a wide film-like table (BENCH_WIDE_ROWS, default 300,000 rows made from
+//      pagila's film: numeric, a domain, an enum, text[], a tsvector the target drops), the raw
+//      pipe (a-wide) against pagila-bronze's `run` for film (b-wide) and the same in text COPY
+//      (b-wide-text), BENCH_TRIALS times, medians; prints its own JSON line.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -150,7 +154,8 @@ function datakitRun(
   scratch: string,
   bundle: string,
   env: NodeJS.ProcessEnv = {},
-): { seconds: number; rssMb: number; summary: string } {
+  table = 'rental',
+): { seconds: number; rssMb: number; summary: string; format: string } {
   const secret = (role: string): string =>
     `file:${join(paths.postgresSecretsDir, `${role}.password`)}`;
   const config = join(scratch, 'config.json');
@@ -172,7 +177,7 @@ function datakitRun(
         password: secret('warehouse_loader'),
       },
       mode: 'merge',
-      tables: ['rental'],
+      tables: [table],
       sourceSchema: 'bench_load',
       targetSchema: 'bench_datakit',
     }),
@@ -199,7 +204,9 @@ function datakitRun(
     throw new Error(
       `the datakit run exited with ${run.status}: ${summary}\n${run.stderr.slice(-2000)}`,
     );
-  return { seconds, rssMb: rss, summary };
+  // The COPY format the table's load event names.
+  const format = /"format":"(\w+)"/.exec(run.stdout)?.[1] ?? 'unknown';
+  return { seconds, rssMb: rss, summary, format };
 }
 
 /** (c) MikroORM, one persist and flush per row. */
@@ -423,8 +430,126 @@ function logSqlServerTargets(figures: SqlServerFigures): void {
   );
 }
 
+const wideRows = Number(process.env.BENCH_WIDE_ROWS ?? 300_000);
+/** The film columns bronze keeps (not `fulltext`), which the raw pipe copies. */
+const FILM_COLUMNS =
+  'film_id, title, description, release_year, language_id, original_language_id, ' +
+  'rental_duration, rental_rate, length, replacement_cost, rating, last_update, special_features';
+
+/** (w) A film-like source of `n` rows (schema bench_load) and an empty raw target. */
+async function makeWideSource(n: number): Promise<void> {
+  log(`making a ${n}-row film-like source with generate_series`);
+  await sql(
+    admin('pagila'),
+    `drop schema if exists bench_load cascade;
+     create schema bench_load;
+     create table bench_load.film (like public.film including defaults);
+     alter table bench_load.film add primary key (film_id);
+     insert into bench_load.film
+       select g, f.title || ' ' || g, f.description, f.release_year, f.language_id,
+              f.original_language_id, f.rental_duration, f.rental_rate, f.length,
+              f.replacement_cost, f.rating, f.last_update + (g % 86400) * interval '1 second',
+              f.special_features, f.fulltext
+       from generate_series(1, ${n}) g join public.film f on f.film_id = 1 + (g % 1000);
+     analyze bench_load.film;
+     grant usage on schema bench_load to pagila_reader;
+     grant select on all tables in schema bench_load to pagila_reader;`,
+  );
+}
+
+async function resetWideTargets(): Promise<void> {
+  await sql(
+    infra.postgres.connection('warehouse_loader', 'warehouse'),
+    `drop schema if exists bench_raw cascade; drop schema if exists bench_datakit cascade;
+     create schema bench_raw;
+     create table bench_raw.film (film_id integer primary key, title text not null,
+       description text, release_year integer, language_id integer not null,
+       original_language_id integer, rental_duration smallint not null,
+       rental_rate numeric(4,2) not null, length smallint, replacement_cost numeric(5,2) not null,
+       rating text, last_update timestamptz not null, special_features text[]);`,
+  );
+}
+
+/** (a-wide) psql COPY out piped into psql COPY in, film's bronze columns. */
+async function rawWideCopy(): Promise<number> {
+  const start = now();
+  const out = spawn(
+    'psql',
+    ['-X', '-q', '-c', `COPY (SELECT ${FILM_COLUMNS} FROM bench_load.film) TO STDOUT`],
+    {
+      env: psqlEnv(infra.postgres.connection('pagila_reader', 'pagila')),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const into = spawn('psql', ['-X', '-q', '-c', 'COPY bench_raw.film FROM STDIN'], {
+    env: psqlEnv(infra.postgres.connection('warehouse_loader', 'warehouse')),
+    stdio: ['pipe', 'inherit', 'inherit'],
+  });
+  out.stdout.pipe(into.stdin);
+  const codes = await Promise.all(
+    [out, into].map((p) => new Promise<number>((resolve) => p.on('close', (c) => resolve(c ?? 1)))),
+  );
+  if (codes.some((c) => c !== 0)) throw new Error(`psql | psql exited with ${codes.join(', ')}`);
+  return since(start);
+}
+
+/** (w) The wide table: raw pipe, datakit in binary and in text COPY; medians of the trials. */
+async function wideLeg(scratch: string): Promise<Record<string, number | string>> {
+  await makeWideSource(wideRows);
+  const { file: bundle } = await bundleEntry(
+    root,
+    'datakits/pagila-bronze/src/main.ts',
+    join(scratch, 'main.mjs'),
+  );
+  const raws: number[] = [];
+  const binaries: number[] = [];
+  const texts: number[] = [];
+  const formats = new Set<string>();
+  for (let trial = 0; trial < trials; trial += 1) {
+    await resetWideTargets();
+    await checkpoint();
+    raws.push(await rawWideCopy());
+    await resetWideTargets();
+    await checkpoint();
+    const run = datakitRun(scratch, bundle, {}, 'film');
+    binaries.push(run.seconds);
+    formats.add(run.format);
+    await resetWideTargets();
+    await checkpoint();
+    texts.push(datakitRun(scratch, bundle, { DATAKIT_COPY_FORMAT: 'text' }, 'film').seconds);
+    log(
+      `(w) trial ${trial + 1}: (a-wide) ${round(raws.at(-1) as number)} s, (b-wide) ${round(binaries.at(-1) as number)} s, (b-wide-text) ${round(texts.at(-1) as number)} s`,
+    );
+  }
+  const raw = median(raws);
+  const binary = median(binaries);
+  const text = median(texts);
+  log(
+    `(w) medians of ${trials}, ${wideRows} film rows: (a-wide) ${round(raw)} s; (b-wide) ${round(binary)} s, b/a ${round(binary / raw)} (run format: ${[...formats].join(', ')}); (b-wide-text) ${round(text)} s, ${round(text / raw)} of (a-wide)`,
+  );
+  return {
+    wide_rows: wideRows,
+    wide_raw_s: round(raw),
+    wide_datakit_s: round(binary),
+    wide_datakit_over_raw: round(binary / raw),
+    wide_datakit_text_s: round(text),
+    wide_datakit_text_over_raw: round(text / raw),
+    wide_format: [...formats].join(', '),
+  };
+}
+
 async function main(): Promise<void> {
   const scratch = mkdtempSync(join(tmpdir(), 'datakit-bench-load-'));
+  if (process.env.BENCH_ONLY === 'wide') {
+    try {
+      const figures = await wideLeg(scratch);
+      process.stdout.write(`${JSON.stringify({ bench: 'load', leg: 'wide', ...figures })}\n`);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+      await sql(admin('pagila'), 'drop schema if exists bench_load cascade').catch(() => undefined);
+    }
+    return;
+  }
   if (process.env.BENCH_ONLY === 'sqlserver') {
     try {
       const figures = await sqlServerLeg(scratch);
