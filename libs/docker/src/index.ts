@@ -15,5 +15,6 @@ export {
   type EnsureOutcome,
   type ImageInfo,
   type ProgressEvent,
+  type PullAuth,
   type RunResult,
 } from './engine.ts';

@@ -11,7 +11,7 @@ import { ensureEngine, startedDockerdPid, stopStartedEngine } from './ensure-eng
 import { infraPaths, type InfraPaths } from './paths.ts';
 import { realMachine, type MachineProbes } from './probes.ts';
 import { ensureLocalSources } from './sources.ts';
-import { ensureRegistryAuth } from './registry-auth.ts';
+import { ensureRegistryAuth, trustRegistryCa } from './registry-auth.ts';
 import {
   ensureDatakitSecrets,
   ensurePostgresKeytab,
@@ -71,6 +71,16 @@ export async function infraUp(options: InfraUpOptions = {}): Promise<InfraUpResu
       (await ensureRegistryAuth(paths, () => registryUid(engine, service.image)))
     ) {
       report('registries: CA, TLS certificate, htpasswd and token signer generated');
+    }
+    if (service.name === 'registry-basic') {
+      const trusted = trustRegistryCa(paths, `127.0.0.1:${service.port}`);
+      if (trusted === true) {
+        report(
+          `registry-basic: CA written to /etc/docker/certs.d/127.0.0.1:${service.port}/ca.crt`,
+        );
+      } else if (trusted === 'not-root') {
+        report('registry-basic: not root, so the Docker engine will not trust its CA (deploy)');
+      }
     }
     await checkPort(engine, service, probes);
     for (const volume of service.volumes) {

@@ -151,6 +151,26 @@ export async function ensureRegistryAuth(
   return true;
 }
 
+/**
+ * Lets the Docker engine this machine runs trust the TLS registry (so `deploy` can pull from
+ * it): the local CA as `<certsDir>/127.0.0.1:5001/ca.crt`, Docker's place for a registry's CA,
+ * which the engine reads at each pull. The CLI reads the same file. Only as root (the folder
+ * is the engine's); returns whether the file was written, or 'not-root'.
+ */
+export function trustRegistryCa(
+  paths: InfraPaths,
+  host: string,
+  certsDir = '/etc/docker/certs.d',
+): boolean | 'not-root' {
+  if (process.getuid?.() !== 0) return 'not-root';
+  const ca = readFileSync(join(paths.registryAuthDir, 'ca.crt'));
+  const file = join(certsDir, host, 'ca.crt');
+  if (existsSync(file) && readFileSync(file).equals(ca)) return false;
+  mkdirSync(join(certsDir, host), { recursive: true, mode: 0o755 });
+  writeFileSync(file, ca, { mode: 0o644 });
+  return true;
+}
+
 /** Reads a registry user's generated password. */
 export function readRegistryPassword(paths: InfraPaths, user: RegistryUser): string {
   return readFileSync(join(paths.registrySecretsDir, `${user}.password`), 'utf8').trim();

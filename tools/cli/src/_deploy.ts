@@ -14,6 +14,7 @@ import { DockerEngine } from '@datakit/docker';
 import { ConfigError, EnvironmentError } from '@datakit/errors';
 import { loadWarehouse, type LoadedWarehouse, type Lock } from '@datakit/warehouse';
 import { repoRoot } from './_paths.ts';
+import { registryCredentials } from './_registry-credentials.ts';
 
 export const warehouseArg = {
   warehouse: Args.string({
@@ -87,6 +88,8 @@ export function driverFor(state: DesiredState): DeployDriver {
         new DockerEngine(
           env.dockerHost?.startsWith('unix://') ? { socketPath: env.dockerHost.slice(7) } : {},
         ),
+        // The engine pulls with the credentials the CLI reads for the image's registry.
+        { pullAuth: (image) => registryCredentials(image.split('/')[0] ?? '') },
       );
     }
     case 'kubernetes':

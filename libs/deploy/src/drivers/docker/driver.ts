@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import type { DockerEngine } from '@datakit/docker';
+import type { DockerEngine, PullAuth } from '@datakit/docker';
 import { DatakitError, EnvironmentError } from '@datakit/errors';
 import { DEPLOY_LABELS, type DesiredState } from '../../desired-state.ts';
 import type { ApplyResult, DeployDriver, DeployStatus, RunJobOptions } from '../../driver.ts';
@@ -28,9 +28,18 @@ import {
  */
 export class DockerDriver implements DeployDriver {
   readonly #engine: DockerEngine;
+  readonly #pullAuth: (image: string) => Promise<PullAuth | undefined>;
 
-  constructor(engine: DockerEngine) {
+  /**
+   * `pullAuth` gives the credentials for pulling an image the engine lacks (from a private
+   * registry); it is asked only when a pull is needed, and the engine keeps nothing.
+   */
+  constructor(
+    engine: DockerEngine,
+    options: { pullAuth?: (image: string) => Promise<PullAuth | undefined> } = {},
+  ) {
     this.#engine = engine;
+    this.#pullAuth = options.pullAuth ?? (() => Promise.resolve(undefined));
   }
 
   async plan(state: DesiredState): Promise<DeployPlan> {
@@ -221,7 +230,7 @@ export class DockerDriver implements DeployDriver {
   async #ensureImage(image: string, say: (message: string) => void): Promise<void> {
     if (await this.#engine.imageInfo(image)) return;
     say(`pulling ${image}`);
-    await this.#engine.pullImage(image);
+    await this.#engine.pullImage(image, undefined, await this.#pullAuth(image));
   }
 
   async #ticketReady(container: string): Promise<boolean> {
