@@ -31,6 +31,8 @@ describe('infra up', () => {
     expect(status.engine.answering).toBe(true);
     expect(status.services.map((s) => [s.name, s.state, s.answering])).toEqual([
       ['registry', 'running', true],
+      ['registry-basic', 'running', true],
+      ['registry-token', 'running', true],
       ['postgres', 'running', true],
       ['kdc', 'running', true],
     ]);
@@ -38,7 +40,7 @@ describe('infra up', () => {
 
   it('runs every container on host networking, none on a bridge', async () => {
     const containers = await engine.listContainers({ [INFRA_LABEL]: 'true' });
-    expect(containers.length).toBe(3);
+    expect(containers.length).toBe(5);
     expect(new Set(containers.map((c) => c.networkMode))).toEqual(new Set(['host']));
   });
 });
