@@ -114,9 +114,14 @@ beforeAll(() => {
   );
   // The repository's own release configuration, with the version actions from this checkout.
   const { release } = JSON.parse(readFileSync(join(root, 'nx.json'), 'utf8')) as {
-    release: { version: Record<string, unknown> };
+    release: {
+      version: Record<string, unknown>;
+      changelog: { projectChangelogs: Record<string, unknown> };
+    };
   };
   release.version.versionActions = join(root, release.version.versionActions as string);
+  const changelogs = release.changelog.projectChangelogs;
+  changelogs.renderer = join(root, changelogs.renderer as string);
   writeFileSync(join(repo, 'nx.json'), `${JSON.stringify({ release }, null, 2)}\n`);
   mkdirSync(join(repo, 'datakits/shop/src'), { recursive: true });
   writeFileSync(
@@ -183,9 +188,11 @@ describe('releases with nx release and the contract diff', () => {
     const release = nx('release', '--skip-publish');
     expect(release.status, release.out).toBe(0);
     expect(tags()).toEqual(['@scenario/shop@1.0.0', '@scenario/shop@1.1.0']);
-    expect(readFileSync(join(repo, 'datakits/shop/CHANGELOG.md'), 'utf8')).toContain(
-      'customer email',
-    );
+    const changelog = readFileSync(join(repo, 'datakits/shop/CHANGELOG.md'), 'utf8');
+    expect(changelog).toContain('customer email');
+    // The contract changes since 1.0.0, from the datakit changelog renderer.
+    expect(changelog).toContain('### Contract changes');
+    expect(changelog).toContain('column email text is added (nullable)');
     await pushRelease('1.1.0', v11);
 
     for (const versions of [
