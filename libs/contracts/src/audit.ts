@@ -31,6 +31,18 @@ export const AUDIT_COLUMN_NAMES = Object.keys(auditColumns) as readonly AuditCol
 /**
  * Adds the audit columns (see {@link auditColumns}) to a table, typically a bronze target.
  * Throws a `ConfigError` if the table already has a column of one of those names.
+ *
+ * @example
+ * const BronzeCustomer = withAudit(
+ *   defineTable({
+ *     name: 'customer',
+ *     schema: 'bronze',
+ *     columns: { ...Customer.definition.columns },
+ *   }),
+ * );
+ * BronzeCustomer.audited; // true
+ * Object.keys(BronzeCustomer.columns);
+ * // [...Customer's columns, '_run_id', '_loaded_at', '_created_at', '_updated_at']
  */
 export function withAudit<TColumns extends ColumnBuilders>(
   table: Table<TColumns>,
@@ -46,12 +58,24 @@ export function withAudit<TColumns extends ColumnBuilders>(
   return buildTable({ ...definition, columns: { ...definition.columns, ...auditColumns } }, true);
 }
 
-/** A row of the table without the audit columns: what a transform returns. */
+/**
+ * A row of the table without the audit columns: what a transform returns.
+ *
+ * @example
+ * const row: DataRowOf<typeof BronzeCustomer> = {
+ *   customer_id: 1,
+ *   email: null,
+ *   last_update: new Date(),
+ * }; // no _run_id, _loaded_at, _created_at, _updated_at
+ */
 export type DataRowOf<TTable extends AnyTable> = Omit<RowOf<TTable>, AuditColumnName>;
 
 /**
  * The columns a transform fills, in declaration order: every column of the table but the audit
  * columns of an audited one (those are the loader's).
+ *
+ * @example
+ * dataColumns(BronzeCustomer).map((c) => c.name); // ['customer_id', 'email', 'last_update']
  */
 export function dataColumns(table: AnyTable): Column[] {
   const audit = new Set<string>(table.audited ? AUDIT_COLUMN_NAMES : []);

@@ -127,6 +127,12 @@ interface BuilderState<TValue> {
  * so a builder can be shared between tables (`const id = col.integer().primaryKey()`).
  *
  * `TValue` is the TypeScript type of the column's values, `| null` once `.nullable()` is called.
+ *
+ * @example
+ * const id = col.integer().primaryKey();
+ * const note = col.varchar(200).nullable().describe('Free text from the clerk');
+ * note.meta; // { kind: 'varchar', sqlType: 'varchar(200)', maxLength: 200, nullable: true, ... }
+ * note.zod.parse(null); // ok: nullable
  */
 export class ColumnBuilder<TValue> {
   /** Type-level marker carrying the value type; never set at runtime. */
@@ -152,22 +158,59 @@ export class ColumnBuilder<TValue> {
     return schema as z.ZodType<TValue>;
   }
 
-  /** Allows `null`. The row type becomes `TValue | null` (the key stays required). */
+  /**
+   * Allows `null`. The row type becomes `TValue | null` (the key stays required).
+   *
+   * @example
+   * const email = col.text().nullable(); // string | null
+   */
   nullable(): ColumnBuilder<TValue | null> {
     return this.#with({ nullable: true }) as ColumnBuilder<TValue | null>;
   }
 
-  /** Marks the column as (part of) the primary key. A key column may not be nullable. */
+  /**
+   * Marks the column as (part of) the primary key. A key column may not be nullable. A
+   * composite key marks each of its columns.
+   *
+   * @example
+   * const OrderLine = defineTable({
+   *   name: 'order_line',
+   *   columns: {
+   *     order_id: col.integer().primaryKey(),
+   *     line_no: col.smallint().primaryKey(),
+   *     sku: col.text(),
+   *   },
+   * });
+   * OrderLine.primaryKey; // ['order_id', 'line_no']
+   */
   primaryKey(): ColumnBuilder<TValue> {
     return this.#with({ primaryKey: true });
   }
 
-  /** Marks the column as the incremental cursor (at most one per table). */
+  /**
+   * Marks the column as the incremental cursor (at most one per table): a load reads only the
+   * rows after the highest value the previous run saw (a merge reads from that value on when
+   * several rows can share one, see `cursorIsUnique`).
+   *
+   * @example
+   * const last_update = col.timestamptz().cursor();
+   */
   cursor(): ColumnBuilder<TValue> {
     return this.#with({ cursor: true });
   }
 
-  /** Names the column in the source system when it differs from the contract's key. */
+  /**
+   * Names the column in the source system when it differs from the contract's key: mixed-case,
+   * reserved or spaced names, given as the database spells them, unquoted. The contract (and
+   * every target table) uses the key, which must match `^[a-z_][a-z0-9_$]*$`.
+   *
+   * @example
+   * columns: {
+   *   customer_id: col.integer().primaryKey().source('CustomerID'), // reads "CustomerID"
+   *   select_flag: col.boolean().source('Select'), // reads "Select"
+   *   order: col.integer(), // a reserved word that is lowercase needs no .source()
+   * }
+   */
   source(name: string): ColumnBuilder<TValue> {
     return new ColumnBuilder<TValue>({ ...this.#state(), sourceName: name });
   }
@@ -177,6 +220,10 @@ export class ColumnBuilder<TValue> {
    * TypeScript type, validation and factory): how a database adapter's column builders
    * describe a source that is not PostgreSQL, e.g. `nvarchar(50)` for SQL Server's `mssql.nvarchar(50)`.
    * The drift check compares it through that database's dialect.
+   *
+   * @example
+   * const name = col.text().nativeType('nvarchar(50)'); // what mssql.nvarchar(50) returns
+   * const shipped_at = col.timestamp().nativeType('timestamp(3) without time zone');
    */
   nativeType(sqlType: string): ColumnBuilder<TValue> {
     if (sqlType.trim() === '') throw new TypeError('nativeType() takes a non-empty SQL type');
@@ -187,13 +234,21 @@ export class ColumnBuilder<TValue> {
    * Declares the SQL domain the source column is of (e.g. `sku` over `text`), keeping the kind:
    * the drift check then expects that domain over the kind's SQL type; a target table the
    * loader creates gets the base type (the domain is the source's, not the warehouse's).
+   *
+   * @example
+   * const sku = col.text().domain('sku'); // source: sku (a domain over text); target: text
    */
   domain(name: string): ColumnBuilder<TValue> {
     if (name.trim() === '') throw new TypeError('domain() takes a non-empty domain name');
     return this.#with({ domain: name });
   }
 
-  /** Says what the column means; shown in the spec output. */
+  /**
+   * Says what the column means; shown in the spec output.
+   *
+   * @example
+   * const amount = col.numeric(5, 2).describe('Amount paid, in USD');
+   */
   describe(text: string): ColumnBuilder<TValue> {
     return this.#with({ description: text });
   }
@@ -215,7 +270,13 @@ export class ColumnBuilder<TValue> {
 /** The value type of a column builder. */
 export type ValueOf<TBuilder> = TBuilder extends ColumnBuilder<infer TValue> ? TValue : never;
 
-/** Options of integer columns. */
+/**
+ * Options of `col.smallint()` and `col.integer()`.
+ *
+ * @example
+ * // pagila: CREATE DOMAIN year AS integer CHECK (VALUE >= 1901 AND VALUE <= 2155)
+ * const release_year = col.integer({ min: 1901, max: 2155, domain: 'year' }).nullable();
+ */
 export interface IntegerOptions {
   /** Smallest allowed value (inclusive), e.g. from a domain's CHECK. */
   min?: number;
@@ -225,7 +286,12 @@ export interface IntegerOptions {
   domain?: string;
 }
 
-/** Options of enum columns. */
+/**
+ * Options of `col.enum()`.
+ *
+ * @example
+ * const rating = col.enum(['G', 'PG', 'PG-13', 'R', 'NC-17'], { typeName: 'mpaa_rating' });
+ */
 export interface EnumOptions {
   /**
    * The SQL enum type (e.g. `mpaa_rating`); without it the column is `text` restricted (by the
@@ -235,7 +301,15 @@ export interface EnumOptions {
   typeName?: string;
 }
 
-/** Options of custom columns. */
+/**
+ * Options of `col.custom()`.
+ *
+ * @example
+ * const point = col.custom('point', {
+ *   zod: z.object({ x: z.number(), y: z.number() }),
+ *   generate: (random) => ({ x: random.int(0, 9), y: random.int(0, 9) }),
+ * });
+ */
 export interface CustomOptions<TValue> {
   /** Validates a non-null value; defaults to any string. */
   zod?: z.ZodType<TValue>;
@@ -348,8 +422,12 @@ function numericPattern(precision?: number, scale?: number): RegExp {
 }
 
 /**
- * Column constructors. Value representations (each exact: a value read from PostgreSQL and
- * written back is the value it was, in text and in binary COPY):
+ * Column constructors: `col.<kind>(options)` gives a {@link ColumnBuilder}, whose modifiers
+ * (`.nullable()`, `.primaryKey()`, `.cursor()`, `.source(name)`, `.domain(name)`,
+ * `.nativeType(sqlType)`, `.describe(text)`) each return a new builder.
+ *
+ * Value representations (each exact: a value read from PostgreSQL and written back is the value
+ * it was, in text and in binary COPY):
  * - `smallint`, `integer`: `number` (checked to be an integer in the type's range).
  * - `bigint`: `bigint`, because int8 does not fit a double.
  * - `numeric(p,s)`: a decimal `string` such as `"4.99"`, so no precision is lost; at most
@@ -388,14 +466,45 @@ function numericPattern(precision?: number, scale?: number): RegExp {
  * - enum: the union of its values.
  * - arrays: a JS array of the element's representation.
  * - custom: whatever its zod schema says, a `string` by default.
+ *
+ * @example
+ * const Order = defineTable({
+ *   name: 'order',
+ *   sourceName: 'Order',
+ *   columns: {
+ *     order_id: col.integer().primaryKey(),
+ *     customer_id: col.integer().source('CustomerID'),
+ *     total: col.numeric(10, 2),
+ *     status: col.enum(['new', 'paid', 'shipped'], { typeName: 'order_status' }),
+ *     tags: col.array(col.text().nullable()),
+ *     attributes: col.jsonb().nullable(),
+ *     placed_at: col.timestamptz().cursor(),
+ *   },
+ * });
  */
 export const col = {
-  /** `smallint` (int2) as `number`. */
+  /**
+   * `smallint` (int2) as `number`.
+   *
+   * @example
+   * const quantity = col.smallint({ min: 1 }); // 1 to 32767
+   */
   smallint: (options: IntegerOptions = {}) => boundedInteger('smallint', -32768, 32767, options),
-  /** `integer` (int4) as `number`; `min`/`max`/`domain` describe a domain such as pagila's `year`. */
+  /**
+   * `integer` (int4) as `number`; `min`/`max`/`domain` describe a domain such as pagila's `year`.
+   *
+   * @example
+   * const customer_id = col.integer().primaryKey();
+   * const release_year = col.integer({ min: 1901, max: 2155, domain: 'year' });
+   */
   integer: (options: IntegerOptions = {}) =>
     boundedInteger('integer', -2147483648, 2147483647, options),
-  /** `bigint` (int8) as `bigint`. */
+  /**
+   * `bigint` (int8) as `bigint`.
+   *
+   * @example
+   * const event_id = col.bigint().primaryKey(); // 9007199254740993n, never a rounded number
+   */
   bigint: () =>
     scalar<bigint>(
       { kind: 'bigint', sqlType: 'bigint' },
@@ -404,7 +513,13 @@ export const col = {
         .min(-(2n ** 63n))
         .max(2n ** 63n - 1n),
     ),
-  /** `numeric(precision, scale)`, or unconstrained `numeric`, as a decimal `string`. */
+  /**
+   * `numeric(precision, scale)`, or unconstrained `numeric`, as a decimal `string`.
+   *
+   * @example
+   * const amount = col.numeric(5, 2); // '4.99', '-999.99'; '4.999' is rejected, not rounded
+   * const ratio = col.numeric(); // unconstrained: also 'NaN', 'Infinity'
+   */
   numeric: (precision?: number, scale = 0) => {
     if (precision === undefined) {
       return scalar<string>(
@@ -421,90 +536,186 @@ export const col = {
       z.string().regex(numericPattern(precision, scale), `not a numeric(${precision},${scale})`),
     );
   },
-  /** `text` as `string`. */
+  /**
+   * `text` as `string`.
+   *
+   * @example
+   * const title = col.text();
+   */
   text: () => text('text', 'text'),
-  /** `varchar(n)` (character varying) as `string` of at most `n` characters. */
+  /**
+   * `varchar(n)` (character varying) as `string` of at most `n` characters.
+   *
+   * @example
+   * const first_name = col.varchar(45);
+   */
   varchar: (maxLength: number) =>
     text('varchar', `varchar(${positiveInteger(maxLength, 'varchar length')})`, maxLength),
-  /** `char(n)` (character, blank-padded by PostgreSQL) as `string` of at most `n` characters. */
+  /**
+   * `char(n)` (character, blank-padded by PostgreSQL) as `string` of at most `n` characters.
+   *
+   * @example
+   * const country_code = col.char(2); // 'DE'
+   */
   char: (length: number) => text('char', `char(${positiveInteger(length, 'char length')})`, length),
-  /** `boolean`. */
+  /**
+   * `boolean`.
+   *
+   * @example
+   * const active = col.boolean();
+   */
   boolean: () => scalar<boolean>({ kind: 'boolean', sqlType: 'boolean' }, z.boolean()),
-  /** `money` as a decimal `string` with at most two fraction digits (`"-1234.56"`). */
+  /**
+   * `money` as a decimal `string` with at most two fraction digits (`"-1234.56"`).
+   *
+   * @example
+   * const price = col.money(); // '-1234.56', never '$1,234.56'
+   */
   money: () =>
     scalar<string>(
       { kind: 'money', sqlType: 'money' },
       z.custom<string>(isMoney, expected('a money amount (at most 2 fraction digits, no symbol)')),
     ),
-  /** `real` (float4) as `number`. */
+  /**
+   * `real` (float4) as `number`.
+   *
+   * @example
+   * const weight = col.real().nullable();
+   */
   real: () =>
     scalar<number>(
       { kind: 'real', sqlType: 'real' },
       z.custom<number>(isReal, expected('a real (a number within float4 range)')),
     ),
-  /** `double precision` (float8) as `number`, `NaN`, infinities and `-0` included. */
+  /**
+   * `double precision` (float8) as `number`, `NaN`, infinities and `-0` included.
+   *
+   * @example
+   * const latitude = col.double();
+   */
   double: () =>
     scalar<number>(
       { kind: 'double', sqlType: 'double precision' },
       z.custom<number>(isDouble, expected('a number')),
     ),
-  /** `date` as PostgreSQL's ISO text: `"2022-02-14"`, `"0044-03-15 BC"`, `"infinity"`. */
+  /**
+   * `date` as PostgreSQL's ISO text: `"2022-02-14"`, `"0044-03-15 BC"`, `"infinity"`.
+   *
+   * @example
+   * const birth_date = col.date().nullable(); // '1990-05-17'
+   */
   date: () =>
     scalar<string>(
       { kind: 'date', sqlType: 'date' },
       z.custom<string>(isPgDate, expected('a date (YYYY-MM-DD[ BC], infinity or -infinity)')),
     ),
-  /** `timestamp without time zone` as `Date` (read as UTC) or `"infinity"`/`"-infinity"`. */
+  /**
+   * `timestamp without time zone` as `Date` (read as UTC) or `"infinity"`/`"-infinity"`.
+   *
+   * @example
+   * const placed_at = col.timestamp();
+   * // a timestamp(3) column: the kind, and the type as PostgreSQL spells it for the drift check
+   * const shipped_at = col.timestamp().nativeType('timestamp(3) without time zone');
+   */
   timestamp: () =>
     scalar<TimestampValue>(
       { kind: 'timestamp', sqlType: 'timestamp without time zone' },
       z.custom<TimestampValue>(isPgTimestamp, expected(TIMESTAMP_PROBLEM)),
     ),
-  /** `timestamp with time zone` as `Date` or `"infinity"`/`"-infinity"`. */
+  /**
+   * `timestamp with time zone` as `Date` or `"infinity"`/`"-infinity"`.
+   *
+   * @example
+   * const last_update = col.timestamptz().cursor();
+   */
   timestamptz: () =>
     scalar<TimestampValue>(
       { kind: 'timestamptz', sqlType: 'timestamp with time zone' },
       z.custom<TimestampValue>(isPgTimestamp, expected(TIMESTAMP_PROBLEM)),
     ),
-  /** `interval` as ISO 8601 text (`"P1Y2M3DT4H5M6.789S"`). */
+  /**
+   * `interval` as ISO 8601 text (`"P1Y2M3DT4H5M6.789S"`).
+   *
+   * @example
+   * const rental_duration = col.interval(); // 'P3D', 'PT1H30M'
+   */
   interval: () =>
     scalar<string>(
       { kind: 'interval', sqlType: 'interval' },
       z.custom<string>(isInterval, expected('an ISO 8601 interval (e.g. P1Y2M3DT4H5M6.5S)')),
     ),
-  /** `bytea` as `Buffer`. */
+  /**
+   * `bytea` as `Buffer`.
+   *
+   * @example
+   * const picture = col.bytea().nullable(); // Buffer.from([0xde, 0xad])
+   */
   bytea: () => scalar<Buffer>({ kind: 'bytea', sqlType: 'bytea' }, z.instanceof(Buffer)),
-  /** `jsonb` as a {@link JsonValue}. */
+  /**
+   * `jsonb` as a {@link JsonValue}.
+   *
+   * @example
+   * const attributes = col.jsonb(); // { color: 'red', sizes: [38, 39] }
+   */
   jsonb: () => scalar<JsonValue>({ kind: 'jsonb', sqlType: 'jsonb' }, z.json()),
-  /** `json` as its text, byte for byte. */
+  /**
+   * `json` as its text, byte for byte.
+   *
+   * @example
+   * const payload = col.json(); // '{"b": 1, "a": 2}', key order and spaces kept
+   */
   json: () =>
     scalar<string>(
       { kind: 'json', sqlType: 'json' },
       z.custom<string>(isJsonText, expected('JSON text')),
     ),
-  /** `inet` as text: an IPv4 or IPv6 address with an optional prefix length. */
+  /**
+   * `inet` as text: an IPv4 or IPv6 address with an optional prefix length.
+   *
+   * @example
+   * const client_ip = col.inet(); // '192.0.2.1', '2001:db8::1/64'
+   */
   inet: () =>
     scalar<string>(
       { kind: 'inet', sqlType: 'inet' },
       z.custom<string>(isInet, expected('an inet (IPv4 or IPv6 address, optional /bits)')),
     ),
-  /** `cidr` as text: a network with its prefix length. */
+  /**
+   * `cidr` as text: a network with its prefix length.
+   *
+   * @example
+   * const network = col.cidr(); // '198.51.100.0/24'
+   */
   cidr: () =>
     scalar<string>(
       { kind: 'cidr', sqlType: 'cidr' },
       z.custom<string>(isCidr, expected('a cidr (network/bits, no bits set past the prefix)')),
     ),
-  /** `tsvector` as PostgreSQL's text. */
+  /**
+   * `tsvector` as PostgreSQL's text.
+   *
+   * @example
+   * const fulltext = col.tsvector(); // "'cat':2 'fat':1"
+   */
   tsvector: () =>
     scalar<string>(
       { kind: 'tsvector', sqlType: 'tsvector' },
       z.string().refine((value) => !value.includes('\u0000'), TEXT_WITHOUT_NUL),
     ),
-  /** `uuid` as `string`. */
+  /**
+   * `uuid` as `string`.
+   *
+   * @example
+   * const _run_id = col.uuid(); // '6f1c2a4e-...'
+   */
   uuid: () => scalar<string>({ kind: 'uuid', sqlType: 'uuid' }, z.guid()),
   /**
    * An enum-like column: a SQL enum type when `typeName` is given (pagila's `mpaa_rating`),
    * otherwise `text` restricted to the values. The TypeScript type is the union of the values.
+   *
+   * @example
+   * const rating = col.enum(['G', 'PG', 'R'], { typeName: 'mpaa_rating' }); // 'G' | 'PG' | 'R'
+   * const status = col.enum(['open', 'closed']); // text, restricted by the contract
    */
   enum: <const TValues extends readonly [string, ...string[]]>(
     values: TValues,
@@ -516,7 +727,12 @@ export const col = {
     ),
   /**
    * An array of a scalar column, e.g. `col.array(col.text())` for `text[]`. Elements are
-   * non-null unless the element column is `.nullable()`.
+   * non-null unless the element column is `.nullable()`. Nested arrays are refused (PostgreSQL
+   * arrays are multi-dimensional, not arrays of arrays).
+   *
+   * @example
+   * const tags = col.array(col.text().nullable()); // text[]: (string | null)[], e.g. ['a', null]
+   * const scores = col.array(col.integer()).nullable(); // integer[], the array itself nullable
    */
   array: <TElement>(element: ColumnBuilder<TElement>) => {
     if (element.meta.kind === 'array') {
@@ -538,6 +754,13 @@ export const col = {
    * The escape hatch for SQL types without a kind of their own (`xml`, `point`, bit strings):
    * the SQL type as text and, optionally, a zod schema for values (default: any string) and a
    * generator for factories (default: a short lowercase word, which suits text-like types).
+   *
+   * @example
+   * const doc = col.custom('xml'); // string
+   * const location = col.custom('point', {
+   *   zod: z.object({ x: z.number(), y: z.number() }),
+   *   generate: (random) => ({ x: random.int(0, 9), y: random.int(0, 9) }),
+   * });
    */
   custom,
 };

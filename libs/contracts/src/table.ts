@@ -8,11 +8,21 @@ import { buildEntitySchema } from './_build-entity-schema.ts';
 /** The columns of a table definition, keyed by the contract's column name. */
 export type ColumnBuilders = Record<string, ColumnBuilder<unknown>>;
 
-/** What `defineTable` takes. */
+/**
+ * What `defineTable` takes. Names follow the naming rules of {@link defineTable}.
+ *
+ * @example
+ * const Film = defineTable({
+ *   name: 'film',
+ *   schema: 'public',
+ *   columns: { film_id: col.integer().primaryKey(), title: col.text() },
+ * });
+ * Film.definition; // what withAudit() and `{ ...Film.definition.columns }` reuse
+ */
 export interface TableDefinition<TColumns extends ColumnBuilders> {
-  /** Table name, e.g. `customer`. */
+  /** Table name, e.g. `customer`; matches `^[a-z_][a-z0-9_$]*$`. */
   name: string;
-  /** Database schema; defaults to `public`. */
+  /** Database schema; defaults to `public`; matches `^[a-z_][a-z0-9_$]*$`. */
   schema?: string;
   /**
    * The table's name in the source database when it is not a plain identifier (spaces,
@@ -91,6 +101,14 @@ const IDENTIFIER = /^[a-z_][a-z0-9_$]*$/;
  * a nullable key column, more than one cursor, names PostgreSQL would need to quote, or two
  * columns read from the same source column.
  *
+ * **Naming rules.** The contract's table name, schema and column names (the keys of `columns`,
+ * which are also the row's properties and the target table's names) match
+ * `^[a-z_][a-z0-9_$]*$`: lowercase, so PostgreSQL never needs to quote them. A source name that
+ * does not fit (capitals, spaces, a quoted name) is given as the database spells it, unquoted:
+ * `sourceName` for the table, `.source(name)` for a column. Lowercase reserved words (`order`,
+ * `user`) fit the rule and are quoted by the loaders. The generated entity name is the table
+ * name in PascalCase unless `entityName` says otherwise.
+ *
  * @example
  * const Customer = defineTable({
  *   name: 'customer',
@@ -101,6 +119,22 @@ const IDENTIFIER = /^[a-z_][a-z0-9_$]*$/;
  *   },
  * });
  * type CustomerRow = RowOf<typeof Customer>;
+ * // { customer_id: number; email: string | null; last_update: TimestampValue }
+ *
+ * @example
+ * // The source table "Order" with the columns "OrderID" and "user": names that need quotes.
+ * const Order = defineTable({
+ *   name: 'order',
+ *   sourceName: 'Order',
+ *   schema: 'public',
+ *   description: 'One customer order',
+ *   columns: {
+ *     order_id: col.integer().primaryKey().source('OrderID'),
+ *     user: col.text(),
+ *   },
+ * });
+ * Order.qualifiedName; // 'public.order'
+ * Order.columns.order_id.sourceName; // 'OrderID'
  */
 export function defineTable<const TColumns extends ColumnBuilders>(
   definition: TableDefinition<TColumns>,

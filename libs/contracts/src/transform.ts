@@ -46,7 +46,18 @@ export interface Transform<TFrom extends AnyTable, TTo extends AnyTable> {
 export type AnyTransform = Transform<AnyTable, AnyTable>;
 
 /**
- * Defines a transform from a source contract to a target contract.
+ * Defines a transform from a source contract to a target contract. `map` gets a row of the
+ * source contract's type and returns the target's data row (no audit columns: the loader fills
+ * them) or `null` to filter the row out; both sides are validated against their contracts when
+ * the transform runs (in the loader, or in {@link runTransform}).
+ *
+ * @example
+ * // identity: what `datakit new bronze` generates for each table
+ * const customerToBronze = defineTransform({
+ *   from: Customer,
+ *   to: BronzeCustomer,
+ *   map: (row) => ({ ...row }),
+ * });
  *
  * @example
  * const customerToBronze = defineTransform({
@@ -90,6 +101,19 @@ export interface RunTransformResult<TTo extends AnyTable> {
  * The test harness for transforms, and the same steps the loader runs: validate each input
  * row against the source contract, map it, validate the result against the target contract
  * without its audit columns. No database needed.
+ *
+ * @example
+ * import { expect, it } from 'vitest';
+ *
+ * it('keeps every valid customer and rejects a bad email type', () => {
+ *   const rows = makeFactory(Customer, { seed: 7 }).buildMany(20);
+ *   const result = runTransform(customerToBronze, [...rows, { ...rows[0], email: 42 }]);
+ *   expect(result.rows).toHaveLength(20);
+ *   expect(result.filtered).toBe(0);
+ *   expect(result.rejected).toMatchObject([
+ *     { stage: 'source', reason: 'email: expected string, received number' },
+ *   ]);
+ * });
  */
 export function runTransform<TFrom extends AnyTable, TTo extends AnyTable>(
   transform: Transform<TFrom, TTo>,

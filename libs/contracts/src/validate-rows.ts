@@ -24,6 +24,11 @@ export interface ValidateRowsResult<TRow> {
 /**
  * Validates one row against the table's contract: every column present with a valid value,
  * no unknown keys. For streaming loaders that decide row by row.
+ *
+ * @example
+ * const result = validateRow(Customer, { customer_id: 1, email: null, last_update: new Date() });
+ * if (!result.ok) console.error(result.reason);
+ * // e.g. 'customer_id: expected number, received string'
  */
 export function validateRow<TTable extends AnyTable>(
   table: TTable,
@@ -34,7 +39,14 @@ export function validateRow<TTable extends AnyTable>(
   return { ok: false, reason: formatIssues(result.error.issues) };
 }
 
-/** Validates rows against the table's contract; never throws for bad data. */
+/**
+ * Validates rows against the table's contract; never throws for bad data. A testing helper too:
+ * check that fixture rows fit a contract.
+ *
+ * @example
+ * const { valid, rejected } = validateRows(Customer, makeFactory(Customer).buildMany(10));
+ * expect(rejected).toEqual([]);
+ */
 export function validateRows<TTable extends AnyTable>(
   table: TTable,
   rows: Iterable<unknown>,

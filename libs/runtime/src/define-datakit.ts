@@ -74,6 +74,17 @@ export interface DatakitDefinition<TParameters extends z.ZodType = z.ZodType> {
 /**
  * Types one table entry so that the transform must map exactly that source to that target.
  * `defineDatakit` accepts plain objects too and checks the same at run time.
+ *
+ * @example
+ * datakitTable({ source: Customer, target: BronzeCustomer, transform: customerToBronze });
+ * // read the whole table every run and replace the target's rows
+ * datakitTable({
+ *   source: Rate,
+ *   target: BronzeRate,
+ *   transform: rateToBronze,
+ *   cursor: null,
+ *   mode: 'replace',
+ * });
  */
 export function datakitTable<TSource extends AnyTable, TTarget extends AnyTable>(
   table: DatakitTableInput<TSource, TTarget>,
@@ -84,13 +95,22 @@ export function datakitTable<TSource extends AnyTable, TTarget extends AnyTable>
 /**
  * Defines a datakit. Checks every table entry and throws one `ConfigError` listing every
  * problem: a transform between other tables, a cursor that is not a source column, two entries
- * writing the same target.
+ * writing the same target, a mode that would lose or double rows.
  *
  * @example
- * export const datakit = defineDatakit({
+ * // src/index.ts
+ * export const pagilaBronze = defineDatakit({
  *   name: 'pagila-bronze',
- *   tables: [{ source: Customer, target: BronzeCustomer, transform: customerToBronze }],
+ *   description: 'Audited copies of the pagila tables',
+ *   tables: [
+ *     datakitTable({ source: Country, target: BronzeCountry, transform: countryToBronze }),
+ *     datakitTable({ source: Customer, target: BronzeCustomer, transform: customerToBronze }),
+ *   ],
+ *   extraColumns: 'discard',
+ *   parameters: z.strictObject({ since: z.string().optional() }),
  * });
+ * // src/main.ts
+ * await runDatakit(pagilaBronze, process.argv.slice(2), process.env);
  */
 export function defineDatakit<TParameters extends z.ZodType = z.ZodType>(
   input: DatakitDefinitionInput<TParameters>,

@@ -11,7 +11,21 @@ import { runVerb } from './run-verb.ts';
 import { defaultServices } from './_default-services.ts';
 import type { DatakitServices } from './services.ts';
 
-/** Options of {@link runDatakit}, for tests; a datakit's main.ts passes none. */
+/**
+ * Options of {@link runDatakit}, for tests; a datakit's main.ts passes none.
+ *
+ * @example
+ * // a datakit's test: its spec, with no database and no process output
+ * let stdout = '';
+ * const io = {
+ *   stdout: { write: (text: string) => (stdout += text) },
+ *   stderr: { write: () => true },
+ *   setExitCode: () => undefined,
+ * };
+ * const code = await runDatakit(pagilaBronze, ['spec'], {}, { io });
+ * expect(code).toBe(0);
+ * expect(JSON.parse(stdout)).toMatchObject({ type: 'spec', name: 'pagila-bronze' });
+ */
 export interface RunDatakitOptions {
   /** Where events, logs and the exit code go. Default: the process. */
   io?: DatakitIo;
