@@ -1,14 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import {
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  readlinkSync,
-  rmSync,
-  symlinkSync,
-} from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -22,10 +14,14 @@ import { repoRoot } from './_paths.ts';
 
 // docs/guide-new-source.md, run as written: its commands (between the guide markers) in a
 // fresh clone of this repository's HEAD, with `shop` renamed to a name of this run's own. The
-// clone shares this checkout's node_modules (entries linked one by one, @datakit's workspace
-// links made anew so they point into the clone) and its .infra (the running infrastructure's
-// secrets), so `git clone`, `npm ci` and `infra:up` are preconditions, not run; `new` commands
-// get --skip-install (npm install would write into the shared node_modules).
+// clone gets this checkout's node_modules as hard links (`cp -al`: its files' real paths are in
+// the clone, as after `npm ci`, so a bundled image such as the Kerberos sidecar's is the same
+// byte for byte; symbolic links to this checkout made esbuild name `../../../work/…` paths in
+// the bundle, and the sidecar in the registry was then refused as another image of 1.0.1;
+// @datakit's workspace links are relative, so they point into the clone) and shares its .infra
+// (the running infrastructure's secrets), so `git clone`, `npm ci` and `infra:up` are
+// preconditions, not run; `new` commands get --skip-install (npm install would write into the
+// hard-linked files).
 const root = repoRoot();
 const engine = new DockerEngine();
 const name = `g${randomBytes(3).toString('hex')}`;
@@ -91,15 +87,8 @@ beforeAll(() => {
   clone = join(mkdtempSync(join(tmpdir(), 'datakit-guide-')), 'datakit');
   const cloned = spawnSync('git', ['clone', '--quiet', '--local', root, clone], { env });
   expect(cloned.status, String(cloned.stderr)).toBe(0);
-  const modules = join(clone, 'node_modules');
-  mkdirSync(join(modules, '@datakit'), { recursive: true });
-  for (const entry of readdirSync(join(root, 'node_modules'))) {
-    if (entry !== '@datakit') symlinkSync(join(root, 'node_modules', entry), join(modules, entry));
-  }
-  for (const entry of readdirSync(join(root, 'node_modules', '@datakit'))) {
-    const target = readlinkSync(join(root, 'node_modules', '@datakit', entry));
-    symlinkSync(target, join(modules, '@datakit', entry));
-  }
+  const linked = spawnSync('cp', ['-al', join(root, 'node_modules'), join(clone, 'node_modules')]);
+  expect(linked.status, String(linked.stderr)).toBe(0);
   symlinkSync(infraPaths().stateDir, join(clone, '.infra'));
 });
 
