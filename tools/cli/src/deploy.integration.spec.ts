@@ -4,6 +4,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { col, defineTable, describeTable } from '@datakit/contracts';
 import { DEPLOY_LABELS } from '@datakit/deploy';
 import { DockerEngine } from '@datakit/docker';
 import {
@@ -40,6 +41,14 @@ const datakit = (...args: string[]) =>
   });
 
 const reader = registryBaseReader(client);
+/** A table only version 1.1.0 has (its target does not exist, so the live check passes). */
+const greeting = describeTable(
+  defineTable({
+    name: 'greeting',
+    schema: `hello_${randomBytes(3).toString('hex')}`,
+    columns: { id: col.integer().primaryKey(), text: col.text() },
+  }),
+);
 
 /** Writes warehouse.yaml pinning `version`, and a lock in sync with it. */
 function pin(version: string): void {
@@ -123,6 +132,23 @@ beforeAll(async () => {
   for (const version of ['1.0.0', '1.1.0']) {
     const project = join(scratch, `${name}-${version}`);
     cpSync(join(root, 'datakits', 'hello', 'src'), join(project, 'src'), { recursive: true });
+    if (version === '1.1.0') {
+      // The minor adds a table: plan shows that diff between the running image and the new one.
+      const main = join(project, 'src', 'main.ts');
+      writeFileSync(
+        main,
+        readFileSync(main, 'utf8').replace(
+          'contracts: [], config: {}',
+          `contracts: ${JSON.stringify([greeting])}, transforms: ${JSON.stringify([
+            {
+              name: 'greeting',
+              source: `${greeting.schema}.greeting`,
+              target: `${greeting.schema}.greeting`,
+            },
+          ])}, config: {}`,
+        ),
+      );
+    }
     writeFileSync(
       join(project, 'package.json'),
       JSON.stringify({ name, version, datakit: { name } }),
@@ -219,6 +245,9 @@ describe('deploying a warehouse on Docker', () => {
 
   it('upgrades to a newer pin, then rolls back to the previous digest', async () => {
     pin('1.1.0');
+    const text = datakit('plan', warehouseDir);
+    expect(text.stdout).toContain(`${name} 1.0.0 -> 1.1.0`);
+    expect(text.stdout).toContain(`+ additive  table ${greeting.schema}.greeting is new`);
     const plan = JSON.parse(datakit('plan', warehouseDir, '--json').stdout) as {
       changes: { action: string; reasons: string[] }[];
       upgrades: unknown[];
@@ -233,7 +262,11 @@ describe('deploying a warehouse on Docker', () => {
         datakit: name,
         from: '1.0.0',
         to: '1.1.0',
-        impact: { breaking: false, diff: { changes: [] }, migration: '-- no DDL is needed' },
+        impact: {
+          breaking: false,
+          diff: { changes: [{ class: 'additive', kind: 'table-added' }] },
+          migration: '-- no DDL is needed',
+        },
         live: { status: 'ok' },
       },
     ]);
