@@ -4,7 +4,7 @@
 //      validate, merge), as its image runs it (the esbuild bundle on Node 24), in a child
 //      process whose peak RSS is measured, at 1M and 3M rows; rental's columns all cross in
 //      binary COPY, so the same run is also measured with DATAKIT_COPY_FORMAT=text (b-text),
-//      the path of tables with numeric, date or array columns;
+//      the path of a target with a tsvector or custom column;
 //  (c) row-by-row inserts through MikroORM (persist and flush per row) of a 50,000-row slice,
 //      scaled to the full row count.
 //  (s) SQL Server, measured against the TDS test server (@datakit/tds-server), not SQL Server:
