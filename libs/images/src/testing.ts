@@ -9,6 +9,8 @@ import { MediaType, sha256Digest, type RegistryClient } from '@datakit/registry'
 export interface TestSpec {
   contracts: TableSpec[];
   transforms: { name: string; source: string; target: string }[];
+  /** The config file's JSON Schema, as the runtime's spec verb prints it. */
+  config?: Record<string, unknown>;
 }
 
 /**

@@ -24,17 +24,40 @@ function registryWith(images: Record<string, Record<string, string>>): PinRegist
   };
 }
 
-const state = {
-  warehouse: 'analytics',
-  environmentName: 'local',
-  jobs: [
-    { datakit: 'pagila-bronze', version: '1.1.0', digest: digest('a'), contractHash: digest('c') },
-  ],
-} as unknown as DesiredState;
+const stateWith = (parameters: Record<string, unknown>) =>
+  ({
+    warehouse: 'analytics',
+    dir: '/w/analytics',
+    environmentName: 'local',
+    jobs: [
+      {
+        datakit: 'pagila-bronze',
+        version: '1.1.0',
+        digest: digest('a'),
+        contractHash: digest('c'),
+        config: { parameters },
+      },
+    ],
+  }) as unknown as DesiredState;
+const state = stateWith({});
 
+/** The spec label's config schema: `parameters` takes an optional `since` date. */
+const spec = JSON.stringify({
+  config: {
+    type: 'object',
+    properties: {
+      parameters: {
+        type: 'object',
+        properties: { since: { type: 'string', pattern: '^\\d{4}-\\d\\d-\\d\\d$' } },
+        additionalProperties: false,
+      },
+    },
+  },
+});
 const labelled = (contractHash: string, version = '1.1.0') => ({
   'dev.datakit.contract.hash': contractHash,
   'org.opencontainers.image.version': version,
+  'dev.datakit.spec': spec,
 });
 
 describe('assertDeployImagesMatchLock', () => {
@@ -57,7 +80,7 @@ describe('assertDeployImagesMatchLock', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).exitCode).toBe(ExitCode.Config);
     expect((error as ConfigError).message).toBe(
-      `datakits.lock.json does not match the images in 127.0.0.1:5000, so nothing was deployed:\n  field "datakits.pagila-bronze.contractHash": is ${digest('c')}, but the image at ${digest('a')} is labelled ${digest('d')}`,
+      `datakits.lock.json and warehouse.yaml do not match the images in 127.0.0.1:5000, so nothing was deployed:\n  field "datakits.pagila-bronze.contractHash": is ${digest('c')}, but the image at ${digest('a')} is labelled ${digest('d')}`,
     );
   });
 
@@ -70,6 +93,26 @@ describe('assertDeployImagesMatchLock', () => {
       ),
     ).rejects.toThrowError(
       /field "datakits.pagila-bronze.version": is 1.1.0, but the image at sha256:a{64} is labelled version 1.2.0/,
+    );
+  });
+
+  it('refuses parameters the config schema of the image does not take, naming the field', async () => {
+    const registry = registryWith({ [digest('a')]: labelled(digest('c')) });
+    await expect(
+      assertDeployImagesMatchLock(
+        stateWith({ since: '2024-01-01' }),
+        'datakits.lock.json',
+        registry,
+      ),
+    ).resolves.toBeUndefined();
+    await expect(
+      assertDeployImagesMatchLock(
+        stateWith({ sinse: '2024-01-01' }),
+        'datakits.lock.json',
+        registry,
+      ),
+    ).rejects.toThrowError(
+      '/w/analytics/warehouse.yaml: field "datakits.pagila-bronze.parameters": Unrecognized key: "sinse" (the config schema of pagila-bronze 1.1.0)',
     );
   });
 

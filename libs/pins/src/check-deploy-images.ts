@@ -1,5 +1,7 @@
+import { join } from 'node:path';
 import type { DesiredState } from '@datakit/deploy';
 import { ConfigError } from '@datakit/errors';
+import { parameterProblems } from './_parameters.ts';
 import { readImageLabels } from './_registry-reads.ts';
 import type { PinRegistry } from './pin-registry.ts';
 
@@ -7,8 +9,9 @@ import type { PinRegistry } from './pin-registry.ts';
  * Checks, before a deploy creates anything, that the environment's registry has every job's
  * image at its locked digest and that the image's labels agree with the lock: the contract
  * hash (`dev.datakit.contract.hash`) and, where the image carries one, the version
- * (`org.opencontainers.image.version`). A deploy never runs an image whose contracts are not the
- * ones the lock was verified with.
+ * (`org.opencontainers.image.version`); and that each pin's parameters fit the config schema
+ * the image declares in its spec label. A deploy never runs an image whose contracts are not the
+ * ones the lock was verified with, nor gives a job parameters it would refuse at run time.
  *
  * @throws ConfigError listing every job that disagrees, naming the lock file and field;
  *   EnvironmentError when the registry cannot be reached.
@@ -19,6 +22,7 @@ export async function assertDeployImagesMatchLock(
   registry: PinRegistry,
 ): Promise<void> {
   const problems: string[] = [];
+  const warehouseFile = join(state.dir, 'warehouse.yaml');
   for (const job of state.jobs) {
     const field = `field "datakits.${job.datakit}`;
     const labels = await readImageLabels(registry, job.datakit, job.digest);
@@ -38,10 +42,18 @@ export async function assertDeployImagesMatchLock(
         `  ${field}.version": is ${job.version}, but the image at ${job.digest} is labelled version ${labels.version}`,
       );
     }
+    // The parameters the job would be given, against the config schema the image declares.
+    for (const problem of labels.spec === undefined
+      ? []
+      : (parameterProblems(labels.spec, job.config.parameters) ?? [])) {
+      problems.push(
+        `  ${warehouseFile}: field "datakits.${job.datakit}.${problem.field}": ${problem.message} (the config schema of ${job.datakit} ${job.version})`,
+      );
+    }
   }
   if (problems.length === 0) return;
   throw new ConfigError(
-    `${lockFile} does not match the images in ${registry.host}, so nothing was deployed:\n${problems.join('\n')}`,
+    `${lockFile} and warehouse.yaml do not match the images in ${registry.host}, so nothing was deployed:\n${problems.join('\n')}`,
     {
       hint: `Verify the lock with \`datakit verify ${state.warehouse} --env ${state.environmentName}\` and pin again.`,
     },

@@ -13,10 +13,18 @@ import { tagState } from './detect-moved-tag.ts';
 import type { PinRegistry } from './pin-registry.ts';
 import { versionTags } from './resolve-version.ts';
 import { writeModeProblems } from './_write-modes.ts';
+import { parameterProblems } from './_parameters.ts';
 
 /** What one check of `datakit verify` looked at. */
 export type VerifyCheckName =
-  'load' | 'lock' | 'registry' | 'contract-hash' | 'write-modes' | 'live-tables' | 'airflow-dags';
+  | 'load'
+  | 'lock'
+  | 'registry'
+  | 'contract-hash'
+  | 'write-modes'
+  | 'parameters'
+  | 'live-tables'
+  | 'airflow-dags';
 
 /** One check and its outcome. */
 export interface VerifyCheck {
@@ -171,6 +179,29 @@ export async function verifyWarehouse(
     } else if (modeProblems !== undefined) {
       add({ datakit, check: 'write-modes', message: 'every table has a mode it supports' });
     }
+    const parameters =
+      pin === undefined || labels.spec === undefined
+        ? undefined
+        : parameterProblems(labels.spec, pin.parameters);
+    if (parameters !== undefined && parameters.length > 0) {
+      fail(
+        datakit,
+        'parameters',
+        ExitCode.Config,
+        parameters
+          .map(
+            ({ field, message }) =>
+              `${loaded.file}: field "datakits.${datakit}.${field}": ${message} (the config schema of ${datakit} ${entry.version})`,
+          )
+          .join('\n'),
+      );
+    } else if (parameters !== undefined) {
+      add({
+        datakit,
+        check: 'parameters',
+        message: "the parameters fit the image's config schema",
+      });
+    }
     if (options.live === false) {
       add({ datakit, check: 'live-tables', status: 'skipped', message: 'not checked (--no-live)' });
       continue;
@@ -187,7 +218,14 @@ export async function verifyWarehouse(
       continue;
     }
     for (const side of ['source', 'target'] as const) {
-      const outcome = await compareSide(loaded, options.environment, pin[side], side, tables[side]);
+      const outcome = await compareSide(
+        loaded,
+        options.environment,
+        pin[side],
+        side,
+        tables[side],
+        datakit,
+      );
       const where = `${side} connection "${pin[side]}"`;
       switch (outcome.status) {
         case 'ok':

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import type { DeployPlan } from '@datakit/deploy';
-import { checkUpgrades, type UpgradeCheck } from '@datakit/pins';
+import { assertDeployImagesMatchLock, checkUpgrades, type UpgradeCheck } from '@datakit/pins';
 import { driverFor, envFlags, findWarehouse, stateOf, warehouseArg } from '../_deploy.ts';
 import { pinRegistryOf } from '../_pins.ts';
 import { DatakitCommand } from '../_render.ts';
@@ -34,16 +34,13 @@ export default class Plan extends DatakitCommand {
     const { args, flags } = await this.parse(Plan);
     const loaded = findWarehouse(args.warehouse);
     const state = stateOf(loaded, flags.env);
+    const registry = pinRegistryOf(loaded, flags.env);
+    // What deploy refuses first: images that disagree with the lock, parameters that do not fit.
+    await assertDeployImagesMatchLock(state, loaded.lockFile, registry);
     const plan = await driverFor(state).plan(state);
-    const upgrades = await checkUpgrades(
-      loaded,
-      flags.env,
-      plan,
-      pinRegistryOf(loaded, flags.env),
-      {
-        live: !flags['no-live'],
-      },
-    );
+    const upgrades = await checkUpgrades(loaded, flags.env, plan, registry, {
+      live: !flags['no-live'],
+    });
     if (!this.jsonEnabled()) {
       this.log(renderPlan(plan));
       if (upgrades.length > 0) this.log(renderUpgradeChecks(upgrades));

@@ -1,0 +1,41 @@
+// A pin's parameters against the config JSON Schema its image declares (the spec label's
+// `config.properties.parameters`), checked by verify, plan and deploy before a job runs.
+import { z } from 'zod';
+
+/** One parameter that does not fit: its path under `parameters` and why. */
+export interface ParameterProblem {
+  /** `parameters`, or `parameters.<path>` of the value that does not fit. */
+  field: string;
+  message: string;
+}
+
+/**
+ * Every way a pin's `parameters` do not fit the image's config schema, empty when they fit;
+ * undefined when the label declares no config schema (an image built before specs carried
+ * one), so there is nothing to check against.
+ */
+export function parameterProblems(
+  specLabel: string,
+  parameters: Readonly<Record<string, unknown>> | undefined,
+): ParameterProblem[] | undefined {
+  let spec: { config?: { properties?: { parameters?: unknown } } };
+  try {
+    spec = JSON.parse(specLabel) as typeof spec;
+  } catch {
+    return undefined;
+  }
+  const schema = spec.config?.properties?.parameters;
+  if (schema === undefined || schema === null || typeof schema !== 'object') return undefined;
+  let check: z.ZodType;
+  try {
+    check = z.fromJSONSchema(schema as Parameters<typeof z.fromJSONSchema>[0]);
+  } catch {
+    return undefined;
+  }
+  const result = check.safeParse(parameters ?? {});
+  if (result.success) return [];
+  return result.error.issues.map((issue) => ({
+    field: ['parameters', ...issue.path.map(String)].join('.'),
+    message: issue.message,
+  }));
+}
