@@ -54,7 +54,13 @@ export type {
   TransformOutput,
   TransformRejection,
 } from './transform.ts';
-export { defaultWriteMode, validWriteModes, WRITE_MODES, writeModeRefusal } from './write-mode.ts';
+export {
+  cursorIsUnique,
+  defaultWriteMode,
+  validWriteModes,
+  WRITE_MODES,
+  writeModeRefusal,
+} from './write-mode.ts';
 export type { WriteMode, WriteModeFacts } from './write-mode.ts';
 export { makeFactory } from './make-factory.ts';
 export type { Factory, FactoryOptions, Overrides } from './make-factory.ts';

@@ -52,9 +52,12 @@ export interface ReadRequest {
   table: AnyTable;
   /**
    * The contract column the read resumes after and the saved value (as the loader stored it,
-   * text), or null for a full read. `after: null` also reads everything.
+   * text), or null for a full read. `after: null` also reads everything. `inclusive` reads
+   * from the saved value on (`>=`) instead of after it (`>`): a cursor several rows can share
+   * (a timestamp) is read so, so that a row committed later with the saved value is not
+   * missed; the rows at that value are read again (a merge writes nothing for them).
    */
-  cursor: { column: string; after: string | null } | null;
+  cursor: { column: string; after: string | null; inclusive?: boolean } | null;
   /**
    * Rows read again by their key whatever the cursor (rejected rows of earlier runs that
    * nobody acknowledged, see {@link SourceSession.readsByKey}): the source contract's key
@@ -145,8 +148,17 @@ export interface TableLoad {
   sourceSchema: string;
   /** Live schema the target table is written to (created when missing). */
   targetSchema: string;
-  /** Source contract column the load resumes after; null reads the whole table. */
+  /**
+   * Source contract column the load resumes after; null reads the whole table. A cursor that
+   * is not unique (see `cursorIsUnique` in @datakit/contracts) is read from its saved value on
+   * (`>=`) by a merge; an append refuses it.
+   */
   cursor: string | null;
+  /**
+   * A keyless target's dedup rule: the target data columns a merge upserts on (one row per
+   * distinct value). Empty or absent: none; a keyless target then cannot be merged.
+   */
+  dedupOn?: readonly string[];
   mode: WriteMode;
   /** Rows between progress reports. */
   batchSize: number;

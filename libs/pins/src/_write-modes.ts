@@ -12,6 +12,10 @@ interface SpecTransform {
   /** Absent in images built before datakits declared their modes. */
   modes?: WriteMode[];
   cursor?: string | null;
+  /** Absent in images built before cursor uniqueness was part of the rule: not unique. */
+  cursorUnique?: boolean;
+  /** Absent in images built before dedup rules existed: none. */
+  dedupOn?: string[];
 }
 
 /** One refused mode: the pin's field (`mode`, `mode.<table>`), or null for the datakit's own. */
@@ -56,6 +60,8 @@ export function writeModeProblems(
     const facts = {
       primaryKey: contracts.get(transform.target)?.primaryKey ?? [],
       cursor: transform.cursor ?? null,
+      cursorUnique: transform.cursorUnique === true,
+      dedupOn: transform.dedupOn ?? [],
     };
     // A spec without a mode per transform gets the default the runtime would give.
     const own = transform.mode ?? defaultWriteMode(facts);

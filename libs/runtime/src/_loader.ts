@@ -15,6 +15,7 @@ export function loadTable(input: LoadTableInput): Promise<LoadTableResult> {
     sourceSchema: table.sourceSchema,
     targetSchema: table.targetSchema,
     cursor: table.cursor,
+    dedupOn: table.dedupOn,
     mode: table.mode,
     batchSize: input.batchSize,
     copyFormat: input.copyFormat,

@@ -32,6 +32,8 @@ export function buildSpec(
       mode: t.mode,
       modes: [...t.modes],
       cursor: t.cursor,
+      cursorUnique: t.cursorUnique,
+      dedupOn: [...t.dedupOn],
     })),
     config: configJsonSchema(definition),
   };

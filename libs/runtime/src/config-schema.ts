@@ -125,6 +125,8 @@ export function runtimeConfigSchema(definition: DatakitDefinition) {
         const refusal = writeModeRefusal(chosen, {
           primaryKey: table.target.primaryKey,
           cursor: table.cursor,
+          cursorUnique: table.cursorUnique,
+          dedupOn: table.dedupOn,
         });
         ctx.addIssue({
           code: 'custom',

@@ -64,14 +64,74 @@ describe('defineDatakit', () => {
     });
     const eventsToLog = defineTransform({ from: Events, to: Log, map: (row) => ({ ...row }) });
 
-    it('appends after its cursor, or replaces on a full read: never a merge that doubles', () => {
+    it('replaces after a shared cursor or on a full read, appends after a unique one: never a merge that doubles', () => {
       const kit = (cursor?: null) =>
         defineDatakit({
           name: 'keyless',
           tables: [{ source: Events, target: Log, transform: eventsToLog, cursor }],
         }).tables[0];
-      expect([kit()?.mode, kit()?.modes]).toEqual(['append', ['append', 'replace']]);
+      // A timestamp is not unique: an append after it could lose or double rows at a tie.
+      expect([kit()?.mode, kit()?.modes]).toEqual(['replace', ['replace']]);
       expect([kit(null)?.mode, kit(null)?.modes]).toEqual(['replace', ['replace']]);
+      const Versioned = defineTable({
+        name: 'events',
+        schema: 'public',
+        columns: {
+          id: col.bigint(),
+          payload: col.text(),
+          at: col.bigint().nativeType('rowversion'),
+        },
+      });
+      const versioned = defineDatakit({
+        name: 'keyless',
+        tables: [
+          {
+            source: Versioned,
+            target: Log,
+            transform: defineTransform({
+              from: Versioned,
+              to: Log,
+              map: (row) => ({ ...row, at: new Date(0) }),
+            }),
+            cursor: 'at',
+          },
+        ],
+      }).tables[0];
+      expect([versioned?.mode, versioned?.modes, versioned?.cursorUnique]).toEqual([
+        'append',
+        ['append', 'replace'],
+        true,
+      ]);
+    });
+
+    it('merges on a dedup rule, which names data columns of a keyless target only', () => {
+      const kit = (dedupOn: readonly string[] | 'row') =>
+        defineDatakit({
+          name: 'keyless',
+          tables: [{ source: Events, target: Log, transform: eventsToLog, dedupOn }],
+        }).tables[0];
+      expect([kit(['id'])?.mode, kit(['id'])?.modes, kit(['id'])?.dedupOn]).toEqual([
+        'merge',
+        ['merge', 'replace'],
+        ['id'],
+      ]);
+      expect(kit('row')?.dedupOn).toEqual(['id', 'payload', 'at']);
+      expect(() => kit(['nope'])).toThrowError(
+        'dedupOn names nope, not data columns of bronze.log (id, payload, at)',
+      );
+      expect(() =>
+        defineDatakit({
+          name: 'keyed',
+          tables: [
+            {
+              source: Customer,
+              target: BronzeCustomer,
+              transform: customerToBronze,
+              dedupOn: 'row',
+            },
+          ],
+        }),
+      ).toThrowError('dedupOn is for a target without a primary key');
     });
 
     it('refuses merge and a full-read append, naming the table and why', () => {

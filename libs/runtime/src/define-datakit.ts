@@ -1,4 +1,10 @@
-import { defaultWriteMode, validWriteModes, writeModeRefusal } from '@datakit/contracts';
+import {
+  cursorIsUnique,
+  dataColumns,
+  defaultWriteMode,
+  validWriteModes,
+  writeModeRefusal,
+} from '@datakit/contracts';
 import type { AnyTable, Column, Transform, WriteMode } from '@datakit/contracts';
 import { ConfigError } from '@datakit/errors';
 import type { z } from 'zod';
@@ -17,13 +23,22 @@ export interface DatakitTableInput<TSource extends AnyTable, TTarget extends Any
    */
   cursor?: string | null;
   /**
+   * The dedup rule of a target without a primary key: the target data columns whose values
+   * tell its rows apart (`['event_id', 'at']`), or `'row'` for every data column. A merge
+   * then upserts on those columns (one row per distinct value, the last read), so a keyless
+   * table can be merged after a timestamp cursor. Not allowed on a target with a key.
+   */
+  dedupOn?: readonly string[] | 'row';
+  /**
    * The write mode unless the config says otherwise. Default: `merge` on the target's primary
-   * key; without a key, `append` when the table has a cursor (only new rows), else `replace`.
+   * key or dedup rule; without either, `append` after a unique cursor (the source's key or a
+   * rowversion: only new rows), else `replace`.
    */
   mode?: WriteMode;
   /**
    * The modes a warehouse may choose for this table (its config's `mode`). Default: every mode
-   * that neither loses nor doubles rows: `merge` needs a primary key, `append` a cursor.
+   * that neither loses nor doubles rows: `merge` needs a primary key or a dedup rule, `append`
+   * a unique cursor.
    */
   modes?: readonly WriteMode[];
 }
@@ -57,6 +72,10 @@ export interface NormalizedDatakitTable {
   transform: Transform<AnyTable, AnyTable>;
   /** The source cursor column, or null for a full read. */
   cursor: string | null;
+  /** Whether no two source rows share a cursor value (see `cursorIsUnique`). */
+  cursorUnique: boolean;
+  /** The dedup rule's target columns (every data column for `'row'`); empty: none. */
+  dedupOn: readonly string[];
   mode: WriteMode;
   /** The modes a config may choose for this table; `mode` is one of them. */
   modes: readonly WriteMode[];
@@ -135,7 +154,9 @@ export function defineDatakit<TParameters extends z.ZodType = z.ZodType>(
         `${where}: cursor "${cursor}" is not a column of ${table.source.qualifiedName}`,
       );
     }
-    const facts = { primaryKey: table.target.primaryKey, cursor };
+    const dedupOn = dedupColumns(table, where, problems);
+    const cursorUnique = cursor !== null && cursorIsUnique(table.source, cursor);
+    const facts = { primaryKey: table.target.primaryKey, cursor, cursorUnique, dedupOn };
     const modes = table.modes ?? validWriteModes(facts);
     if (modes.length === 0) problems.push(`${where}: modes is empty; name at least one`);
     for (const declared of new Set([...modes, ...(table.mode === undefined ? [] : [table.mode])])) {
@@ -152,6 +173,8 @@ export function defineDatakit<TParameters extends z.ZodType = z.ZodType>(
       target: table.target,
       transform: table.transform,
       cursor,
+      cursorUnique,
+      dedupOn: Object.freeze(dedupOn),
       mode,
       modes: Object.freeze([...modes]),
     };
@@ -169,6 +192,34 @@ export function defineDatakit<TParameters extends z.ZodType = z.ZodType>(
     parameters: input.parameters,
     extraColumns: input.extraColumns ?? 'discard',
   });
+}
+
+/** A table's dedup rule as target column names; each problem with it added to `problems`. */
+function dedupColumns(
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any table entry
+  table: DatakitTableInput<any, any>,
+  where: string,
+  problems: string[],
+): string[] {
+  const rule = table.dedupOn;
+  if (rule === undefined) return [];
+  const target = table.target as AnyTable;
+  const data = dataColumns(target).map((c) => c.name);
+  if (target.primaryKey.length > 0) {
+    problems.push(
+      `${where}: dedupOn is for a target without a primary key; ${target.qualifiedName} merges on its key (${target.primaryKey.join(', ')})`,
+    );
+    return [];
+  }
+  if (rule === 'row') return data;
+  if (rule.length === 0) problems.push(`${where}: dedupOn is empty; name columns or 'row'`);
+  const unknown = rule.filter((name) => !data.includes(name));
+  if (unknown.length > 0) {
+    problems.push(
+      `${where}: dedupOn names ${unknown.join(', ')}, not data columns of ${target.qualifiedName} (${data.join(', ')})`,
+    );
+  }
+  return [...new Set(rule)];
 }
 
 /** The cursor column's metadata, for loaders that need its type. */

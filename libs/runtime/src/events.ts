@@ -44,6 +44,10 @@ export interface TransformSpec {
   modes: WriteMode[];
   /** The source column the load resumes after, or null for a full read every run. */
   cursor: string | null;
+  /** Whether no two source rows share a cursor value (the source's key or a rowversion). */
+  cursorUnique: boolean;
+  /** A keyless target's dedup rule: the columns a merge upserts on; empty: none. */
+  dedupOn: string[];
 }
 
 /** How rows reach the target table. */

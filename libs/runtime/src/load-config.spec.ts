@@ -82,7 +82,9 @@ describe('loadConfig', () => {
           env: {},
         }),
       ),
-    ).toMatch(/has 1 problem:\n {2}- mode\.country: append is not a mode of table bronze\.country/);
+    ).toMatch(
+      /has 2 problems:\n {2}- mode\.country: append is not a mode of table bronze\.country[^]*- mode\.customer: append is not a mode of table bronze\.customer \(it supports merge, replace\): append needs a unique cursor/,
+    );
     expect(
       messageOf(() =>
         loadConfig(testDatakit, {

@@ -117,7 +117,9 @@ describe('the guide "bring a new source in"', () => {
     const commands = guideCommands(readFileSync(join(clone, 'docs/guide-new-source.md'), 'utf8'));
     expect(commands[0]).toMatch(/^npm run infra:add-source -- g[0-9a-f]{6} --sql /);
     const started = Date.now();
+    const times: string[] = [];
     for (const command of commands) {
+      const commandStarted = Date.now();
       const result = spawnSync('bash', ['-c', command], {
         cwd: clone,
         env,
@@ -126,8 +128,11 @@ describe('the guide "bring a new source in"', () => {
       });
       expect([command, result.status], `${result.stdout}\n${result.stderr}`).toEqual([command, 0]);
       lastOutput = result.stdout;
+      times.push(`  ${((Date.now() - commandStarted) / 1000).toFixed(1)} s  ${command}`);
     }
-    console.log(`guide: ${commands.length} commands in ${(Date.now() - started) / 1000} s`);
+    console.log(
+      `guide: ${commands.length} commands in ${(Date.now() - started) / 1000} s\n${times.join('\n')}`,
+    );
   }, 1_800_000);
 
   it('loads every table: the run succeeds with no rejected row', () => {

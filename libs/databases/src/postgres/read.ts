@@ -53,7 +53,7 @@ function sourceSelect(request: ReadRequest, cast: 'text' | 'binary' | 'none'): s
   const cursor = request.cursor;
   if (cursor !== null && cursor.after !== null) {
     const column = request.table.columns[cursor.column] as { sourceName: string };
-    const after = `${ident(column.sourceName)} > ${literal(cursor.after)}`;
+    const after = `${ident(column.sourceName)} ${cursor.inclusive === true ? '>=' : '>'} ${literal(cursor.after)}`;
     const keys = keyPredicate(request);
     sql += keys === undefined ? ` WHERE ${after}` : ` WHERE ${after} OR ${keys}`;
   }

@@ -49,7 +49,7 @@ export function planRead(request: ReadRequest): ReadPlan {
     name: column.sourceName,
     type: readableType(column.sqlType, column.name),
   }));
-  let cursor: { column: ReadColumn; after: string | null } | null = null;
+  let cursor: { column: ReadColumn; after: string | null; inclusive: boolean } | null = null;
   if (request.cursor !== null) {
     const index = columns.findIndex((column) => column.name === request.cursor?.column);
     const column = read[index];
@@ -67,7 +67,7 @@ export function planRead(request: ReadRequest): ReadPlan {
         },
       );
     }
-    cursor = { column, after: request.cursor.after };
+    cursor = { column, after: request.cursor.after, inclusive: request.cursor.inclusive === true };
   }
   return {
     statement: readStatement({

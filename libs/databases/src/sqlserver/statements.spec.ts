@@ -90,6 +90,23 @@ describe('readStatement', () => {
     ).toContain('WHERE [rv] < MIN_ACTIVE_ROWVERSION()');
   });
 
+  it('reads a shared cursor (a datetime2) from its saved value on when asked, so a tie is not lost', () => {
+    const at = { name: 'at', type: type('datetime2(7)') };
+    const read = (inclusive: boolean) =>
+      readStatement({
+        schema: 's',
+        table: 't',
+        columns: [at],
+        cursor: { column: at, after: '2024-01-02 03:04:05', inclusive },
+      });
+    expect(read(true)).toContain(
+      "WHERE [at] >= CONVERT(datetime2(7), N'2024-01-02 03:04:05', 121)",
+    );
+    expect(read(false)).toContain(
+      "WHERE [at] > CONVERT(datetime2(7), N'2024-01-02 03:04:05', 121)",
+    );
+  });
+
   it('compares a datetime2 cursor as datetime2(7) from its ISO text', () => {
     expect(cursorValueExpression(type('datetime2(3)'), '2024-01-02 03:04:05.123')).toBe(
       "CONVERT(datetime2(7), N'2024-01-02 03:04:05.123', 121)",

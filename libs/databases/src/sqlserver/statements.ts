@@ -220,20 +220,21 @@ export function readStatement(options: {
   schema: string;
   table: string;
   columns: readonly ReadColumn[];
-  cursor: { column: ReadColumn; after: string | null } | null;
+  /** `inclusive`: from the saved value on (`>=`), for a cursor several rows can share. */
+  cursor: { column: ReadColumn; after: string | null; inclusive?: boolean } | null;
 }): string {
   const list = options.columns
     .map((column, index) => `${selectExpression(column.type, column.name)} AS c${index}`)
     .join(',\n       ');
   const conditions: string[] = [];
   if (options.cursor !== null) {
-    const { column, after } = options.cursor;
+    const { column, after, inclusive } = options.cursor;
     const quoted = quoteIdentifier(column.name);
     if (after !== null) {
       const value = cursorValueExpression(column.type, after);
       // read.ts refuses other cursor types before a statement is made.
       if (value === undefined) throw new TypeError(`no cursor comparison for ${column.type.name}`);
-      conditions.push(`${quoted} > ${value}`);
+      conditions.push(`${quoted} ${inclusive === true ? '>=' : '>'} ${value}`);
     }
     if (column.type.name === 'rowversion') conditions.push(`${quoted} < MIN_ACTIVE_ROWVERSION()`);
   }

@@ -430,6 +430,27 @@ export interface StoredReject {
   key: string[] | null;
 }
 
+/**
+ * Which of a run's rejected rows earlier runs of the table rejected already, the very same row
+ * (by its stored JSON): a row read again, at a cursor value shared with rows after it or by
+ * its key, is no new fact. Their indexes in `rejects`.
+ */
+export async function knownRejects(
+  client: pg.Client,
+  runId: string,
+  targetTable: string,
+  rejects: readonly StoredReject[],
+): Promise<Set<number>> {
+  if (rejects.length === 0) return new Set();
+  const result = await client.query<{ i: string }>(
+    `SELECT x.i::text AS i FROM unnest($3::text[]) WITH ORDINALITY AS x(d, i)
+      WHERE EXISTS (SELECT 1 FROM ${S}.rejects j
+                     WHERE j.target_table = $1 AND j.run_id <> $2 AND j.row_data = x.d::jsonb)`,
+    [targetTable, runId, rejects.map((r) => r.rowData)],
+  );
+  return new Set(result.rows.map((r) => Number(r.i) - 1));
+}
+
 /** Stores rejected rows, a few thousand per statement. */
 export async function storeRejects(
   client: pg.Client,

@@ -89,11 +89,12 @@ describe('loadTable in binary COPY against real PostgreSQL', () => {
                where event_id in (4, 5)`);
     await sql(`insert into ${SRC}.events values (9001, 'new', null, true, 1, null, '2030-01-02')`);
     const second = await loadTable(options());
-    expect(second).toMatchObject({ read: 3, written: 3, format: 'binary' });
+    // The row at the first run's saved cursor value is read again (`at` is not unique).
+    expect(second).toMatchObject({ read: 4, written: 3, format: 'binary' });
     expect(second.cursor).toBe('2030-01-02 00:00:00+00');
     expect(await fingerprint()).toEqual(await fingerprint(SRC));
     const third = await loadTable(options());
-    expect(third).toMatchObject({ read: 0, written: 0, cursor: second.cursor });
+    expect(third).toMatchObject({ read: 1, written: 0, cursor: second.cursor });
   });
 
   it('replaces the table, and rejects over the threshold leave it unchanged', async () => {

@@ -118,9 +118,10 @@ describe('loadTable against real PostgreSQL', () => {
     const first = await fingerprint(DST, true);
     const again = [await loadTable(options()), await loadTable(options())];
 
+    // `updated` is not unique: the row at the saved value is read again, and written nothing.
     expect(again.map((r) => [r.read, r.written])).toEqual([
-      [0, 0],
-      [0, 0],
+      [1, 0],
+      [1, 0],
     ]);
     expect(await fingerprint(DST, true)).toEqual(first);
     // Without a cursor every row is read again, and unchanged rows are not touched.
@@ -145,7 +146,8 @@ describe('loadTable against real PostgreSQL', () => {
     );
     const second = await loadTable(options());
 
-    expect(second).toMatchObject({ read: 2, written: 2 });
+    // Item 1000, at the saved cursor value, is read again and left as it is.
+    expect(second).toMatchObject({ read: 3, written: 2 });
     expect(second.cursor).toBe('2030-01-01 00:00:00+00');
     const rows = await sql<{ label: string; same_created: boolean; run: string }>(
       `select label, _created_at = _updated_at as same_created, _run_id::text as run
@@ -161,6 +163,29 @@ describe('loadTable against real PostgreSQL', () => {
     expect(await fingerprint()).toEqual(await fingerprint(SRC));
   });
 
+  it('loads a row committed later with exactly the saved cursor value; an unchanged rerun reads only the rows at that value and writes nothing', async () => {
+    // Three rows share the highest value, as rows of one transaction share its now().
+    const tie = '2030-01-01 00:00:00+00';
+    await sql(`update ${SRC}.items set updated = $1 where item_id in (998, 999, 1000)`, [tie]);
+    const first = await loadTable(options());
+    expect(first).toMatchObject({ read: 1000, written: 1000, cursor: tie });
+    // Committed after that run, with the very value it saved.
+    await sql(`insert into ${SRC}.items values (1001, 'late', 1, null, $1)`, [tie]);
+    expect(await loadTable(options())).toMatchObject({ read: 4, written: 1, cursor: tie });
+    expect(await fingerprint()).toEqual(await fingerprint(SRC));
+    const before = await fingerprint(DST, true);
+    const unchanged = options();
+    expect(await loadTable(unchanged)).toMatchObject({ read: 4, written: 0, cursor: tie });
+    const [run] = await sql(
+      `select rows_read, rows_written, cursor_from, cursor_to from _datakit.runs where run_id = $1`,
+      [unchanged.runId],
+    );
+    expect(run).toEqual({ rows_read: '4', rows_written: '0', cursor_from: tie, cursor_to: tie });
+    // Not touched: run ids and _updated_at as they were.
+    expect(await fingerprint(DST, true)).toEqual(before);
+    expect(await cursorOf()).toBe(tie);
+  });
+
   it('replaces the whole table, and append refuses rows whose key is already there', async () => {
     await loadTable(options({ mode: 'replace' }));
     await sql(`delete from ${SRC}.items where item_id > 600`);
@@ -171,7 +196,8 @@ describe('loadTable against real PostgreSQL', () => {
     expect(await fingerprint()).toEqual(await fingerprint(SRC));
 
     const before = await fingerprint(DST, true);
-    const append = loadTable(options({ mode: 'append', cursor: null }));
+    // Appended after a unique cursor (the key); the replace saved none, so all is read again.
+    const append = loadTable(options({ mode: 'append', cursor: 'item_id' }));
     await expect(append).rejects.toBeInstanceOf(DatakitError);
     await expect(append).rejects.toMatchObject({
       message: expect.stringMatching(/duplicate key value.*Key \(item_id\)=\(1\) already exists/),
@@ -272,7 +298,7 @@ describe('loadTable against real PostgreSQL', () => {
     const failed = loadTable(strict);
     await expect(failed).rejects.toBeInstanceOf(RejectsError);
     await expect(failed).rejects.toThrow(
-      `${DST}.items: 20 of 20 rows were rejected (100%), more than the threshold of 0.1%; nothing was written.`,
+      `${DST}.items: 20 of 21 rows were rejected (95.24%), more than the threshold of 0.1%; nothing was written.`,
     );
     expect(await fingerprint(DST, true)).toEqual(before);
     expect(await cursorOf()).toBe(cursorBefore);
@@ -296,19 +322,21 @@ describe('loadTable against real PostgreSQL', () => {
     );
     const before = await fingerprint(DST, true);
     const strict = loadTable(options({ rejectThreshold: 0.01 }));
+    // Item 1000, at the saved cursor value, is read again too.
     await expect(strict).rejects.toThrow(
-      '1 of 3 rows were rejected (33.33%), more than the threshold of 1%',
+      '1 of 4 rows were rejected (25%), more than the threshold of 1%',
     );
     expect(await fingerprint(DST, true)).toEqual(before);
     const floored = await loadTable(options({ rejectThreshold: 0.01, rejectFloor: 1 }));
-    expect(floored).toMatchObject({ read: 3, written: 2, rejected: 1 });
+    expect(floored).toMatchObject({ read: 4, written: 2, rejected: 1 });
     await sql(
       `update ${SRC}.items set updated = updated + interval '1 day', label = 'much too long, again'
        where item_id in (600, 601)`,
     );
-    // Item 500, rejected by the last run, is read again by its key: 3 rows, all rejected.
+    // Item 500, rejected by the last run, is read again by its key and rejected again unchanged:
+    // not counted again. Items 600 and 601 are, with 502 at the saved value: 2 of 3.
     await expect(loadTable(options({ rejectThreshold: 0.01, rejectFloor: 1 }))).rejects.toThrow(
-      '3 of 3 rows were rejected (100%), more than both the threshold of 1% and 1 row;',
+      '2 of 3 rows were rejected (66.67%) (and 1 read again that earlier runs rejected), more than both the threshold of 1% and 1 row;',
     );
   });
 
@@ -321,7 +349,7 @@ describe('loadTable against real PostgreSQL', () => {
        where item_id in (7, 8)`,
     );
     const first = options({ rejectFloor: 1 });
-    expect(await loadTable(first)).toMatchObject({ read: 2, written: 1, rejected: 1 });
+    expect(await loadTable(first)).toMatchObject({ read: 3, written: 1, rejected: 1 });
     const [stored] = await sql<{ row_data: Record<string, string>; source_key: string[] }>(
       `select row_data, source_key from _datakit.rejects where run_id = $1`,
       [first.runId],
@@ -337,25 +365,23 @@ describe('loadTable against real PostgreSQL', () => {
       },
       source_key: ['7'],
     });
-    // Still bad: read again by key (the cursor is past it), rejected again.
-    const again = options({ rejectFloor: 1 });
-    expect(await loadTable(again)).toMatchObject({ read: 1, written: 0, rejected: 1 });
-    // Fixed at the source without moving its cursor: the next run loads it, nothing else.
+    // Still bad: read again (at the saved value it shares with item 8, and by key), rejected
+    // again unchanged: not stored again, its reject stays open.
+    const again = options({ rejectFloor: 0 });
+    expect(await loadTable(again)).toMatchObject({ read: 2, written: 0, rejected: 1 });
+    // Fixed at the source without moving its cursor: the next run loads it, item 8 unchanged.
     await sql(`update ${SRC}.items set label = 'fixed' where item_id = 7`);
     const fixed = options({ rejectFloor: 1 });
-    expect(await loadTable(fixed)).toMatchObject({ read: 1, written: 1, rejected: 0 });
+    expect(await loadTable(fixed)).toMatchObject({ read: 2, written: 1, rejected: 0 });
     expect(await fingerprint()).toEqual(await fingerprint(SRC));
     const history = await sql<{ run: string; resolution: string | null; by: string | null }>(
       `select run_id::text as run, resolution, resolved_run_id::text as by from _datakit.rejects
         where run_id = any($1::uuid[]) order by rejected_at`,
       [[first.runId, again.runId, fixed.runId]],
     );
-    expect(history).toEqual([
-      { run: first.runId, resolution: 'rejected again', by: again.runId },
-      { run: again.runId, resolution: 'loaded', by: fixed.runId },
-    ]);
-    // Settled: the next run reads nothing again.
-    expect(await loadTable(options())).toMatchObject({ read: 0, written: 0 });
+    expect(history).toEqual([{ run: first.runId, resolution: 'loaded', by: fixed.runId }]);
+    // Settled: the next run reads only the rows at the saved value, and writes nothing.
+    expect(await loadTable(options())).toMatchObject({ read: 2, written: 0 });
   });
 
   it('rejects retry opens acknowledged rows again; a row gone from the source is settled as such', async () => {
@@ -369,8 +395,15 @@ describe('loadTable against real PostgreSQL', () => {
     await loadTable(bad);
     const mine = { targetTable: `${DST}.items`, runId: bad.runId };
     expect(await acknowledgeRejects(target, mine)).toBe(1);
-    // Acknowledged: not read again.
-    expect(await loadTable(options())).toMatchObject({ read: 0 });
+    // Acknowledged: read again only as the row at the saved cursor value, and neither stored
+    // again nor counted against the limits (no floor here).
+    expect(await loadTable(options())).toMatchObject({ read: 1, written: 0, rejected: 1 });
+    const open = await sql(
+      `select count(*)::int as n from _datakit.rejects where target_table = $1
+          and acknowledged_at is null and resolved_at is null`,
+      [`${DST}.items`],
+    );
+    expect(open).toEqual([{ n: 0 }]);
     expect(await retryRejects(target, mine)).toEqual({
       opened: 1,
       keyless: 0,

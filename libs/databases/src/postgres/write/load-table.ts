@@ -1,9 +1,14 @@
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
-import { AUDIT_COLUMN_NAMES, dataColumns } from '@datakit/contracts';
+import {
+  AUDIT_COLUMN_NAMES,
+  cursorIsUnique,
+  dataColumns,
+  writeModeRefusal,
+} from '@datakit/contracts';
 import type { AnyTable, ColumnMeta } from '@datakit/contracts';
-import { DatakitError, EnvironmentError, RejectsError } from '@datakit/errors';
+import { ConfigError, DatakitError, EnvironmentError, RejectsError } from '@datakit/errors';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 
@@ -15,6 +20,7 @@ import { SESSION_SETTINGS } from './codecs.ts';
 import {
   clearCursor,
   ensureBookkeeping,
+  knownRejects,
   markAbandoned,
   openRejectKeys,
   readCursor,
@@ -24,6 +30,7 @@ import {
   saveCursor,
   storeRejects,
 } from './bookkeeping.ts';
+import type { StoredReject } from './bookkeeping.ts';
 import { loadError } from './load-error.ts';
 import { RowProcessor } from './row-processor.ts';
 import {
@@ -55,8 +62,14 @@ const LOCK_NAMESPACE = 'datakit.load:';
  * in one transaction, so a killed load leaves the target and the cursor as they were.
  *
  * - `append` inserts the rows; `replace` deletes every row first (same transaction: readers
- *   keep the old rows until the commit); `merge` upserts on the primary key and leaves rows whose data did not change untouched (their
- *   `_run_id` and `_updated_at` stay). A merge into an empty table copies straight in.
+ *   keep the old rows until the commit); `merge` upserts on the primary key (a keyless
+ *   target: on its dedup rule's columns) and leaves rows whose data did not change untouched
+ *   (their `_run_id` and `_updated_at` stay). A merge into an empty keyed table copies
+ *   straight in.
+ * - A cursor several rows can share (not the source's key, not a rowversion) is read from its
+ *   saved value on (`>=`) by a merge, so a row committed later with that value is not lost;
+ *   the rows at the saved value are read again and, unchanged, written nothing. A mode that
+ *   would lose or double rows (see `writeModeRefusal`) is refused naming the table.
  * - Rejected rows are stored in `_datakit.rejects` with their reason, also when the run fails;
  *   more than `rejectThreshold` of the rows read and more than `rejectFloor` rows fails the
  *   load and the target is unchanged.
@@ -67,6 +80,17 @@ export async function loadTable(options: LoadTableOptions): Promise<TableLoadRes
   const { target, runId } = options;
   const targetName = `${options.targetSchema}.${options.targetTable.name}`;
   const sourceName = `${options.sourceSchema}.${options.sourceTable.sourceName}`;
+  const refusal = writeModeRefusal(options.mode, {
+    primaryKey: options.targetTable.primaryKey,
+    cursor: options.cursor,
+    cursorUnique: cursorIsUnique(options.sourceTable, options.cursor),
+    dedupOn: options.dedupOn ?? [],
+  });
+  if (refusal !== undefined) {
+    throw new ConfigError(`${targetName} cannot be loaded with ${options.mode}: ${refusal}.`, {
+      hint: `Choose another mode for ${targetName} (the config's mode), or change its contract.`,
+    });
+  }
   try {
     await prepareSession(target);
     await ensureBookkeeping(target);
@@ -84,6 +108,8 @@ export async function loadTable(options: LoadTableOptions): Promise<TableLoadRes
 
   let cursorFrom: string | null = null;
   let processor: RowProcessor | undefined;
+  // The rejected rows to store: those earlier runs did not reject already (see below).
+  let newRejects: readonly StoredReject[] | undefined;
   try {
     await target.query('BEGIN');
     await lockTable(target, targetName);
@@ -134,10 +160,20 @@ export async function loadTable(options: LoadTableOptions): Promise<TableLoadRes
     const copied = await streamRows(options, processor, cursorFrom, into, binary, keysAsked);
 
     const counts = processor.counts;
+    // Rows earlier runs rejected already, read again (at a shared cursor value, or by key) and
+    // rejected again unchanged, are neither stored again nor counted against the limits: a
+    // bad row at the saved cursor value must not fail every later run.
+    const known = await knownRejects(target, runId, targetName, processor.rejects);
+    const knownProcessor = processor;
+    newRejects = processor.rejects.filter((_, i) => !known.has(i));
+    const read = counts.read - known.size;
+    const rejected = counts.rejected - known.size;
     const limits = { threshold: options.rejectThreshold, floor: options.rejectFloor };
-    if (overRejectLimit(counts.read, counts.rejected, limits)) {
+    if (overRejectLimit(read, rejected, limits)) {
+      const earlier =
+        known.size === 0 ? '' : ` (and ${known.size} read again that earlier runs rejected)`;
       throw new RejectsError(
-        `${targetName}: ${counts.rejected} of ${counts.read} rows were rejected (${percent(counts.rejected / counts.read)}), more than ${describeRejectLimits(limits)}; nothing was written.`,
+        `${targetName}: ${rejected} of ${read} rows were rejected (${percent(rejected / read)})${earlier}, more than ${describeRejectLimits(limits)}; nothing was written.`,
         {
           hint: `The rejected rows and their reasons are in _datakit.rejects (run_id ${runId}); fix the data or raise rejectThreshold (a fraction) or rejectFloor (rows).`,
         },
@@ -164,12 +200,21 @@ export async function loadTable(options: LoadTableOptions): Promise<TableLoadRes
         runId,
       });
     }
-    await storeRejects(target, runId, targetName, processor.rejects);
+    await storeRejects(target, runId, targetName, newRejects);
+    // An open reject read again unchanged stays open as it was (no newer reject holds it).
+    const unchanged = new Set(
+      [...known].flatMap((i) => {
+        const key = knownProcessor.rejects[i]?.key;
+        return key == null ? [] : [RowProcessor.keyOf(key)];
+      }),
+    );
     await resolveRejects(
       target,
       runId,
       targetName,
-      settled(processor, fullRead ? openKeys : keysAsked, openKeys),
+      settled(processor, fullRead ? openKeys : keysAsked, openKeys).filter(
+        (s) => !unchanged.has(RowProcessor.keyOf(s.key)),
+      ),
     );
     const result: TableLoadResult = {
       read: counts.read,
@@ -192,7 +237,7 @@ export async function loadTable(options: LoadTableOptions): Promise<TableLoadRes
   } catch (error) {
     await target.query('ROLLBACK').catch(() => undefined);
     const failure = loadError(error, { table: targetName, side: 'target', source: sourceName });
-    await recordFailure(options, targetName, processor, cursorFrom, failure.message);
+    await recordFailure(options, targetName, processor, newRejects, cursorFrom, failure.message);
     throw failure;
   }
 }
@@ -332,8 +377,10 @@ async function prepareTarget(options: LoadTableOptions, targetName: string): Pro
   const saved = options.cursor === null ? null : await readCursor(target, targetName);
   // An empty target with a saved cursor was emptied or recreated: read everything again.
   const cursorFrom = empty ? null : saved;
+  // A dedup rule applies to the first load too: the source's own repeats go through the stage.
+  const deduped = targetTable.primaryKey.length === 0 && (options.dedupOn ?? []).length > 0;
   return {
-    direct: options.mode === 'append' || empty,
+    direct: options.mode === 'append' || (empty && !deduped),
     cursorFrom,
     auditDefaults,
     constantRunId,
@@ -422,7 +469,16 @@ async function streamRows(
   const rows = await options.source.read({
     schema: options.sourceSchema,
     table: options.sourceTable,
-    cursor: options.cursor === null ? null : { column: options.cursor, after: cursorFrom },
+    cursor:
+      options.cursor === null
+        ? null
+        : {
+            column: options.cursor,
+            after: cursorFrom,
+            // A shared value (a timestamp): rows committed later with the saved value are
+            // read too; the merge writes nothing for the ones it already holds.
+            inclusive: !cursorIsUnique(options.sourceTable, options.cursor),
+          },
     ...(keys.length > 0 ? { keys: { columns: options.sourceTable.primaryKey, values: keys } } : {}),
     batchSize: options.batchSize,
     format: binary ? 'binary' : 'text',
@@ -478,6 +534,7 @@ async function* processFields(
  */
 async function mergeStage(options: LoadTableOptions): Promise<number> {
   const { targetTable, runId } = options;
+  if (targetTable.primaryKey.length === 0) return mergeDeduped(options, options.dedupOn ?? []);
   const table = qualified(options.targetSchema, targetTable.name);
   const data = dataColumns(targetTable).map((c) => c.name);
   const key = new Set<string>(targetTable.primaryKey);
@@ -527,6 +584,62 @@ async function mergeStage(options: LoadTableOptions): Promise<number> {
 }
 
 /**
+ * Merges the staged rows into a keyless target on its dedup rule's columns: one staged row per
+ * distinct value of those columns (the last read), a target row with that value updated when
+ * its other data columns differ, and inserted when there is none. Values are told apart as the
+ * change check compares them (json, floats, intervals and the like by their text; NULLs equal),
+ * and matched by a hashable condition so neither side is scanned per row. Returns the rows
+ * inserted or changed. (The load holds the table's lock: no one else writes it meanwhile.)
+ */
+async function mergeDeduped(
+  options: LoadTableOptions,
+  dedupOn: readonly string[],
+): Promise<number> {
+  const { target, targetTable, runId } = options;
+  const table = qualified(options.targetSchema, targetTable.name);
+  const columns = dataColumns(targetTable);
+  const on = new Set(dedupOn);
+  const byName = new Map(columns.map((c) => [c.name, c]));
+  const dedup = dedupOn.map((name) => byName.get(name) as ColumnMeta & { name: string });
+  const value = (prefix: string, c: ColumnMeta & { name: string }): string =>
+    comparesAsText(c) ? `${prefix}.${ident(c.name)}::text` : `${prefix}.${ident(c.name)}`;
+  // Plain equality where it is exact (no NULLs, an equality operator); else the row's text.
+  const plain = dedup.every((c) => !c.nullable && !comparesAsText(c));
+  const tuple = (prefix: string): string =>
+    plain
+      ? `(${dedup.map((c) => value(prefix, c)).join(', ')})`
+      : `ROW(${dedup.map((c) => value(prefix, c)).join(', ')})::text`;
+  const match = `${tuple('t')} = ${tuple('s')}`;
+  const DEDUP = ident('_datakit_dedup');
+  await target.query(
+    `CREATE TEMPORARY TABLE ${DEDUP} ON COMMIT DROP AS
+       SELECT DISTINCT ON (${dedup.map((c) => value('s', c)).join(', ')}) s.*
+         FROM ${STAGE} s ORDER BY ${dedup.map((c) => value('s', c)).join(', ')}, s.ctid DESC`,
+  );
+  const audited = targetTable.audited;
+  const run = `${literal(runId)}::uuid`;
+  let written = 0;
+  const others = columns.filter((c) => !on.has(c.name));
+  if (others.length > 0) {
+    const set = others.map((c) => `${ident(c.name)} = s.${ident(c.name)}`);
+    if (audited) set.push(`"_run_id" = ${run}`, '"_loaded_at" = now()', '"_updated_at" = now()');
+    const changed = `(${others.map((c) => value('t', c)).join(', ')}) IS DISTINCT FROM (${others.map((c) => value('s', c)).join(', ')})`;
+    const updated = await target.query(
+      `UPDATE ${table} AS t SET ${set.join(', ')} FROM ${DEDUP} s WHERE ${match} AND ${changed}`,
+    );
+    written += updated.rowCount ?? 0;
+  }
+  const names = targetColumnList(targetTable);
+  const values = columns.map((c) => `s.${ident(c.name)}`);
+  if (audited) values.push(run, 'now()', 'now()', 'now()');
+  const inserted = await target.query(
+    `INSERT INTO ${table} (${names.join(', ')}) SELECT ${values.join(', ')} FROM ${DEDUP} s
+      WHERE NOT EXISTS (SELECT 1 FROM ${table} t WHERE ${match})`,
+  );
+  return written + (inserted.rowCount ?? 0);
+}
+
+/**
  * Whether a merge's change check compares a column by its text: kinds without an equality
  * operator (json, and custom types such as xml or point), and kinds whose equality is looser
  * than the value (`-0 = 0` and `NaN = NaN` for floats, `'1 day' = '24 hours'` for intervals,
@@ -573,6 +686,7 @@ async function recordFailure(
   options: LoadTableOptions,
   targetName: string,
   processor: RowProcessor | undefined,
+  rejects: readonly StoredReject[] | undefined,
   cursorFrom: string | null,
   message: string,
 ): Promise<void> {
@@ -588,8 +702,9 @@ async function recordFailure(
       cursorTo: cursorFrom,
       error: message,
     });
-    if (processor !== undefined) {
-      await storeRejects(options.target, options.runId, targetName, processor.rejects);
+    const toStore = rejects ?? processor?.rejects;
+    if (toStore !== undefined) {
+      await storeRejects(options.target, options.runId, targetName, toStore);
     }
     await options.target.query('COMMIT');
   } catch {
