@@ -102,6 +102,16 @@ export interface RunResult {
 }
 
 /** What `ensureContainer` had to do. */
+/** The name suffix of a container staged to replace another (see `stageContainer`). */
+export const STAGED_SUFFIX = '.next';
+
+/** A container created next to the one it replaces: `commit` swaps them, `discard` drops it. */
+export interface StagedContainer {
+  outcome: EnsureOutcome;
+  commit(): Promise<void>;
+  discard(): Promise<void>;
+}
+
 export type EnsureOutcome = 'unchanged' | 'started' | 'created' | 'recreated';
 
 /** A container as `listContainers` reports it. */
@@ -117,6 +127,8 @@ export interface ContainerSummary {
 
 /** A container's run state and mounts, as `containerState` reports them. */
 export interface ContainerState {
+  /** The container's id. */
+  id: string;
   running: boolean;
   /** The exit code of the last run (0 while running or never run). */
   exitCode: number;
@@ -138,6 +150,14 @@ export interface ContainerChange {
 
 /** The label that records a hash of a long-running container's spec, to detect changes. */
 export const SPEC_HASH_LABEL = 'dev.datakit.spec-hash';
+
+/** Moments of {@link DockerEngine.startAndFollow}, for timings. */
+export interface FollowHooks {
+  /** The container was started. */
+  onStarted?(): void;
+  /** The container exited (its last output may still be in flight). */
+  onExited?(): void;
+}
 
 /**
  * The one module that talks to a Docker engine. Every other layer goes through this class, so
@@ -411,6 +431,61 @@ export class DockerEngine {
   }
 
   /**
+   * The first half of replacing a named container without losing it: when `spec` differs from
+   * the container of that name (or there is none), a new one is created (and started, unless
+   * `start: false`) under `<name>.next`, next to the old one, which keeps running. `commit()`
+   * then removes the old container and gives the new one its name; `discard()` removes the new
+   * one and leaves the old as it was. A leftover `.next` of an interrupted run is replaced.
+   */
+  async stageContainer(
+    spec: ContainerSpec & { name: string },
+    options: { start?: boolean } = {},
+  ): Promise<StagedContainer> {
+    const start = options.start ?? true;
+    const image = await this.imageInfo(spec.image);
+    if (!image) throw new DockerError(`Image ${spec.image} does not exist on this engine.`);
+    const hash = specHash(spec, image.id);
+    const existing = await this.#inspectContainer(spec.name);
+    const nothing = async () => undefined;
+    if (existing && existing.Config.Labels?.[SPEC_HASH_LABEL] === hash) {
+      if (existing.State.Running || !start) {
+        return { outcome: 'unchanged', commit: nothing, discard: nothing };
+      }
+      return {
+        outcome: 'started',
+        commit: async () => {
+          await this.#docker.getContainer(existing.Id).start();
+        },
+        discard: nothing,
+      };
+    }
+    const staged = `${spec.name}${STAGED_SUFFIX}`;
+    await this.removeContainer(staged);
+    const container = await this.#create({
+      ...spec,
+      name: staged,
+      labels: { ...spec.labels, [SPEC_HASH_LABEL]: hash },
+    });
+    const discard = () => this.removeContainer(staged);
+    if (start) {
+      await container.start().catch(async (error: unknown) => {
+        await discard();
+        throw wrap(error, `Starting container ${spec.name}`);
+      });
+    }
+    return {
+      outcome: existing ? 'recreated' : 'created',
+      commit: async () => {
+        if (existing) await this.removeContainer(existing.Id);
+        await container.rename({ name: spec.name }).catch((error: unknown) => {
+          throw wrap(error, `Renaming container ${staged} to ${spec.name}`);
+        });
+      },
+      discard,
+    };
+  }
+
+  /**
    * Starts a created (or exited) container, hands every line it prints to the callbacks as it
    * comes, and returns its exit code when it ends. Earlier runs' output is not replayed.
    */
@@ -418,6 +493,7 @@ export class DockerEngine {
     nameOrId: string,
     onStdout: (line: string) => void,
     onStderr: (line: string) => void,
+    hooks: FollowHooks = {},
   ): Promise<number> {
     const container = this.#docker.getContainer(nameOrId);
     try {
@@ -431,7 +507,9 @@ export class DockerEngine {
       this.#docker.modem.demuxStream(stream, stdout.stream, stderr.stream);
       const ended = new Promise<void>((resolve) => stream.on('end', () => resolve()));
       await container.start();
+      hooks.onStarted?.();
       const { StatusCode } = (await container.wait()) as { StatusCode: number };
+      hooks.onExited?.();
       await Promise.race([ended, delay(2000)]);
       stdout.flush();
       stderr.flush();
@@ -545,6 +623,7 @@ export class DockerEngine {
     const info = await this.#inspectContainer(nameOrId);
     if (!info) return undefined;
     return {
+      id: info.Id,
       running: info.State.Running,
       exitCode: info.State.ExitCode,
       mounts: (info.Mounts ?? []).map((m) => ({
@@ -586,6 +665,17 @@ export class DockerEngine {
     } catch (error) {
       if (statusOf(error) !== 404) throw wrap(error, `Inspecting volume ${name}`);
       await this.#docker.createVolume({ Name: name, Labels: labels });
+    }
+  }
+
+  /** Whether the engine has a network of that name (Docker's own `host`, `bridge`, `none` too). */
+  async networkExists(name: string): Promise<boolean> {
+    try {
+      await this.#docker.getNetwork(name).inspect();
+      return true;
+    } catch (error) {
+      if (statusOf(error) === 404) return false;
+      throw wrap(error, `Inspecting network ${name}`);
     }
   }
 

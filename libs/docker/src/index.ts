@@ -2,6 +2,7 @@ export { buildContextDigest, type ContextContent } from './context-digest.ts';
 export {
   DockerEngine,
   SPEC_HASH_LABEL,
+  STAGED_SUFFIX,
   specHash,
   splitRef,
   type BindMount,
@@ -13,8 +14,10 @@ export {
   type ContainerSummary,
   type DockerConnectOptions,
   type EnsureOutcome,
+  type FollowHooks,
   type ImageInfo,
   type ProgressEvent,
   type PullAuth,
   type RunResult,
+  type StagedContainer,
 } from './engine.ts';

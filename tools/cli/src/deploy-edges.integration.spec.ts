@@ -1,6 +1,14 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -53,7 +61,7 @@ if (verb === 'spec') {
 `;
 
 /** A warehouse folder (named as the warehouse) pinning `datakits` at 1.0.0, with its lock. */
-function writeWarehouse(warehouse: string, datakits: string[]): string {
+function writeWarehouse(warehouse: string, datakits: string[], network = 'host'): string {
   const dir = join(scratch, warehouse);
   mkdirSync(dir, { recursive: true });
   const yaml = `apiVersion: datakit.dev/v1
@@ -69,6 +77,7 @@ environments:
   local:
     driver: docker
     registry: ${infra.registry.host}
+    network: ${network}
     secretsDir: ${join(root, '.infra', 'secrets', 'datakit')}
 datakits:
 ${datakits.map((d) => `  ${d}:\n    version: 1.0.0\n    source: pagila\n    target: pagila\n`).join('')}`;
@@ -192,5 +201,37 @@ describe('a pin removed from warehouse.yaml', () => {
     expect(Object.keys(await jobsOf(first))).toEqual([ok]);
     expect(await jobsOf(second)).toEqual(other);
     expect(datakit('run', otherDir, broken).status).toBe(1);
+  });
+});
+
+describe('a deploy that cannot be made', () => {
+  it('leaves the previous deployment as it was: containers, config files, no staged leftovers', async () => {
+    const dir = writeWarehouse(first, [ok, broken]);
+    expect(datakit('deploy', dir).status).toBe(0);
+    const before = await jobsOf(first);
+    const state = join(dir, '.datakit', 'local');
+    const files = readdirSync(state).sort();
+
+    // Another network would change every container; one the engine does not have is refused
+    // before anything is created (the engine itself would create them and fail at start).
+    writeWarehouse(first, [ok, broken], `datakit-no-such-network-${suffix}`);
+    const failed = datakit('deploy', dir);
+    expect(failed.status).toBe(2);
+    expect(failed.stderr).toContain(
+      `field "environments.local.network" is "datakit-no-such-network-${suffix}", a network this Docker engine does not have`,
+    );
+    expect(failed.stderr).not.toMatch(/\n\s+at /);
+
+    expect(await jobsOf(first)).toEqual(before);
+    const all = await engine.listContainers({ [DEPLOY_LABELS.warehouse]: first });
+    expect(all.filter((c) => c.name.endsWith('.next'))).toEqual([]);
+    expect(readdirSync(state).sort()).toEqual(files);
+    expect(datakit('run', dir, ok).status).toBe(0);
+
+    // Put back, the same lock deploys as nothing to change.
+    writeWarehouse(first, [ok, broken]);
+    const again = datakit('deploy', dir);
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stdout).toContain('no changes');
   });
 });

@@ -142,7 +142,7 @@ export function jobSpec(
     // The datakit reads the ticket cache; only the sidecar writes it.
     binds: kerberos ? [`${names.ticketVolume}:${CONTAINER_PATHS.ticketCacheDir}:ro`] : [],
     mounts: [
-      { source: configFile(paths, job.datakit), target: CONTAINER_PATHS.config, readOnly: true },
+      { source: configFile(paths, job), target: CONTAINER_PATHS.config, readOnly: true },
       // Its own connections' secret files only: never the keytab, never another's password.
       ...(paths.secretsDir ? secretMounts(paths.secretsDir, jobSecretFiles(state, job)) : []),
       ...krb5Mount(state, paths),
@@ -208,9 +208,14 @@ function krb5Mount(state: DesiredState, paths: DockerHostPaths): BindMount[] {
     : [{ source: paths.krb5ConfigFile, target: CONTAINER_PATHS.krb5Config, readOnly: true }];
 }
 
-/** The host file holding a job's configuration. */
-export function configFile(paths: DockerHostPaths, datakit: string): string {
-  return join(paths.stateDir, `${datakit}.config.json`);
+/**
+ * The host file holding a job's configuration, named after its content: a new configuration is
+ * a new file, so the container it replaces keeps reading its own until the swap (a deploy that
+ * fails leaves the running one untouched).
+ */
+export function configFile(paths: DockerHostPaths, job: DesiredJob): string {
+  const digest = createHash('sha256').update(configJson(job)).digest('hex').slice(0, 12);
+  return join(paths.stateDir, `${job.datakit}.config.${digest}.json`);
 }
 
 /** The bytes of a job's configuration file: secret references only, never a secret. */

@@ -1,6 +1,12 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import type { DockerEngine, PullAuth } from '@datakit/docker';
-import { DatakitError, EnvironmentError } from '@datakit/errors';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  STAGED_SUFFIX,
+  type DockerEngine,
+  type PullAuth,
+  type StagedContainer,
+} from '@datakit/docker';
+import { ConfigError, DatakitError, EnvironmentError } from '@datakit/errors';
 import { DEPLOY_LABELS, type DesiredState } from '../../desired-state.ts';
 import type { ApplyResult, DeployDriver, DeployStatus, RunJobOptions } from '../../driver.ts';
 import { planChanges, type ActualJob, type DeployPlan } from '../../plan.ts';
@@ -62,6 +68,7 @@ export class DockerDriver implements DeployDriver {
     const applied: string[] = [];
     // Everything that can be checked is checked before anything is created.
     checkHostPaths(state, paths);
+    await this.#checkNetwork(state);
     const sidecarContainer = sidecarSpec(state, paths);
     const jobContainers = new Map(
       state.jobs.map((job) => [job.datakit, jobSpec(state, job, paths)] as const),
@@ -73,36 +80,74 @@ export class DockerDriver implements DeployDriver {
       if (change.action !== 'remove' && job) await this.#ensureImage(job.image, say);
     }
 
-    if (sidecarContainer) {
-      await this.#engine.ensureVolume(
-        names.ticketVolume,
-        environmentSelector(state.warehouse, state.environmentName),
-      );
-      const sidecar = await this.#engine.ensureContainer(sidecarContainer);
-      if (sidecar !== 'unchanged') {
-        applied.push(`container/${names.sidecar}`);
-        say(`sidecar ${names.sidecar}: ${sidecar}`);
-      }
-    }
+    // Phase 1: every new or changed container is created next to the one it replaces (which
+    // keeps running); a failure removes what was created here and leaves the previous
+    // deployment as it was.
     mkdirSync(paths.stateDir, { recursive: true });
-    for (const change of plan.changes) {
-      const job = state.jobs.find((j) => j.datakit === change.datakit);
-      const name = names.job(change.datakit);
-      if (change.action === 'remove' || !job) {
-        await this.#engine.removeContainer(name);
-        applied.push(`container/${name}`);
-        say(`${change.datakit}: removed (was ${change.from?.version})`);
-        continue;
+    const staged: { name: string; container: StagedContainer; message: string }[] = [];
+    const written: string[] = [];
+    const volumeExisted =
+      sidecarContainer === undefined ||
+      (
+        await this.#engine.listVolumes(environmentSelector(state.warehouse, state.environmentName))
+      ).includes(names.ticketVolume);
+    try {
+      if (sidecarContainer) {
+        await this.#engine.ensureVolume(
+          names.ticketVolume,
+          environmentSelector(state.warehouse, state.environmentName),
+        );
+        const sidecar = await this.#engine.stageContainer(sidecarContainer);
+        staged.push({
+          name: names.sidecar,
+          container: sidecar,
+          message: `sidecar ${names.sidecar}: ${sidecar.outcome}`,
+        });
       }
-      writeFileSync(configFile(paths, job.datakit), configJson(job), { mode: 0o644 });
-      const outcome = await this.#engine.ensureContainer(jobContainers.get(job.datakit)!, {
-        start: false,
-      });
-      if (outcome !== 'unchanged') {
+      for (const change of plan.changes) {
+        const job = state.jobs.find((j) => j.datakit === change.datakit);
+        if (change.action === 'remove' || !job) continue;
+        const file = configFile(paths, job);
+        if (!existsSync(file)) {
+          writeFileSync(file, configJson(job), { mode: 0o644 });
+          written.push(file);
+        }
+        const container = await this.#engine.stageContainer(jobContainers.get(job.datakit)!, {
+          start: false,
+        });
+        staged.push({
+          name: names.job(job.datakit),
+          container,
+          message: `${job.datakit}: ${container.outcome} at ${job.version} (${job.digest.slice(0, 19)})`,
+        });
+      }
+    } catch (error) {
+      for (const { container } of staged) await container.discard().catch(() => undefined);
+      for (const file of written) rmSync(file, { force: true });
+      if (!volumeExisted)
+        await this.#engine.removeVolume(names.ticketVolume).catch(() => undefined);
+      throw error;
+    }
+    // Phase 2: the swap, and the pins no longer in the lock go.
+    for (const { name, container, message } of staged) {
+      await container.commit();
+      if (container.outcome !== 'unchanged') {
         applied.push(`container/${name}`);
-        say(`${job.datakit}: ${outcome} at ${job.version} (${job.digest.slice(0, 19)})`);
+        say(message);
       }
     }
+    for (const change of plan.changes) {
+      if (change.action !== 'remove' && state.jobs.some((j) => j.datakit === change.datakit))
+        continue;
+      const name = names.job(change.datakit);
+      await this.#engine.removeContainer(name);
+      applied.push(`container/${name}`);
+      say(`${change.datakit}: removed (was ${change.from?.version})`);
+    }
+    removeStaleConfigFiles(
+      paths.stateDir,
+      state.jobs.map((job) => configFile(paths, job)),
+    );
     // A warehouse that dropped its kerberos block: its sidecar and ticket cache go too, once
     // no job container uses the volume any more.
     if (!sidecarContainer) await this.#removeKerberos(state, applied, say);
@@ -115,7 +160,10 @@ export class DockerDriver implements DeployDriver {
       environmentSelector(warehouse, environment),
     );
     const sidecar = containers.find((c) => c.name === names.sidecar);
-    const jobs = containers.filter((c) => c.labels[DEPLOY_LABELS.role] === 'datakit');
+    // A container staged by a deploy that was interrupted is not part of what runs.
+    const jobs = containers.filter(
+      (c) => c.labels[DEPLOY_LABELS.role] === 'datakit' && !c.name.endsWith(STAGED_SUFFIX),
+    );
     const jobStatuses = [];
     for (const c of jobs.sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const state = await this.#engine.containerState(c.id);
@@ -184,10 +232,15 @@ export class DockerDriver implements DeployDriver {
     }
     // A warehouse without Kerberos has no sidecar and its jobs wait for no ticket.
     if (state.sidecar) await this.#waitForTicket(state, options.ticketTimeoutSeconds ?? 60);
+    options.onPhase?.('ticket');
     return this.#engine.startAndFollow(
       deployed.id,
       options.onStdout ?? (() => undefined),
       options.onStderr ?? (() => undefined),
+      {
+        onStarted: () => options.onPhase?.('started'),
+        onExited: () => options.onPhase?.('exited'),
+      },
     );
   }
 
@@ -196,14 +249,16 @@ export class DockerDriver implements DeployDriver {
       ...environmentSelector(warehouse, environment),
       [DEPLOY_LABELS.role]: 'datakit',
     });
-    return containers.map((c) => ({
-      datakit: c.labels[DEPLOY_LABELS.datakit] ?? c.name,
-      version: c.labels[DEPLOY_LABELS.version] ?? '',
-      digest: c.labels[DEPLOY_LABELS.digest] ?? '',
-      lockRevision: c.labels[DEPLOY_LABELS.lockRevision] ?? '',
-      schedule: c.labels[SCHEDULE_LABEL],
-      specHash: c.labels[SPEC_LABEL] ?? '',
-    }));
+    return containers
+      .filter((c) => !c.name.endsWith(STAGED_SUFFIX))
+      .map((c) => ({
+        datakit: c.labels[DEPLOY_LABELS.datakit] ?? c.name,
+        version: c.labels[DEPLOY_LABELS.version] ?? '',
+        digest: c.labels[DEPLOY_LABELS.digest] ?? '',
+        lockRevision: c.labels[DEPLOY_LABELS.lockRevision] ?? '',
+        schedule: c.labels[SCHEDULE_LABEL],
+        specHash: c.labels[SPEC_LABEL] ?? '',
+      }));
   }
 
   async #removeKerberos(
@@ -225,6 +280,16 @@ export class DockerDriver implements DeployDriver {
       await this.#engine.removeVolume(names.ticketVolume);
       applied.push(`volume/${names.ticketVolume}`);
     }
+  }
+
+  /** The environment's network must exist: the engine creates containers on a missing one. */
+  async #checkNetwork(state: DesiredState): Promise<void> {
+    const network = state.environment.driver === 'docker' ? state.environment.network : 'host';
+    if (network.startsWith('container:') || (await this.#engine.networkExists(network))) return;
+    throw new ConfigError(
+      `${join(state.dir, 'warehouse.yaml')}: field "environments.${state.environmentName}.network" is "${network}", a network this Docker engine does not have. Nothing was changed.`,
+      { hint: `Create it (docker network create ${network}) or use "host".` },
+    );
   }
 
   async #ensureImage(image: string, say: (message: string) => void): Promise<void> {
@@ -256,5 +321,15 @@ export class DockerDriver implements DeployDriver {
           : `Check it with \`docker logs ${name}\`.`,
       },
     );
+  }
+}
+
+/** Job config files no pinned job reads any more (older configurations, removed pins). */
+function removeStaleConfigFiles(stateDir: string, keep: readonly string[]): void {
+  for (const entry of readdirSync(stateDir)) {
+    const file = join(stateDir, entry);
+    if (/\.config(\.[0-9a-f]{12})?\.json$/.test(entry) && !keep.includes(file)) {
+      rmSync(file, { force: true });
+    }
   }
 }
