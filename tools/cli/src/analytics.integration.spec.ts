@@ -22,7 +22,7 @@ import { repoRoot } from './_paths.ts';
 // The analytics warehouse as shipped (warehouses/analytics/warehouse.yaml), under a name of
 // its own so the test never touches a developer's deployment: pagila-bronze built from this
 // tree and pushed, pinned with `datakit pin`, deployed on Docker next to the Kerberos sidecar,
-// run now; the rows must arrive in the warehouse database. The image is pushed under a
+// run now; every source row must arrive in the warehouse database, value for value. The image is pushed under a
 // prerelease of its version of its own (`1.1.0-e2e.<random>`): tags are immutable, and the local
 // registry outlives test runs of other commits whose pagila-bronze 1.1.0 has another digest.
 const root = repoRoot();
@@ -43,15 +43,62 @@ const datakit = (...args: string[]) =>
 
 type Role = Parameters<typeof infra.postgres.connection>[0];
 
-async function count(database: string, user: Role, table: string): Promise<number> {
+async function query<T extends pg.QueryResultRow>(
+  database: string,
+  user: Role,
+  sql: string,
+  values: unknown[] = [],
+): Promise<T[]> {
   const client = new pg.Client(infra.postgres.connection(user, database));
   await client.connect();
   try {
-    const result = await client.query<{ n: string }>(`select count(*) as n from ${table}`);
-    return Number(result.rows[0]?.n);
+    // Both sides print timestamps alike.
+    await client.query(`set timezone = 'UTC'`);
+    return (await client.query<T>(sql, values)).rows;
   } finally {
     await client.end();
   }
+}
+
+/**
+ * A bronze table's data columns (not the audit columns), each with the SQL that reads it on
+ * either side: a source column is read as the bronze column's type (a
+ * char(20) becomes text there, as PostgreSQL casts it), an enum or domain as text on both.
+ */
+async function shapeOf(table: string): Promise<{ target: string[]; source: string[] }> {
+  const columns = await query<{ name: string; type: string; own: boolean }>(
+    'warehouse',
+    'warehouse_reader',
+    `select a.attname as name, format_type(a.atttypid, a.atttypmod) as type,
+            (t.typtype in ('e', 'd') or n.nspname <> 'pg_catalog') as own
+       from pg_attribute a join pg_type t on t.oid = a.atttypid
+       join pg_namespace n on n.oid = t.typnamespace
+      where a.attrelid = $1::regclass and a.attnum > 0 and not a.attisdropped
+        and a.attname not like '\\_%'
+      order by a.attnum`,
+    [`bronze.${table}`],
+  );
+  const quoted = (name: string) => `"${name}"`;
+  return {
+    target: columns.map((c) => (c.own ? `${quoted(c.name)}::text` : quoted(c.name))),
+    source: columns.map((c) => `${quoted(c.name)}::${c.own ? 'text' : c.type}`),
+  };
+}
+
+/** md5 over the rows' text in order (a multiset: repeats count), and the row count. */
+async function fingerprint(
+  database: string,
+  user: Role,
+  table: string,
+  columns: string[],
+): Promise<string> {
+  const [row] = await query<{ n: string; md5: string | null }>(
+    database,
+    user,
+    `select count(*) as n, md5(string_agg(r, E'\\n' order by r collate "C")) as md5
+       from (select row(${columns.join(', ')})::text as r from ${table}) t`,
+  );
+  return `${row?.n} rows, md5 ${row?.md5}`;
 }
 
 async function jobIds(): Promise<string[]> {
@@ -117,11 +164,21 @@ describe('the analytics warehouse on Docker', () => {
       tables: 15,
       rejected: 0,
     });
-    for (const table of ['rental', 'payment', 'customer', 'film', 'film_actor']) {
-      expect([table, await count('warehouse', 'warehouse_reader', `bronze.${table}`)]).toEqual([
+    // Every bronze table holds exactly its source's rows: a fingerprint over all data columns
+    // (the audit columns apart), sorted, each value as PostgreSQL prints it.
+    const tables = await query<{ table_name: string }>(
+      'warehouse',
+      'warehouse_reader',
+      `select table_name from information_schema.tables where table_schema = 'bronze' order by 1`,
+    );
+    const loaded = tables.map((t) => t.table_name);
+    expect(loaded).toEqual(expect.arrayContaining(['rental', 'payment', 'customer', 'film']));
+    for (const table of loaded) {
+      const { target, source } = await shapeOf(table);
+      expect([
         table,
-        await count('pagila', 'pagila_reader', `public.${table}`),
-      ]);
+        await fingerprint('warehouse', 'warehouse_reader', `bronze.${table}`, target),
+      ]).toEqual([table, await fingerprint('pagila', 'pagila_reader', `public.${table}`, source)]);
     }
   });
 });
