@@ -125,6 +125,9 @@ function compareTable(
     return result;
   }
 
+  // A view's columns are all nullable and it has no key in the catalog; read as a source, the
+  // contract's nullability and key are taken (the loader still rejects a null it refuses).
+  const fromView = options.side === 'source' && live.view === true;
   const liveColumns = new Map(live.columns.map((c) => [c.name, c]));
   for (const column of columns) {
     const found = liveColumns.get(liveName(column));
@@ -132,7 +135,7 @@ function compareTable(
       result.changes.push(missingColumn(name, column, liveName(column), options));
       continue;
     }
-    result.changes.push(...compareColumn(name, column, found, options));
+    result.changes.push(...compareColumn(name, column, found, options, fromView));
   }
 
   const known = new Set(columns.map(liveName));
@@ -144,8 +147,9 @@ function compareTable(
     liveName(contract.columns[key] as Column),
   );
   // A key is a set of columns: (payment_id, payment_date) and (payment_date, payment_id)
-  // identify the same rows, so the order of the key's columns is not drift.
-  if (!sameColumns(expectedKey, live.primaryKey)) {
+  // identify the same rows, so the order of the key's columns is not drift. A view read as a
+  // source has no key in the catalog: the contract declares it.
+  if (!(fromView && live.primaryKey.length === 0) && !sameColumns(expectedKey, live.primaryKey)) {
     result.changes.push({
       kind: 'primary-key',
       table: name,
@@ -202,6 +206,7 @@ function compareColumn(
   column: Column,
   live: LiveColumn,
   options: CompareSchemaOptions,
+  fromView = false,
 ): DriftChange[] {
   const changes: DriftChange[] = [];
   const typeProblem = compareType(column, live, options.normalizeType, options.side);
@@ -215,7 +220,7 @@ function compareColumn(
       breaking: true,
     });
   }
-  if (column.nullable !== live.nullable) {
+  if (column.nullable !== live.nullable && !(fromView && live.nullable)) {
     // Reading: a looser column may deliver nulls the contract rejects. Writing: a stricter
     // column rejects nulls the contract allows. The other direction is harmless.
     const breaking = options.side === 'source' ? live.nullable : !live.nullable;

@@ -32,6 +32,11 @@ export interface LiveTable {
   columns: LiveColumn[];
   /** Primary key columns in key order; empty when the table has none. */
   primaryKey: string[];
+  /**
+   * True for a view (or materialized view): the catalog knows no key and no NOT NULL for its
+   * columns, so a source contract's own are taken instead of being reported as drift.
+   */
+  view?: boolean;
 }
 
 /** The live state of some tables of one schema. A table that does not exist is absent. */

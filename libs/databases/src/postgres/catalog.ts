@@ -15,6 +15,7 @@ interface CatalogRow {
   not_null: boolean;
   has_default: boolean;
   key_position: number | null;
+  is_view: boolean;
 }
 
 // One query for every table: columns with format_type, domains and enums resolved, NOT NULL
@@ -31,7 +32,8 @@ select c.relname as table_name,
        end as enum_values,
        (a.attnotnull or (t.typtype = 'd' and t.typnotnull)) as not_null,
        a.atthasdef as has_default,
-       array_position(i.indkey::int2[], a.attnum) as key_position
+       array_position(i.indkey::int2[], a.attnum) as key_position,
+       c.relkind in ('v', 'm') as is_view
   from pg_class c
   join pg_namespace n on n.oid = c.relnamespace
   join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
@@ -46,7 +48,8 @@ select c.relname as table_name,
 /**
  * Reads the live definition of the named tables of one schema from the PostgreSQL catalog:
  * columns with their `format_type` spelling, domains, enum labels, nullability, defaults, and
- * the primary key. Tables that do not exist are left out of the result.
+ * the primary key; views and materialized views are marked as such. Tables that do not exist
+ * are left out of the result.
  */
 export async function readLiveSchema(
   client: Queryable,
@@ -62,6 +65,7 @@ export async function readLiveSchema(
       name: row.table_name,
       columns: [],
       primaryKey: [],
+      ...(row.is_view ? { view: true } : {}),
     });
     table.columns.push({
       name: row.column_name,
