@@ -17,6 +17,7 @@ export const ENV_OVERRIDES = {
   DATAKIT_REJECT_FLOOR: 'rejectFloor',
   DATAKIT_BATCH_SIZE: 'batchSize',
   DATAKIT_COPY_FORMAT: 'copyFormat',
+  DATAKIT_CONCURRENCY: 'concurrency',
   DATAKIT_TABLES: 'tables',
   DATAKIT_SOURCE_SCHEMA: 'sourceSchema',
   DATAKIT_TARGET_SCHEMA: 'targetSchema',
@@ -97,6 +98,14 @@ export function runtimeConfigSchema(definition: DatakitDefinition) {
         .default('auto')
         .describe(
           'COPY format of the load: "auto" takes PostgreSQL\'s binary format when every column of a table allows it (integers, boolean, timestamps, text), else text; "text" always takes text. Default "auto". Env: DATAKIT_COPY_FORMAT.',
+        ),
+      concurrency: z
+        .int()
+        .min(1)
+        .max(64)
+        .optional()
+        .describe(
+          'Tables loaded at once, each on its own source and target sessions and in its own transaction. Default: the number of CPU cores, at most the number of tables. Env: DATAKIT_CONCURRENCY. Example: 2.',
         ),
       tables: z
         .array(z.enum(names as [string, ...string[]]))

@@ -119,6 +119,25 @@ export interface SummaryEvent extends TableCounts {
   /** Number of tables loaded. */
   tables: number;
   durationMs: number;
+  /** Where the run's time went, in milliseconds; the steps not reached are absent. */
+  timings?: RunTimings;
+}
+
+/**
+ * The steps of a `run` and their milliseconds, so that the time outside the loads shows.
+ * `startupMs` is the process's own start (Node and the bundle's modules) before the verb ran.
+ */
+export interface RunTimings {
+  startupMs: number;
+  configMs?: number;
+  /** Opening the first source and target sessions. */
+  connectMs?: number;
+  /** The drift check (the other tables' sessions open meanwhile). */
+  driftMs?: number;
+  /** Every table's load, first start to last end. */
+  loadsMs?: number;
+  /** Tables loaded at once. */
+  concurrency?: number;
 }
 
 /** A failure: one line on stdout, one paragraph on stderr, then the exit code. */

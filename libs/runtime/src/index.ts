@@ -31,6 +31,7 @@ export type {
   LogLevel,
   ProgressEvent,
   Reporter,
+  RunTimings,
   SpecEvent,
   SummaryEvent,
   TableCounts,

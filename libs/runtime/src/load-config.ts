@@ -1,5 +1,6 @@
 import type { CopyFormatChoice } from '@datakit/databases';
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 
 import { ConfigError } from '@datakit/errors';
 import { formatSecretRef } from '@datakit/secrets';
@@ -37,6 +38,8 @@ export interface NormalizedRuntimeConfig {
   batchSize: number;
   /** `auto` (binary COPY where every column allows it) or `text`. */
   copyFormat: CopyFormatChoice;
+  /** Tables loaded at once (at least 1, at most the number of tables). */
+  concurrency: number;
   /** The tables to load, in load order, each with its effective mode and schemas. */
   tables: ConfiguredTable[];
   parameters: unknown;
@@ -66,6 +69,7 @@ export function loadConfig(
     rejectFloor: config.rejectFloor,
     batchSize: config.batchSize,
     copyFormat: config.copyFormat,
+    concurrency: Math.max(1, Math.min(config.concurrency ?? availableParallelism(), wanted.size)),
     tables: definition.tables
       .filter((t) => wanted.has(t.target.name))
       .map((t) => ({
@@ -170,7 +174,8 @@ function parseEnvValue(field: string, value: string): unknown {
   switch (field) {
     case 'rejectThreshold':
     case 'rejectFloor':
-    case 'batchSize': {
+    case 'batchSize':
+    case 'concurrency': {
       // Keep the text when it is not a number, so the schema reports what was given.
       const number = Number(value.trim());
       return value.trim() !== '' && Number.isFinite(number) ? number : value;

@@ -32,3 +32,23 @@ export async function openConnections(
     },
   };
 }
+
+/**
+ * Opens `count` more source and target session pairs, all at once, for tables loaded
+ * concurrently; when one fails, closes those that opened and throws its error.
+ */
+export async function openMoreConnections(
+  services: DatakitServices,
+  config: NormalizedRuntimeConfig,
+  count: number,
+): Promise<OpenConnections[]> {
+  const opened = await Promise.allSettled(
+    Array.from({ length: count }, () => openConnections(services, config)),
+  );
+  const failed = opened.find((o) => o.status === 'rejected');
+  if (failed === undefined) {
+    return opened.map((o) => (o as PromiseFulfilledResult<OpenConnections>).value);
+  }
+  await Promise.all(opened.map((o) => (o.status === 'fulfilled' ? o.value.close() : undefined)));
+  throw failed.reason;
+}

@@ -143,6 +143,7 @@ describe('runDatakit spec', () => {
       'rejectFloor',
       'batchSize',
       'copyFormat',
+      'concurrency',
       'tables',
       'sourceSchema',
       'targetSchema',
@@ -189,10 +190,11 @@ describe('runDatakit run', () => {
     const io = captureIo();
     const { services, loaded } = fakeServices();
 
+    // One table at a time, so the events come in one order.
     const code = await runDatakit(
       testDatakit,
       ['run', '--config', configFile],
-      {},
+      { DATAKIT_CONCURRENCY: '1' },
       { io, services },
     );
 

@@ -1,25 +1,37 @@
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 
 import { describeRejectLimits, overRejectLimit } from '@datakit/databases';
 import { DriftError, ExitCode, RejectsError } from '@datakit/errors';
 
 import { buildSpec } from './build-spec.ts';
-import type { TableCounts } from './events.ts';
+import type { RunTimings, TableCounts } from './events.ts';
+import { forEachConcurrently } from './_for-each-concurrently.ts';
 import { loadConfig } from './load-config.ts';
 import type { ConfiguredTable, NormalizedRuntimeConfig } from './load-config.ts';
-import { openConnections } from './open-connections.ts';
+import { openConnections, openMoreConnections } from './open-connections.ts';
 import type { OpenConnections } from './open-connections.ts';
 import { reportFailure } from './report-failure.ts';
 import type { VerbContext } from './verb-context.ts';
 
 /**
  * `run`: loads the config, connects, checks drift (and stops before any row moves), loads
- * every configured table, and prints `table` events and a final `summary`. Any failure prints
- * an `error` event and a failed `summary` and ends with its exit code.
+ * the configured tables, `concurrency` at a time (each on its own sessions and in its own
+ * transaction), and prints `table` events and a final `summary` with the run's timings. After
+ * a table fails no other table starts; those already loading finish and commit. Any failure
+ * prints an `error` event and a failed `summary` and ends with its exit code.
  */
 export async function runVerb(context: VerbContext): Promise<ExitCode> {
   const runId = randomUUID();
   const started = Date.now();
+  const timings: RunTimings = { startupMs: Math.round(performance.now()) };
+  let mark = performance.now();
+  const lap = (): number => {
+    const at = performance.now();
+    const ms = Math.round(at - mark);
+    mark = at;
+    return ms;
+  };
   const totals: TableCounts = { read: 0, written: 0, rejected: 0, filtered: 0 };
   let loaded = 0;
   const summary = (status: 'succeeded' | 'failed') =>
@@ -30,32 +42,47 @@ export async function runVerb(context: VerbContext): Promise<ExitCode> {
       tables: loaded,
       ...totals,
       durationMs: Date.now() - started,
+      timings,
     });
   let connections: OpenConnections | undefined;
+  // The other tables' sessions, opened while the drift check runs; settled, never rejected.
+  let more: Promise<{ opened: OpenConnections[] } | { error: unknown }> | undefined;
   try {
     const config = loadConfig(context.definition, {
       configPath: context.configPath,
       env: context.env,
     });
+    timings.configMs = lap();
     context.reporter.log(
       'info',
-      `run ${runId}: ${context.definition.name}, ${config.tables.length} tables from ${config.file}`,
+      `run ${runId}: ${context.definition.name}, ${config.tables.length} tables from ${config.file}, ${config.concurrency} at a time`,
       { runId },
     );
     connections = await openConnections(context.services, config);
+    timings.connectMs = lap();
+    more = openMoreConnections(context.services, config, config.concurrency - 1).then(
+      (opened) => ({ opened }),
+      (error: unknown) => ({ error }),
+    );
     const { name, contractHash } = buildSpec(context.definition, context.env);
-    await stopOnDrift(context, connections, config, { runId, datakit: name, contractHash });
-    for (const table of config.tables) {
-      const counts = await loadOneTable(context, connections, config, table, {
-        runId,
-        datakit: name,
-        contractHash,
-      });
-      for (const key of ['read', 'written', 'rejected', 'filtered'] as const) {
-        totals[key] += counts[key];
-      }
-      loaded += 1;
-    }
+    const run = { runId, datakit: name, contractHash };
+    await stopOnDrift(context, connections, config, run);
+    timings.driftMs = lap();
+    const extra = await more;
+    if ('error' in extra) throw extra.error;
+    timings.concurrency = config.concurrency;
+    await forEachConcurrently(
+      config.tables,
+      [connections, ...extra.opened],
+      async (table, sessions) => {
+        const counts = await loadOneTable(context, sessions, config, table, run);
+        for (const key of ['read', 'written', 'rejected', 'filtered'] as const) {
+          totals[key] += counts[key];
+        }
+        loaded += 1;
+      },
+    );
+    timings.loadsMs = lap();
     summary('succeeded');
     return ExitCode.Success;
   } catch (error) {
@@ -66,7 +93,11 @@ export async function runVerb(context: VerbContext): Promise<ExitCode> {
     summary('failed');
     return code;
   } finally {
-    await connections?.close();
+    const extra = await more;
+    await Promise.all([
+      connections?.close(),
+      ...(extra !== undefined && 'opened' in extra ? extra.opened.map((c) => c.close()) : []),
+    ]);
   }
 }
 

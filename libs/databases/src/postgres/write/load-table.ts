@@ -94,6 +94,7 @@ export async function loadTable(options: LoadTableOptions): Promise<TableLoadRes
   try {
     await prepareSession(target);
     await ensureBookkeeping(target);
+    await ensureSchema(target, options.targetSchema);
     await recordRunStart(target, {
       runId,
       targetTable: targetName,
@@ -245,6 +246,19 @@ export async function loadTable(options: LoadTableOptions): Promise<TableLoadRes
 /** The session settings the codecs rely on. */
 async function prepareSession(client: pg.Client): Promise<void> {
   await client.query(SESSION_SETTINGS);
+}
+
+/**
+ * Creates the target schema when missing, committed before the load's transaction: inside it,
+ * a second table loading into the same new schema at the same time would wait for the whole
+ * first load and then fail on the schema's name. Serialized by an advisory lock.
+ */
+async function ensureSchema(client: pg.Client, schema: string): Promise<void> {
+  // One simple query: its statements run in one implicit transaction, which holds the lock.
+  await client.query(
+    `SELECT pg_advisory_xact_lock(hashtext(${literal(`datakit.schema:${schema}`)})); ` +
+      `CREATE SCHEMA IF NOT EXISTS ${ident(schema)}`,
+  );
 }
 
 /** Takes the table's load lock for this transaction, or fails at once when another run has it. */
