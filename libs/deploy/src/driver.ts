@@ -36,7 +36,15 @@ export interface RunJobOptions {
   onStderr?: (line: string) => void;
   /** How long to wait for a ready Kerberos ticket before failing the job. */
   ticketTimeoutSeconds?: number;
+  /**
+   * Called as the run passes each step, for `datakit run --timings`: `ticket` (a valid ticket
+   * is there, or none was needed), `started` (the job's container or pod started), `exited`.
+   */
+  onPhase?: (phase: RunPhase) => void;
 }
+
+/** The steps of a job's run a driver reports through {@link RunJobOptions.onPhase}. */
+export type RunPhase = 'ticket' | 'started' | 'exited';
 
 /**
  * One desired state, two drivers (Docker, Kubernetes) behind this interface. Drivers never

@@ -13,6 +13,7 @@ export type {
   DeployStatus,
   JobStatus,
   RunJobOptions,
+  RunPhase,
 } from './driver.ts';
 export { planChanges, type ActualJob, type DeployPlan, type PlanChange } from './plan.ts';
 export {

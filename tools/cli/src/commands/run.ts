@@ -2,6 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { driverFor, envFlags, findWarehouse, stateOf, warehouseArg } from '../_deploy.ts';
 import { DatakitCommand } from '../_render.ts';
 import { RunView } from '../_run-events.ts';
+import { RunTimer } from '../_run-timings.ts';
 
 export default class Run extends DatakitCommand {
   static override summary =
@@ -30,6 +31,11 @@ export default class Run extends DatakitCommand {
       description: 'Seconds to wait for a valid Kerberos ticket.',
       default: 60,
     }),
+    timings: Flags.boolean({
+      description:
+        "At the end, print on stderr where the run's time went: the CLI's start, waiting for the ticket, starting the container, the job (its own start, connecting, drift check, loads, from its summary), and its exit.",
+      default: false,
+    }),
   };
 
   async run(): Promise<void> {
@@ -41,11 +47,18 @@ export default class Run extends DatakitCommand {
       if (stdout !== '') process.stdout.write(stdout);
       if (stderr !== '') process.stderr.write(stderr);
     };
+    const timer = new RunTimer();
     const code = await driverFor(state).runJob(state, args.datakit, {
       ticketTimeoutSeconds: flags['ticket-timeout'],
-      onStdout: (line) => (raw ? process.stdout.write(`${line}\n`) : write(view.stdout(line))),
+      onPhase: (phase) => timer.phase(phase),
+      onStdout: (line) => {
+        timer.stdout(line);
+        if (raw) process.stdout.write(`${line}\n`);
+        else write(view.stdout(line));
+      },
       onStderr: (line) => (raw ? process.stderr.write(`${line}\n`) : write(view.stderr(line))),
     });
+    if (flags.timings) process.stderr.write(`${timer.render()}\n`);
     if (code !== 0) this.exit(code);
   }
 }

@@ -1,16 +1,15 @@
-import {
-  ApiException,
+import type * as KubernetesModule from '@kubernetes/client-node';
+import type {
   BatchV1Api,
   CoreV1Api,
   KubeConfig,
-  PatchStrategy,
-  setHeaderOptions,
-  type V1ConfigMap,
-  type V1CronJob,
-  type V1Job,
-  type V1Pod,
+  V1ConfigMap,
+  V1CronJob,
+  V1Job,
+  V1Pod,
 } from '@kubernetes/client-node';
 import { STATUS_CODES } from 'node:http';
+import { createRequire } from 'node:module';
 import { DatakitError, ExitCode } from '@datakit/errors';
 import { FIELD_MANAGER } from './config.ts';
 import type { Manifest } from './render.ts';
@@ -37,6 +36,20 @@ export class KubernetesError extends DatakitError {
   }
 }
 
+let kubernetesModule: typeof KubernetesModule | undefined;
+
+/**
+ * @kubernetes/client-node, loaded on first use: importing it takes about half a second, which
+ * every CLI command paid (a Docker `datakit run` included) since @datakit/deploy re-exports this
+ * module. Node 24 requires an ES module synchronously when it has no top-level await.
+ */
+function k8s(): typeof KubernetesModule {
+  kubernetesModule ??= createRequire(import.meta.url)(
+    '@kubernetes/client-node',
+  ) as typeof KubernetesModule;
+  return kubernetesModule;
+}
+
 /** How to reach the cluster. */
 export interface KubernetesClientOptions {
   /** A loaded kubeconfig; default: `KUBECONFIG` or ~/.kube/config, as kubectl reads it. */
@@ -59,8 +72,8 @@ export class KubernetesClient {
     const kubeConfig = options.kubeConfig ?? loadDefaultKubeConfig();
     if (options.context !== undefined) kubeConfig.setCurrentContext(options.context);
     this.server = kubeConfig.getCurrentCluster()?.server ?? '(no cluster)';
-    this.#batch = kubeConfig.makeApiClient(BatchV1Api);
-    this.#core = kubeConfig.makeApiClient(CoreV1Api);
+    this.#batch = kubeConfig.makeApiClient(k8s().BatchV1Api);
+    this.#core = kubeConfig.makeApiClient(k8s().CoreV1Api);
   }
 
   /**
@@ -78,7 +91,7 @@ export class KubernetesClient {
       fieldValidation: 'Strict',
       ...(dryRun ? { dryRun: 'All' } : {}),
     };
-    const contentType = setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply);
+    const contentType = k8s().setHeaderOptions('Content-Type', k8s().PatchStrategy.ServerSideApply);
     return this.#call<Manifest>(`apply ${manifest.kind}/${params.name}`, () =>
       manifest.kind === 'CronJob'
         ? this.#batch.patchNamespacedCronJob(params, contentType)
@@ -119,7 +132,7 @@ export class KubernetesClient {
     try {
       return await this.#batch.readNamespacedCronJob({ namespace, name });
     } catch (error) {
-      if (error instanceof ApiException && error.code === 404) return undefined;
+      if (error instanceof k8s().ApiException && error.code === 404) return undefined;
       throw this.#error(`read CronJob/${name} in ${namespace}`, error);
     }
   }
@@ -184,7 +197,7 @@ export class KubernetesClient {
   }
 
   #error(what: string, error: unknown): KubernetesError {
-    if (error instanceof ApiException) {
+    if (error instanceof k8s().ApiException) {
       const status = error.code;
       const body = statusOf(error.body, status);
       const { exitCode, hint } = adviceFor(status, body);
@@ -248,7 +261,7 @@ function adviceFor(status: number, body: ApiStatus): { exitCode: ExitCode; hint:
 }
 
 function loadDefaultKubeConfig(): KubeConfig {
-  const kubeConfig = new KubeConfig();
+  const kubeConfig = new (k8s().KubeConfig)();
   kubeConfig.loadFromDefault();
   return kubeConfig;
 }
@@ -258,7 +271,7 @@ function loadDefaultKubeConfig(): KubeConfig {
  * stand-in) needs `skipTLSVerify`, which @kubernetes/client-node 2 demands for plain HTTP.
  */
 export function kubeConfigFor(server: string, token: string): KubeConfig {
-  const kubeConfig = new KubeConfig();
+  const kubeConfig = new (k8s().KubeConfig)();
   kubeConfig.loadFromOptions({
     clusters: [{ name: 'datakit', server, skipTLSVerify: server.startsWith('http://') }],
     users: [{ name: 'datakit', token }],
