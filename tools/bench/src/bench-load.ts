@@ -1,5 +1,8 @@
 // npm run bench:load — one run on one machine, figures printed (not a timed test):
-//  (a) raw baseline: psql COPY (SELECT …) TO STDOUT | psql COPY … FROM STDIN into an empty table;
+//  (a) raw baseline: psql COPY (SELECT …) TO STDOUT | psql COPY … FROM STDIN into an empty
+//      keyless table, its primary key built after (as the loader does with a table it creates);
+//  (a-bin) the same pipe in binary COPY: the floor the datakit's figure is divided by;
+//  (p) Debian's pgloader, PostgreSQL to PostgreSQL, same table, same roles;
 //  (b) the datakit: pagila-bronze's real `run` verb for the rental table (validate, transform,
 //      validate, merge), as its image runs it (the esbuild bundle on Node 24), in a child
 //      process whose peak RSS is measured, at 1M and 3M rows; rental's columns all cross in
@@ -16,11 +19,12 @@
 //      read alone, rows dropped, the ceiling the test server sets. BENCH_SQLSERVER_ROWS changes
 //      the count; BENCH_ONLY=sqlserver runs only this leg (and prints its own JSON line).
 // The source is a rental-like table made from pagila's rental with generate_series. Needs
-// `npm run infra:up`. (a) and (b) run BENCH_TRIALS times (default 3), alternating which goes
-// first, each on fresh targets after a CHECKPOINT (so one's WAL is not flushed during the
-// other); the figures are the medians, every trial is printed. BENCH_ROWS and
-// BENCH_ROWS_LARGE change the sizes (default 1M and 3M); BENCH_QUICK=1 runs only (a) and (b),
-// for iterating on the loader (no JSON line).
+// `npm run infra:up`. (a), (a-bin), (b), (b-text) and (p) run BENCH_TRIALS times (default 3),
+// the order turning each trial, each on a fresh target after a CHECKPOINT (so one's WAL is not
+// flushed during the other); the figures are the medians, every trial is printed; (b)'s run
+// overhead is its process's time beyond the loads (its summary's timings). BENCH_ROWS and
+// BENCH_ROWS_LARGE change the sizes (default 1M and 3M); BENCH_QUICK=1 runs only those five
+// legs and prints their JSON line (ratios over the raw binary pipe and over pgloader).
 //  (w) BENCH_ONLY=wide: a wide film-like table (BENCH_WIDE_ROWS, default 300,000 rows made from
 //      pagila's film: numeric, a domain, an enum, text[], a tsvector the target drops), the raw
 //      pipe (a-wide) against pagila-bronze's `run` for film (b-wide) and the same in text COPY
@@ -105,13 +109,17 @@ async function resetTargets(): Promise<void> {
   await sql(
     infra.postgres.connection('warehouse_loader', 'warehouse'),
     `drop schema if exists bench_raw cascade; drop schema if exists bench_orm cascade;
-     drop schema if exists bench_datakit cascade;
+     drop schema if exists bench_datakit cascade; drop schema if exists bench_rawbin cascade;
+     drop schema if exists bench_pgloader cascade;
      create schema bench_raw;
-     create table bench_raw.rental (rental_id integer primary key, rental_date timestamptz not null,
+     create table bench_raw.rental (rental_id integer not null, rental_date timestamptz not null,
        inventory_id integer not null, customer_id integer not null, return_date timestamptz,
        staff_id integer not null, last_update timestamptz not null);
+     create schema bench_rawbin;
+     create table bench_rawbin.rental (like bench_raw.rental including all);
      create schema bench_orm;
-     create table bench_orm.rental (like bench_raw.rental including all);`,
+     create table bench_orm.rental (like bench_raw.rental including all);
+     alter table bench_orm.rental add primary key (rental_id);`,
   );
 }
 
@@ -126,21 +134,41 @@ function psqlEnv(connection: PostgresConnection): NodeJS.ProcessEnv {
   };
 }
 
-/** (a) psql COPY out piped into psql COPY in. */
-async function rawCopy(): Promise<number> {
+/**
+ * (a) psql COPY out piped into psql COPY in, into a keyless table whose primary key is built
+ * after the rows, as the loader does with a table it creates: in text (a) or binary (a-bin).
+ */
+async function rawCopy(format: 'text' | 'binary' = 'text'): Promise<number> {
+  const schema = format === 'binary' ? 'bench_rawbin' : 'bench_raw';
   const start = now();
   const out = spawn(
     'psql',
-    ['-X', '-q', '-c', `COPY (SELECT ${RENTAL_COLUMNS} FROM bench_load.rental) TO STDOUT`],
+    [
+      '-X',
+      '-q',
+      '-c',
+      `COPY (SELECT ${RENTAL_COLUMNS} FROM bench_load.rental) TO STDOUT (FORMAT ${format})`,
+    ],
     {
       env: psqlEnv(infra.postgres.connection('pagila_reader', 'pagila')),
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   );
-  const into = spawn('psql', ['-X', '-q', '-c', 'COPY bench_raw.rental FROM STDIN'], {
-    env: psqlEnv(infra.postgres.connection('warehouse_loader', 'warehouse')),
-    stdio: ['pipe', 'inherit', 'inherit'],
-  });
+  const into = spawn(
+    'psql',
+    [
+      '-X',
+      '-q',
+      '-c',
+      `COPY ${schema}.rental FROM STDIN (FORMAT ${format})`,
+      '-c',
+      `ALTER TABLE ${schema}.rental ADD PRIMARY KEY (rental_id)`,
+    ],
+    {
+      env: psqlEnv(infra.postgres.connection('warehouse_loader', 'warehouse')),
+      stdio: ['pipe', 'inherit', 'inherit'],
+    },
+  );
   out.stdout.pipe(into.stdin);
   const codes = await Promise.all(
     [out, into].map((p) => new Promise<number>((resolve) => p.on('close', (c) => resolve(c ?? 1)))),
@@ -149,13 +177,58 @@ async function rawCopy(): Promise<number> {
   return since(start);
 }
 
+/**
+ * (p) Debian's pgloader, PostgreSQL to PostgreSQL: bench_load.rental into a new table in
+ * bench_pgloader (pgloader creates it and its index after the rows), as the same roles.
+ */
+async function pgloaderCopy(scratch: string): Promise<number> {
+  const url = (role: 'pagila_reader' | 'warehouse_loader', database: string): string => {
+    const c = infra.postgres.connection(role, database);
+    return `pgsql://${role}:${encodeURIComponent(c.password ?? '')}@${c.host}:${c.port}/${database}`;
+  };
+  const file = join(scratch, 'rental.load');
+  writeFileSync(
+    file,
+    `LOAD DATABASE
+       FROM ${url('pagila_reader', 'pagila')}
+       INTO ${url('warehouse_loader', 'warehouse')}
+       WITH include no drop, create tables, create indexes, reset no sequences
+       INCLUDING ONLY TABLE NAMES MATCHING 'rental' IN SCHEMA 'bench_load'
+       ALTER SCHEMA 'bench_load' RENAME TO 'bench_pgloader';
+`,
+    { mode: 0o600 },
+  );
+  const start = now();
+  const run = spawn('pgloader', ['--quiet', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  run.stdout
+    .setEncoding('utf8')
+    .on('data', (chunk: string) => (output = (output + chunk).slice(-8000)));
+  run.stderr
+    .setEncoding('utf8')
+    .on('data', (chunk: string) => (output = (output + chunk).slice(-8000)));
+  const code = await new Promise<number>((resolve) => run.on('close', (c) => resolve(c ?? 1)));
+  const seconds = since(start);
+  const [row] = (
+    await sql(admin('warehouse'), 'select count(*)::int as n from bench_pgloader.rental')
+  ).rows as { n: number }[];
+  const [source] = (await sql(admin('pagila'), 'select count(*)::int as n from bench_load.rental'))
+    .rows as { n: number }[];
+  if (code !== 0 || row?.n !== source?.n) {
+    throw new Error(
+      `pgloader exited with ${code} and loaded ${row?.n} of ${source?.n} rows:\n${output}`,
+    );
+  }
+  return seconds;
+}
+
 /** (b) the datakit's own `run` verb for rental, with GNU time's peak RSS. */
 function datakitRun(
   scratch: string,
   bundle: string,
   env: NodeJS.ProcessEnv = {},
   table = 'rental',
-): { seconds: number; rssMb: number; summary: string; format: string } {
+): { seconds: number; rssMb: number; summary: string; format: string; overhead: number } {
   const secret = (role: string): string =>
     `file:${join(paths.postgresSecretsDir, `${role}.password`)}`;
   const config = join(scratch, 'config.json');
@@ -206,7 +279,10 @@ function datakitRun(
     );
   // The COPY format the table's load event names.
   const format = /"format":"(\w+)"/.exec(run.stdout)?.[1] ?? 'unknown';
-  return { seconds, rssMb: rss, summary, format };
+  // The run's time beyond its loads: process start, config, connections, drift check, exit.
+  const loadsMs = (JSON.parse(summary) as { timings?: { loadsMs?: number } }).timings?.loadsMs;
+  const overhead = loadsMs === undefined ? NaN : seconds - loadsMs / 1000;
+  return { seconds, rssMb: rss, summary, format, overhead };
 }
 
 /** (c) MikroORM, one persist and flush per row. */
@@ -570,51 +646,75 @@ async function main(): Promise<void> {
       join(scratch, 'main.mjs'),
     );
     type Run = ReturnType<typeof datakitRun>;
-    const measureRaw = async (): Promise<number> => {
-      await checkpoint();
-      const seconds = await rawCopy();
-      log(`(a) raw psql COPY | psql COPY: ${round(seconds)} s`);
-      return seconds;
-    };
-    /** (b), then (b-text) on a fresh target. */
-    const measureDatakit = async (): Promise<[Run, Run]> => {
-      await checkpoint();
-      const run = datakitRun(scratch, bundle);
-      log(
-        `(b) datakit run (validate, transform, validate, merge): ${round(run.seconds)} s, peak RSS ${round(run.rssMb, 1)} MB`,
-      );
-      await resetTargets();
-      await checkpoint();
-      const text = datakitRun(scratch, bundle, { DATAKIT_COPY_FORMAT: 'text' });
-      log(`(b-text) the same in text COPY: ${round(text.seconds)} s`);
-      return [run, text];
-    };
     const raws: number[] = [];
+    const rawBinaries: number[] = [];
+    const pgloaders: number[] = [];
     const runs: Run[] = [];
     const textRuns: Run[] = [];
+    // Every leg on a fresh target after a CHECKPOINT; the order turns each trial, so no leg
+    // always runs first (or right after another's WAL).
+    const legs: [string, () => Promise<void>][] = [
+      [
+        '(a) raw psql COPY | psql COPY, text, key after',
+        async () => void raws.push(await rawCopy('text')),
+      ],
+      [
+        '(a-bin) raw psql COPY | psql COPY, binary, key after',
+        async () => void rawBinaries.push(await rawCopy('binary')),
+      ],
+      [
+        '(b) datakit run (validate, transform, validate, merge)',
+        async () => void runs.push(datakitRun(scratch, bundle)),
+      ],
+      [
+        '(b-text) the same in text COPY',
+        async () =>
+          void textRuns.push(datakitRun(scratch, bundle, { DATAKIT_COPY_FORMAT: 'text' })),
+      ],
+      ['(p) pgloader', async () => void pgloaders.push(await pgloaderCopy(scratch))],
+    ];
     for (let trial = 0; trial < trials; trial += 1) {
-      await resetTargets();
-      // Alternating which goes first.
-      if (trial % 2 === 0) raws.push(await measureRaw());
-      const [run, text] = await measureDatakit();
-      runs.push(run);
-      textRuns.push(text);
-      if (trial % 2 === 1) {
+      for (let i = 0; i < legs.length; i += 1) {
+        const [label, measure] = legs[(i + trial) % legs.length]!;
         await resetTargets();
-        raws.push(await measureRaw());
+        await checkpoint();
+        await measure();
+        log(`trial ${trial + 1} ${label}: done`);
       }
+      log(
+        `trial ${trial + 1}: (a) ${round(raws.at(-1)!)} s, (a-bin) ${round(rawBinaries.at(-1)!)} s, (b) ${round(runs.at(-1)!.seconds)} s (overhead ${round(runs.at(-1)!.overhead)} s, RSS ${round(runs.at(-1)!.rssMb, 1)} MB), (b-text) ${round(textRuns.at(-1)!.seconds)} s, (p) ${round(pgloaders.at(-1)!)} s`,
+      );
     }
     const raw = median(raws);
+    const rawBinary = median(rawBinaries);
+    const pgloader = median(pgloaders);
     const datakit = {
       seconds: median(runs.map((r) => r.seconds)),
       rssMb: Math.max(...runs.map((r) => r.rssMb)),
+      overhead: median(runs.map((r) => r.overhead)),
     };
     const textSeconds = median(textRuns.map((r) => r.seconds));
     log(
-      `medians of ${trials}: (a) ${round(raw)} s, ${Math.round(rows / raw)} rows/s; (b) ${round(datakit.seconds)} s, ${Math.round(rows / datakit.seconds)} rows/s, peak RSS ${round(datakit.rssMb, 1)} MB; (b-text) ${round(textSeconds)} s, ${round(textSeconds / raw)} of (a)`,
+      `medians of ${trials}: (a) ${round(raw)} s; (a-bin) ${round(rawBinary)} s; (b) ${round(datakit.seconds)} s, ${Math.round(rows / datakit.seconds)} rows/s, overhead ${round(datakit.overhead)} s, peak RSS ${round(datakit.rssMb, 1)} MB; (b-text) ${round(textSeconds)} s; (p) pgloader ${round(pgloader)} s`,
     );
+    const ratios = {
+      rows,
+      trials,
+      raw_s: round(raw),
+      raw_binary_s: round(rawBinary),
+      pgloader_s: round(pgloader),
+      datakit_s: round(datakit.seconds),
+      datakit_text_s: round(textSeconds),
+      datakit_over_raw_binary: round(datakit.seconds / rawBinary),
+      datakit_text_over_raw_binary: round(textSeconds / rawBinary),
+      datakit_over_raw: round(datakit.seconds / raw),
+      datakit_over_pgloader: round(datakit.seconds / pgloader),
+      datakit_text_over_pgloader: round(textSeconds / pgloader),
+      run_overhead_s: round(datakit.overhead),
+      rss_mb_1m: round(datakit.rssMb, 1),
+    };
     if (process.env.BENCH_QUICK === '1') {
-      log(`quick: datakit_over_raw ${round(datakit.seconds / raw)}`);
+      process.stdout.write(`${JSON.stringify({ bench: 'load', quick: true, ...ratios })}\n`);
       return;
     }
     const orm = await ormRowByRow();
@@ -632,21 +732,14 @@ async function main(): Promise<void> {
     const sqlServer = await sqlServerLeg(scratch);
     const result = {
       bench: 'load',
-      rows,
-      trials,
-      raw_s: round(raw),
-      datakit_s: round(datakit.seconds),
+      ...ratios,
       orm_scaled_s: round(ormScaled),
-      datakit_over_raw: round(datakit.seconds / raw),
-      datakit_text_s: round(textSeconds),
-      datakit_text_over_raw: round(textSeconds / raw),
       orm_over_datakit: round(ormScaled / datakit.seconds),
-      rss_mb_1m: round(datakit.rssMb, 1),
       rss_mb_3m: round(large.rssMb, 1),
       ...sqlServerResult(sqlServer),
     };
     log(
-      `targets: datakit_over_raw <= 1.15 (${result.datakit_over_raw}), orm_over_datakit >= 20 (${result.orm_over_datakit}), RSS < 250 MB (${result.rss_mb_1m}, ${result.rss_mb_3m})`,
+      `targets: datakit_over_raw_binary <= 1.10 (${result.datakit_over_raw_binary}), datakit_over_pgloader <= 0.5 (${result.datakit_over_pgloader}), run_overhead_s <= 1 (${result.run_overhead_s}), orm_over_datakit >= 20 (${result.orm_over_datakit}), RSS < 250 MB (${result.rss_mb_1m}, ${result.rss_mb_3m})`,
     );
     logSqlServerTargets(sqlServer);
     process.stdout.write(`${JSON.stringify(result)}\n`);
