@@ -40,6 +40,9 @@ const MIKRO_TYPE: Record<Exclude<ColumnKind, 'enum' | 'array'>, string> = {
   inet: 'string',
   cidr: 'string',
   tsvector: 'unknown',
+  bit: 'string',
+  varbit: 'string',
+  xml: 'text',
   uuid: 'uuid',
   custom: 'unknown',
 };
@@ -89,6 +92,8 @@ function toProperty(column: EntityColumn): Record<string, unknown> {
       return { type: 'decimal', precision: column.precision, scale: column.scale, ...common };
     case 'varchar':
     case 'char':
+    case 'bit':
+    case 'varbit':
       return { type: MIKRO_TYPE[column.kind], length: column.maxLength, ...common };
     default:
       return { type: MIKRO_TYPE[column.kind], ...common };

@@ -147,3 +147,102 @@ describe('col', () => {
     expect(() => col.text().nativeType(' ')).toThrow('nativeType() takes a non-empty SQL type');
   });
 });
+
+describe('bit strings and xml', () => {
+  const messages = (
+    schema: { safeParse(v: unknown): { error?: { issues: { message: string }[] } } },
+    value: unknown,
+  ) => schema.safeParse(value).error?.issues.map((i) => i.message) ?? [];
+
+  it('spells bit(n), bit varying(n) and xml as format_type prints them', () => {
+    expect(col.bit(8).meta).toMatchObject({ kind: 'bit', sqlType: 'bit(8)', maxLength: 8 });
+    expect(col.varbit(12).meta).toMatchObject({
+      kind: 'varbit',
+      sqlType: 'bit varying(12)',
+      maxLength: 12,
+    });
+    expect(col.varbit().meta).toEqual(expect.objectContaining({ sqlType: 'bit varying' }));
+    expect(col.varbit().meta.maxLength).toBeUndefined();
+    expect(col.xml().meta).toMatchObject({ kind: 'xml', sqlType: 'xml' });
+    expect(col.array(col.bit(8).nullable()).meta.sqlType).toBe('bit(8)[]');
+  });
+
+  it('takes exactly n digits 0 and 1 for bit(n)', () => {
+    const flags = col.bit(8).zod;
+    expect(flags.safeParse('10100101').success).toBe(true);
+    expect(flags.safeParse('00000000').success).toBe(true);
+    expect(messages(flags, '101')).toEqual([
+      'expected a bit(8) value (exactly 8 of 0 and 1), received "101"',
+    ]);
+    expect(flags.safeParse('101001011').success).toBe(false);
+    expect(messages(flags, '1010010x')).toEqual([
+      'expected a bit(8) value (exactly 8 of 0 and 1), received "1010010x"',
+    ]);
+    expect(flags.safeParse('1010 101').success).toBe(false);
+    expect(flags.safeParse(165).success).toBe(false);
+    expect(flags.safeParse('').success).toBe(false);
+  });
+
+  it('takes at most n digits for bit varying(n), the empty bit string included', () => {
+    const mask = col.varbit(12).zod;
+    expect(mask.safeParse('').success).toBe(true);
+    expect(mask.safeParse('1').success).toBe(true);
+    expect(mask.safeParse('101010101010').success).toBe(true);
+    expect(messages(mask, '1010101010101')).toEqual([
+      'expected a bit varying(12) value (at most 12 of 0 and 1), received "1010101010101"',
+    ]);
+    expect(mask.safeParse('2').success).toBe(false);
+    expect(col.varbit().zod.safeParse('1'.repeat(10_000)).success).toBe(true);
+    expect(col.varbit().zod.safeParse('01b').success).toBe(false);
+  });
+
+  it('refuses a bit length that is not a positive integer', () => {
+    expect(() => col.bit(0)).toThrow('bit length must be a positive integer, got 0');
+    expect(() => col.varbit(2.5)).toThrow('bit varying length must be a positive integer, got 2.5');
+  });
+
+  it('keeps xml as text, refusing only NUL (PostgreSQL checks well-formedness on write)', () => {
+    const doc = col.xml().zod;
+    expect(doc.safeParse('<a b="1">x</a>').success).toBe(true);
+    expect(doc.safeParse('text <b/> more').success).toBe(true);
+    expect(doc.safeParse('').success).toBe(true);
+    expect(messages(doc, 'a\u0000b')).toEqual([
+      'expected xml text (without NUL characters), received "a\\u0000b"',
+    ]);
+    expect(doc.safeParse(1).success).toBe(false);
+  });
+
+  it('tells NULL elements, an empty array and a NULL array of bit strings apart', () => {
+    const strict = col.array(col.bit(2)).zod;
+    const loose = col.array(col.bit(2).nullable()).nullable().zod;
+    expect(strict.safeParse(['01', '10']).success).toBe(true);
+    expect(strict.safeParse([]).success).toBe(true);
+    expect(strict.safeParse(['01', null]).success).toBe(false);
+    expect(strict.safeParse(null).success).toBe(false);
+    expect(strict.safeParse(['011']).success).toBe(false);
+    expect(loose.safeParse(['01', null]).success).toBe(true);
+    expect(loose.safeParse(null).success).toBe(true);
+    expect(col.array(col.varbit().nullable()).zod.safeParse(['', null, '1']).success).toBe(true);
+  });
+});
+
+describe('multi-dimensional arrays', () => {
+  it('have no kind: an array of arrays is refused when the contract is written', () => {
+    expect(() => col.array(col.array(col.integer()) as never)).toThrow(
+      'col.array() takes a scalar column, not another array: multi-dimensional arrays have no column kind',
+    );
+  });
+
+  it('say why a multi-dimensional or offset value (read as PostgreSQL text) is rejected', () => {
+    const ints = col.array(col.integer()).zod;
+    expect(ints.safeParse('{{1,2},{3,4}}').error?.issues[0]?.message).toBe(
+      'expected an array (integer[]), received "{{1,2},{3,4}}": a multi-dimensional array or one not starting at index 1, which contracts do not describe (only one-dimensional arrays from 1)',
+    );
+    expect(ints.safeParse('[0:1]={1,2}').error?.issues[0]?.message).toMatch(
+      /not starting at index 1/,
+    );
+    expect(ints.safeParse(5).error?.issues[0]?.message).toBe(
+      'expected an array (integer[]), received 5',
+    );
+  });
+});

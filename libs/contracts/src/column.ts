@@ -2,6 +2,7 @@ import { z } from 'zod';
 
 import { WORDS } from './_words.ts';
 import {
+  isBitString,
   isCidr,
   isDouble,
   isInet,
@@ -11,6 +12,7 @@ import {
   isPgDate,
   isPgTimestamp,
   isReal,
+  isXmlText,
 } from './pg-values.ts';
 
 /**
@@ -39,6 +41,9 @@ export type ColumnKind =
   | 'inet'
   | 'cidr'
   | 'tsvector'
+  | 'bit'
+  | 'varbit'
+  | 'xml'
   | 'uuid'
   | 'enum'
   | 'array'
@@ -88,7 +93,10 @@ export interface ColumnMeta {
   readonly primaryKey: boolean;
   /** Whether the column is the incremental cursor: loads resume after its highest value seen. */
   readonly cursor: boolean;
-  /** Maximum length in characters (`varchar(n)`, `char(n)`). */
+  /**
+   * Maximum length in characters (`varchar(n)`, `char(n)`), or in bits: the exact length of a
+   * `bit(n)`, the maximum of a `bit varying(n)`.
+   */
   readonly maxLength?: number;
   /** Total number of significant digits (`numeric(p,s)`). */
   readonly precision?: number;
@@ -317,7 +325,7 @@ export interface CustomOptions<TValue> {
   generate?: ValueGenerator<TValue>;
 }
 
-/** A string-valued custom column, e.g. `col.custom('xml')`. */
+/** A string-valued custom column, e.g. `col.custom('macaddr')`. */
 function custom(
   sqlType: string,
   options?: { generate?: ValueGenerator<string> },
@@ -351,6 +359,18 @@ function received(value: unknown): string {
     return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return typeof value;
+}
+
+/**
+ * The message of a value that is not a one-dimensional array: PostgreSQL's text of a
+ * multi-dimensional (`{{1,2},{3,4}}`) or offset (`[0:1]={1,2}`) array says why.
+ */
+function arrayProblem(sqlType: string, input: unknown): string {
+  const text = typeof input === 'string' ? input : '';
+  const why = /^\[|^\{\s*\{/.test(text)
+    ? ': a multi-dimensional array or one not starting at index 1, which contracts do not describe (only one-dimensional arrays from 1)'
+    : '';
+  return `expected an array (${sqlType}), received ${received(input)}${why}`;
 }
 
 const TEXT_WITHOUT_NUL = 'PostgreSQL text cannot contain the NUL character (\\u0000)';
@@ -407,6 +427,24 @@ function positiveInteger(value: number, what: string): number {
   return value;
 }
 
+/** `bit(n)` (exactly `n` bits) or `bit varying(n)` (at most `n`; unbounded without `n`). */
+function bitString(kind: 'bit' | 'varbit', length: number | undefined): ColumnBuilder<string> {
+  const sqlType =
+    kind === 'bit'
+      ? `bit(${positiveInteger(length ?? 1, 'bit length')})`
+      : length === undefined
+        ? 'bit varying'
+        : `bit varying(${positiveInteger(length, 'bit varying length')})`;
+  const what =
+    kind === 'bit'
+      ? `a ${sqlType} value (exactly ${length ?? 1} of 0 and 1)`
+      : `a ${sqlType} value (${length === undefined ? 'any number' : `at most ${length}`} of 0 and 1)`;
+  return scalar<string>(
+    { kind, sqlType, ...(length === undefined ? {} : { maxLength: length }) },
+    z.custom<string>((value) => isBitString(value, length, kind === 'bit'), expected(what)),
+  );
+}
+
 /**
  * Pattern of a decimal string with at most `precision - scale` integer and `scale` fraction
  * digits, or `NaN`; unconstrained, also `Infinity` and `-Infinity`.
@@ -460,11 +498,18 @@ function numericPattern(precision?: number, scale?: number): RegExp {
  * - `inet`, `cidr`: PostgreSQL's text (`"192.0.2.1/24"`, `"::1"`, `"198.0.0.0/8"`); a `cidr`
  *   has its prefix length and no bits set past it.
  * - `tsvector`: PostgreSQL's text (`"'cat':2 'fat':1A"`).
+ * - `bit(n)`: a `string` of exactly `n` characters `0` or `1` (`"10100101"`); `bit varying(n)`:
+ *   at most `n` of them, the empty string included (`""` is a bit string of length 0).
+ * - `xml`: the document's (or content's) text as PostgreSQL prints it, byte for byte. The
+ *   contract checks only that it is text without NUL; PostgreSQL checks that it is well formed
+ *   when the value is written (values read from PostgreSQL always are).
  * - `uuid`: a `string` of 32 hex digits in 8-4-4-4-12 groups, either case: any value
  *   PostgreSQL's `uuid` and SQL Server's `uniqueidentifier` hold, whatever its RFC 9562
  *   version and variant bits (`NEWSEQUENTIALID()` and hand-made ids are not version 4).
  * - enum: the union of its values.
- * - arrays: a JS array of the element's representation.
+ * - arrays: a JS array of the element's representation, one-dimensional with lower bound 1
+ *   (`[]` is an empty array, `null` a NULL one). Multi-dimensional arrays have no kind (see
+ *   `col.array`): such a value is read as PostgreSQL's text and the row is rejected.
  * - custom: whatever its zod schema says, a `string` by default.
  *
  * @example
@@ -703,6 +748,36 @@ export const col = {
       z.string().refine((value) => !value.includes('\u0000'), TEXT_WITHOUT_NUL),
     ),
   /**
+   * `bit(n)` as a `string` of exactly `n` characters `0` or `1` (PostgreSQL's `bit` alone is
+   * `bit(1)`).
+   *
+   * @example
+   * const flags = col.bit(8); // '10100101'; '101' and '1010010x' are rejected
+   */
+  bit: (length: number) => bitString('bit', length),
+  /**
+   * `bit varying(n)` (varbit) as a `string` of at most `n` characters `0` or `1`; without `n`,
+   * any length. The empty string is a bit string too.
+   *
+   * @example
+   * const mask = col.varbit(12); // '', '1', '101010101010'
+   */
+  varbit: (maxLength?: number) => bitString('varbit', maxLength),
+  /**
+   * `xml` as its text, byte for byte as PostgreSQL prints it (an XML declaration without a
+   * standalone or non-default version is not printed). Accepted as text (no NUL): PostgreSQL
+   * checks that a value is well formed when it is written, so a malformed value a transform
+   * makes fails the load's COPY rather than one row.
+   *
+   * @example
+   * const doc = col.xml(); // '<a b="1">x</a>', or content such as 'text <b/>'
+   */
+  xml: () =>
+    scalar<string>(
+      { kind: 'xml', sqlType: 'xml' },
+      z.custom<string>(isXmlText, expected('xml text (without NUL characters)')),
+    ),
+  /**
    * `uuid` as `string`.
    *
    * @example
@@ -726,9 +801,16 @@ export const col = {
       z.enum(values),
     ),
   /**
-   * An array of a scalar column, e.g. `col.array(col.text())` for `text[]`. Elements are
-   * non-null unless the element column is `.nullable()`. Nested arrays are refused (PostgreSQL
-   * arrays are multi-dimensional, not arrays of arrays).
+   * A one-dimensional array of a scalar column, e.g. `col.array(col.text())` for `text[]`.
+   * Elements are non-null unless the element column is `.nullable()`; `[]` is an empty array,
+   * distinct from a NULL one (`.nullable()` on the array).
+   *
+   * Multi-dimensional arrays have no kind, and `col.array(col.array(...))` throws: PostgreSQL's
+   * catalog records no dimensions (`integer[][]` is `integer[]` to `format_type`, and any
+   * `integer[]` column may hold `'{{1,2},{3,4}}'`), so a contract could not state them and the
+   * drift check could not verify them. Such a value (or one with a lower bound other than 1,
+   * `'[0:1]={1,2}'`) is read as PostgreSQL's text, and its row is rejected with a message
+   * saying so.
    *
    * @example
    * const tags = col.array(col.text().nullable()); // text[]: (string | null)[], e.g. ['a', null]
@@ -736,12 +818,14 @@ export const col = {
    */
   array: <TElement>(element: ColumnBuilder<TElement>) => {
     if (element.meta.kind === 'array') {
-      // PostgreSQL arrays are not nested arrays but multi-dimensional ones; not modelled yet.
-      throw new TypeError('col.array() takes a scalar column, not another array');
+      throw new TypeError(
+        'col.array() takes a scalar column, not another array: multi-dimensional arrays have no column kind (PostgreSQL records no dimensions in its catalog)',
+      );
     }
+    const sqlType = `${element.meta.sqlType}[]`;
     return scalar<TElement[]>(
-      { kind: 'array', sqlType: `${element.meta.sqlType}[]`, element: element.meta },
-      z.array(element.zod),
+      { kind: 'array', sqlType, element: element.meta },
+      z.array(element.zod, { error: (issue) => arrayProblem(sqlType, issue.input) }),
       element.generate === undefined
         ? undefined
         : (random) => {
@@ -751,12 +835,12 @@ export const col = {
     );
   },
   /**
-   * The escape hatch for SQL types without a kind of their own (`xml`, `point`, bit strings):
+   * The escape hatch for SQL types without a kind of their own (`point`, `box`, `macaddr`...):
    * the SQL type as text and, optionally, a zod schema for values (default: any string) and a
    * generator for factories (default: a short lowercase word, which suits text-like types).
    *
    * @example
-   * const doc = col.custom('xml'); // string
+   * const mac = col.custom('macaddr'); // string
    * const location = col.custom('point', {
    *   zod: z.object({ x: z.number(), y: z.number() }),
    *   generate: (random) => ({ x: random.int(0, 9), y: random.int(0, 9) }),

@@ -72,6 +72,11 @@ describe('diffContracts', () => {
     ['integer to numeric(12,0)', col.integer(), col.numeric(12, 0)],
     ['real to double', col.real(), col.double()],
     ['an enum with a value added', col.enum(['G', 'PG']), col.enum(['G', 'PG', 'R'])],
+    ['bit varying(8) to bit varying(12)', col.varbit(8), col.varbit(12)],
+    ['bit varying(8) to bit varying', col.varbit(8), col.varbit()],
+    ['bit(8) to bit varying(8)', col.bit(8), col.varbit(8)],
+    ['bit(8) to bit varying', col.bit(8), col.varbit()],
+    ['bit(8)[] to bit varying(12)[]', col.array(col.bit(8)), col.array(col.varbit(12))],
   ])('classifies %s as widened (additive)', (_, before, after) => {
     const a = spec(film({ film_id: id(), x: before }));
     const b = spec(film({ film_id: id(), x: after }));
@@ -88,6 +93,12 @@ describe('diffContracts', () => {
     ['timestamp to timestamptz', col.timestamp(), col.timestamptz()],
     ['char(2) to char(3)', col.char(2), col.char(3)],
     ['an enum with a value removed', col.enum(['G', 'PG', 'R']), col.enum(['G', 'PG'])],
+    ['bit(8) to bit(12) (every value changes length)', col.bit(8), col.bit(12)],
+    ['bit varying(12) to bit varying(8)', col.varbit(12), col.varbit(8)],
+    ['bit varying to bit varying(8)', col.varbit(), col.varbit(8)],
+    ['bit(12) to bit varying(8)', col.bit(12), col.varbit(8)],
+    ['bit varying(8) to bit(8)', col.varbit(8), col.bit(8)],
+    ['xml to text', col.xml(), col.text()],
   ])('classifies %s as a breaking type change', (_, before, after) => {
     const a = spec(film({ film_id: id(), x: before }));
     const b = spec(film({ film_id: id(), x: after }));

@@ -78,7 +78,8 @@ export interface ContractDiff {
  * column made required (or added as required), a primary key, cursor, source name or a
  * transform's target changed, a write mode removed or the default mode changed. Additive: a
  * table or nullable column added, a type widened (`varchar(10)` to `varchar(20)` or `text`,
- * `integer` to `bigint`, numeric precision up, enum values added), nullability relaxed, a write
+ * `bit varying(8)` to `bit varying(12)`, `bit(8)` to `bit varying(8)`, `integer` to `bigint`,
+ * numeric precision up, enum values added), nullability relaxed, a write
  * mode added. Descriptions and column order are not compared (the contract hash ignores them
  * too). `from` undefined means no earlier version: every table is added.
  */
@@ -314,6 +315,13 @@ function compareTypes(
   }
   if (old.kind === 'real' && now.kind === 'double') return 'widened';
   if (old.kind === 'double' && now.kind === 'real') return 'narrowed';
+  // A bit(n) value is a bit varying value of the same length: varbit(m >= n) keeps them all.
+  if (old.kind === 'bit' && now.kind === 'varbit' && old.domain === now.domain) {
+    return now.maxLength === undefined || now.maxLength >= (old.maxLength ?? 1)
+      ? 'widened'
+      : 'narrowed';
+  }
+  if (old.kind === 'varbit' && now.kind === 'bit') return 'narrowed';
   const text = (k: string) => k === 'varchar' || k === 'text';
   if (text(old.kind) && text(now.kind)) {
     if (old.domain !== now.domain) return 'changed';
@@ -323,8 +331,11 @@ function compareTypes(
   if (old.domain !== now.domain) return 'changed';
   switch (now.kind) {
     case 'char':
-      // char(n) pads to n: another length changes every value, not only what fits.
+    case 'bit':
+      // char(n) pads to n and bit(n) holds exactly n bits: another length changes every value.
       return old.maxLength === now.maxLength ? 'same' : 'changed';
+    case 'varbit':
+      return compareLength(old.maxLength, now.maxLength);
     case 'numeric':
       return compareNumeric(old, now);
     case 'enum': {

@@ -14,6 +14,24 @@ describe('makeFactory', () => {
     for (const row of rows) expect(() => Film.zod.parse(row)).not.toThrow();
   });
 
+  it('builds bit strings of their exact or greatest length, and xml, that pass their contract', () => {
+    const Bits = defineTable({
+      name: 'bits',
+      columns: {
+        id: col.integer().primaryKey(),
+        flags: col.bit(8),
+        mask: col.varbit(12).nullable(),
+        any: col.varbit(),
+        doc: col.xml(),
+        many: col.array(col.bit(3).nullable()),
+      },
+    });
+    const rows = makeFactory(Bits, { seed: 5 }).buildMany(200);
+    for (const row of rows) expect(() => Bits.zod.parse(row)).not.toThrow();
+    expect(rows.every((row) => row.flags.length === 8)).toBe(true);
+    expect(new Set(rows.map((row) => row.mask?.length)).has(0)).toBe(true);
+  });
+
   it('builds rows that pass an audited table schema', () => {
     for (const row of makeFactory(BronzeFilm).buildMany(100)) {
       expect(() => BronzeFilm.zod.parse(row)).not.toThrow();

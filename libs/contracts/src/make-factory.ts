@@ -164,6 +164,19 @@ function generateValue(meta: ColumnMeta, random: RandomSource, nullRate: number)
         [random.pick(WORDS)]: random.int(0, 1000),
         tags: [random.pick(WORDS)],
       } satisfies JsonValue;
+    case 'bit':
+    case 'varbit': {
+      // bit(n): exactly n bits; bit varying(n): 0 to n of them (at most 16 when unbounded).
+      const length =
+        meta.kind === 'bit'
+          ? (meta.maxLength ?? 1)
+          : random.int(0, Math.min(meta.maxLength ?? 16, 16));
+      return Array.from({ length }, () => (random.bool() ? '1' : '0')).join('');
+    }
+    case 'xml': {
+      const word = random.pick(WORDS);
+      return `<${word} n="${random.int(0, 99)}">${random.pick(WORDS)}</${word}>`;
+    }
     case 'uuid':
       return generateUuid(random);
     case 'enum':

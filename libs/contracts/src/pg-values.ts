@@ -210,6 +210,30 @@ function part(value: number | bigint, unit: string): string {
   return value === 0 || value === 0n ? '' : `${value}${unit}`;
 }
 
+/**
+ * Whether a value is a bit string of `bit(length)` (`exact`: exactly `length` characters `0`
+ * or `1`) or `bit varying(length)` (at most `length`; any length when undefined; `""` too).
+ */
+export function isBitString(value: unknown, length: number | undefined, exact: boolean): boolean {
+  if (typeof value !== 'string') return false;
+  if (exact ? value.length !== length : length !== undefined && value.length > length) {
+    return false;
+  }
+  for (let i = 0; i < value.length; i += 1) {
+    const code = value.charCodeAt(i);
+    if (code !== 48 && code !== 49) return false;
+  }
+  return true;
+}
+
+/**
+ * Whether a value is an `xml` column's value as the contract checks it: text without NUL
+ * (PostgreSQL checks well-formedness itself when the value is written).
+ */
+export function isXmlText(value: unknown): value is string {
+  return typeof value === 'string' && !value.includes('\u0000');
+}
+
 /** Whether a value is a `json` column's value: JSON text, kept as written. */
 export function isJsonText(value: unknown): value is string {
   if (typeof value !== 'string') return false;

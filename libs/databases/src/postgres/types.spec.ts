@@ -28,11 +28,22 @@ describe('normalizeSqlType', () => {
     ['float8', 'double precision'],
     ['money', 'money'],
     ['interval', 'interval'],
+    ['bit(8)', 'bit(8)'],
+    ['bit', 'bit(1)'],
+    ['bit varying(12)', 'bit varying(12)'],
+    ['varbit(12)', 'bit varying(12)'],
+    ['varbit', 'bit varying'],
+    ['BIT VARYING (12)', 'bit varying(12)'],
+    ['bit(8)[]', 'bit(8)[]'],
+    ['varbit[]', 'bit varying[]'],
+    ['xml', 'xml'],
+    ['xml[]', 'xml[]'],
   ])('spells %s as %s', (input, expected) => {
     expect(normalizeSqlType(input)).toBe(expected);
   });
 
   it('keeps different lengths apart', () => {
     expect(normalizeSqlType('varchar(45)')).not.toBe(normalizeSqlType('character varying(50)'));
+    expect(normalizeSqlType('bit(8)')).not.toBe(normalizeSqlType('bit varying(8)'));
   });
 });

@@ -18,13 +18,16 @@ const ALIASES: Readonly<Record<string, string>> = {
   'timestamp without time zone': 'timestamp',
   'time with time zone': 'timetz',
   'time without time zone': 'time',
+  varbit: 'bit varying',
 };
 
 /**
  * Normalises a SQL type's spelling so two spellings of one type compare equal:
  * `character varying(45)` and `varchar(45)`, `timestamp with time zone` and `timestamptz`,
  * `int4` and `integer`, `numeric(5, 2)` and `numeric(5,2)`, `public.mpaa_rating` and
- * `mpaa_rating`, `float(24)` and `real`, `float8` and `double precision`; `_text` is not handled (use `text[]`, as `format_type` prints it).
+ * `mpaa_rating`, `float(24)` and `real`, `float8` and `double precision`, `varbit(12)` and
+ * `bit varying(12)`, `bit` and `bit(1)`; `_text` is not handled (use `text[]`, as `format_type`
+ * prints it).
  */
 export function normalizeSqlType(sqlType: string): string {
   let type = sqlType.trim().toLowerCase().replace(/\s+/g, ' ').replace(/"/g, '');
@@ -51,8 +54,9 @@ export function normalizeSqlType(sqlType: string): string {
     const digits = Number(modifier.slice(1, -1));
     return `${digits <= 24 ? 'real' : 'double precision'}${arraySuffix}`;
   }
-  // `char` without a length is char(1) in PostgreSQL.
+  // `char` and `bit` without a length are char(1) and bit(1) in PostgreSQL.
   if (name === 'char' && modifier === '') return `char(1)${arraySuffix}`;
+  if (name === 'bit' && modifier === '') return `bit(1)${arraySuffix}`;
   return `${name}${modifier}${arraySuffix}`;
 }
 

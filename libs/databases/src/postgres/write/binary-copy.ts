@@ -93,6 +93,30 @@ const textCodec: BinaryCodec = {
   encode: (value, out) => out.textField(value as string),
 };
 
+/** A bit string as `bit_send` writes it: int32 bit count, then the bits packed, zero-padded. */
+const bitCodec: BinaryCodec = {
+  decode: (data, start) => {
+    const bits = data.readInt32BE(start);
+    let text = '';
+    for (let i = 0; i < bits; i += 1) {
+      text += (data[start + 4 + (i >> 3)] as number) & (0x80 >> (i & 7)) ? '1' : '0';
+    }
+    return text;
+  },
+  encode: (value, out) => out.bytesField(bitBytes(value as string)),
+};
+
+/** A validated bit string (`0`s and `1`s) in its binary form, without the field's length. */
+export function bitBytes(bits: string): Buffer {
+  const bytes = Buffer.alloc(4 + Math.ceil(bits.length / 8));
+  bytes.writeInt32BE(bits.length, 0);
+  for (let i = 0; i < bits.length; i += 1) {
+    const at = 4 + (i >> 3);
+    if (bits.charCodeAt(i) === 49) bytes[at] = (bytes[at] as number) | (0x80 >> (i & 7));
+  }
+  return bytes;
+}
+
 /** A codec that needs no metadata. */
 const fixed = (codec: BinaryCodec) => (): BinaryCodec => codec;
 
@@ -277,6 +301,24 @@ export const BINARY_KINDS: { readonly [K in ColumnKind]: BinaryKind | TextOnlyKi
       'its binary form is sorted, de-duplicated lexemes with packed positions: writing one ' +
       "from a transform's text would mean re-implementing tsvector's parser",
   },
+  // bit and bit varying share one binary form: int32 bit count, then the bits packed
+  // most significant first, the last byte padded with zeros. Both are read as bit varying, so
+  // a source of another length is never padded or cut by the cast (validation refuses it).
+  bit: {
+    wire: same('bit varying'),
+    targets: exactly('bit'),
+    oid: 1560,
+    codec: fixed(bitCodec),
+  },
+  varbit: {
+    wire: same('bit varying'),
+    targets: exactly('bit varying'),
+    oid: 1562,
+    codec: fixed(bitCodec),
+  },
+  // xml's binary form is its text in the client encoding (UTF-8 here), with no encoding
+  // declaration: what xml_out prints.
+  xml: { wire: same('xml'), targets: exactly('xml'), oid: 142, codec: fixed(textCodec) },
   uuid: {
     wire: same('uuid'),
     targets: exactly('uuid'),
@@ -305,7 +347,7 @@ export const BINARY_KINDS: { readonly [K in ColumnKind]: BinaryKind | TextOnlyKi
     oid: undefined,
     codec: (meta, elementOid) => arrayCodec(meta.element as ColumnMeta, elementOid),
   },
-  custom: { textOnly: 'its SQL type is not known to the loader (xml, point, bit strings...)' },
+  custom: { textOnly: 'its SQL type is not known to the loader (point, macaddr...)' },
 };
 
 /**

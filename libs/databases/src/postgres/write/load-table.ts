@@ -655,7 +655,7 @@ async function mergeDeduped(
 
 /**
  * Whether a merge's change check compares a column by its text: kinds without an equality
- * operator (json, and custom types such as xml or point), and kinds whose equality is looser
+ * operator (json, xml, and custom types such as point), and kinds whose equality is looser
  * than the value (`-0 = 0` and `NaN = NaN` for floats, `'1 day' = '24 hours'` for intervals,
  * `1.0 = 1.00` for unconstrained numeric), so an exact change is never missed. Arrays follow
  * their element.
@@ -663,6 +663,7 @@ async function mergeDeduped(
 function comparesAsText(column: ColumnMeta): boolean {
   switch (column.kind) {
     case 'json':
+    case 'xml':
     case 'custom':
     case 'real':
     case 'double':

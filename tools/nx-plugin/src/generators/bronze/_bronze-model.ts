@@ -47,7 +47,10 @@ export function targetCall(meta: ColumnMeta, column?: Column): BuilderCall {
       return call('numeric', meta.precision === undefined ? [] : [meta.precision, meta.scale ?? 0]);
     case 'varchar':
     case 'char':
+    case 'bit':
       return call(meta.kind, [meta.maxLength ?? 1]);
+    case 'varbit':
+      return call('varbit', meta.maxLength === undefined ? [] : [meta.maxLength]);
     case 'enum':
       return call('enum', [meta.values ?? []]);
     case 'array':

@@ -17,7 +17,14 @@ describe('column kinds of PostgreSQL types', () => {
     ['interval day to second', "col.interval().nativeType('interval day to second')"],
     ['text[]', 'col.array(col.text().nullable())'],
     ['character varying(20)[]', 'col.array(col.varchar(20).nullable())'],
-    ['xml', "col.custom('xml')"],
+    ['xml', 'col.xml()'],
+    ['bit(8)', 'col.bit(8)'],
+    ['bit(1)', 'col.bit(1)'],
+    ['bit varying(12)', 'col.varbit(12)'],
+    ['bit varying', 'col.varbit()'],
+    ['bit(8)[]', 'col.array(col.bit(8).nullable())'],
+    ['xml[]', 'col.array(col.xml().nullable())'],
+    ['point', "col.custom('point')"],
     ['integer[][]', "col.custom('integer[][]')"],
   ])('writes %s as %s', (type, code) => {
     expect(renderCall(builtinCall(type).call)).toBe(code);

@@ -29,6 +29,8 @@ const SIMPLE: Record<string, BuilderCall['method']> = {
   inet: 'inet',
   cidr: 'cidr',
   tsvector: 'tsvector',
+  xml: 'xml',
+  'bit varying': 'varbit',
   uuid: 'uuid',
 };
 
@@ -77,6 +79,11 @@ export function builtinCall(type: string): TypeCall {
   }
   m = /^character\((\d+)\)$/.exec(type);
   if (m) return { call: call('char', [Number(m[1])]) };
+  m = /^bit\((\d+)\)$/.exec(type);
+  if (m) return { call: call('bit', [Number(m[1])]) };
+  if (type === 'bit') return { call: call('bit', [1]) };
+  m = /^bit varying\((\d+)\)$/.exec(type);
+  if (m) return { call: call('varbit', [Number(m[1])]) };
   // Types with a modifier the kind does not carry (timestamp(3), interval fields): the kind,
   // and the type as the database spells it, so the drift check compares it exactly.
   m = /^(timestamp|time)\(\d+\) (with|without) time zone$/.exec(type);
