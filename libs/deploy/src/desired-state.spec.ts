@@ -46,4 +46,48 @@ describe('desiredState', () => {
       keytab: 'file:/run/secrets/datakit/datakit-loader.keytab',
     });
   });
+
+  it("takes each environment's connections and Kerberos identity (finance: production at the top level, local overriding it)", () => {
+    const local = exampleState('finance', 'local');
+    const prod = exampleState('finance', 'prod');
+    expect(local.jobs[0]!.config.source).toMatchObject({
+      host: '127.0.0.1',
+      user: 'pagila_reader',
+      auth: 'password',
+    });
+    expect(prod.jobs[0]!.config.source).toMatchObject({
+      host: 'pg-prod.corp.example',
+      user: 'datakit-loader',
+      auth: 'kerberos',
+    });
+    expect(local.sidecar).toMatchObject({
+      principal: 'datakit-loader@DATAKIT.TEST',
+      keytab: 'file:/run/secrets/datakit/datakit-loader.keytab',
+    });
+    expect(prod.sidecar).toMatchObject({
+      principal: 'datakit-loader@CORP.EXAMPLE',
+      keytab: 'delinea:4711/keytab',
+    });
+    // Only references into Delinea need it: the local environment runs without the store.
+    expect(local.delinea).toBeUndefined();
+    expect(local.sidecar?.delinea).toBeUndefined();
+    expect(prod.delinea?.baseUrl).toBe('https://secrets.corp.example/SecretServer');
+  });
+
+  it("writes the pin's target schema into the job config: the pin's, else the target connection's, else none", () => {
+    expect(exampleState('finance', 'local').jobs[0]!.config.targetSchema).toBe('finance');
+    expect(exampleState('analytics', 'local').jobs[0]!.config).not.toHaveProperty('targetSchema');
+    const loaded = loadWarehouse(join(ROOT, 'warehouses', 'analytics'));
+    const pin = loaded.warehouse.datakits['pagila-bronze']!;
+    const pinned = {
+      ...loaded,
+      warehouse: {
+        ...loaded.warehouse,
+        datakits: { 'pagila-bronze': { ...pin, targetSchema: 'analytics_bronze' } },
+      },
+    };
+    expect(desiredState(pinned, 'prod', SIDECAR_IMAGE, { lock }).jobs[0]!.config.targetSchema).toBe(
+      'analytics_bronze',
+    );
+  });
 });

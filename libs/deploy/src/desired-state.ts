@@ -5,6 +5,8 @@ import {
   assertLockRegistries,
   type Connection,
   type Environment,
+  resolveEnvironment,
+  targetSchemaOf,
   type LoadedWarehouse,
   type Lock,
 } from '@datakit/warehouse';
@@ -36,6 +38,11 @@ export interface DatakitJobConfig {
    */
   mode?: WriteModeChoice;
   rejectThreshold: number;
+  /**
+   * The schema the target tables are written to: the pin's targetSchema, else its target
+   * connection's schema; absent, each target contract's own (the runtime's default).
+   */
+  targetSchema?: string;
   /** Written only when the pin sets one (the runtime's default is 0). */
   rejectFloor?: number;
   parameters: Record<string, unknown>;
@@ -98,23 +105,30 @@ export function desiredState(
   sidecarImage: string,
   options: { lock?: Lock } = {},
 ): DesiredState {
-  const { warehouse } = loaded;
-  const environment = warehouse.environments[environmentName];
+  const environment = loaded.warehouse.environments[environmentName];
   if (environment === undefined) {
     throw new ConfigError(
       `${loaded.file}: field "environments" has no environment "${environmentName}"; it has ${Object.keys(
-        warehouse.environments,
+        loaded.warehouse.environments,
       )
         .map((e) => `"${e}"`)
         .join(', ')}.`,
     );
   }
+  // Connections and the Kerberos identity as this environment overrides them.
+  const warehouse = resolveEnvironment(loaded.warehouse, environmentName);
   // A rollback deploys an earlier lock as it was; otherwise the lock must match the pins.
   const lock = options.lock ?? assertLockInSync(loaded);
   if (options.lock !== undefined) {
     assertLockRegistries(warehouse, options.lock, loaded.lockFile, loaded.file);
   }
   const lockRevision = revisionOf(lock);
+  // Delinea only where this environment's references use it (a local environment with file
+  // references needs no secret store, even when production's are in Delinea).
+  const usesDelinea = JSON.stringify([warehouse.connections, warehouse.kerberos]).includes(
+    '"kind":"delinea"',
+  );
+  const delinea = usesDelinea ? warehouse.secrets.delinea : undefined;
   const base = {
     [DEPLOY_LABELS.managedBy]: 'datakit',
     [DEPLOY_LABELS.warehouse]: warehouse.name,
@@ -132,6 +146,7 @@ export function desiredState(
       }
       const source = warehouse.connections[pin.source]!;
       const target = warehouse.connections[pin.target]!;
+      const targetSchema = targetSchemaOf(warehouse, datakit);
       return {
         datakit,
         version: entry.version,
@@ -144,6 +159,7 @@ export function desiredState(
           target,
           ...(pin.mode === undefined ? {} : { mode: pin.mode }),
           rejectThreshold: pin.rejectThreshold,
+          ...(targetSchema === undefined ? {} : { targetSchema }),
           ...(pin.rejectFloor === 0 ? {} : { rejectFloor: pin.rejectFloor }),
           parameters: pin.parameters,
         },
@@ -171,10 +187,10 @@ export function desiredState(
             keytab: refText(warehouse.kerberos.keytab),
             krb5Config: warehouse.kerberos.krb5Config,
             renewBeforeSeconds: warehouse.kerberos.renewBeforeSeconds,
-            delinea: warehouse.secrets.delinea,
+            delinea,
             labels: { ...base, [DEPLOY_LABELS.role]: 'kerberos-sidecar' },
           },
-    delinea: warehouse.secrets.delinea,
+    delinea,
     jobs,
   };
 }

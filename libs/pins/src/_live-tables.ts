@@ -8,7 +8,12 @@ import {
   type DriftResult,
 } from '@datakit/drift';
 import { openSource, openTarget, type DatabaseSession } from '@datakit/databases';
-import type { Connection, LoadedWarehouse } from '@datakit/warehouse';
+import {
+  resolveEnvironment,
+  targetSchemaOf,
+  type Connection,
+  type LoadedWarehouse,
+} from '@datakit/warehouse';
 
 import { onThisMachine } from './on-this-machine.ts';
 
@@ -56,7 +61,8 @@ export function specTables(label: string): SpecTables | undefined {
  * columns the contract does not know are accepted when harmless (the runtime's default policy,
  * `discard`). Connections verify cannot open here (Kerberos needs the sidecar's ticket, SQL
  * Server a driver, delinea: the secret store) are skipped with the reason; one that cannot be
- * opened (database down, password file missing, login refused) is `unreachable`.
+ * opened (database down, password file missing, login refused) is `unreachable`. With
+ * `datakit`, the target tables are looked for in the schema that pin writes to.
  */
 export async function compareSide(
   loaded: LoadedWarehouse,
@@ -64,9 +70,14 @@ export async function compareSide(
   connectionName: string,
   side: 'source' | 'target',
   tables: TableSpec[],
+  datakit?: string,
 ): Promise<SideOutcome> {
   if (tables.length === 0) return { status: 'ok', results: [] };
-  const connection = loaded.warehouse.connections[connectionName]!;
+  // The connection as the environment has it; the target tables where the pin writes them.
+  const warehouse = resolveEnvironment(loaded.warehouse, environment);
+  const connection = warehouse.connections[connectionName]!;
+  const targetSchema =
+    side === 'target' && datakit !== undefined ? targetSchemaOf(warehouse, datakit) : undefined;
   const skip = skipReason(loaded.file, connectionName, connection);
   if (skip !== undefined) return { status: 'skipped', reason: skip };
   let open: DatabaseSession;
@@ -80,7 +91,10 @@ export async function compareSide(
     };
   }
   try {
-    const contracts = tables.map((t) => ({ schema: t.schema, table: tableFromSpec(t) }));
+    const contracts = tables.map((t) => ({
+      schema: targetSchema ?? t.schema,
+      table: tableFromSpec(t),
+    }));
     const results = await compareLiveTables(open, contracts, {
       side,
       extraColumns: 'discard',

@@ -66,7 +66,14 @@ export async function checkUpgrades(
       live =
         tables === undefined
           ? { status: 'skipped', reason: `the image at ${to.digest} has no spec label` }
-          : await compareSide(loaded, environment, pin.target, 'target', tables.target);
+          : await compareSide(
+              loaded,
+              environment,
+              pin.target,
+              'target',
+              tables.target,
+              change.datakit,
+            );
     }
     checks.push({ datakit: change.datakit, from: from?.version, to: to.version, impact, live });
   }

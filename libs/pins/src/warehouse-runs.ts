@@ -7,7 +7,7 @@ import {
   type TargetSession,
 } from '@datakit/databases';
 import { ConfigError } from '@datakit/errors';
-import type { LoadedWarehouse } from '@datakit/warehouse';
+import { resolveEnvironment, type LoadedWarehouse } from '@datakit/warehouse';
 
 import { onThisMachine } from './on-this-machine.ts';
 
@@ -129,7 +129,11 @@ async function withPinTarget<T>(
     throw new ConfigError(`${loaded.file}: field "datakits" has no "${options.datakit}".`);
   }
   const session = await openTarget(
-    onThisMachine(loaded, options.environment, loaded.warehouse.connections[pin.target]!),
+    onThisMachine(
+      loaded,
+      options.environment,
+      resolveEnvironment(loaded.warehouse, options.environment).connections[pin.target]!,
+    ),
   );
   try {
     return await act(session, { targetTable: options.targetTable, runId: options.runId });
@@ -156,7 +160,9 @@ async function forEachTarget<T extends object>(
     byTarget.set(pin.target, [...(byTarget.get(pin.target) ?? []), name]);
   const out: Array<ReadConnection<T> | UnreadConnection> = [];
   for (const [connectionName, datakits] of byTarget) {
-    const connection = loaded.warehouse.connections[connectionName]!;
+    const connection = resolveEnvironment(loaded.warehouse, options.environment).connections[
+      connectionName
+    ]!;
     if (connection.password?.kind === 'delinea') {
       out.push({
         connection: connectionName,

@@ -31,6 +31,7 @@ export {
   dnsSubdomainProblem,
   labelValueProblem,
 } from './kubernetes-names.ts';
+export { resolveEnvironment, targetSchemaOf } from './resolve-environment.ts';
 export { addPin, setPinVersion, type NewPin } from './set-pin-version.ts';
 export {
   connectionSchema,

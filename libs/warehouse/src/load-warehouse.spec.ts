@@ -51,7 +51,6 @@ describe('loadWarehouse', () => {
     expect(warehouse.connections.pagila).toMatchObject({
       port: 5432,
       auth: 'password',
-      schema: 'public',
     });
     expect(warehouse.environments.local).toMatchObject({
       driver: 'docker',

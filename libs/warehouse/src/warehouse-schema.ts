@@ -1,6 +1,7 @@
 import semver from 'semver';
 import { z } from 'zod';
 import { secretRefSchema } from '@datakit/secrets';
+import { mergeEnvironment } from './_merge-environment.ts';
 import {
   cronJobNameOf,
   dnsSubdomainProblem,
@@ -49,6 +50,11 @@ const secretRef = secretRefSchema.describe(
   'Where a secret lives, never its value: file:<absolute path> or delinea:<secretId>/<fieldSlug> (env:<VARIABLE> parses, but neither driver can resolve it in a container, so an environment refuses it). Docker mounts file:/run/secrets/datakit/<file> from secretsDir; Kubernetes mounts file:/run/secrets/<secret>/<key> from a Secret. Example: "delinea:4711/keytab".',
 );
 
+/** A PostgreSQL schema name as the runtime accepts it (its config field targetSchema). */
+const schemaNameSchema = z
+  .string()
+  .regex(/^[a-z_][a-z0-9_$]*$/, 'expected a lower-case PostgreSQL identifier, e.g. "bronze"');
+
 const postgresConnectionSchema = z
   .strictObject({
     kind: z.literal('postgres').describe('A PostgreSQL database.'),
@@ -70,11 +76,11 @@ const postgresConnectionSchema = z
     password: secretRef
       .optional()
       .describe('Secret reference of the password (auth: password only).'),
-    schema: z
-      .string()
-      .min(1)
-      .default('public')
-      .describe('Schema the datakit reads or writes. Default "public".'),
+    schema: schemaNameSchema
+      .optional()
+      .describe(
+        'As a target: the schema the pins writing here load their tables into, unless a pin sets its own targetSchema; unset, each target table goes to its contract\'s own schema (e.g. "bronze"). Two warehouses sharing one database give their targets different schemas so they write different tables. As a source: the schema `datakit new source` reads the catalog of (default "public"). Example: "finance".',
+      ),
     sslMode: z
       .enum(['disable', 'prefer', 'require', 'verify-full'])
       .default('prefer')
@@ -132,34 +138,48 @@ const sqlServerConnectionSchema = z
       .describe('Accept any server certificate. Default false.'),
   })
   .superRefine((connection, context) => {
-    const problem = (path: string, message: string) =>
-      context.addIssue({ code: 'custom', path: [path], message });
-    if (connection.auth === 'kerberos') {
-      if (connection.driver === 'tedious') {
-        problem(
-          'driver',
-          'driver "tedious" has no Kerberos (GSSAPI) client; use driver "msnodesqlv8" with auth kerberos, or auth "sql"',
-        );
-      }
-      if (connection.user !== undefined) {
-        problem('user', 'auth "kerberos" logs in as the ticket\'s principal; remove user');
-      }
-      if (connection.password !== undefined) {
-        problem('password', 'auth "kerberos" needs no password; remove it');
-      }
-    } else {
-      if (connection.user === undefined) problem('user', 'auth "sql" needs user (the SQL login)');
-      if (connection.password === undefined) {
-        problem('password', 'auth "sql" needs password (a secret reference)');
-      }
-    }
-    if (connection.driver === 'tedious' && connection.odbcDriver !== undefined) {
-      problem('odbcDriver', 'odbcDriver applies to driver "msnodesqlv8" only');
+    for (const { field, message } of sqlServerProblems(connection)) {
+      context.addIssue({ code: 'custom', path: [field], message });
     }
   })
   .describe(
     'A SQL Server connection. Example: {kind: sqlserver, host: sql01.corp.example, database: Sales}.',
   );
+
+/** What a SQL Server connection's fields refuse together: each field and why. */
+function sqlServerProblems(connection: {
+  auth: 'kerberos' | 'sql';
+  driver: 'msnodesqlv8' | 'tedious';
+  user?: string | undefined;
+  password?: unknown;
+  odbcDriver?: string | undefined;
+}): { field: string; message: string }[] {
+  const problems: { field: string; message: string }[] = [];
+  const problem = (field: string, message: string) => problems.push({ field, message });
+  if (connection.auth === 'kerberos') {
+    if (connection.driver === 'tedious') {
+      problem(
+        'driver',
+        'driver "tedious" has no Kerberos (GSSAPI) client; use driver "msnodesqlv8" with auth kerberos, or auth "sql"',
+      );
+    }
+    if (connection.user !== undefined) {
+      problem('user', 'auth "kerberos" logs in as the ticket\'s principal; remove user');
+    }
+    if (connection.password !== undefined) {
+      problem('password', 'auth "kerberos" needs no password; remove it');
+    }
+  } else {
+    if (connection.user === undefined) problem('user', 'auth "sql" needs user (the SQL login)');
+    if (connection.password === undefined) {
+      problem('password', 'auth "sql" needs password (a secret reference)');
+    }
+  }
+  if (connection.driver === 'tedious' && connection.odbcDriver !== undefined) {
+    problem('odbcDriver', 'odbcDriver applies to driver "msnodesqlv8" only');
+  }
+  return problems;
+}
 
 /** One connection of a warehouse: a source or a target database. */
 export const connectionSchema = z
@@ -198,6 +218,82 @@ const kerberosSchema = z
   .describe(
     'How the Kerberos sidecar gets tickets: a principal and its keytab from the secret store.',
   );
+
+/** The fields of a connection of each kind an environment may override (all but `kind`). */
+const OVERRIDABLE_FIELDS = {
+  postgres: Object.keys(postgresConnectionSchema.shape).filter((key) => key !== 'kind'),
+  sqlserver: Object.keys(sqlServerConnectionSchema.shape).filter((key) => key !== 'kind'),
+} as const;
+
+/**
+ * An environment's values for a connection of warehouse.yaml, each replacing the top-level
+ * value of the same field when that environment is deployed, planned, rendered or verified.
+ */
+const connectionOverrideSchema = z
+  .strictObject({
+    host: z.string().min(1).optional().describe('Host name, e.g. "pg-prod.corp.example".'),
+    port: z.number().int().min(1).max(65535).optional().describe('TCP port.'),
+    database: z.string().min(1).optional().describe('Database name.'),
+    user: z.string().min(1).optional().describe('Role or SQL login.'),
+    auth: z
+      .enum(['password', 'kerberos', 'sql'])
+      .optional()
+      .describe(
+        'Authentication: postgres "password" or "kerberos"; sqlserver "kerberos" or "sql".',
+      ),
+    password: secretRef.optional().describe('Secret reference of the password.'),
+    schema: schemaNameSchema
+      .optional()
+      .describe('The schema (postgres): the default target schema of the pins writing here.'),
+    sslMode: z
+      .enum(['disable', 'prefer', 'require', 'verify-full'])
+      .optional()
+      .describe('TLS mode (postgres).'),
+    instance: z.string().min(1).optional().describe('Named instance (sqlserver).'),
+    driver: z.enum(['msnodesqlv8', 'tedious']).optional().describe('Driver (sqlserver).'),
+    odbcDriver: z
+      .enum(['ODBC Driver 18 for SQL Server', 'FreeTDS'])
+      .optional()
+      .describe('ODBC driver (sqlserver).'),
+    serverSpn: z
+      .string()
+      .regex(/^MSSQLSvc\/[^\s@]+$/, 'expected MSSQLSvc/<host>:<port or instance>')
+      .optional()
+      .describe('Service principal of the server (sqlserver).'),
+    encrypt: z.boolean().optional().describe('Encrypt the connection (sqlserver).'),
+    trustServerCertificate: z
+      .boolean()
+      .optional()
+      .describe('Accept any server certificate (sqlserver).'),
+  })
+  .describe(
+    'Values of one connection in this environment, each replacing the top-level field (kind cannot change). Example: {host: pg-prod.corp.example, password: "delinea:4712/password"}.',
+  );
+
+const kerberosOverrideSchema = z
+  .strictObject({
+    principal: kerberosSchema.shape.principal.optional(),
+    keytab: kerberosSchema.shape.keytab.optional(),
+    krb5Config: kerberosSchema.shape.krb5Config,
+  })
+  .describe(
+    'The Kerberos identity in this environment, each field replacing the top-level one. Example: {principal: "datakit-loader@CORP.EXAMPLE", keytab: "delinea:4711/keytab"}.',
+  );
+
+/** What an environment overrides: its connections' fields and the Kerberos identity. */
+const environmentOverrides = {
+  connections: z
+    .record(nameSchema, connectionOverrideSchema)
+    .optional()
+    .describe(
+      'Connection fields of this environment by connection name, merged over the top-level connections (host, port, database, user, auth, password, schema, ...), so one warehouse.yaml runs against local databases and production hosts. Example: {dwh: {host: pg-prod.corp.example}}.',
+    ),
+  kerberos: kerberosOverrideSchema
+    .optional()
+    .describe(
+      'Kerberos fields of this environment (principal, keytab, krb5Config), merged over the top-level kerberos block, which must exist.',
+    ),
+};
 
 const delineaSchema = z
   .strictObject({
@@ -307,6 +403,7 @@ const dockerEnvironmentSchema = z
         'Host krb5.conf mounted read-only at /etc/datakit/krb5.conf in the sidecar and datakit containers (KRB5_CONFIG points there); relative to the warehouse folder. It must exist and may not be a system path of the host.',
       ),
     limits: dockerLimitsSchema,
+    ...environmentOverrides,
     schedules: schedulesSchema,
     scheduler: schedulerSchema,
     airflowDagsDir: airflowDagsDirSchema,
@@ -331,6 +428,7 @@ const kubernetesEnvironmentSchema = z
       .describe(
         'Name of a Kubernetes Secret holding the keytab, when it is synced into the cluster instead of read from Delinea.',
       ),
+    ...environmentOverrides,
     schedules: schedulesSchema,
     scheduler: schedulerSchema,
     airflowDagsDir: airflowDagsDirSchema,
@@ -370,6 +468,11 @@ export const datakitPinSchema = z
       ),
     source: nameSchema.describe('Name of the source connection in `connections`.'),
     target: nameSchema.describe('Name of the target connection in `connections`.'),
+    targetSchema: schemaNameSchema
+      .optional()
+      .describe(
+        'The PostgreSQL schema this pin writes its target tables to (and its bookkeeping names them by; drift checks look there). Default: the target connection\'s `schema`, else each target contract\'s own schema (e.g. "bronze"). Example: "finance_bronze".',
+      ),
     rejectThreshold: z
       .number()
       .min(0)
@@ -394,33 +497,34 @@ export const datakitPinSchema = z
     'A datakit pinned to this warehouse. Example: {version: "^1.4.0", source: pagila, target: dwh, schedule: "0 3 * * *"}.',
   );
 
+const warehouseObjectSchema = z.strictObject({
+  apiVersion: z.literal('datakit.dev/v1').describe('Always "datakit.dev/v1".'),
+  name: nameSchema.describe('The warehouse name, e.g. "finance"; labels every deployed object.'),
+  description: z.string().optional().describe('What this warehouse is for.'),
+  connections: z
+    .record(nameSchema, connectionSchema)
+    .refine((c) => Object.keys(c).length > 0, 'expected at least one connection')
+    .describe('Databases by name, referenced by datakits as `source` and `target`.'),
+  kerberos: kerberosSchema
+    .optional()
+    .describe(
+      'How the Kerberos sidecar gets tickets: a principal and its keytab from the secret store. Required when a connection uses auth "kerberos"; without it the warehouse runs no sidecar.',
+    ),
+  secrets: z
+    .strictObject({ delinea: delineaSchema.optional() })
+    .default({})
+    .describe('Secret providers that references need (file: and env: need none).'),
+  environments: z
+    .record(nameSchema, environmentSchema)
+    .refine((e) => Object.keys(e).length > 0, 'expected at least one environment')
+    .describe('Deploy targets by name, e.g. local (docker) and prod (kubernetes).'),
+  datakits: z
+    .record(nameSchema, datakitPinSchema)
+    .describe('Pinned datakits by name (the image repository).'),
+});
+
 /** The whole warehouse.yaml. */
-export const warehouseSchema = z
-  .strictObject({
-    apiVersion: z.literal('datakit.dev/v1').describe('Always "datakit.dev/v1".'),
-    name: nameSchema.describe('The warehouse name, e.g. "finance"; labels every deployed object.'),
-    description: z.string().optional().describe('What this warehouse is for.'),
-    connections: z
-      .record(nameSchema, connectionSchema)
-      .refine((c) => Object.keys(c).length > 0, 'expected at least one connection')
-      .describe('Databases by name, referenced by datakits as `source` and `target`.'),
-    kerberos: kerberosSchema
-      .optional()
-      .describe(
-        'How the Kerberos sidecar gets tickets: a principal and its keytab from the secret store. Required when a connection uses auth "kerberos"; without it the warehouse runs no sidecar.',
-      ),
-    secrets: z
-      .strictObject({ delinea: delineaSchema.optional() })
-      .default({})
-      .describe('Secret providers that references need (file: and env: need none).'),
-    environments: z
-      .record(nameSchema, environmentSchema)
-      .refine((e) => Object.keys(e).length > 0, 'expected at least one environment')
-      .describe('Deploy targets by name, e.g. local (docker) and prod (kubernetes).'),
-    datakits: z
-      .record(nameSchema, datakitPinSchema)
-      .describe('Pinned datakits by name (the image repository).'),
-  })
+export const warehouseSchema = warehouseObjectSchema
   .superRefine((warehouse, ctx) => {
     for (const [name, pin] of Object.entries(warehouse.datakits)) {
       for (const side of ['source', 'target'] as const) {
@@ -447,44 +551,6 @@ export const warehouseSchema = z
         });
       }
     }
-    // What a pod cannot mount is refused here, not at render time.
-    const reported = new Set<string>();
-    for (const [envName, env] of Object.entries(warehouse.environments)) {
-      if (env.driver !== 'kubernetes') continue;
-      const where = `in the Kubernetes environment "${envName}"`;
-      const refs = secretRefsOf(warehouse).filter(
-        // With keytabSecret, the keytab comes from that Secret whatever the reference says.
-        ({ path }) => !(path[0] === 'kerberos' && env.keytabSecret !== undefined),
-      );
-      const usesDelinea = refs.some(({ ref }) => ref.kind === 'delinea');
-      const checks = [
-        ...refs.map(({ path, ref }) => ({
-          path,
-          problem:
-            ref.kind === 'env'
-              ? `"env:${ref.name}" cannot be used ${where}: a pod has no such variable; use file:${KUBERNETES_SECRETS_ROOT}/<secret>/<key> for key <key> of the Secret <secret>`
-              : ref.kind === 'file'
-                ? problemText(kubernetesSecretFileOf(ref.path), where)
-                : undefined,
-        })),
-        ...(usesDelinea && warehouse.secrets.delinea !== undefined
-          ? [
-              {
-                path: ['secrets', 'delinea', 'credentialsFile'],
-                problem: problemText(
-                  kubernetesSecretFileOf(warehouse.secrets.delinea.credentialsFile),
-                  where,
-                ),
-              },
-            ]
-          : []),
-      ];
-      for (const { path, problem } of checks) {
-        if (problem === undefined || reported.has(path.join('.'))) continue;
-        reported.add(path.join('.'));
-        ctx.addIssue({ code: 'custom', path, message: problem });
-      }
-    }
     for (const [name, env] of Object.entries(warehouse.environments)) {
       for (const datakit of Object.keys(env.schedules)) {
         if (!(datakit in warehouse.datakits)) {
@@ -497,14 +563,6 @@ export const warehouseSchema = z
       }
     }
     if (warehouse.kerberos === undefined) {
-      for (const [name, connection] of Object.entries(warehouse.connections)) {
-        if (connection.auth !== 'kerberos') continue;
-        ctx.addIssue({
-          code: 'custom',
-          path: ['connections', name, 'auth'],
-          message: `is "kerberos"${connection.kind === 'sqlserver' ? ' (the default of a sqlserver connection)' : ''}, which needs a ticket from the Kerberos sidecar, but the warehouse has no kerberos block; add kerberos: {principal, keytab}, or log in with ${connection.kind === 'sqlserver' ? 'auth "sql"' : 'auth "password"'}`,
-        });
-      }
       for (const [name, env] of Object.entries(warehouse.environments)) {
         if (env.driver !== 'kubernetes' || env.keytabSecret === undefined) continue;
         ctx.addIssue({
@@ -515,44 +573,30 @@ export const warehouseSchema = z
         });
       }
     }
-    for (const [name, connection] of Object.entries(warehouse.connections)) {
-      const needsPassword =
-        connection.kind === 'postgres' ? connection.auth === 'password' : connection.auth === 'sql';
-      if (needsPassword && connection.password === undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['connections', name, 'password'],
-          message: `is required with auth "${connection.auth}" (a secret reference, e.g. "env:PG_PASSWORD")`,
-        });
-      }
-      if (!needsPassword && connection.password !== undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['connections', name, 'password'],
-          message: 'is not used with Kerberos authentication; remove it',
-        });
-      }
-    }
-    const dockerEnvironments = Object.entries(warehouse.environments)
-      .filter(([, env]) => env.driver === 'docker')
-      .map(([name]) => name);
-    if (dockerEnvironments.length > 0) {
-      for (const { path, ref } of secretRefsOf(warehouse)) {
-        if (ref.kind !== 'env') continue;
-        ctx.addIssue({
-          code: 'custom',
-          path,
-          message: `"env:${ref.name}" cannot be resolved in the Docker environment${dockerEnvironments.length === 1 ? '' : 's'} ${dockerEnvironments.map((e) => `"${e}"`).join(', ')}: containers get no variables from the shell datakit runs in (a secret in an environment variable would also show in \`docker inspect\`); use file:/run/secrets/datakit/<file> with the environment's secretsDir`,
-        });
+    for (const issue of overrideProblems(warehouse)) ctx.addIssue({ code: 'custom', ...issue });
+    // Every environment's merged values are checked as the top-level ones would be; a problem
+    // found in several environments is reported once, naming them unless it is in all.
+    const environments = Object.keys(warehouse.environments);
+    const found = new Map<
+      string,
+      { issue: EnvironmentIssue; path: PropertyKey[]; envs: string[] }
+    >();
+    for (const envName of environments) {
+      const merged = mergeEnvironment(warehouse, envName);
+      for (const issue of environmentProblems(merged, envName)) {
+        const path = overridePathOf(warehouse, envName, issue.path);
+        const key = `${path.join('.')}\u0000${issue.id}`;
+        const entry = found.get(key) ?? { issue, path, envs: [] };
+        entry.envs.push(envName);
+        found.set(key, entry);
       }
     }
-    // Parsed references are objects: look for any of kind "delinea".
-    const usesDelinea = JSON.stringify(warehouse).includes('"kind":"delinea"');
-    if (usesDelinea && warehouse.secrets.delinea === undefined) {
+    for (const { issue, path, envs } of found.values()) {
+      const scoped = path[0] !== 'environments' && envs.length < environments.length;
       ctx.addIssue({
         code: 'custom',
-        path: ['secrets', 'delinea'],
-        message: 'is required: some secret references use delinea:',
+        path,
+        message: issue.message(envs, scoped),
       });
     }
   })
@@ -560,11 +604,222 @@ export const warehouseSchema = z
 
 type ParsedSecretRef = z.output<typeof secretRefSchema>;
 
-/** The problem of a Kubernetes Secret mapping, with where it applies; undefined when it maps. */
-function problemText(mapped: { secret: string; key: string } | string, where: string) {
-  return typeof mapped === 'string'
-    ? `${mapped} ${where} (a pod mounts key <key> of the Secret <secret> there)`
-    : undefined;
+/** A warehouse as the schema's last refinement sees it (defaults applied). */
+type ParsedWarehouse = z.output<typeof warehouseObjectSchema>;
+
+/** A problem of one environment's merged values; `id` tells equal problems of several apart. */
+interface EnvironmentIssue {
+  path: PropertyKey[];
+  id: string;
+  /** The message for the environments it was found in; `scoped`: name them (not all have it). */
+  message: (envs: string[], scoped: boolean) => string;
+}
+
+/** ` (environment "prod")` when a problem is not in every environment, else nothing. */
+function inEnvironments(envs: string[], scoped: boolean): string {
+  return scoped
+    ? ` (environment${envs.length === 1 ? '' : 's'} ${envs.map((e) => `"${e}"`).join(', ')})`
+    : '';
+}
+
+/** A problem whose message is the same in every environment, apart from naming them. */
+function plainIssue(path: PropertyKey[], message: string): EnvironmentIssue {
+  return {
+    path,
+    id: message,
+    message: (envs, scoped) => `${message}${inEnvironments(envs, scoped)}`,
+  };
+}
+
+/**
+ * Where a problem of an environment's merged values is shown: at the environment's override
+ * when it set the field, else at the top-level field.
+ */
+function overridePathOf(
+  warehouse: ParsedWarehouse,
+  envName: string,
+  path: PropertyKey[],
+): PropertyKey[] {
+  const env = warehouse.environments[envName];
+  const [head, name, field] = path;
+  if (head === 'connections' && typeof name === 'string' && typeof field === 'string') {
+    const override = env?.connections?.[name] as Record<string, unknown> | undefined;
+    if (override?.[field] !== undefined) return ['environments', envName, ...path];
+  }
+  if (head === 'kerberos' && typeof name === 'string') {
+    const override = env?.kerberos as Record<string, unknown> | undefined;
+    if (override?.[name] !== undefined) return ['environments', envName, ...path];
+  }
+  return path;
+}
+
+/**
+ * The environments' overrides that name nothing they can override: a connection not in
+ * `connections`, a field the connection's kind does not have, an `auth` of the other kind, a
+ * Kerberos override without a top-level kerberos block.
+ */
+function overrideProblems(warehouse: ParsedWarehouse): { path: PropertyKey[]; message: string }[] {
+  const problems: { path: PropertyKey[]; message: string }[] = [];
+  const names = Object.keys(warehouse.connections).join(', ');
+  for (const [envName, env] of Object.entries(warehouse.environments)) {
+    for (const [name, override] of Object.entries(env.connections ?? {})) {
+      const at = ['environments', envName, 'connections', name];
+      const base = warehouse.connections[name];
+      if (base === undefined) {
+        problems.push({
+          path: at,
+          message: `names connection "${name}", which is not in connections (${names}); an environment overrides fields of the top-level connections only`,
+        });
+        continue;
+      }
+      const fields: readonly string[] = OVERRIDABLE_FIELDS[base.kind];
+      for (const [field, value] of Object.entries(override)) {
+        if (value === undefined) continue;
+        if (!fields.includes(field)) {
+          problems.push({
+            path: [...at, field],
+            message: `is not a field of connection "${name}" (kind ${base.kind}); it has ${fields.join(', ')}`,
+          });
+        }
+      }
+      const auths: readonly string[] =
+        base.kind === 'postgres' ? ['password', 'kerberos'] : ['kerberos', 'sql'];
+      if (override.auth !== undefined && !auths.includes(override.auth)) {
+        problems.push({
+          path: [...at, 'auth'],
+          message: `is "${override.auth}", which a ${base.kind} connection does not have; expected one of ${auths.map((a) => `"${a}"`).join(', ')}`,
+        });
+      }
+    }
+    if (env.kerberos !== undefined && warehouse.kerberos === undefined) {
+      problems.push({
+        path: ['environments', envName, 'kerberos'],
+        message:
+          'overrides fields of the kerberos block, but the warehouse has none; add kerberos: {principal, keytab} at the top level',
+      });
+    }
+  }
+  return problems;
+}
+
+/**
+ * The problems of one environment's merged values (connections and Kerberos block with its
+ * overrides): what its driver cannot resolve or mount, a password missing or not used, Kerberos
+ * without a kerberos block, a SQL Server connection's fields that do not go together.
+ */
+function environmentProblems(warehouse: ParsedWarehouse, envName: string): EnvironmentIssue[] {
+  const env = warehouse.environments[envName]!;
+  const issues: EnvironmentIssue[] = [];
+  const refs = secretRefsOf(warehouse);
+  const usesDelinea = refs.some(({ ref }) => ref.kind === 'delinea');
+  if (env.driver === 'kubernetes') {
+    // What a pod cannot mount is refused here, not at render time.
+    const where = (envs: string[]) =>
+      `in the Kubernetes environment${envs.length === 1 ? '' : 's'} ${envs.map((e) => `"${e}"`).join(', ')}`;
+    const checks = [
+      ...refs
+        // With keytabSecret, the keytab comes from that Secret whatever the reference says.
+        .filter(({ path }) => !(path[0] === 'kerberos' && env.keytabSecret !== undefined))
+        .map(({ path, ref }) => {
+          if (ref.kind === 'env') {
+            return {
+              path,
+              id: `k8s env:${ref.name}`,
+              text: (envs: string[]) =>
+                `"env:${ref.name}" cannot be used ${where(envs)}: a pod has no such variable; use file:${KUBERNETES_SECRETS_ROOT}/<secret>/<key> for key <key> of the Secret <secret>`,
+            };
+          }
+          const mapped = ref.kind === 'file' ? kubernetesSecretFileOf(ref.path) : undefined;
+          return typeof mapped === 'string'
+            ? {
+                path,
+                id: `k8s ${mapped}`,
+                text: (envs: string[]) => problemText(mapped, where(envs)),
+              }
+            : undefined;
+        }),
+      ...(usesDelinea && warehouse.secrets.delinea !== undefined
+        ? [warehouse.secrets.delinea.credentialsFile].flatMap((file) => {
+            const mapped = kubernetesSecretFileOf(file);
+            return typeof mapped === 'string'
+              ? [
+                  {
+                    path: ['secrets', 'delinea', 'credentialsFile'],
+                    id: `k8s ${mapped}`,
+                    text: (envs: string[]) => problemText(mapped, where(envs)),
+                  },
+                ]
+              : [];
+          })
+        : []),
+    ];
+    for (const check of checks) {
+      if (check === undefined) continue;
+      issues.push({ path: check.path, id: check.id, message: (envs) => check.text(envs) });
+    }
+  } else {
+    for (const { path, ref } of refs) {
+      if (ref.kind !== 'env') continue;
+      issues.push({
+        path,
+        id: `docker env:${ref.name}`,
+        message: (envs) =>
+          `"env:${ref.name}" cannot be resolved in the Docker environment${envs.length === 1 ? '' : 's'} ${envs.map((e) => `"${e}"`).join(', ')}: containers get no variables from the shell datakit runs in (a secret in an environment variable would also show in \`docker inspect\`); use file:/run/secrets/datakit/<file> with the environment's secretsDir`,
+      });
+    }
+  }
+  for (const [name, connection] of Object.entries(warehouse.connections)) {
+    if (warehouse.kerberos === undefined && connection.auth === 'kerberos') {
+      issues.push(
+        plainIssue(
+          ['connections', name, 'auth'],
+          `is "kerberos"${connection.kind === 'sqlserver' ? ' (the default of a sqlserver connection)' : ''}, which needs a ticket from the Kerberos sidecar, but the warehouse has no kerberos block; add kerberos: {principal, keytab}, or log in with ${connection.kind === 'sqlserver' ? 'auth "sql"' : 'auth "password"'}`,
+        ),
+      );
+    }
+    // An auth of the other kind (refused with the override) says nothing about the password.
+    const auths: readonly string[] =
+      connection.kind === 'postgres' ? ['password', 'kerberos'] : ['kerberos', 'sql'];
+    if (!auths.includes(connection.auth)) continue;
+    const needsPassword =
+      connection.kind === 'postgres' ? connection.auth === 'password' : connection.auth === 'sql';
+    if (needsPassword && connection.password === undefined) {
+      issues.push(
+        plainIssue(
+          ['connections', name, 'password'],
+          `is required with auth "${connection.auth}" (a secret reference, e.g. "env:PG_PASSWORD")`,
+        ),
+      );
+    }
+    if (!needsPassword && connection.password !== undefined) {
+      issues.push(
+        plainIssue(
+          ['connections', name, 'password'],
+          'is not used with Kerberos authentication; remove it',
+        ),
+      );
+    }
+    if (
+      connection.kind === 'sqlserver' &&
+      warehouse.environments[envName]?.connections?.[name] !== undefined
+    ) {
+      // The top-level connection was checked by its own schema; these are the merged values.
+      for (const { field, message } of sqlServerProblems(connection)) {
+        issues.push(plainIssue(['connections', name, field], message));
+      }
+    }
+  }
+  if (usesDelinea && warehouse.secrets.delinea === undefined) {
+    issues.push(
+      plainIssue(['secrets', 'delinea'], 'is required: some secret references use delinea:'),
+    );
+  }
+  return issues;
+}
+
+/** The problem of a Kubernetes Secret mapping, with where it applies. */
+function problemText(mapped: string, where: string): string {
+  return `${mapped} ${where} (a pod mounts key <key> of the Secret <secret> there)`;
 }
 
 /** Every secret reference of a warehouse with the path of its field. */

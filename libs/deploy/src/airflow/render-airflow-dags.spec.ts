@@ -311,8 +311,17 @@ describe('renderAirflowDags', () => {
     }).dags[0]!.tasks;
     expect(task!.outlets).toEqual([
       'datakit://analytics/prod/pagila-bronze',
-      'postgres://127.0.0.1:5432/warehouse/bronze/actor',
+      'postgres://pg-prod.corp.example:5432/warehouse/bronze/actor',
     ]);
+  });
+
+  it("declares a target table in the schema the pin writes to (the target connection's schema)", () => {
+    const [task] = renderAirflowDags(stateOf('marketing', 'prod'), {
+      targetTables: { 'pagila-bronze': ['bronze.actor'] },
+    }).dags[0]!.tasks;
+    expect(task!.outlets).toContain(
+      'postgres://pg-prod.corp.example:5432/warehouse/marketing/actor',
+    );
   });
 
   it("reads the target tables from a spec label's transforms", () => {

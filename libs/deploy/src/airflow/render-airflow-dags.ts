@@ -149,8 +149,10 @@ function outletsOf(
   const target = job.config.target;
   const scheme = target.kind === 'postgres' ? 'postgres' : 'mssql';
   const tableUris = [...new Set(tables ?? [])].sort().map((table) => {
-    const fallback = target.kind === 'postgres' ? target.schema : 'dbo';
-    const [schema, name] = table.includes('.') ? table.split('.', 2) : [fallback, table];
+    const fallback = target.kind === 'postgres' ? 'public' : 'dbo';
+    const [own, name] = table.includes('.') ? table.split('.', 2) : [fallback, table];
+    // The pin's target schema, where it sets one, is where the table is written.
+    const schema = job.config.targetSchema ?? own;
     return `${scheme}://${target.host}:${target.port}/${target.database}/${schema}/${name}`;
   });
   return [datakitAssetUri(state.warehouse, state.environmentName, job.datakit), ...tableUris];

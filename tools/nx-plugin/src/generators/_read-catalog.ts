@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { discoverSource, type DiscoveredSchema } from '@datakit/databases';
 import { ConfigError } from '@datakit/errors';
 import { onThisMachine } from '@datakit/pins';
-import { loadWarehouse } from '@datakit/warehouse';
+import { loadWarehouse, resolveEnvironment } from '@datakit/warehouse';
 
 /** `analytics:pagila` -> the warehouse folder name and the connection name. */
 export function parseFrom(from: string): { warehouse: string; connection: string } {
@@ -35,15 +35,12 @@ export async function readCatalog(options: {
   }
   const { warehouse, connection } = parseFrom(options.from);
   const loaded = loadWarehouse(join(options.root, 'warehouses', warehouse));
-  const found = loaded.warehouse.connections[connection];
+  const environment = options.environment ?? 'local';
+  const found = resolveEnvironment(loaded.warehouse, environment).connections[connection];
   if (found === undefined) {
     throw new ConfigError(`${loaded.file}: field "connections" has no "${connection}".`, {
       hint: `Connections: ${Object.keys(loaded.warehouse.connections).join(', ')}.`,
     });
   }
-  return discoverSource(
-    onThisMachine(loaded, options.environment ?? 'local', found),
-    options.schema,
-    options.tables,
-  );
+  return discoverSource(onThisMachine(loaded, environment, found), options.schema, options.tables);
 }

@@ -44,7 +44,18 @@ describe('Docker containers get only the secret files they use', () => {
   });
 
   it('gives a job whose source logs in with Kerberos only the password it uses', () => {
-    const state = localState('finance');
+    // finance's production source logs in with Kerberos; its local environment overrides that.
+    const local = localState('finance');
+    const job = local.jobs[0]!;
+    const state: DesiredState = {
+      ...local,
+      jobs: [
+        {
+          ...job,
+          config: { ...job.config, source: exampleState('finance', 'prod').jobs[0]!.config.source },
+        },
+      ],
+    };
     const spec = jobSpec(state, state.jobs[0]!, hostPaths(state));
     expect(targets(spec).filter((t) => t.startsWith('/run/secrets/'))).toEqual([
       '/run/secrets/datakit/warehouse_loader.password',
@@ -113,8 +124,15 @@ describe('Docker secret references that cannot be mounted are refused, naming th
   });
 
   it('refuses Delinea credentials outside the secrets folder for the sidecar', () => {
-    // finance's keytab comes from Delinea, whose credentials file is /run/secrets/delinea/...
-    const state = localState('finance');
+    // finance's production keytab comes from Delinea, whose credentials file is
+    // /run/secrets/delinea/...; here a Docker environment takes it.
+    const local = localState('finance');
+    const prod = exampleState('finance', 'prod');
+    const state: DesiredState = {
+      ...local,
+      sidecar: { ...local.sidecar!, keytab: prod.sidecar!.keytab, delinea: prod.delinea },
+      delinea: prod.delinea,
+    };
     const error = refusal(() => sidecarSpec(state, hostPaths(state)));
     expect(error.message).toContain(
       'secrets.delinea.credentialsFile: "file:/run/secrets/delinea/credentials.json" is not a file below /run/secrets/datakit/',

@@ -29,7 +29,10 @@ export function exampleState(name: string, environment = 'prod'): DesiredState {
  */
 export function exampleStateWithoutKerberos(name: string, environment = 'prod'): DesiredState {
   const loaded = loadWarehouse(join(ROOT, 'warehouses', name));
-  const text = readFileSync(loaded.file, 'utf8').replace(/^kerberos:\n(?: {2}.*\n)+/m, '');
+  const text = readFileSync(loaded.file, 'utf8')
+    .replace(/^kerberos:\n(?: {2}.*\n)+/m, '')
+    // An environment's kerberos overrides go with the block they override.
+    .replaceAll(/^ {4}kerberos:\n(?: {6}.*\n)+/gm, '');
   const warehouse = parseWarehouseYaml(text, loaded.file);
   const lockFile = join(import.meta.dirname, '__fixtures__', name, 'datakits.lock.json');
   const lock = parseLockJson(readFileSync(lockFile, 'utf8'), lockFile);

@@ -195,6 +195,24 @@ describe('renderManifests', () => {
     });
   });
 
+  it("names the prod environment's hosts and principal, not the local ones (render analytics --env prod)", () => {
+    const yaml = renderYaml(exampleState('analytics', 'prod'));
+    expect(yaml).toContain('"host": "pagila-prod.corp.example"');
+    expect(yaml).toContain('"host": "pg-prod.corp.example"');
+    expect(yaml).toContain('value: datakit-loader@CORP.EXAMPLE');
+    expect(yaml).not.toContain('127.0.0.1');
+    expect(yaml).not.toContain('DATAKIT.TEST');
+    for (const warehouse of EXAMPLE_WAREHOUSES) {
+      expect(renderYaml(exampleState(warehouse, 'prod'))).not.toMatch(/127\.0\.0\.1|localhost/);
+    }
+  });
+
+  it("writes the target schema of a pin into its config (finance: the ledger connection's schema)", () => {
+    const configMap = renderManifests(exampleState('finance'))[0] as V1ConfigMap;
+    const config = JSON.parse(configMap.data!['config.json']!) as Record<string, unknown>;
+    expect(config.targetSchema).toBe('finance');
+  });
+
   it('keeps secret references, never values, in the ConfigMap', () => {
     const configMap = renderManifests(exampleState('analytics'))[0] as V1ConfigMap;
     const config = JSON.parse(configMap.data!['config.json']!) as {

@@ -5,6 +5,7 @@ import { Args, Flags } from '@oclif/core';
 import { discoverSource } from '@datakit/databases';
 import { ConfigError } from '@datakit/errors';
 import { onThisMachine } from '@datakit/pins';
+import { resolveEnvironment } from '@datakit/warehouse';
 import { envFlags, findWarehouse } from '../../_deploy.ts';
 import {
   generateFlags,
@@ -52,14 +53,17 @@ export default class NewSource extends DatakitCommand {
       });
     }
     const loaded = findWarehouse(warehouse);
-    const connection = loaded.warehouse.connections[connectionName];
+    // The connection's values in the environment the catalog is read from.
+    const connection = resolveEnvironment(loaded.warehouse, flags.env).connections[connectionName];
     if (connection === undefined) {
       throw new ConfigError(`${loaded.file}: field "connections" has no "${connectionName}".`, {
         hint: `Connections there: ${Object.keys(loaded.warehouse.connections).join(', ')}.`,
       });
     }
     const schema =
-      flags.schema ?? (connection.kind === 'postgres' ? connection.schema : undefined) ?? 'dbo';
+      flags.schema ??
+      (connection.kind === 'postgres' ? (connection.schema ?? 'public') : undefined) ??
+      'dbo';
     const tables = flags.tables
       ?.split(',')
       .map((t) => t.trim())

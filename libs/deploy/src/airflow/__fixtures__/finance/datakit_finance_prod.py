@@ -29,21 +29,21 @@ with DAG(
         digest="sha256:1ebd3120fe39f36335f511df3833bfdc96e4967a4ab7f533869e6ad9f44c583c",
         outlets=[
             Asset(uri="datakit://finance/prod/pagila-bronze"),
-            Asset(uri="postgres://127.0.0.1:5432/warehouse/bronze/actor"),
-            Asset(uri="postgres://127.0.0.1:5432/warehouse/bronze/address"),
-            Asset(uri="postgres://127.0.0.1:5432/warehouse/bronze/category"),
-            Asset(uri="postgres://127.0.0.1:5432/warehouse/bronze/city"),
-            Asset(uri="postgres://127.0.0.1:5432/warehouse/bronze/country"),
-            Asset(uri="postgres://127.0.0.1:5432/warehouse/bronze/customer"),
-            Asset(uri="postgres://127.0.0.1:5432/warehouse/bronze/film"),
-            Asset(uri="postgres://127.0.0.1:5432/warehouse/bronze/film_actor"),
-            Asset(uri="postgres://127.0.0.1:5432/warehouse/bronze/film_category"),
-            Asset(uri="postgres://127.0.0.1:5432/warehouse/bronze/inventory"),
-            Asset(uri="postgres://127.0.0.1:5432/warehouse/bronze/language"),
-            Asset(uri="postgres://127.0.0.1:5432/warehouse/bronze/payment"),
-            Asset(uri="postgres://127.0.0.1:5432/warehouse/bronze/rental"),
-            Asset(uri="postgres://127.0.0.1:5432/warehouse/bronze/staff"),
-            Asset(uri="postgres://127.0.0.1:5432/warehouse/bronze/store"),
+            Asset(uri="postgres://pg-prod.corp.example:5432/warehouse/finance/actor"),
+            Asset(uri="postgres://pg-prod.corp.example:5432/warehouse/finance/address"),
+            Asset(uri="postgres://pg-prod.corp.example:5432/warehouse/finance/category"),
+            Asset(uri="postgres://pg-prod.corp.example:5432/warehouse/finance/city"),
+            Asset(uri="postgres://pg-prod.corp.example:5432/warehouse/finance/country"),
+            Asset(uri="postgres://pg-prod.corp.example:5432/warehouse/finance/customer"),
+            Asset(uri="postgres://pg-prod.corp.example:5432/warehouse/finance/film"),
+            Asset(uri="postgres://pg-prod.corp.example:5432/warehouse/finance/film_actor"),
+            Asset(uri="postgres://pg-prod.corp.example:5432/warehouse/finance/film_category"),
+            Asset(uri="postgres://pg-prod.corp.example:5432/warehouse/finance/inventory"),
+            Asset(uri="postgres://pg-prod.corp.example:5432/warehouse/finance/language"),
+            Asset(uri="postgres://pg-prod.corp.example:5432/warehouse/finance/payment"),
+            Asset(uri="postgres://pg-prod.corp.example:5432/warehouse/finance/rental"),
+            Asset(uri="postgres://pg-prod.corp.example:5432/warehouse/finance/staff"),
+            Asset(uri="postgres://pg-prod.corp.example:5432/warehouse/finance/store"),
         ],
         kubernetes={
             "namespace": "data-finance",
@@ -88,7 +88,7 @@ with DAG(
                             "env": [
                                 {
                                     "name": "SIDECAR_PRINCIPAL",
-                                    "value": "datakit-loader@DATAKIT.TEST",
+                                    "value": "datakit-loader@CORP.EXAMPLE",
                                 },
                                 {
                                     "name": "SIDECAR_KEYTAB",
@@ -199,6 +199,14 @@ with DAG(
                                     "name": "KRB5_CONFIG",
                                     "value": "/etc/krb5.conf",
                                 },
+                                {
+                                    "name": "DATAKIT_DELINEA_BASE_URL",
+                                    "value": "https://secrets.corp.example/SecretServer",
+                                },
+                                {
+                                    "name": "DATAKIT_DELINEA_CREDENTIALS_FILE",
+                                    "value": "/run/secrets/delinea/credentials.json",
+                                },
                             ],
                             "resources": {
                                 "requests": {
@@ -232,8 +240,8 @@ with DAG(
                                     "mountPath": "/tmp",
                                 },
                                 {
-                                    "name": "datakit-datakit",
-                                    "mountPath": "/run/secrets/datakit",
+                                    "name": "datakit-delinea",
+                                    "mountPath": "/run/secrets/delinea",
                                     "readOnly": True,
                                 },
                             ],
@@ -287,13 +295,13 @@ with DAG(
                             },
                         },
                         {
-                            "name": "datakit-datakit",
+                            "name": "datakit-delinea",
                             "secret": {
-                                "secretName": "datakit",
+                                "secretName": "delinea",
                                 "items": [
                                     {
-                                        "key": "warehouse_loader.password",
-                                        "path": "warehouse_loader.password",
+                                        "key": "credentials.json",
+                                        "path": "credentials.json",
                                     },
                                 ],
                                 "defaultMode": 288,

@@ -29,21 +29,21 @@ with DAG(
         digest="sha256:2970fe30c7e89262094f4a0dad413da46a2aa80798505486024afa80adac627f",
         outlets=[
             Asset(uri="datakit://marketing/prod/pagila-bronze"),
-            Asset(uri="postgres://127.0.0.1:5432/warehouse/bronze/actor"),
-            Asset(uri="postgres://127.0.0.1:5432/warehouse/bronze/address"),
-            Asset(uri="postgres://127.0.0.1:5432/warehouse/bronze/category"),
-            Asset(uri="postgres://127.0.0.1:5432/warehouse/bronze/city"),
-            Asset(uri="postgres://127.0.0.1:5432/warehouse/bronze/country"),
-            Asset(uri="postgres://127.0.0.1:5432/warehouse/bronze/customer"),
-            Asset(uri="postgres://127.0.0.1:5432/warehouse/bronze/film"),
-            Asset(uri="postgres://127.0.0.1:5432/warehouse/bronze/film_actor"),
-            Asset(uri="postgres://127.0.0.1:5432/warehouse/bronze/film_category"),
-            Asset(uri="postgres://127.0.0.1:5432/warehouse/bronze/inventory"),
-            Asset(uri="postgres://127.0.0.1:5432/warehouse/bronze/language"),
-            Asset(uri="postgres://127.0.0.1:5432/warehouse/bronze/payment"),
-            Asset(uri="postgres://127.0.0.1:5432/warehouse/bronze/rental"),
-            Asset(uri="postgres://127.0.0.1:5432/warehouse/bronze/staff"),
-            Asset(uri="postgres://127.0.0.1:5432/warehouse/bronze/store"),
+            Asset(uri="postgres://pg-prod.corp.example:5432/warehouse/marketing/actor"),
+            Asset(uri="postgres://pg-prod.corp.example:5432/warehouse/marketing/address"),
+            Asset(uri="postgres://pg-prod.corp.example:5432/warehouse/marketing/category"),
+            Asset(uri="postgres://pg-prod.corp.example:5432/warehouse/marketing/city"),
+            Asset(uri="postgres://pg-prod.corp.example:5432/warehouse/marketing/country"),
+            Asset(uri="postgres://pg-prod.corp.example:5432/warehouse/marketing/customer"),
+            Asset(uri="postgres://pg-prod.corp.example:5432/warehouse/marketing/film"),
+            Asset(uri="postgres://pg-prod.corp.example:5432/warehouse/marketing/film_actor"),
+            Asset(uri="postgres://pg-prod.corp.example:5432/warehouse/marketing/film_category"),
+            Asset(uri="postgres://pg-prod.corp.example:5432/warehouse/marketing/inventory"),
+            Asset(uri="postgres://pg-prod.corp.example:5432/warehouse/marketing/language"),
+            Asset(uri="postgres://pg-prod.corp.example:5432/warehouse/marketing/payment"),
+            Asset(uri="postgres://pg-prod.corp.example:5432/warehouse/marketing/rental"),
+            Asset(uri="postgres://pg-prod.corp.example:5432/warehouse/marketing/staff"),
+            Asset(uri="postgres://pg-prod.corp.example:5432/warehouse/marketing/store"),
         ],
         kubernetes={
             "namespace": "data-marketing",
@@ -87,7 +87,7 @@ with DAG(
                             "env": [
                                 {
                                     "name": "SIDECAR_PRINCIPAL",
-                                    "value": "datakit-loader@DATAKIT.TEST",
+                                    "value": "datakit-loader@CORP.EXAMPLE",
                                 },
                                 {
                                     "name": "SIDECAR_KEYTAB",
@@ -355,7 +355,7 @@ with DAG(
                             "env": [
                                 {
                                     "name": "SIDECAR_PRINCIPAL",
-                                    "value": "datakit-loader@DATAKIT.TEST",
+                                    "value": "datakit-loader@CORP.EXAMPLE",
                                 },
                                 {
                                     "name": "SIDECAR_KEYTAB",
