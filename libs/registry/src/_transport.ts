@@ -202,14 +202,14 @@ async function fetchToken(
   if (response.status !== 200) {
     const denied = response.status === 401 || response.status === 403;
     throw new RegistryError(
-      `The token service at ${realm.origin}${realm.pathname} answered ${response.status} when asked for ${scope ?? 'a token'}${describeErrors(response.body)}.`,
+      `The token service at ${realm.origin}${realm.pathname} (for registry ${options.baseUrl}) answered ${response.status} when asked for ${scope ?? 'a token'}${describeErrors(response.body)}.`,
       redact(realm.toString()),
       response.status,
       {
         hint: denied
           ? auth
-            ? 'Check the username and password for this registry.'
-            : 'This registry needs credentials: pass auth: { username, password }.'
+            ? `Check the username and password for ${options.baseUrl}.`
+            : `Registry ${options.baseUrl} needs credentials: pass auth: { username, password }.`
           : undefined,
       },
     );
@@ -227,7 +227,7 @@ async function fetchToken(
         : undefined;
   if (token === undefined) {
     throw new RegistryError(
-      `The token service at ${realm.origin}${realm.pathname} answered without a token.`,
+      `The token service at ${realm.origin}${realm.pathname} (for registry ${options.baseUrl}) answered without a token.`,
       redact(realm.toString()),
       response.status,
     );

@@ -267,9 +267,9 @@ describe('token-auth registry on 127.0.0.1:5002', () => {
     const error = await failure(wrong.tags(repo));
     expect(error.status).toBe(401);
     expect(error.message).toBe(
-      `The token service at ${token.realm} answered 401 when asked for repository:${repo}:pull (UNAUTHORIZED: authentication required).`,
+      `The token service at ${token.realm} (for registry ${token.url}) answered 401 when asked for repository:${repo}:pull (UNAUTHORIZED: authentication required).`,
     );
-    expect(error.hint).toBe('Check the username and password for this registry.');
+    expect(error.hint).toBe(`Check the username and password for ${token.url}.`);
     const shown = everything(error);
     expect(shown).not.toContain(password);
     expect(shown).not.toContain(Buffer.from(`datakit:${password}`).toString('base64'));

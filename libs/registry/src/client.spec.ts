@@ -136,6 +136,9 @@ describe('authentication', () => {
     expect(error.status).toBe(401);
     expect(error.message).toContain('answered 401');
     expect(error.message).toContain('UNAUTHORIZED: bad login');
+    // The token service is another host: the message names the registry that sent there too.
+    expect(error.message).toContain(`(for registry ${registry.url})`);
+    expect(error.hint).toBe(`Check the username and password for ${registry.url}.`);
     expect(`${error.message} ${error.url} ${error.hint}`).not.toMatch(/s3cret|Y2k6czNjcmV0/);
   });
 
