@@ -435,10 +435,16 @@ function arrayCodec(element: ColumnMeta, elementOid: number | undefined): Binary
     codec.text ??
     ((data: Buffer, start: number, end: number): string =>
       unescapeField(textCodec.encode(codec.decode(data, start, end))));
+  const text = (data: Buffer, start: number): string => arrayText(data, start, elementText);
   return {
-    decode: (data, start) => decodeArray(data, start, codec, literal),
+    // Several dimensions or another lower bound: PostgreSQL's own text for it, as text COPY
+    // reads it, which validation rejects saying why.
+    decode: (data, start) => {
+      const value = decodeArray(data, start, codec, literal);
+      return typeof value === 'string' ? text(data, start) : value;
+    },
     encode: (value, out) => encodeArray(value as unknown[], oid, codec, out),
-    text: (data, start) => arrayText(data, start, elementText),
+    text,
   };
 }
 

@@ -61,6 +61,25 @@ describe('codecFor', () => {
     ]);
   });
 
+  it('reads bit strings, xml and arrays of them as their text, NULL elements and {} apart', () => {
+    expect(codecFor(meta(col.bit(8))).decode('10100101')).toBe('10100101');
+    expect(codecFor(meta(col.varbit())).decodeRange('x\ty', 1, 1)).toBe('');
+    expect(codecFor(meta(col.xml())).decode('<a b="1">é</a>')).toBe('<a b="1">é</a>');
+    const bits = codecFor(meta(col.array(col.varbit(12).nullable())));
+    expect(bits.decode('{"",1,NULL,0101}')).toEqual(['', '1', null, '0101']);
+    expect(bits.decode('{}')).toEqual([]);
+    expect(parseCopyLine(bits.encode(['', '1', null]))).toEqual(['{"","1",NULL}']);
+    const docs = codecFor(meta(col.array(col.xml())));
+    expect(docs.decode('{"<x>a,b</x>","say \\"hi\\""}')).toEqual(['<x>a,b</x>', 'say "hi"']);
+  });
+
+  it('leaves a multi-dimensional or offset array as its text, for validation to reject', () => {
+    const ints = codecFor(meta(col.array(col.integer())));
+    expect(ints.decode('{{1,2},{3,4}}')).toBe('{{1,2},{3,4}}');
+    expect(ints.decode('[0:1]={1,2}')).toBe('[0:1]={1,2}');
+    expect(codecFor(meta(col.array(col.text()))).decode('{"{",x}')).toEqual(['{', 'x']);
+  });
+
   it('encodes values as escaped COPY fields', () => {
     const text = codecFor(meta(col.text()));
     expect(text.encode('a\tb')).toBe('a\\tb');

@@ -341,9 +341,15 @@ function encodeJson(value: unknown): string {
   return value === null || value === undefined ? COPY_NULL : escapeCopyText(JSON.stringify(value));
 }
 
-/** Parses a one-dimensional PostgreSQL array literal such as `{a,"b c",NULL}`. */
+/**
+ * Parses a one-dimensional PostgreSQL array literal such as `{a,"b c",NULL}`; a
+ * multi-dimensional (`{{1},{2}}`) or offset (`[0:1]={1,2}`) one comes back as its text.
+ */
 export function decodeArray(text: string, element: Codec): unknown {
   if (!text.startsWith('{') || !text.endsWith('}')) return text;
+  // `{{1,2},{3,4}}`: several dimensions, which contracts do not describe; the text as is, which
+  // validation rejects saying why (an element that is a brace is quoted: `{"{"}`).
+  if (text.charCodeAt(1) === 123 /* { */) return text;
   const items: unknown[] = [];
   let i = 1;
   const end = text.length - 1;
@@ -366,7 +372,6 @@ export function decodeArray(text: string, element: Codec): unknown {
         i += 1;
       }
     }
-    if (text[i] === '{') return text; // nested: not modelled by the contracts
     items.push(!quoted && raw === 'NULL' ? null : element.decode(raw));
     i += 1; // the comma (or the closing brace)
   }

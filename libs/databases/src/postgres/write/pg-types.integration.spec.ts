@@ -46,6 +46,12 @@ const binaryColumns = {
   moods: col.array(col.enum(MOODS, { typeName: 'mood' })).nullable(),
   nums: col.array(col.numeric().nullable()).nullable(),
   vcs: col.array(col.varchar(5)).nullable(),
+  bits: col.bit(8).nullable(),
+  vb: col.varbit(12).nullable(),
+  x: col.xml().nullable(),
+  bitsa: col.array(col.bit(8).nullable()).nullable(),
+  vba: col.array(col.varbit(12).nullable()).nullable(),
+  xa: col.array(col.xml().nullable()).nullable(),
 };
 /** Kinds that take text COPY. */
 const textColumns = {
@@ -79,6 +85,12 @@ const SOURCE_DDL: Record<string, string> = {
   moods: `${SRC}.mood[]`,
   nums: 'numeric[]',
   vcs: 'varchar(5)[]',
+  bits: 'bit(8)',
+  vb: 'varbit(12)',
+  x: 'xml',
+  bitsa: 'bit(8)[]',
+  vba: 'bit varying(12)[]',
+  xa: 'xml[]',
 };
 
 /** Rows as SQL literals per column; the last row is all NULL. */
@@ -108,6 +120,12 @@ const ROWS: Record<string, string>[] = [
     moods: '{happy,sad}',
     nums: '{NaN,-0.000100,Infinity}',
     vcs: '{"","x y"}',
+    bits: '10100101',
+    vb: '',
+    x: '<?xml version="1.0" encoding="UTF-8"?>\n<a b="1">é &amp; ☕ 𝄞</a>',
+    bitsa: '{10100101,NULL}',
+    vba: '{"",1,NULL}',
+    xa: '{"<a/>",NULL}',
   },
   {
     d: 'infinity',
@@ -134,6 +152,12 @@ const ROWS: Record<string, string>[] = [
     moods: '{}',
     nums: '{NULL}',
     vcs: '{abcde}',
+    bits: '00000000',
+    vb: '101010101010',
+    x: 'text <b>bold</b>  trailing ',
+    bitsa: '{}',
+    vba: '{}',
+    xa: '{}',
   },
   {
     d: '-infinity',
@@ -161,6 +185,12 @@ const ROWS: Record<string, string>[] = [
     moods: '{ok}',
     nums: '{1.50}',
     vcs: '{}',
+    bits: '11111111',
+    vb: '1',
+    x: '<?xml version="1.0" standalone="yes"?><r a="&lt;"/>',
+    bitsa: '{00000001}',
+    vba: '{0,00,000}',
+    xa: '{"<x>a,b</x>","say \\"hi\\""}',
   },
   {
     d: '10000-01-01',
@@ -181,6 +211,9 @@ const ROWS: Record<string, string>[] = [
     u: '01234567-89ab-cdef-0123-456789abcdef',
     jb: '{"a": {"b": [true, false, null]}}',
     c: 'é ☕',
+    bits: '01111110',
+    vb: '000000000001',
+    x: '<r>\n\t<c/>\n</r>\n',
   },
   {
     d: '2024-02-29',
@@ -207,6 +240,12 @@ const ROWS: Record<string, string>[] = [
     moods: '{sad,ok,happy}',
     nums: '{-123456789012345678901234567890.123456789}',
     vcs: '{"a\\"b"}',
+    bits: '10000000',
+    vb: '0',
+    x: '<!-- c --><r/>',
+    bitsa: '{NULL}',
+    vba: '{NULL,""}',
+    xa: '{"<!-- x -->"}',
   },
   {},
 ];
@@ -444,5 +483,80 @@ describe('a source with text-only kinds the target does not keep', () => {
     const text = await load('text', `${DOCS_DST}_t`);
     expect(text).toMatchObject({ read: 3, written: 3, rejected: 0, format: 'text' });
     expect(await printedRows(`${DOCS_DST}_t`)).toEqual(await printedRows(DOCS_DST));
+  });
+});
+
+describe('multi-dimensional arrays, which contracts do not describe', () => {
+  const MD_SRC = scratchSchema('ptm_src');
+  const MD_DST = scratchSchema('ptm_dst');
+  const md = new ScratchDb();
+
+  beforeAll(async () => {
+    await md.connect();
+    await md.sql(`create schema ${MD_SRC}`);
+    // integer[][] is integer[] to the catalog: the dimensions are not recorded, nor enforced.
+    await md.sql(`create table ${MD_SRC}.md (id integer primary key, m integer[][], b bit(2)[])`);
+    await md.sql(
+      `insert into ${MD_SRC}.md values (1, '{1,2}', '{01,NULL}'), (2, '{{1,2},{3,4}}', '{}'),
+         (3, '[0:1]={5,6}', null), (4, null, '{{01},{10}}')`,
+    );
+  });
+
+  afterAll(() => md.close([MD_SRC, MD_DST, `${MD_DST}_t`], 'ptm'));
+
+  const columns = {
+    id: col.integer().primaryKey(),
+    m: col.array(col.integer()).nullable(),
+    b: col.array(col.bit(2).nullable()).nullable(),
+  };
+  const Source = defineTable({ name: 'md', columns });
+  const Target = withAudit(defineTable({ name: 'md', schema: 'bronze', columns }));
+  const transform = defineTransform({ from: Source, to: Target, map: (row) => row });
+
+  it('show no drift (the catalog prints integer[]), and each such row is rejected saying why', async () => {
+    const drift = compareSchema(
+      [Source as AnyTable],
+      await readLiveSchema(md.admin, MD_SRC, ['md']),
+      { side: 'source', extraColumns: 'discard', normalizeType: postgresDialect.normalizeType },
+    );
+    expect(drift.breaking).toEqual([]);
+    for (const [format, schema] of [
+      ['auto', MD_DST],
+      ['text', `${MD_DST}_t`],
+    ] as const) {
+      const options = testLoadOptions(
+        {
+          sourceTable: Source as AnyTable,
+          targetTable: Target as AnyTable,
+          transform: transform as AnyTransform,
+          cursor: null,
+        },
+        { source: md.source, target: md.target, sourceSchema: MD_SRC, targetSchema: schema },
+        { copyFormat: format, rejectThreshold: 1 },
+      );
+      const result = await loadTable(options);
+      expect(result).toMatchObject({
+        read: 4,
+        written: 1,
+        rejected: 3,
+        format: format === 'auto' ? 'binary' : 'text',
+      });
+      const rejects = await md.sql<{ id: number; reason: string }>(
+        `select (row_data->>'id')::int as id, reason from _datakit.rejects
+          where run_id = $1 order by id`,
+        [options.runId],
+      );
+      const why =
+        ': a multi-dimensional array or one not starting at index 1, which contracts do not describe (only one-dimensional arrays from 1)';
+      expect(rejects).toEqual([
+        { id: 2, reason: `m: expected an array (integer[]), received "{{1,2},{3,4}}"${why}` },
+        { id: 3, reason: `m: expected an array (integer[]), received "[0:1]={5,6}"${why}` },
+        { id: 4, reason: `b: expected an array (bit(2)[]), received "{{01},{10}}"${why}` },
+      ]);
+      const kept = await md.sql<{ v: string }>(
+        `select row(id, m, b)::text as v from ${schema}.md order by id`,
+      );
+      expect(kept.map((r) => r.v)).toEqual(['(1,"{1,2}","{01,NULL}")']);
+    }
   });
 });
