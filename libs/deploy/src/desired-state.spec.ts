@@ -90,4 +90,19 @@ describe('desiredState', () => {
       'analytics_bronze',
     );
   });
+
+  it.each(['analytics', 'finance', 'marketing', 'sales'])(
+    'deploys the %s warehouse locally with nothing but the local infrastructure',
+    (name) => {
+      const state = desiredState(loadWarehouse(join(ROOT, 'warehouses', name)), 'local', 'sidecar');
+      const text = JSON.stringify([state.jobs.map((j) => j.config), state.sidecar, state.delinea]);
+      expect(text).not.toContain('corp.example');
+      expect(text).not.toContain('delinea:');
+      const hosts = state.jobs.flatMap((j) => [j.config.source.host, j.config.target.host]);
+      expect(new Set(hosts)).toSatisfy((set: Set<string>) =>
+        [...set].every((h) => h === '127.0.0.1' || h === 'localhost'),
+      );
+      expect(state.sidecar?.principal).toBe('datakit-loader@DATAKIT.TEST');
+    },
+  );
 });
