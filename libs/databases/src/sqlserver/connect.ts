@@ -90,8 +90,8 @@ export async function openSqlServerSession(
     label: context.label,
     dialect: sqlServerDialect,
     copyFormats: [],
-    // Rejected rows are not read again by key yet (statements.ts has no key predicate).
-    readsByKey: false,
+    // Rejected rows are read again by key (statements.ts: `OR EXISTS (… VALUES …)`).
+    readsByKey: true,
     async readCatalog(schema, tables) {
       try {
         return await readSqlServerCatalog(

@@ -41,7 +41,8 @@ export interface ReadPlan {
 /**
  * Plans the SELECT of one read from the source contract: every contract column by its source
  * name and its SQL Server type (the contract's `sqlType`, which the drift check compared with
- * the catalog before), after the saved cursor when there is one.
+ * the catalog before), after the saved cursor when there is one, and the rows asked for again by
+ * key (rejected by earlier runs) whatever the cursor.
  */
 export function planRead(request: ReadRequest): ReadPlan {
   const columns = Object.values(request.table.columns) as Column[];
@@ -75,9 +76,24 @@ export function planRead(request: ReadRequest): ReadPlan {
       table: request.table.sourceName,
       columns: read,
       cursor,
+      ...(request.keys === undefined ? {} : { keys: keysOf(request.keys, columns, read) }),
     }),
     rewrites: read.map((column) => canonicalTextOf(column.type)),
   };
+}
+
+/** The key columns of a read by key, by source name and read type, and the values as given. */
+function keysOf(
+  keys: NonNullable<ReadRequest['keys']>,
+  columns: readonly Column[],
+  read: readonly ReadColumn[],
+): { columns: ReadColumn[]; values: readonly (readonly string[])[] } {
+  const keyColumns = keys.columns.map((name) => {
+    const column = read[columns.findIndex((c) => c.name === name)];
+    if (column === undefined) throw new TypeError(`key column ${name} is not in the contract`);
+    return column;
+  });
+  return { columns: keyColumns, values: keys.values };
 }
 
 /**

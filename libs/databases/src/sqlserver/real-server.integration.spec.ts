@@ -33,7 +33,7 @@ import { mssql } from './types.ts';
 // the TDS stand-in serves (every type, awkward names and an alias type, a rowversion table, a
 // datetime2 table), and drops it afterwards. Setting up and changing rows is plain T-SQL through
 // mssql; everything the tests check goes through the adapter, so the statements it runs are
-// exactly those of statements.ts: the catalog, reads after a cursor, rowversion incremental.
+// exactly those of statements.ts: the catalog, reads after a cursor, rowversion incremental, rows read again by key.
 const lane = realServerLane(process.env);
 const run = promisify(execFile);
 
@@ -203,6 +203,37 @@ if (!lane.enabled) {
         for (const row of changed) expect(BigInt(row[2] ?? '0')).toBeGreaterThan(BigInt(saved));
 
         expect(await readAfter(maxOf(changed.map((row) => row[2] ?? null)))).toEqual([]);
+      });
+
+      it('reads rows again by key whatever the cursor (rowversion, datetime2)', async () => {
+        const all = byId(
+          await collect(
+            await read(session, scratch, changesContract, { column: 'rv', after: null }),
+          ),
+        );
+        const saved = maxOf(all.map((row) => row[2] ?? null));
+        const again = await collect(
+          await session.read({
+            schema: scratch,
+            table: changesContract,
+            cursor: { column: 'rv', after: saved },
+            keys: { columns: ['id'], values: [['2'], ['404']] },
+            batchSize: 2,
+            format: 'text',
+          }),
+        );
+        expect(again.map(([id]) => id)).toEqual(['2']);
+        const events = await collect(
+          await session.read({
+            schema: scratch,
+            table: eventsContract,
+            cursor: { column: 'at', after: '2024-01-01 00:00:00.0000003' },
+            keys: { columns: ['id'], values: [['1']] },
+            batchSize: 2,
+            format: 'text',
+          }),
+        );
+        expect(events).toEqual([['1', '2024-01-01 00:00:00.0000001']]);
       });
 
       it('reads after a datetime2 cursor to the 100 ns', async () => {

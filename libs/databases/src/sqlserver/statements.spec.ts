@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   catalogStatement,
   cursorValueExpression,
+  keyValueExpression,
   quoteIdentifier,
   quoteString,
   readStatement,
@@ -117,6 +118,67 @@ describe('readStatement', () => {
     expect(cursorValueExpression(type('datetime'), '2024-01-02 03:04:05.003')).toBe(
       "CONVERT(datetime, N'2024-01-02 03:04:05.003', 121)",
     );
+  });
+
+  it('reads rows rejected earlier again by their composite key, whatever the cursor', () => {
+    const rv = { name: 'rv', type: type('rowversion') };
+    const id = { name: 'Order]Id', type: type('bigint') };
+    const code = { name: 'code', type: type('nvarchar(10)') };
+    expect(
+      readStatement({
+        schema: 'sales',
+        table: 't',
+        columns: [id, code, rv],
+        cursor: { column: rv, after: '2001' },
+        keys: {
+          columns: [id, code],
+          values: [
+            ['7', "O'B"],
+            ['8', 'x'],
+          ],
+        },
+      }),
+    ).toMatchInlineSnapshot(`
+      "SELECT CONVERT(nvarchar(20), [Order]]Id]) AS c0,
+             [code] AS c1,
+             CONVERT(nvarchar(20), CONVERT(bigint, [rv])) AS c2
+        FROM [sales].[t]
+       WHERE ([rv] > CONVERT(binary(8), CONVERT(bigint, N'2001'))
+          OR EXISTS (SELECT 1 FROM (VALUES (CONVERT(bigint, N'7'), N'O''B'),
+                                       (CONVERT(bigint, N'8'), N'x')) AS k (k0, k1)
+                     WHERE [Order]]Id] = k.k0 AND [code] = k.k1))
+         AND [rv] < MIN_ACTIVE_ROWVERSION()"
+    `);
+  });
+
+  it('asks for no key when there is none to read again', () => {
+    const id = { name: 'id', type: type('int') };
+    expect(
+      readStatement({
+        schema: 's',
+        table: 't',
+        columns: [id],
+        cursor: { column: id, after: '5' },
+        keys: { columns: [id], values: [] },
+      }),
+    ).toMatch(/\n WHERE \[id\] > CONVERT\(bigint, N'5'\)$/);
+  });
+
+  it('converts each key value from its canonical text as one string constant', () => {
+    expect(keyValueExpression(type('bit'), 't')).toBe("CONVERT(bit, N'1')");
+    expect(keyValueExpression(type('varbinary(16)'), '\\x0a0b')).toBe(
+      "CONVERT(varbinary(max), N'0a0b', 2)",
+    );
+    expect(
+      keyValueExpression(type('uniqueidentifier'), '6f9619ff-8b86-d011-b42d-00c04fc964ff'),
+    ).toBe("CONVERT(uniqueidentifier, N'6f9619ff-8b86-d011-b42d-00c04fc964ff')");
+    expect(keyValueExpression(type('datetime2(7)'), '2024-01-02 03:04:05.1234567')).toBe(
+      "CONVERT(datetime2(7), N'2024-01-02 03:04:05.1234567', 121)",
+    );
+    expect(keyValueExpression(type('decimal(9,2)'), '1.50')).toBe(
+      "CONVERT(decimal(38,2), N'1.50')",
+    );
+    expect(keyValueExpression(type('char(4)'), 'AB  ')).toBe("N'AB  '");
   });
 
   it('has no cursor comparison for types that do not order a read', () => {

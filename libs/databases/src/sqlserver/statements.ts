@@ -1,7 +1,7 @@
 /**
  * Every statement the SQL Server adapter sends, and nothing else sends any: the catalog query
- * for the drift check and the streamed SELECT of a read (with its per-type conversions and its
- * cursor predicate). Each part names the SQL Server documentation it relies on, so an opt-in
+ * for the drift check and the streamed SELECT of a read (with its per-type conversions, its
+ * cursor predicate and the keys of rejected rows read again). Each part names the SQL Server documentation it relies on, so an opt-in
  * lane can run exactly these against a real SQL Server, and the test stand-in
  * (`testing/statement-handlers.ts`) answers exactly these from fixture tables.
  *
@@ -199,6 +199,41 @@ export function cursorValueExpression(type: SqlServerType, after: string): strin
   }
 }
 
+/**
+ * The value a key column is compared with, from a key value's canonical text (as the loader
+ * stored it with a rejected row, see `canonicalTextOf` in types.ts). Each expression holds the
+ * text as its one string constant: the cursor types as {@link cursorValueExpression} converts
+ * them; bit from `t`/`f` as `1`/`0`; binary from `\x` and hex as style 2 hex ("CAST and
+ * CONVERT": "no 0x prefix"); the other types by their own conversion from the text, and
+ * character types as the constant itself (compared under the column's collation, as the row was
+ * found).
+ */
+export function keyValueExpression(type: SqlServerType, text: string): string {
+  const cursor = cursorValueExpression(type, text);
+  if (cursor !== undefined) return cursor;
+  switch (type.name) {
+    case 'bit':
+      return `CONVERT(bit, ${quoteString(text === 't' ? '1' : text === 'f' ? '0' : text)})`;
+    case 'binary':
+    case 'varbinary':
+      return `CONVERT(varbinary(max), ${quoteString(text.replace(/^\\x/, ''))}, 2)`;
+    case 'money':
+    case 'smallmoney':
+      return `CONVERT(money, ${quoteString(text)})`;
+    case 'real':
+    case 'float':
+      return `CONVERT(float, ${quoteString(text)})`;
+    case 'time':
+      return `CONVERT(time(7), ${quoteString(text)})`;
+    case 'uniqueidentifier':
+      return `CONVERT(uniqueidentifier, ${quoteString(text)})`;
+    default:
+      // char, varchar, nchar, nvarchar and alias types of them (text, ntext, image and xml
+      // cannot be keys).
+      return quoteString(text);
+  }
+}
+
 /** One column of a read: its source name and the SQL Server type it is read as. */
 export interface ReadColumn {
   name: string;
@@ -215,6 +250,13 @@ export interface ReadColumn {
  * rowversion is given when a row is written, not when its transaction commits, so without the
  * bound a transaction still open during the read could commit a lower value than the highest
  * one read, and the next run (strictly after the saved value) would never see its rows.
+ *
+ * Rows rejected by earlier runs are read again by their key whatever the cursor: `OR EXISTS`
+ * over a table value constructor of the keys ("Table Value Constructor (Transact-SQL)": as a
+ * derived table it has no 1,000-row limit; the loader asks for at most 10,000 keys), joined on
+ * every key column, so a composite key needs no row-value comparison (T-SQL has none). These
+ * rows are bounded by `MIN_ACTIVE_ROWVERSION()` too: one written by a transaction still open has
+ * a rowversion above the saved value, so the next run reads it after the cursor.
  */
 export function readStatement(options: {
   schema: string;
@@ -222,6 +264,11 @@ export function readStatement(options: {
   columns: readonly ReadColumn[];
   /** `inclusive`: from the saved value on (`>=`), for a cursor several rows can share. */
   cursor: { column: ReadColumn; after: string | null; inclusive?: boolean } | null;
+  /**
+   * Rows read again by key (with a saved cursor value only): the key columns and each row's
+   * values as canonical text, in the columns' order.
+   */
+  keys?: { columns: readonly ReadColumn[]; values: readonly (readonly string[])[] };
 }): string {
   const list = options.columns
     .map((column, index) => `${selectExpression(column.type, column.name)} AS c${index}`)
@@ -234,10 +281,40 @@ export function readStatement(options: {
       const value = cursorValueExpression(column.type, after);
       // read.ts refuses other cursor types before a statement is made.
       if (value === undefined) throw new TypeError(`no cursor comparison for ${column.type.name}`);
-      conditions.push(`${quoted} ${inclusive === true ? '>=' : '>'} ${value}`);
+      const from = `${quoted} ${inclusive === true ? '>=' : '>'} ${value}`;
+      const keys = options.keys;
+      conditions.push(
+        keys === undefined || keys.values.length === 0 || keys.columns.length === 0
+          ? from
+          : `(${from}\n    OR ${keyPredicate(keys)})`,
+      );
     }
     if (column.type.name === 'rowversion') conditions.push(`${quoted} < MIN_ACTIVE_ROWVERSION()`);
   }
   const where = conditions.length === 0 ? '' : `\n WHERE ${conditions.join('\n   AND ')}`;
   return `SELECT ${list}\n  FROM ${quoteIdentifier(options.schema)}.${quoteIdentifier(options.table)}${where}`;
+}
+
+/**
+ * `EXISTS (SELECT 1 FROM (VALUES (v1, v2), …) AS k (k0, k1) WHERE [a] = k.k0 AND [b] = k.k1)`:
+ * the rows whose key is one of the values.
+ */
+function keyPredicate(keys: {
+  columns: readonly ReadColumn[];
+  values: readonly (readonly string[])[];
+}): string {
+  const rows = keys.values.map((values) => {
+    if (values.length !== keys.columns.length) {
+      throw new TypeError(`a key has ${values.length} values for ${keys.columns.length} columns`);
+    }
+    const cells = keys.columns.map((column, i) =>
+      keyValueExpression(column.type, values[i] as string),
+    );
+    return `(${cells.join(', ')})`;
+  });
+  const aliases = keys.columns.map((_, i) => `k${i}`);
+  const join = keys.columns
+    .map((column, i) => `${quoteIdentifier(column.name)} = k.k${i}`)
+    .join(' AND ');
+  return `EXISTS (SELECT 1 FROM (VALUES ${rows.join(',\n                                 ')}) AS k (${aliases.join(', ')})\n               WHERE ${join})`;
 }

@@ -191,7 +191,7 @@ export async function loadTable(options: LoadTableOptions): Promise<TableLoadRes
         RUN_ID_DEFAULT,
       );
     }
-    const cursorTo = processor.cursorText ?? cursorFrom;
+    const cursorTo = processor.nextCursor(cursorFrom);
     if (options.cursor !== null && options.mode !== 'replace' && cursorTo !== null) {
       await saveCursor(target, {
         targetTable: targetName,

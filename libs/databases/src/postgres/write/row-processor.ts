@@ -17,7 +17,7 @@ import type { BinaryCodec } from './binary-copy.ts';
 import { ARRAY_OID_OFFSET } from './binary-formats.ts';
 import { rowJson } from './bookkeeping.ts';
 import type { StoredReject } from './bookkeeping.ts';
-import { codecFor } from './codecs.ts';
+import { codecFor, parseIsoTimestamp } from './codecs.ts';
 import type { Codec } from './codecs.ts';
 import { COPY_NULL, escapeCopyText, unescapeField } from './copy-text.ts';
 import type { CopyFormat } from '../../adapter.ts';
@@ -219,6 +219,29 @@ export class RowProcessor {
       return formatMicros(value, this.#cursorKind === 'timestamptz');
     }
     return String(value);
+  }
+
+  /**
+   * The cursor the next run resumes after: the highest value read, never below the saved one.
+   * Rows read again by key (rejected by earlier runs) can be older than the saved value; with
+   * nothing newer read, their value would otherwise move the cursor back and the next run would
+   * read (an append: write) the rows between again.
+   */
+  nextCursor(saved: string | null): string | null {
+    const read = this.cursorText;
+    if (read === null || saved === null) return read ?? saved;
+    return this.#cursorOrder(read, saved) > 0 ? read : saved;
+  }
+
+  /** Orders two cursor texts: timestamps by instant (then by their digits), others as read. */
+  #cursorOrder(a: string, b: string): number {
+    if (this.#cursorKind.startsWith('timestamp')) {
+      const zoned = this.#cursorKind === 'timestamptz';
+      const x = parseIsoTimestamp(a, zoned)?.getTime();
+      const y = parseIsoTimestamp(b, zoned)?.getTime();
+      if (x !== undefined && y !== undefined && x !== y) return x - y;
+    }
+    return this.#cursorCompare(a, b);
   }
 
   /**

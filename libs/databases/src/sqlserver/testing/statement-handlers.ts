@@ -26,7 +26,7 @@ import type { TdsColumn, TdsHandler, TdsRow, TdsValue } from '@datakit/tds-serve
 
 import { catalogStatement, readStatement } from '../statements.ts';
 import type { ReadColumn } from '../statements.ts';
-import { parseSqlServerType } from '../types.ts';
+import { canonicalTextOf, parseSqlServerType } from '../types.ts';
 import type { SqlServerType } from '../types.ts';
 
 /** One column of a fixture table, as its CREATE TABLE declares it. */
@@ -262,19 +262,26 @@ function readHandler(fixture: Fixture): TdsHandler {
       return { read: { name, type: resolveType(fixture, column.type).base }, index };
     });
     const where = request.sql.slice(from.index + from[0].length);
-    let cursor: { column: ReadColumn; after: string | null } | null = null;
-    const cursorName = /^\n WHERE (\[(?:[^\]]|\]\])*\])/.exec(where);
+    let cursor: { column: ReadColumn; after: string | null; inclusive: boolean } | null = null;
+    const cursorName = /^\n WHERE \(?(\[(?:[^\]]|\]\])*\]) (>=?|<) /.exec(where);
     if (cursorName !== null) {
       const name = unquote(cursorName[1] as string);
       const entry = columns.find((c) => c.read.name === name);
       const column = entry?.read ?? { name, type: { name: 'unknown' } };
-      cursor = { column, after: where.includes(' > ') ? (stringLiterals(where)[0] ?? null) : null };
+      const compared = cursorName[2] !== '<';
+      cursor = {
+        column,
+        after: compared ? (stringLiterals(where)[0] ?? null) : null,
+        inclusive: cursorName[2] === '>=',
+      };
     }
+    const keys = keysOf(fixture, table, where);
     const rebuilt = readStatement({
       schema,
       table: tableName,
       columns: columns.map((c) => c.read),
       cursor,
+      ...(keys === undefined ? {} : { keys: { columns: keys.columns, values: keys.values } }),
     });
     if (rebuilt !== request.sql) throw notOurs(request.sql);
 
@@ -291,15 +298,103 @@ function readHandler(fixture: Fixture): TdsHandler {
         if (cursor !== null) {
           const value = row[cursorIndex] ?? null;
           if (value === null) continue; // NULL > x and NULL < x are unknown: not returned
-          if (cursor.after !== null && compare(cursor.column.type, value, cursor.after) <= 0)
-            continue;
           if (bound !== undefined && rowversionOf(value) >= bound) continue;
+          if (cursor.after !== null) {
+            const order = compare(cursor.column.type, value, cursor.after);
+            const after = cursor.inclusive ? order >= 0 : order > 0;
+            if (!after && (keys === undefined || !keys.matches(row))) continue;
+          }
         }
         yield columns.map((c) => convertValue(c.read.type, row[c.index] ?? null));
       }
     };
     return [{ columns: resultColumns, rows: rows() }];
   };
+}
+
+/**
+ * The keys of `OR EXISTS (SELECT 1 FROM (VALUES …) AS k (k0, …) WHERE [a] = k.k0 AND …)` in a
+ * read's WHERE: the key columns, each key's values as the canonical text `keyValueExpression`
+ * was given (each cell holds its text as its one string constant; bit and binary turned back),
+ * and whether a stored row has one of the keys, compared as SQL Server compares the column's
+ * type (character types under a case-insensitive collation, trailing blanks ignored).
+ */
+function keysOf(
+  fixture: Fixture,
+  table: FixtureTable,
+  where: string,
+): { columns: ReadColumn[]; values: string[][]; matches: (row: TdsRow) => boolean } | undefined {
+  const start = where.indexOf('\n    OR EXISTS (SELECT 1 FROM (VALUES ');
+  const end = where.lastIndexOf(') AS k (');
+  if (start < 0 || end < start) return undefined;
+  const join = where.slice(end);
+  const found = [...join.matchAll(/(\[(?:[^\]]|\]\])*\]) = k\.k\d+/g)].map((m) => {
+    const name = unquote(m[1] as string);
+    const index = table.columns.findIndex((c) => sameName(c.name, name));
+    const column = table.columns[index];
+    if (column === undefined) throw new TdsError(207, 1, 16, `Invalid column name '${name}'.`);
+    return { read: { name, type: resolveType(fixture, column.type).base }, index };
+  });
+  if (found.length === 0) return undefined;
+  const cells = stringLiterals(where.slice(start, end));
+  const values: string[][] = [];
+  for (let i = 0; i + found.length <= cells.length; i += found.length) {
+    values.push(
+      found.map((column, j) => canonicalOfConstant(column.read.type, cells[i + j] as string)),
+    );
+  }
+  const matches = (row: TdsRow): boolean =>
+    values.some((key) =>
+      found.every((column, j) => {
+        const stored = row[column.index] ?? null;
+        return stored !== null && sameKeyValue(column.read.type, stored, key[j] as string);
+      }),
+    );
+  return { columns: found.map((c) => c.read), values, matches };
+}
+
+/** The canonical text `keyValueExpression` wrote as the constant of a key cell. */
+function canonicalOfConstant(type: SqlServerType, constant: string): string {
+  switch (type.name) {
+    case 'bit':
+      return constant === '1' ? 't' : constant === '0' ? 'f' : constant;
+    case 'binary':
+    case 'varbinary':
+      return `\\x${constant}`;
+    default:
+      return constant;
+  }
+}
+
+/** Whether a stored value equals a key value (canonical text) as `[col] = k.kN` compares. */
+function sameKeyValue(type: SqlServerType, stored: TdsValue, text: string): boolean {
+  switch (type.name) {
+    case 'tinyint':
+    case 'smallint':
+    case 'int':
+    case 'bigint':
+    case 'decimal':
+    case 'rowversion':
+    case 'date':
+    case 'datetime':
+    case 'smalldatetime':
+    case 'datetime2':
+    case 'datetimeoffset':
+      return compare(type, stored, text) === 0;
+    case 'char':
+    case 'varchar':
+    case 'nchar':
+    case 'nvarchar':
+      return (
+        String(stored).trimEnd().localeCompare(text.trimEnd(), 'en', { sensitivity: 'accent' }) ===
+        0
+      );
+    default: {
+      const printed = convertValue(type, stored) ?? '';
+      const canonical = canonicalTextOf(type)?.(printed) ?? printed;
+      return canonical.toLowerCase() === text.toLowerCase();
+    }
+  }
 }
 
 function notOurs(sql: string): TdsError {
