@@ -200,7 +200,7 @@ describe('DockerDriver.apply', () => {
     const engine = {
       listContainers: async () => [],
       ensureVolume: async () => calls.push('ensureVolume'),
-      ensureContainer: async () => calls.push('ensureContainer'),
+      stageContainer: async () => calls.push('stageContainer'),
       imageInfo: async () => ({ id: 'sha256:x', labels: {} }),
       pullImage: async () => calls.push('pullImage'),
     } as unknown as DockerEngine;
@@ -215,8 +215,9 @@ describe('DockerDriver.apply', () => {
     const calls: string[] = [];
     const engine = {
       listContainers: async () => [],
+      networkExists: async () => true,
       ensureVolume: async () => calls.push('ensureVolume'),
-      ensureContainer: async () => calls.push('ensureContainer'),
+      stageContainer: async () => calls.push('stageContainer'),
       // The sidecar image is there; the job's is not, and its pull fails.
       imageInfo: async (ref: string) =>
         ref.includes('kerberos-sidecar') ? { id: 'sha256:x', labels: {} } : undefined,
