@@ -40,6 +40,7 @@ import {
   columnDefinition,
   columnsOf,
   createTableSql,
+  enumTypesSql,
   ident,
   literal,
   qualified,
@@ -112,6 +113,7 @@ export async function loadTable(options: LoadTableOptions): Promise<TableLoadRes
   // The rejected rows to store: those earlier runs did not reject already (see below).
   let newRejects: readonly StoredReject[] | undefined;
   try {
+    if (options.extraColumns === 'evolve') await evolveTarget(options, targetName);
     await target.query('BEGIN');
     await lockTable(target, targetName);
     await markAbandoned(target, runId, targetName);
@@ -317,7 +319,46 @@ async function liveColumns(target: pg.Client, table: string): Promise<LiveColumn
 }
 
 /**
- * Creates the target schema and table when missing, adds missing columns under `evolve`,
+ * `evolve`: adds the contract columns an existing target lacks, in a short transaction of its
+ * own committed before the load's. `ADD COLUMN` takes an ACCESS EXCLUSIVE lock, which inside
+ * the load's transaction would block every reader of the table for the whole load; here it is
+ * held for the catalog change only. The table's load lock is taken first (another run loading
+ * it fails this one at once, as in the load, instead of queueing the exclusive lock behind it
+ * and every reader behind that); the enum types the new columns name are created first, as for
+ * a new table; `IF NOT EXISTS`, so a run that adds nothing or races another changes nothing.
+ * A new column is NOT NULL only when the table has no row that would violate it.
+ */
+async function evolveTarget(options: LoadTableOptions, targetName: string): Promise<void> {
+  const { target, targetTable, targetSchema } = options;
+  const table = qualified(targetSchema, targetTable.name);
+  const have = new Set((await liveColumns(target, table)).map((r) => r.column_name));
+  // A table the load creates gets every column; nothing missing, no lock taken.
+  if (have.size === 0) return;
+  const missing = columnsOf(targetTable).filter((column) => !have.has(column.name));
+  if (missing.length === 0) return;
+  await target.query('BEGIN');
+  try {
+    await lockTable(target, targetName);
+    await target.query(`LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`);
+    const empty = (await target.query(`SELECT 1 FROM ${table} LIMIT 1`)).rowCount === 0;
+    for (const statement of enumTypesSql(targetTable, targetSchema)) await target.query(statement);
+    const added = missing.map(
+      (column) =>
+        `ADD COLUMN IF NOT EXISTS ${columnDefinition(column, {
+          notNull: empty && !column.nullable,
+          schema: targetSchema,
+        })}`,
+    );
+    await target.query(`ALTER TABLE ${table} ${added.join(', ')}`);
+    await target.query('COMMIT');
+  } catch (error) {
+    await target.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * Creates the target schema and table when missing,
  * deletes its rows for `replace` (readers keep the old rows until the commit), and decides the
  * write path and the cursor.
  */
@@ -342,20 +383,10 @@ async function prepareTarget(options: LoadTableOptions, targetName: string): Pro
     auditDefaults = existing.some(
       (r) => r.column_name === '_run_id' && (r.default ?? '').includes(RUN_ID_SETTING),
     );
-    // Readers keep reading; concurrent writers wait until this load commits.
+    // Readers keep reading; concurrent writers wait until this load commits. (Columns
+    // `evolve` adds were added before, see evolveTarget.)
     await target.query(`LOCK TABLE ${table} IN SHARE ROW EXCLUSIVE MODE`);
     empty = (await target.query(`SELECT 1 FROM ${table} LIMIT 1`)).rowCount === 0;
-    if (options.extraColumns === 'evolve') {
-      const have = new Set(existing.map((r) => r.column_name));
-      for (const column of columnsOf(targetTable)) {
-        if (have.has(column.name)) continue;
-        // NOT NULL only when no existing row would violate it.
-        await target.query(
-          `ALTER TABLE ${table} ADD COLUMN ${columnDefinition(column, { notNull: empty && !column.nullable })}`,
-        );
-      }
-      existing = await liveColumns(target, table);
-    }
   }
   const live = {
     binaryTarget: binaryTarget(targetTable, new Map(existing.map((r) => [r.column_name, r.type]))),
