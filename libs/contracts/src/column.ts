@@ -449,7 +449,7 @@ function bitString(kind: 'bit' | 'varbit', length: number | undefined): ColumnBu
  * Pattern of a decimal string with at most `precision - scale` integer and `scale` fraction
  * digits, or `NaN`; unconstrained, also `Infinity` and `-Infinity`.
  */
-function numericPattern(precision?: number, scale?: number): RegExp {
+export function numericPattern(precision?: number, scale?: number): RegExp {
   if (precision === undefined) return /^(-?\d+(\.\d+)?|NaN|-?Infinity)$/;
   const s = scale ?? 0;
   const integerDigits = precision - s;

@@ -34,6 +34,11 @@ const Everything = defineTable({
     host: col.inet(),
     net: col.cidr(),
     words: col.tsvector(),
+    blob: col.bytea().nullable(),
+    amount: col.numeric(12, 2),
+    ratio: col.numeric(),
+    loose: col.array(col.text().nullable()),
+    counts: col.array(col.integer({ min: 0 })).nullable(),
   },
 });
 
@@ -85,6 +90,31 @@ const EDGES: unknown[] = [
   '::ffff:1.2.3.4',
   '198.0.0.0/8',
   '198.0.0.1/8',
+  Buffer.from([1, 2]),
+  new Uint8Array([1, 2]),
+  '0B2B6C56-3C2C-4C4E-9A4A-6D1C0C1A2B3C',
+  '0b2b6c563c2c4c4e9a4a6d1c0c1a2b3c',
+  '-0012.34',
+  '1.234',
+  '.5',
+  '1e5',
+  '-Infinity',
+  'P',
+  'PT',
+  'P-1Y-2M3DT-4H5M-6.5S',
+  'P2147483648D',
+  ['x', null],
+  [1, -1, 2147483648],
+  [0, 5],
+  // eslint-disable-next-line no-sparse-arrays
+  ['x', , 'y'],
+  [undefined],
+  { a: [1, 'x', null, { b: true }] },
+  { a: Number.NaN },
+  { [Symbol('s')]: 1 },
+  Object.assign(Object.create(null) as object, { a: 1 }),
+  JSON.parse('{"__proto__": 1}') as unknown,
+  '[1, 2',
 ];
 
 describe('compileValidator', () => {

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 
 import { dataColumns } from './audit.ts';
+import { numericPattern } from './column.ts';
 import type { ColumnMeta } from './column.ts';
-import { isDouble, isPgDate, isPgTimestamp, isReal } from './pg-values.ts';
+import { isDouble, isInterval, isJsonText, isPgDate, isPgTimestamp, isReal } from './pg-values.ts';
 import type { AnyTable, Column } from './table.ts';
 import { formatIssues } from './validate-rows.ts';
 
@@ -129,7 +130,72 @@ function scalarCheck(meta: ColumnMeta): ((value: unknown) => boolean) | undefine
       const values = new Set(meta.values);
       return (value) => typeof value === 'string' && values.has(value);
     }
+    case 'numeric': {
+      const pattern = numericPattern(meta.precision, meta.scale);
+      return (value) => typeof value === 'string' && pattern.test(value);
+    }
+    case 'uuid':
+      return (value) => typeof value === 'string' && GUID.test(value);
+    case 'bytea':
+      return (value) => value instanceof Buffer;
+    case 'interval':
+      return isInterval;
+    case 'json':
+      return isJsonText;
+    case 'jsonb':
+      return isPlainJson;
+    case 'array': {
+      const element = meta.element === undefined ? undefined : scalarCheck(meta.element);
+      if (element === undefined) return undefined;
+      const nullable = meta.element?.nullable === true;
+      return (value) => {
+        if (!Array.isArray(value)) return false;
+        for (let i = 0; i < value.length; i += 1) {
+          const item: unknown = value[i];
+          if (!(nullable && item === null) && !element(item)) return false;
+        }
+        return true;
+      };
+    }
     default:
       return undefined;
+  }
+}
+
+/** zod's `z.guid()` pattern: 8-4-4-4-12 hexadecimal digits, any version. */
+const GUID = /^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/;
+
+/**
+ * Whether a value is certainly one `z.json()` accepts: a string, a finite number, a boolean,
+ * null, or an array or plain object (as JSON.parse makes them, no symbol keys) of such values.
+ * Anything else is left to zod, which may still accept it.
+ */
+function isPlainJson(value: unknown, depth = 0): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value);
+    case 'object': {
+      if (value === null) return true;
+      if (depth > 64) return false;
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i += 1) {
+          if (!isPlainJson(value[i], depth + 1)) return false;
+        }
+        return true;
+      }
+      if (Object.getPrototypeOf(value) !== Object.prototype) return false;
+      // zod's record refuses symbol keys, which for...in does not see.
+      if (Object.getOwnPropertySymbols(value).length > 0) return false;
+      for (const key in value) {
+        if (key === '__proto__') return false;
+        if (!isPlainJson((value as Record<string, unknown>)[key], depth + 1)) return false;
+      }
+      return true;
+    }
+    default:
+      return false;
   }
 }
