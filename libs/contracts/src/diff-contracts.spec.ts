@@ -175,6 +175,26 @@ describe('diffContracts', () => {
     ]);
   });
 
+  it("classifies a keyless table's dedup rule changed or removed as breaking, one declared as additive", () => {
+    const table = film({ title: col.varchar(10), year: col.integer() });
+    const t = { name: 'film', source: 'public.film', target: 'bronze.film' };
+    const on = (...dedupOn: string[]): DiffableSpec => ({
+      contracts: [table],
+      transforms: [{ ...t, dedupOn }],
+    });
+    expect(changes(on('title', 'year'), on('year', 'title'))).toEqual([]);
+    expect(changes(on('title'), on('title', 'year'))).toEqual([
+      'breaking dedup-changed bronze.film',
+    ]);
+    expect(diffContracts(on('title'), on('title', 'year')).changes[0]?.message).toBe(
+      'the dedup rule on (title) is now on (title, year): merges match rows differently',
+    );
+    expect(changes(on('title'), on())).toEqual(['breaking dedup-changed bronze.film']);
+    expect(changes(on(), on('title'))).toEqual(['additive dedup-changed bronze.film']);
+    // An image from before dedup rules were declared: nothing to compare.
+    expect(changes({ contracts: [table], transforms: [t] }, on('title'))).toEqual([]);
+  });
+
   it('reads the diffable parts of a spec label and refuses what is not a spec', () => {
     const label = JSON.stringify({
       name: 'x',

@@ -13,6 +13,11 @@ export interface DiffableTransform {
   mode?: WriteMode;
   /** The modes a pin may choose (absent in images built before modes were declared). */
   modes?: readonly WriteMode[];
+  /**
+   * A keyless target's dedup rule: the target columns a merge upserts on (every data column
+   * for `'row'`), empty for none; absent in images built before dedup rules were declared.
+   */
+  dedupOn?: readonly string[];
 }
 
 /** The parts of a datakit spec (the `spec` verb's line, the image's spec label) a diff reads. */
@@ -42,7 +47,8 @@ export type ChangeKind =
   | 'cursor-changed'
   | 'write-mode-added'
   | 'write-mode-removed'
-  | 'default-mode-changed';
+  | 'default-mode-changed'
+  | 'dedup-changed';
 
 /** One classified change between two versions of a datakit's contracts. */
 export interface ContractChange {
@@ -76,11 +82,12 @@ export interface ContractDiff {
  * Compares two versions of a datakit's contracts table by table and column by column and
  * classifies each change. Breaking: a table or column removed, a type narrowed or changed, a
  * column made required (or added as required), a primary key, cursor, source name or a
- * transform's target changed, a write mode removed or the default mode changed. Additive: a
+ * transform's target changed, a write mode removed or the default mode changed, a keyless
+ * table's dedup rule changed or removed (merges match rows differently). Additive: a
  * table or nullable column added, a type widened (`varchar(10)` to `varchar(20)` or `text`,
  * `bit varying(8)` to `bit varying(12)`, `bit(8)` to `bit varying(8)`, `integer` to `bigint`,
  * numeric precision up, enum values added), nullability relaxed, a write
- * mode added. Descriptions and column order are not compared (the contract hash ignores them
+ * mode added, a dedup rule declared where there was none (a merge becomes possible). Descriptions and column order are not compared (the contract hash ignores them
  * too). `from` undefined means no earlier version: every table is added.
  */
 export function diffContracts(from: DiffableSpec | undefined, to: DiffableSpec): ContractDiff {
@@ -432,6 +439,40 @@ function diffTransforms(
         message: `the default write mode ${previous.mode} is now ${t.mode}: pins without a mode load differently`,
       });
     }
+    diffDedup(previous, t, add);
+  }
+}
+
+/**
+ * A keyless target's dedup rule, compared as a set of columns (their order does not change
+ * which rows a merge takes for one). Images from before dedup rules: nothing to compare.
+ */
+function diffDedup(previous: DiffableTransform, now: DiffableTransform, add: Add): void {
+  if (previous.dedupOn === undefined || now.dedupOn === undefined) return;
+  const from = [...previous.dedupOn].sort().join(', ');
+  const to = [...now.dedupOn].sort().join(', ');
+  if (from === to) return;
+  const change = {
+    kind: 'dedup-changed',
+    table: now.target,
+    from: `(${from})`,
+    to: `(${to})`,
+  } as const;
+  if (from === '') {
+    add({
+      ...change,
+      class: 'additive',
+      message: `a dedup rule on (${to}) is declared: the keyless table may now be merged`,
+    });
+  } else {
+    add({
+      ...change,
+      class: 'breaking',
+      message:
+        to === ''
+          ? `the dedup rule on (${from}) is removed: the keyless table can no longer be merged`
+          : `the dedup rule on (${from}) is now on (${to}): merges match rows differently`,
+    });
   }
 }
 
@@ -469,6 +510,7 @@ const TABLE_LEVEL: readonly ChangeKind[] = [
   'write-mode-removed',
   'write-mode-added',
   'default-mode-changed',
+  'dedup-changed',
 ];
 
 function byPlace(a: ContractChange, b: ContractChange): number {
