@@ -67,6 +67,7 @@ environments:
     driver: docker
     registry: ${infra.registry.host}
     secretsDir: ${join(repoRoot(), '.infra', 'secrets', 'datakit')}
+    hostRoots: [${join(repoRoot(), '.infra')}]
 datakits:
   ${datakit}:
     version: 2.0.0

@@ -49,6 +49,7 @@ environments:
     driver: docker
     registry: ${infra.registry.host}
     secretsDir: ${join(repoRoot(), '.infra', 'secrets', 'datakit')}
+    hostRoots: [${join(repoRoot(), '.infra')}]
 datakits:
   ${datakit}:
     version: 1.0.0

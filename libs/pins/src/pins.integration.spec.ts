@@ -70,6 +70,7 @@ environments:
     driver: docker
     registry: ${infra.registry.host}
     secretsDir: ${join(repoRoot(), '.infra', 'secrets', 'datakit')}
+    hostRoots: [${join(repoRoot(), '.infra')}]
 datakits:
   ${datakit}:
     version: ${version} # pinned by the test

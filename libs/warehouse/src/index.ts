@@ -31,6 +31,8 @@ export {
   dnsSubdomainProblem,
   labelValueProblem,
 } from './kubernetes-names.ts';
+export { locateFields } from './locate-field.ts';
+export { SENSITIVE_HOST_PATHS, sensitivePathProblem } from './host-paths.ts';
 export { resolveEnvironment, targetSchemaOf } from './resolve-environment.ts';
 export { addPin, setPinVersion, type NewPin } from './set-pin-version.ts';
 export {

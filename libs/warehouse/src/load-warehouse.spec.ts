@@ -168,6 +168,30 @@ describe('parseWarehouseYaml reports bad input with file, line and field', () =>
     });
   });
 
+  it('refuses a root of host paths that is a system or home folder, at its line', () => {
+    const text = validYaml.replace(
+      '    registry: 127.0.0.1:5000\n',
+      '    registry: 127.0.0.1:5000\n    hostRoots:\n      - ../../.infra\n      - /\n      - /etc/\n      - /home/alice\n      - /var/run/docker.sock\n',
+    );
+    const message = problemsOf(text);
+    expect(message).toContain(
+      'line 26: field "environments.local.hostRoots.1": is the root of the host file system; a root of host paths is a folder of the project, e.g. "../../.infra"',
+    );
+    expect(message).toContain(
+      'line 27: field "environments.local.hostRoots.2": lies in /etc, a system folder of the host',
+    );
+    expect(message).toContain('field "environments.local.hostRoots.3": is a home folder');
+    expect(message).toContain(
+      'field "environments.local.hostRoots.4": lies in /var/run, a system folder of the host',
+    );
+    expect(message).not.toContain('hostRoots.0');
+  });
+
+  it('defaults hostRoots to none: host paths lie in the warehouse folder', () => {
+    const warehouse = parseWarehouseYaml(validYaml, 'warehouses/x/warehouse.yaml');
+    expect(warehouse.environments.local).toMatchObject({ hostRoots: [] });
+  });
+
   const withoutKerberos = validYaml.replace(/^kerberos:\n(?: {2}.*\n)+/m, '');
 
   it('accepts a warehouse without a kerberos block whose connections use passwords', () => {

@@ -3,6 +3,7 @@ import { basename, join, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, isDatakitError, type DatakitError } from '@datakit/errors';
+import { lineOfField } from './locate-field.ts';
 import { lockInputsDigest, lockSchema, parseLockReference, type Lock } from './lock-schema.ts';
 import { warehouseSchema, type Warehouse } from './warehouse-schema.ts';
 
@@ -132,12 +133,8 @@ export function parseWarehouseYaml(
   }
   if (result.success && issues.length === 0) return result.data;
   const lineOf = (path: PropertyKey[]): string => {
-    const node = document.getIn(path as (string | number)[], true) as
-      { range?: [number] } | undefined;
-    const parentNode = document.getIn(path.slice(0, -1) as (string | number)[], true) as
-      { range?: [number] } | undefined;
-    const offset = node?.range?.[0] ?? parentNode?.range?.[0];
-    return offset === undefined ? '' : `line ${lineCounter.linePos(offset).line}: `;
+    const line = lineOfField(document, lineCounter, path);
+    return line === undefined ? '' : `line ${line}: `;
   };
   throw new ConfigError(
     `${file} has ${plural(issues.length, 'problem')}:\n${formatIssues(issues, lineOf)}`,

@@ -1,6 +1,8 @@
+import { posix } from 'node:path';
 import semver from 'semver';
 import { z } from 'zod';
 import { secretRefSchema } from '@datakit/secrets';
+import { sensitivePathProblem } from './host-paths.ts';
 import { mergeEnvironment } from './_merge-environment.ts';
 import {
   cronJobNameOf,
@@ -368,6 +370,26 @@ const dockerLimitsSchema = z
     'Limits of the datakit job containers; the Kerberos sidecar has its own fixed ones (128Mi, 64). Example: {memory: "2Gi", pids: 512}.',
   );
 
+/**
+ * A folder host paths may lie in. Written as an absolute path it is checked here; a relative one
+ * only means something on the deploying machine, where the deploy checks its real path.
+ */
+const hostRootSchema = z
+  .string()
+  .min(1)
+  .superRefine((path, ctx) => {
+    if (!path.startsWith('/')) return;
+    const problem = sensitivePathProblem(posix.normalize(path).replace(/(.)\/$/, '$1'));
+    if (problem !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${problem}; a root of host paths is a folder of the project, e.g. "../../.infra"`,
+        input: path,
+      });
+    }
+  })
+  .describe('A host folder that host paths may lie in, e.g. "../../.infra".');
+
 const dockerEnvironmentSchema = z
   .strictObject({
     driver: z.literal('docker').describe('Deploy to a Docker engine (a laptop, CI).'),
@@ -393,14 +415,20 @@ const dockerEnvironmentSchema = z
       .min(1)
       .optional()
       .describe(
-        'Host folder holding the secret files of file:/run/secrets/datakit/<file> references; relative to the warehouse folder. Each container gets only the files its own references name, each mounted read-only at /run/secrets/datakit/<file>: the sidecar the keytab, a datakit its connections\' passwords. It must exist and may not be a system path of the host. Example: "../../.infra/secrets/datakit".',
+        'Host folder holding the secret files of file:/run/secrets/datakit/<file> references; relative to the warehouse folder. Each container gets only the files its own references name, each mounted read-only at /run/secrets/datakit/<file>: the sidecar the keytab, a datakit its connections\' passwords. It must exist, lie in the warehouse folder or one of hostRoots, and may not be a system path of the host. Example: "../../.infra/secrets/datakit".',
       ),
     krb5ConfigFile: z
       .string()
       .min(1)
       .optional()
       .describe(
-        'Host krb5.conf mounted read-only at /etc/datakit/krb5.conf in the sidecar and datakit containers (KRB5_CONFIG points there); relative to the warehouse folder. It must exist and may not be a system path of the host.',
+        'Host krb5.conf mounted read-only at /etc/datakit/krb5.conf in the sidecar and datakit containers (KRB5_CONFIG points there); relative to the warehouse folder. It must exist, lie in the warehouse folder or one of hostRoots, and may not be a system path of the host.',
+      ),
+    hostRoots: z
+      .array(hostRootSchema)
+      .default([])
+      .describe(
+        'Host folders, besides the warehouse folder, that secretsDir and krb5ConfigFile may lie in (after links are followed); relative to the warehouse folder. A deploy refuses any host path outside them. A root may not be /, a system folder (/etc, /run, /usr, ...), a home folder, a folder of credentials (.ssh, ...), nor hold the Docker socket. Default none: host paths lie in the warehouse folder. Example: ["../../.infra"].',
       ),
     limits: dockerLimitsSchema,
     ...environmentOverrides,

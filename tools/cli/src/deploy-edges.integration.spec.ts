@@ -79,6 +79,7 @@ environments:
     registry: ${infra.registry.host}
     network: ${network}
     secretsDir: ${join(root, '.infra', 'secrets', 'datakit')}
+    hostRoots: [${join(root, '.infra')}]
 datakits:
 ${datakits.map((d) => `  ${d}:\n    version: 1.0.0\n    source: pagila\n    target: pagila\n`).join('')}`;
   writeFileSync(join(dir, 'warehouse.yaml'), yaml);

@@ -85,6 +85,7 @@ ${options.kerberos ? kerberos : ''}environments:
     driver: docker
     registry: ${infra.registry.host}
     secretsDir: ${join(root, '.infra', 'secrets', 'datakit')}
+    hostRoots: [${join(root, '.infra')}]
     krb5ConfigFile: ${infra.kerberos.krb5Config}
 datakits:
   ${name}:

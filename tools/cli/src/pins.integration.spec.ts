@@ -63,6 +63,7 @@ environments:
     driver: docker
     registry: ${infra.registry.host}
     secretsDir: ${join(root, '.infra', 'secrets', 'datakit')}
+    hostRoots: [${join(root, '.infra')}]
   down:
     driver: docker
     registry: 127.0.0.1:1

@@ -125,6 +125,7 @@ environments:
     driver: docker
     registry: ${host}
     secretsDir: ${join(root, '.infra', 'secrets', 'datakit')}
+    hostRoots: [${join(root, '.infra')}]
     krb5ConfigFile: ${infra.kerberos.krb5Config}
 datakits:
   ${name}:

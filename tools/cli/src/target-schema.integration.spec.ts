@@ -80,6 +80,7 @@ environments:
     driver: docker
     registry: 127.0.0.1:5000
     secretsDir: ${infraPaths().datakitSecretsDir}
+    hostRoots: [${infraPaths().stateDir}]
 datakits:
   ${DATAKIT}:
     version: 1.0.0

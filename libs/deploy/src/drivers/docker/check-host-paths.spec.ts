@@ -31,8 +31,15 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(scratch, { recursive: true, force: true }));
 
-/** analytics on Docker with its host paths as given (relative to the warehouse folder). */
-function stateWith(paths: { secretsDir?: string; krb5ConfigFile?: string }): DesiredState {
+/**
+ * analytics on Docker with its host paths as given (relative to the warehouse folder); the
+ * scratch folder is its root of host paths unless `hostRoots` says otherwise.
+ */
+function stateWith(paths: {
+  secretsDir?: string;
+  krb5ConfigFile?: string;
+  hostRoots?: string[];
+}): DesiredState {
   const state = exampleState('analytics', 'local');
   return {
     ...state,
@@ -41,6 +48,7 @@ function stateWith(paths: { secretsDir?: string; krb5ConfigFile?: string }): Des
       ...state.environment,
       secretsDir: undefined,
       krb5ConfigFile: undefined,
+      hostRoots: ['..'],
       ...paths,
     },
   } as DesiredState;
@@ -137,6 +145,106 @@ describe('checkHostPaths', () => {
     );
   });
 
+  it('accepts host paths in the warehouse folder without any root', () => {
+    mkdirSync(join(warehouseDir, 'secrets'));
+    for (const file of [
+      'pagila_reader.password',
+      'warehouse_loader.password',
+      'datakit-loader.keytab',
+    ])
+      writeFileSync(join(warehouseDir, 'secrets', file), 'x');
+    const state = stateWith({ secretsDir: 'secrets', hostRoots: [] });
+    expect(() => checkHostPaths(state, hostPaths(state))).not.toThrow();
+  });
+
+  it('refuses a secretsDir outside the warehouse folder and every root', () => {
+    const state = stateWith({ secretsDir: '../secrets', hostRoots: [] });
+    expect(problemsOf(state)).toContain(
+      `environments.local.secretsDir: ${secretsDir} lies outside the warehouse folder (${warehouseDir}); declare a folder holding it in environments.local.hostRoots, or move it there`,
+    );
+  });
+
+  it('accepts a secretsDir in a declared root, and refuses a krb5ConfigFile outside it', () => {
+    const state = stateWith({
+      secretsDir: '../secrets',
+      krb5ConfigFile: '../krb5.conf',
+      hostRoots: ['../secrets'],
+    });
+    const problems = problemsOf(state);
+    expect(problems).not.toContain('secretsDir');
+    expect(problems).toContain(
+      `environments.local.krb5ConfigFile: ${join(scratch, 'krb5.conf')} lies outside the warehouse folder (${warehouseDir}) and environments.local.hostRoots.0 (${secretsDir})`,
+    );
+  });
+
+  it('refuses a secretsDir whose link inside the warehouse folder escapes it', () => {
+    symlinkSync(secretsDir, join(warehouseDir, 'secrets'));
+    expect(problemsOf(stateWith({ secretsDir: 'secrets', hostRoots: [] }))).toContain(
+      `environments.local.secretsDir: ${join(warehouseDir, 'secrets')} (${secretsDir}) lies outside the warehouse folder`,
+    );
+  });
+
+  it('refuses a krb5ConfigFile linked from a root to a file outside it', () => {
+    mkdirSync(join(scratch, 'infra'));
+    symlinkSync(join(scratch, 'krb5.conf'), join(scratch, 'infra', 'krb5.conf'));
+    const state = stateWith({
+      secretsDir: '../secrets',
+      krb5ConfigFile: '../infra/krb5.conf',
+      hostRoots: ['../infra', '../secrets'],
+    });
+    expect(problemsOf(state)).toContain(
+      `environments.local.krb5ConfigFile: ${join(scratch, 'infra', 'krb5.conf')} (${join(scratch, 'krb5.conf')}) lies outside`,
+    );
+  });
+
+  it.each([
+    ['/', 'is the root of the host file system'],
+    ['/etc', 'lies in /etc, a system folder of the host'],
+    ['/run', 'lies in /run, a system folder of the host'],
+    ['/home', 'holds the home folders'],
+    ['/var', 'holds /var/run, a system folder of the host'],
+  ])('refuses the root %s', (root, why) => {
+    expect(problemsOf(stateWith({ secretsDir: '../secrets', hostRoots: [root] }))).toContain(
+      `environments.local.hostRoots.0: ${root} ${why}; it cannot be a root of host paths`,
+    );
+  });
+
+  it('refuses a root that is a link to a system folder, and one that does not exist', () => {
+    symlinkSync('/etc', join(scratch, 'config'));
+    const problems = problemsOf(stateWith({ hostRoots: ['../config', '../nowhere'] }));
+    expect(problems).toContain(
+      `environments.local.hostRoots.0: ${join(scratch, 'config')} (/etc) lies in /etc`,
+    );
+    expect(problems).toContain(
+      `environments.local.hostRoots.1: ${join(scratch, 'nowhere')} does not exist`,
+    );
+  });
+
+  it("refuses a root holding the environment's Docker socket", () => {
+    writeFileSync(join(scratch, 'docker.sock'), '');
+    const state = stateWith({ secretsDir: '../secrets', hostRoots: ['..'] });
+    const env = { ...state.environment, dockerHost: `unix://${join(scratch, 'docker.sock')}` };
+    expect(problemsOf({ ...state, environment: env } as DesiredState)).toContain(
+      `environments.local.hostRoots.0: ${scratch} holds the Docker engine's socket ${join(scratch, 'docker.sock')}`,
+    );
+  });
+
+  it('shows each problem at its line of warehouse.yaml', () => {
+    writeFileSync(
+      join(warehouseDir, 'warehouse.yaml'),
+      'environments:\n  local:\n    driver: docker\n    secretsDir: ../secrets\n    hostRoots:\n      - /nowhere-at-all\n',
+    );
+    const problems = problemsOf(
+      stateWith({ secretsDir: '../secrets', hostRoots: ['/nowhere-at-all'] }),
+    );
+    expect(problems).toContain(
+      '  line 6: environments.local.hostRoots.0: /nowhere-at-all does not exist',
+    );
+    expect(problems).toContain(
+      `  line 4: environments.local.secretsDir: ${secretsDir} lies outside`,
+    );
+  });
+
   it('refuses file references when the environment has no secretsDir', () => {
     expect(problemsOf(stateWith({}))).toContain(
       'environments.local.secretsDir: is not set, but kerberos.keytab, datakits.pagila-bronze.source (password), datakits.pagila-bronze.target (password) reference files in it',
@@ -187,6 +295,10 @@ describe('sensitivePathProblem', () => {
     ['/home/alice/.ssh', 'lies in .ssh, a folder of credentials'],
   ])('refuses %s', (path, why) => {
     expect(sensitivePathProblem(path)).toContain(why);
+  });
+
+  it('refuses the folder of home folders', () => {
+    expect(sensitivePathProblem('/home')).toBe('holds the home folders');
   });
 
   it('accepts a project folder', () => {

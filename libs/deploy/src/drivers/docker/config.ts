@@ -48,6 +48,8 @@ export interface DockerHostPaths {
   secretsDir: string | undefined;
   /** Host krb5.conf mounted at {@link CONTAINER_PATHS}.krb5Config, if any. */
   krb5ConfigFile: string | undefined;
+  /** The folders host paths may lie in: the warehouse folder, then the environment's hostRoots. */
+  hostRoots: string[];
   /** Where the driver writes each job's config file (git-ignored `.datakit/<env>/`). */
   stateDir: string;
 }
@@ -64,6 +66,7 @@ export function hostPaths(state: DesiredState): DockerHostPaths {
     secretsDir: env.secretsDir === undefined ? undefined : resolve(state.dir, env.secretsDir),
     krb5ConfigFile:
       env.krb5ConfigFile === undefined ? undefined : resolve(state.dir, env.krb5ConfigFile),
+    hostRoots: [resolve(state.dir), ...env.hostRoots.map((root) => resolve(state.dir, root))],
     stateDir: join(state.dir, '.datakit', state.environmentName),
   };
 }
