@@ -165,4 +165,15 @@ describe('compileValidator', () => {
     expect(trusted({ ...row, name: 'other long one' }, reference)).toContain('name');
     expect(trusted({ ...row, note: 5 }, reference)).toContain('note');
   });
+
+  it('checks only the NULLs of typed columns (valid by construction otherwise)', () => {
+    const [row] = makeFactory(Everything).buildMany(1);
+    const typed = compileValidator(Everything, { typed: new Set(['uid', 'atz']) });
+    expect(typed({ ...row, uid: 'decoded, so not checked' })).toBeNull();
+    expect(typed({ ...row, atz: null })).toBeNull();
+    expect(typed({ ...row, uid: null })).toBe(
+      (validateRow(Everything, { ...row, uid: null }) as { reason: string }).reason,
+    );
+    expect(typed({ ...row, note: 5 })).toContain('note');
+  });
 });

@@ -31,6 +31,12 @@ export interface CompileValidatorOptions {
    * builder makes them): the scan for unknown keys is left out.
    */
   exactKeys?: boolean;
+  /**
+   * Columns whose values are valid by construction when not null, e.g. decoded from a
+   * PostgreSQL type that implies the contract (a uuid read as binary uuid, an integer without
+   * bounds as int4): only a NULL (or a missing value) is checked, against the nullability.
+   */
+  typed?: ReadonlySet<string>;
 }
 
 /**
@@ -51,7 +57,7 @@ export function compileValidator(
   const checks = columns.map((column) => ({
     name: column.name,
     trusted: options.trusted?.has(column.name) ?? false,
-    accepts: fastCheck(column),
+    accepts: options.typed?.has(column.name) === true ? typedCheck(column) : fastCheck(column),
     column,
   }));
   // Words a failure exactly as the zod schema of those columns would.
@@ -80,6 +86,13 @@ export function compileValidator(
     const result = schema.safeParse(row);
     return result.success ? null : formatIssues(result.error.issues);
   };
+}
+
+/** A `typed` column's check: any value but NULL (unless nullable) and undefined (missing). */
+function typedCheck(column: Column): (value: unknown) => boolean {
+  return column.nullable
+    ? (value) => value !== undefined
+    : (value) => value !== null && value !== undefined;
 }
 
 const INTEGER_BOUNDS = {

@@ -475,11 +475,13 @@ export function readMicros(data: Buffer, start: number): number {
 /** A timestamp as a Date (microseconds dropped, as the text path drops them) or an infinity. */
 function decodeTimestamp(data: Buffer, start: number): unknown {
   const high = data.readInt32BE(start);
+  // The common case first (the infinities' high words are outside it).
+  if (high >= -SAFE_HIGH && high < SAFE_HIGH) {
+    const micros = high * TWO_32 + data.readUInt32BE(start + 4);
+    return new Date(Math.floor(micros / 1000) + PG_EPOCH_MS);
+  }
   if (high === 0x7fffffff && data.readUInt32BE(start + 4) === 0xffffffff) return 'infinity';
   if (high === -0x80000000 && data.readUInt32BE(start + 4) === 0) return '-infinity';
-  if (high >= -SAFE_HIGH && high < SAFE_HIGH) {
-    return new Date(Math.floor(readMicros(data, start) / 1000) + PG_EPOCH_MS);
-  }
   // Beyond ±285 years of 2000 the microseconds do not fit a double: divide exactly.
   const micros = data.readBigInt64BE(start);
   const millis = micros / 1000n - (micros % 1000n < 0n ? 1n : 0n); // floor, as for positives

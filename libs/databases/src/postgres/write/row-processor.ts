@@ -169,7 +169,13 @@ export class RowProcessor {
     this.#parseBinaryRow = this.#binary
       ? compileBinaryRowParser(this.#sourceNames, this.#sourceBinary)
       : undefined;
-    this.#validateSource = compileValidator(options.source, { exactKeys: true });
+    // Binary values of some kinds are valid by construction: only their NULLs are checked.
+    this.#validateSource = compileValidator(options.source, {
+      exactKeys: true,
+      typed: this.#binary
+        ? new Set(sourceColumns.filter(impliedByWireType).map((c) => c.name))
+        : undefined,
+    });
     const data = dataColumns(options.target);
     this.#targetColumns = data.map((column) => {
       const index = sourceColumns.findIndex(
@@ -771,6 +777,32 @@ function sameContract(source: ColumnMeta, target: ColumnMeta): boolean {
     JSON.stringify(source.values) === JSON.stringify(target.values) &&
     JSON.stringify(source.element) === JSON.stringify(target.element)
   );
+}
+
+/**
+ * Whether every value a source column's binary codec decodes is valid for the column's
+ * contract whatever the row, its wire type guaranteeing it: an int2/int4 without bounds, an
+ * int8, a boolean, a uuid (printed canonically), bytea, an interval (three integers printed
+ * as ISO 8601), a date (a day count within PostgreSQL's range, which is the contract's),
+ * text without a length (PostgreSQL text holds no NUL).
+ */
+function impliedByWireType(meta: ColumnMeta): boolean {
+  switch (meta.kind) {
+    case 'smallint':
+    case 'integer':
+      return meta.min === undefined && meta.max === undefined;
+    case 'bigint':
+    case 'boolean':
+    case 'uuid':
+    case 'bytea':
+    case 'interval':
+    case 'date':
+      return true;
+    case 'text':
+      return meta.maxLength === undefined;
+    default:
+      return false;
+  }
 }
 
 /** Whether a source column's text can be written as is into the target column. */
