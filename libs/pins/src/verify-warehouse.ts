@@ -24,7 +24,8 @@ export type VerifyCheckName =
   | 'write-modes'
   | 'parameters'
   | 'live-tables'
-  | 'airflow-dags';
+  | 'airflow-dags'
+  | 'manifests';
 
 /** One check and its outcome. */
 export interface VerifyCheck {

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { Args, Flags } from '@oclif/core';
-import { verifyAirflowDags } from '@datakit/deploy';
+import { verifyAirflowDags, verifyManifests } from '@datakit/deploy';
 import { ExitCode, isDatakitError } from '@datakit/errors';
 import { verifyError, verifyWarehouse, type VerifyCheck, type VerifyResult } from '@datakit/pins';
 import type { LoadedWarehouse } from '@datakit/warehouse';
@@ -20,7 +20,7 @@ export default class Verify extends DatakitCommand {
   static override summary =
     "Verify a warehouse's lock (or every warehouse's): in sync, in the registry at the locked digests, compatible with the live tables.";
   static override description =
-    "Checks that datakits.lock.json matches warehouse.yaml; that every locked tag still points at the locked digest in the environment's registry (a moved tag is reported, never followed) and the image carries the locked contract hash; and that the pinned contracts (from the image's spec label) are compatible with the live tables of each pin's source and target connections. With --airflow-dir (or an environment scheduled by Airflow with airflowDagsDir), that the rendered DAG folder runs exactly the locked digests. Exit code 2 when the lock, registry or DAG folder disagree, 3 on schema drift, 5 when a database cannot be reached.";
+    "Checks that datakits.lock.json matches warehouse.yaml; that every locked tag still points at the locked digest in the environment's registry (a moved tag is reported, never followed) and the image carries the locked contract hash; and that the pinned contracts (from the image's spec label) are compatible with the live tables of each pin's source and target connections. With --airflow-dir (or an environment scheduled by Airflow with airflowDagsDir), that the rendered DAG folder runs exactly the locked digests. For every Kubernetes environment, that the rendered manifests hold only fields and value types the Kubernetes API defines (as strict field validation checks them), each problem shown at the warehouse.yaml field it came from. Exit code 2 when the lock, registry, DAG folder or manifests disagree, 3 on schema drift, 5 when a database cannot be reached.";
   static override examples = [
     '<%= config.bin %> verify',
     '<%= config.bin %> verify analytics --json',
@@ -84,6 +84,11 @@ export default class Verify extends DatakitCommand {
       if (airflow !== undefined) {
         result.checks.push(airflow);
         if (airflow.status === 'failed') result.ok = false;
+      }
+      const lockOk = result.checks.some((c) => c.check === 'lock' && c.status === 'ok');
+      for (const check of manifestChecks(loaded, lockOk)) {
+        result.checks.push(check);
+        if (check.status === 'failed') result.ok = false;
       }
       warehouses.push(result);
       this.#print(result);
@@ -152,4 +157,47 @@ function airflowCheck(
     if (!isDatakitError(error)) throw error;
     return failed(error.message);
   }
+}
+
+/**
+ * The manifests check of each Kubernetes environment of a warehouse: its objects rendered as
+ * `datakit render` does and checked strictly against the Kubernetes API schema. Skipped when
+ * the lock is missing or out of sync (the lock check says why).
+ */
+function manifestChecks(loaded: LoadedWarehouse, lockOk: boolean): VerifyCheck[] {
+  const check = (status: VerifyCheck['status'], exitCode: ExitCode, message: string) => ({
+    datakit: null,
+    check: 'manifests' as const,
+    status,
+    exitCode,
+    message,
+  });
+  return Object.entries(loaded.warehouse.environments)
+    .filter(([, environment]) => environment.driver === 'kubernetes')
+    .map(([env]) => {
+      if (!lockOk) {
+        return check(
+          'skipped',
+          ExitCode.Success,
+          `environment "${env}": not rendered (the lock is missing or out of sync)`,
+        );
+      }
+      try {
+        const { objects, problems } = verifyManifests(stateOf(loaded, env));
+        return problems.length === 0
+          ? check(
+              'ok',
+              ExitCode.Success,
+              `environment "${env}": ${objects} rendered object(s) valid against the Kubernetes API schema`,
+            )
+          : check(
+              'failed',
+              ExitCode.Config,
+              `environment "${env}": ${problems.length} rendered field(s) the Kubernetes API would refuse:\n${problems.join('\n')}`,
+            );
+      } catch (error) {
+        if (!isDatakitError(error)) throw error;
+        return check('failed', error.exitCode, `environment "${env}": ${error.message}`);
+      }
+    });
 }
