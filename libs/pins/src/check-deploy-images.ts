@@ -51,6 +51,24 @@ export async function assertDeployImagesMatchLock(
       );
     }
   }
+  // The sidecar runs by the digest the lock pinned, like every job.
+  const sidecar = state.sidecar;
+  if (sidecar !== undefined) {
+    const at = sidecar.image.indexOf('@');
+    if (at === -1) {
+      problems.push(
+        `  field "sidecar": the lock pins no Kerberos sidecar image (it would run ${sidecar.image} by tag)`,
+      );
+    } else {
+      const repository = sidecar.image.slice(sidecar.image.indexOf('/') + 1, at);
+      const digest = sidecar.image.slice(at + 1);
+      if ((await readImageLabels(registry, repository, digest)) === undefined) {
+        problems.push(
+          `  field "sidecar.digest": ${digest} is not in ${registry.host}/${repository}, the registry of environment "${state.environmentName}"`,
+        );
+      }
+    }
+  }
   if (problems.length === 0) return;
   throw new ConfigError(
     `${lockFile} and warehouse.yaml do not match the images in ${registry.host}, so nothing was deployed:\n${problems.join('\n')}`,

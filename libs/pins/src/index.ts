@@ -22,6 +22,7 @@ export {
   type PinChange,
   type PinConnections,
   type PinPlan,
+  type SidecarRequest,
 } from './pin-datakit.ts';
 export { registryHostOf, type PinRegistry } from './pin-registry.ts';
 export { resolvePin } from './resolve-pin.ts';

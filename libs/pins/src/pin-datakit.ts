@@ -11,9 +11,11 @@ import {
   type LoadedWarehouse,
   type Lock,
   type LockEntry,
+  type LockSidecar,
 } from '@datakit/warehouse';
 import type { PinRequest } from './parse-pin-request.ts';
 import type { PinRegistry } from './pin-registry.ts';
+import { currentDigest } from './_registry-reads.ts';
 import { resolvePin } from './resolve-pin.ts';
 import { upgradeImpact, type UpgradeImpact } from './upgrade-impact.ts';
 
@@ -64,6 +66,7 @@ export async function planPin(
   request: PinRequest,
   registry: PinRegistry,
   connections: PinConnections = {},
+  sidecar?: SidecarRequest,
 ): Promise<PinPlan> {
   const { file, warehouse } = loaded;
   const before = readFileSync(file, 'utf8');
@@ -89,10 +92,10 @@ export async function planPin(
       source,
       target,
     });
-    return plan(loaded, before, warehouseText, registry, request.datakit);
+    return plan(loaded, before, warehouseText, registry, request.datakit, sidecar);
   }
   const warehouseText = setPinVersion(before, file, request.datakit, request.requested);
-  return plan(loaded, before, warehouseText, registry, request.datakit);
+  return plan(loaded, before, warehouseText, registry, request.datakit, sidecar);
 }
 
 /** The connections a new pin reads from and writes to, as given (flags) or inferred. */
@@ -103,8 +106,8 @@ export interface PinConnections {
 
 /**
  * The source and target of a datakit the warehouse does not pin yet: those given, else the
- * target every other pin writes to (or the only connection no pin reads from), and the only
- * other connection as the source. Undefined where it cannot be told; a given name the
+ * target every other pin writes to (or the only connection no pin reads from), and the source
+ * every other pin reads from (or the only connection that is not the target). Undefined where it cannot be told; a given name the
  * warehouse has no connection of is a ConfigError naming the field.
  */
 export function inferPinConnections(
@@ -131,9 +134,7 @@ export function inferPinConnections(
     only(pins.map((p) => p.target)) ??
     only(names.filter((n) => !pins.some((p) => p.source === n) && n !== given.source));
   const source =
-    given.source ??
-    only(names.filter((n) => n !== target)) ??
-    only(pins.map((p) => p.source).filter((n) => n !== target));
+    given.source ?? only(pins.map((p) => p.source)) ?? only(names.filter((n) => n !== target));
   return {
     ...(source === undefined ? {} : { source }),
     ...(target === undefined ? {} : { target }),
@@ -146,9 +147,13 @@ export function inferPinConnections(
  * (the lock is made anew, e.g. for a registry whose images were built on another machine).
  * warehouse.yaml is not changed.
  */
-export async function planRelock(loaded: LoadedWarehouse, registry: PinRegistry): Promise<PinPlan> {
+export async function planRelock(
+  loaded: LoadedWarehouse,
+  registry: PinRegistry,
+  sidecar?: SidecarRequest,
+): Promise<PinPlan> {
   const text = readFileSync(loaded.file, 'utf8');
-  return plan(loaded, text, text, registry, undefined);
+  return plan(loaded, text, text, registry, undefined, sidecar);
 }
 
 /**
@@ -161,6 +166,7 @@ async function plan(
   warehouseText: string,
   registry: PinRegistry,
   pinned: string | undefined,
+  sidecarRequest: SidecarRequest | undefined,
 ): Promise<PinPlan> {
   const { file, lockFile } = loaded;
   const next = parseWarehouseYaml(warehouseText, file);
@@ -196,12 +202,20 @@ async function plan(
     });
   }
 
+  const sidecar = await planSidecar(
+    loaded,
+    next.kerberos !== undefined,
+    registry,
+    sidecarRequest,
+    relock,
+  );
   const lock: Lock = {
     ...lockSchemaRef(loaded.lock, before),
     lockVersion: 1,
     warehouse: next.name,
     inputsDigest: lockInputsDigest(next),
     datakits: Object.fromEntries(changes.map((c) => [c.datakit, c.to])),
+    ...(sidecar === undefined ? {} : { sidecar }),
   };
   const lockText = formatLockJson(lock);
   const lockBefore = loaded.lock === undefined ? undefined : readFileSync(lockFile, 'utf8');
@@ -250,4 +264,60 @@ function lockSchemaRef(lock: Lock | undefined, warehouseText: string): { $schema
     warehouseText,
   );
   return match ? { $schema: `${match[1]}lock.schema.json` } : {};
+}
+
+/** The sidecar image of this repository a warehouse with Kerberos runs: its repository and version. */
+export interface SidecarRequest {
+  repository: string;
+  version: string;
+}
+
+/**
+ * The lock's sidecar entry: none for a warehouse without Kerberos; the one the lock has when
+ * no sidecar is asked for, or the same version is asked again in the same registry (unless
+ * relocking); else the version resolved through the registry to its digest. A tag that now
+ * points at another digest than the lock records is refused, as for datakits.
+ */
+async function planSidecar(
+  loaded: LoadedWarehouse,
+  usesKerberos: boolean,
+  registry: PinRegistry,
+  request: SidecarRequest | undefined,
+  relock: boolean,
+): Promise<LockSidecar | undefined> {
+  if (!usesKerberos) return undefined;
+  const previous = loaded.lock?.sidecar;
+  if (request === undefined) return previous;
+  const reference = (digest: string) =>
+    `${registry.host}/${request.repository}:${request.version}@${digest}`;
+  if (
+    !relock &&
+    previous !== undefined &&
+    previous.version === request.version &&
+    previous.reference === reference(previous.digest)
+  ) {
+    return previous;
+  }
+  const digest = await currentDigest(registry, request.repository, request.version);
+  if (digest === undefined) {
+    throw new ConfigError(
+      `${loaded.file}: field "kerberos": the registry ${registry.host} has no ${request.repository}:${request.version}, the Kerberos sidecar this warehouse's jobs run next to. Nothing was written.`,
+      { hint: `Push it first: datakit images push ${request.repository}.` },
+    );
+  }
+  if (
+    !relock &&
+    previous !== undefined &&
+    previous.version === request.version &&
+    previous.digest !== digest &&
+    previous.reference.startsWith(`${registry.host}/`)
+  ) {
+    throw new ConfigError(
+      `${loaded.lockFile}: field "sidecar.digest" is ${previous.digest}, but tag ${request.version} of ${request.repository} now points at ${digest}: the tag was pushed again over another image. It is not followed and nothing was written.`,
+      {
+        hint: 'Versions are immutable: release the sidecar as a new version, or relock with --relock.',
+      },
+    );
+  }
+  return { version: request.version, reference: reference(digest), digest };
 }

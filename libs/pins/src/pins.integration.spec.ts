@@ -48,6 +48,15 @@ const registryAt = (host: string): PinRegistry => ({
   field: 'environments.local.registry',
 });
 const registry = (): PinRegistry => registryAt(infra.registry.host);
+/** The Kerberos sidecar of this checkout, which the integration setup pushed. */
+const SIDECAR = {
+  repository: 'kerberos-sidecar',
+  version: (
+    JSON.parse(
+      readFileSync(join(repoRoot(), 'platform', 'kerberos-sidecar', 'package.json'), 'utf8'),
+    ) as { version: string }
+  ).version,
+};
 
 function writeWarehouse(version: string, port = infra.postgres.port): void {
   writeFileSync(
@@ -114,7 +123,13 @@ afterAll(async () => {
 describe('pins against the real registry and PostgreSQL', () => {
   it('pins a range to the newest version it allows, with digest and contract hash', async () => {
     writeWarehouse('1.0.0');
-    const plan = await planPin(loadWarehouse(dir), { datakit, requested: '^1.0.0' }, registry());
+    const plan = await planPin(
+      loadWarehouse(dir),
+      { datakit, requested: '^1.0.0' },
+      registry(),
+      {},
+      SIDECAR,
+    );
     writePin(plan);
     const loaded = loadWarehouse(dir);
     const entry = assertLockInSync(loaded).datakits[datakit]!;
@@ -135,6 +150,7 @@ describe('pins against the real registry and PostgreSQL', () => {
     const result = await verifyWarehouse(loadWarehouse(dir), registry(), { environment: 'local' });
     expect(result.checks.map((c) => [c.check, c.status])).toEqual([
       ['lock', 'ok'],
+      ['sidecar', 'ok'],
       ['registry', 'ok'],
       ['contract-hash', 'ok'],
       ['write-modes', 'ok'],

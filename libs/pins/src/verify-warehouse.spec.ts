@@ -52,6 +52,12 @@ beforeEach(() => {
     warehouse: 'pins-test',
     inputsDigest: lockInputsDigest(warehouse),
     datakits: { alpha: entry('alpha', '1.0.0', '1'), beta: entry('beta', '2.0.0', '2') },
+    // The fixture has a kerberos block: its sidecar is locked by digest too.
+    sidecar: {
+      version: '1.0.1',
+      reference: `127.0.0.1:5000/kerberos-sidecar:1.0.1@${digest('5')}`,
+      digest: digest('5'),
+    },
   };
   writeFileSync(join(dir, 'datakits.lock.json'), formatLockJson(lock));
 });
@@ -63,17 +69,35 @@ describe('verifyWarehouse without the live tables', () => {
   it('passes a lock whose tags point at the locked digests and contract hashes', async () => {
     const registry = fakeRegistry(
       { '1.0.0': digest('1'), '2.0.0': digest('2') },
-      { [digest('1')]: digest('c'), [digest('2')]: digest('c') },
+      { [digest('1')]: digest('c'), [digest('2')]: digest('c'), [digest('5')]: '' },
     );
     const result = await verifyWarehouse(loadWarehouse(dir), registry, options);
     expect(result.ok).toBe(true);
     expect(result.checks.filter((c) => c.status === 'skipped')).toHaveLength(2);
+    expect(result.checks.find((c) => c.check === 'sidecar')).toMatchObject({ status: 'ok' });
+  });
+
+  it('fails a lock that pins no sidecar for a warehouse with Kerberos, exit 2', async () => {
+    const file = join(dir, 'datakits.lock.json');
+    const lock = JSON.parse(readFileSync(file, 'utf8')) as Lock;
+    delete lock.sidecar;
+    writeFileSync(file, formatLockJson(lock));
+    const registry = fakeRegistry(
+      { '1.0.0': digest('1'), '2.0.0': digest('2') },
+      { [digest('1')]: digest('c'), [digest('2')]: digest('c') },
+    );
+    const result = await verifyWarehouse(loadWarehouse(dir), registry, options);
+    expect(result.checks.find((c) => c.check === 'sidecar')).toMatchObject({
+      status: 'failed',
+      exitCode: ExitCode.Config,
+      message: expect.stringContaining('field "sidecar" is missing'),
+    });
   });
 
   it('fails a moved tag, a changed contract hash and a missing image, exit 2', async () => {
     const registry = fakeRegistry(
       { '1.0.0': digest('9'), '2.0.0': digest('2') },
-      { [digest('1')]: digest('d') },
+      { [digest('1')]: digest('d'), [digest('5')]: '' },
     );
     const result = await verifyWarehouse(loadWarehouse(dir), registry, options);
     expect(

@@ -6,7 +6,12 @@ import {
   ExitCode,
   isDatakitError,
 } from '@datakit/errors';
-import { assertLockInSync, lockedTag, type LoadedWarehouse } from '@datakit/warehouse';
+import {
+  assertLockInSync,
+  lockedTag,
+  parseLockReference,
+  type LoadedWarehouse,
+} from '@datakit/warehouse';
 import { compareSide, specTables } from './_live-tables.ts';
 import { currentDigest, listTags, readImageLabels } from './_registry-reads.ts';
 import { tagState } from './detect-moved-tag.ts';
@@ -23,6 +28,7 @@ export type VerifyCheckName =
   | 'contract-hash'
   | 'write-modes'
   | 'parameters'
+  | 'sidecar'
   | 'live-tables'
   | 'airflow-dags'
   | 'manifests';
@@ -96,6 +102,34 @@ export async function verifyWarehouse(
   }
 
   const { lock, lockFile, warehouse } = loaded;
+  // The Kerberos sidecar is pinned by digest like the datakits.
+  if (warehouse.kerberos !== undefined && lock !== undefined && options.registry !== false) {
+    const sidecar = lock.sidecar;
+    const reference = sidecar === undefined ? undefined : parseLockReference(sidecar.reference);
+    if (sidecar === undefined || reference === undefined) {
+      fail(
+        null,
+        'sidecar',
+        ExitCode.Config,
+        `${lockFile}: field "sidecar" is missing: the lock pins no Kerberos sidecar image, and deploy runs the sidecar only by a locked digest (datakit pin ${warehouse.name} --relock writes it).`,
+      );
+    } else if (
+      (await readImageLabels(registry, reference.repository, sidecar.digest)) === undefined
+    ) {
+      fail(
+        null,
+        'sidecar',
+        ExitCode.Config,
+        `${lockFile}: field "sidecar.digest" is ${sidecar.digest}, which ${registry.host}/${reference.repository} does not have.`,
+      );
+    } else {
+      add({
+        datakit: null,
+        check: 'sidecar',
+        message: `${reference.repository}:${sidecar.version} is at the locked digest ${sidecar.digest}`,
+      });
+    }
+  }
   for (const [datakit, entry] of Object.entries(lock?.datakits ?? {}).sort(([a], [b]) =>
     a < b ? -1 : 1,
   )) {

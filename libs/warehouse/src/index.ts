@@ -15,12 +15,14 @@ export {
 export {
   lockEntrySchema,
   lockInputsDigest,
+  lockSidecarSchema,
   lockSchema,
   lockedTag,
   parseLockReference,
   type Lock,
   type LockReference,
   type LockEntry,
+  type LockSidecar,
 } from './lock-schema.ts';
 export {
   KUBERNETES_LIMITS,

@@ -183,11 +183,20 @@ export function assertLockRegistries(
   for (const [name, env] of Object.entries(warehouse.environments)) {
     for (const host of registryHostForms(env.registry)) registries.set(host, name);
   }
-  const problems = Object.entries(lock.datakits).flatMap(([datakit, entry]) => {
-    const ref = parseLockReference(entry.reference);
+  const entries: [string, string][] = [
+    ...Object.entries(lock.datakits).map(([datakit, entry]): [string, string] => [
+      `datakits.${datakit}.reference`,
+      entry.reference,
+    ]),
+    ...(lock.sidecar === undefined
+      ? []
+      : [['sidecar.reference', lock.sidecar.reference] as [string, string]]),
+  ];
+  const problems = entries.flatMap(([field, reference]) => {
+    const ref = parseLockReference(reference);
     if (ref === undefined || registries.has(ref.registry)) return [];
     return [
-      `  field "datakits.${datakit}.reference": names the registry ${ref.registry}, which no environment of ${file} uses (${Object.entries(
+      `  field "${field}": names the registry ${ref.registry}, which no environment of ${file} uses (${Object.entries(
         warehouse.environments,
       )
         .map(([name, env]) => `${name}: ${env.registry}`)

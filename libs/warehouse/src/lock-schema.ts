@@ -66,6 +66,42 @@ export const lockEntrySchema = z
   })
   .describe('One resolved pin.');
 
+/** The Kerberos sidecar image every job of the warehouse runs next to, pinned by digest. */
+export const lockSidecarSchema = z
+  .strictObject({
+    version: z
+      .string()
+      .refine((v) => semver.valid(v) === v, 'expected an exact version, e.g. "1.0.1"')
+      .describe('The sidecar version of this repository (platform/kerberos-sidecar).'),
+    reference: z
+      .string()
+      .regex(
+        /^[^/\s@]+\/[^\s@]+:[A-Za-z0-9_][A-Za-z0-9._-]*@sha256:[0-9a-f]{64}$/,
+        'expected registry/name:tag@sha256:<digest>',
+      )
+      .describe('"registry/kerberos-sidecar:1.0.1@sha256:…".'),
+    digest: digestSchema.describe('The manifest digest the tag pointed at when pinned.'),
+  })
+  .superRefine((entry, ctx) => {
+    const ref = parseLockReference(entry.reference);
+    if (ref === undefined) return;
+    if (ref.tag !== entry.version) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['reference'],
+        message: `names tag ${ref.tag}, but field "version" is ${entry.version}`,
+      });
+    }
+    if (ref.digest !== entry.digest) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['reference'],
+        message: `names digest ${ref.digest}, but field "digest" is ${entry.digest}`,
+      });
+    }
+  })
+  .describe('The Kerberos sidecar image, resolved to a digest like the datakits.');
+
 /** The whole datakits.lock.json. */
 export const lockSchema = z
   .strictObject({
@@ -89,6 +125,11 @@ export const lockSchema = z
         }
       })
       .describe('Resolved pins by datakit name.'),
+    sidecar: lockSidecarSchema
+      .optional()
+      .describe(
+        'The Kerberos sidecar image, for a warehouse with a kerberos block: deploys run it by this digest.',
+      ),
   })
   .describe(
     "datakits.lock.json: what each pin of warehouse.yaml resolved to (like Helm's Chart.lock).",
@@ -96,6 +137,7 @@ export const lockSchema = z
 
 export type Lock = z.output<typeof lockSchema>;
 export type LockEntry = z.output<typeof lockEntrySchema>;
+export type LockSidecar = z.output<typeof lockSidecarSchema>;
 
 /** A lock reference taken apart: `registry/repository:tag@digest`. */
 export interface LockReference {

@@ -43,6 +43,22 @@ describe('setPinVersion', () => {
   });
 });
 
+describe('setPinVersion keeps every other byte', () => {
+  it('leaves flow sequences, spacing and comments as written', () => {
+    const text = [
+      'environments:',
+      '  local:',
+      '    hostRoots: [/srv/a,/srv/b]   # roots',
+      'datakits:',
+      '  a: {version: 1.0.0, source: s, target: t}',
+      '',
+    ].join('\n');
+    expect(setPinVersion(text, 'w.yaml', 'a', '^1.1')).toBe(
+      text.replace('version: 1.0.0', 'version: ^1.1'),
+    );
+  });
+});
+
 describe('addPin', () => {
   const text = [
     '# the warehouse',

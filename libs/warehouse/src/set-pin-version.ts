@@ -1,4 +1,4 @@
-import { Document, isMap, isNode, isScalar, parseDocument } from 'yaml';
+import { Document, isMap, isNode, isScalar, parseDocument, stringify } from 'yaml';
 import { ConfigError } from '@datakit/errors';
 
 /**
@@ -22,8 +22,14 @@ export function setPinVersion(
     );
   }
   const node = pin.get('version', true);
-  if (isScalar(node)) node.value = version;
-  else pin.set('version', version);
+  // The scalar's own bytes are replaced, so the rest of the file (flow sequences, spacing,
+  // comments) stays exactly as it was written.
+  if (isScalar(node) && node.range !== undefined && node.range !== null) {
+    const [start, end] = node.range;
+    const written = stringify(version, { singleQuote: true, lineWidth: 0 }).trimEnd();
+    return `${text.slice(0, start)}${written}${text.slice(end)}`;
+  }
+  pin.set('version', version);
   return document.toString({ lineWidth: 0, singleQuote: true });
 }
 

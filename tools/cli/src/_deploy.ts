@@ -13,6 +13,7 @@ import {
 import { DockerEngine } from '@datakit/docker';
 import { ConfigError, EnvironmentError } from '@datakit/errors';
 import { loadWarehouse, type LoadedWarehouse, type Lock } from '@datakit/warehouse';
+import type { SidecarRequest } from '@datakit/pins';
 import { repoRoot } from './_paths.ts';
 import { registryCredentials } from './_registry-credentials.ts';
 
@@ -51,21 +52,34 @@ export function findWarehouse(name: string): LoadedWarehouse {
   return loadWarehouse(dir);
 }
 
-/**
- * The sidecar image of an environment: `<registry>/kerberos-sidecar:<version>` of this
- * repository's platform/kerberos-sidecar (a version tag, immutable by our push policy, so a
- * rendered manifest does not depend on reaching the registry).
- */
-export function sidecarImage(registry: string): string {
+/** The Kerberos sidecar of this repository (platform/kerberos-sidecar): what `pin` locks. */
+export function sidecarRequest(): SidecarRequest {
   const file = join(repoRoot(), 'platform', 'kerberos-sidecar', 'package.json');
   const { version } = JSON.parse(readFileSync(file, 'utf8')) as { version: string };
-  return `${registry}/kerberos-sidecar:${version}`;
+  return { repository: 'kerberos-sidecar', version };
+}
+
+/**
+ * The sidecar image of an environment: by the digest the lock pinned (`pin` resolves it with
+ * the datakits), in the environment's registry; a lock from before sidecars were locked gives
+ * the version tag of this repository's sidecar, which deploy refuses (verify says so too).
+ */
+export function sidecarImage(registry: string, lock?: Lock): string {
+  const { repository, version } = sidecarRequest();
+  return lock?.sidecar === undefined
+    ? `${registry}/${repository}:${version}`
+    : `${registry}/${repository}@${lock.sidecar.digest}`;
 }
 
 /** The desired state of one environment (optionally of an earlier lock, for rollback). */
 export function stateOf(loaded: LoadedWarehouse, env: string, lock?: Lock): DesiredState {
   const environment = loaded.warehouse.environments[env];
-  return desiredState(loaded, env, sidecarImage(environment?.registry ?? ''), lock ? { lock } : {});
+  return desiredState(
+    loaded,
+    env,
+    sidecarImage(environment?.registry ?? '', lock ?? loaded.lock),
+    lock ? { lock } : {},
+  );
 }
 
 /** The driver an environment names. */

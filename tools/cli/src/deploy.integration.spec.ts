@@ -16,6 +16,7 @@ import {
 import { localInfra } from '@datakit/local-infra';
 import { createRegistryClient } from '@datakit/registry';
 import { lockInputsDigest, parseWarehouseYaml } from '@datakit/warehouse';
+import { sidecarRequest } from './_deploy.ts';
 import { repoRoot } from './_paths.ts';
 
 // The Docker deploy cycle through the real `datakit` binary, engine, registry and KDC: a
@@ -33,6 +34,17 @@ let scratch: string;
 let warehouseDir: string;
 const digests: Record<string, string> = {};
 const contractHashes: Record<string, string> = {};
+/** The lock's entry for the Kerberos sidecar this checkout pushed: deploy runs it by digest. */
+let lockedSidecar: unknown;
+async function sidecarEntry() {
+  const { repository, version } = sidecarRequest();
+  const digest = (await client.resolveTag(repository, version))!;
+  return {
+    version,
+    reference: `${infra.registry.host}/${repository}:${version}@${digest}`,
+    digest,
+  };
+}
 
 const datakit = (...args: string[]) =>
   spawnSync(process.execPath, [bin, ...args], {
@@ -111,7 +123,9 @@ datakits:
       },
     },
   };
-  writeFileSync(join(dir, 'datakits.lock.json'), JSON.stringify(lock, null, 2));
+  // With Kerberos, the sidecar is locked by digest as `datakit pin` does it.
+  const sidecar = options.kerberos ? { sidecar: lockedSidecar } : {};
+  writeFileSync(join(dir, 'datakits.lock.json'), JSON.stringify({ ...lock, ...sidecar }, null, 2));
 }
 
 async function jobContainer(): Promise<{ id: string; digest: string | undefined }> {
@@ -130,6 +144,7 @@ beforeAll(async () => {
   // The sidecar image every deploy needs.
   const sidecar = datakit('images', 'push', 'kerberos-sidecar');
   expect(sidecar.status, sidecar.stderr).toBe(0);
+  lockedSidecar = await sidecarEntry();
   for (const version of ['1.0.0', '1.1.0']) {
     const project = join(scratch, `${name}-${version}`);
     cpSync(join(root, 'datakits', 'hello', 'src'), join(project, 'src'), { recursive: true });

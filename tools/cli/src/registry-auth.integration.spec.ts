@@ -63,9 +63,6 @@ connections:
     database: warehouse
     user: warehouse_loader
     password: file:/run/secrets/datakit/warehouse_loader.password
-kerberos:
-  principal: datakit-loader@DATAKIT.TEST
-  keytab: file:/run/secrets/datakit/datakit-loader.keytab
 environments:
   local:
     driver: docker

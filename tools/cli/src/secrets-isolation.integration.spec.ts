@@ -15,6 +15,7 @@ import {
 import { localInfra } from '@datakit/local-infra';
 import { createRegistryClient } from '@datakit/registry';
 import { lockInputsDigest, parseWarehouseYaml } from '@datakit/warehouse';
+import { sidecarRequest } from './_deploy.ts';
 import { repoRoot } from './_paths.ts';
 
 // Secrets reach only what uses them (issue 11), seen from inside a deployed job container on
@@ -83,6 +84,8 @@ beforeAll(async () => {
   );
   await pushDatakitImage(image, client, infra.registry.host);
   expect(datakit('images', 'push', 'kerberos-sidecar').status).toBe(0);
+  const { repository, version } = sidecarRequest();
+  const sidecarDigest = (await client.resolveTag(repository, version))!;
 
   dir = join(scratch, warehouse);
   mkdirSync(dir);
@@ -130,6 +133,12 @@ datakits:
         digest: image.digest,
         contractHash: image.contractHash,
       },
+    },
+    // The Kerberos sidecar, by digest, as `datakit pin` locks it.
+    sidecar: {
+      version,
+      reference: `${infra.registry.host}/${repository}:${version}@${sidecarDigest}`,
+      digest: sidecarDigest,
     },
   };
   writeFileSync(join(dir, 'datakits.lock.json'), JSON.stringify(lock, null, 2));

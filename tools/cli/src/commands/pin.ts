@@ -15,7 +15,7 @@ import {
 } from '@datakit/pins';
 import type { LoadedWarehouse } from '@datakit/warehouse';
 import type { Lock } from '@datakit/warehouse';
-import { dryRunFlag, envFlags, findWarehouse, warehouseArg } from '../_deploy.ts';
+import { dryRunFlag, envFlags, findWarehouse, sidecarRequest, warehouseArg } from '../_deploy.ts';
 import { pinRegistryOf } from '../_pins.ts';
 import { DatakitCommand } from '../_render.ts';
 import { renderImpact } from '../_upgrade-text.ts';
@@ -127,12 +127,13 @@ export default class Pin extends DatakitCommand {
     const request = args.ref === undefined ? undefined : parsePinRequest(args.ref, loaded.file);
     const plan =
       request === undefined
-        ? await planRelock(loaded, registry)
+        ? await planRelock(loaded, registry, sidecarRequest())
         : await planPin(
             loaded,
             request,
             registry,
             await this.connectionsOf(loaded, request.datakit, flags),
+            sidecarRequest(),
           );
     const impacts = plan.changes.flatMap((c) => (c.upgrade === undefined ? [] : [c.upgrade]));
     if (!this.jsonEnabled()) for (const impact of impacts) this.log(renderImpact(impact));
