@@ -54,12 +54,7 @@ export function compileValidator(
     ? dataColumns(table)
     : (Object.values(table.columns) as Column[]);
   const known = new Set(columns.map((c) => c.name));
-  const checks = columns.map((column) => ({
-    name: column.name,
-    trusted: options.trusted?.has(column.name) ?? false,
-    accepts: options.typed?.has(column.name) === true ? typedCheck(column) : fastCheck(column),
-    column,
-  }));
+  const checkColumns = compileColumnChecks(columns, options);
   // Words a failure exactly as the zod schema of those columns would.
   const schema = z.strictObject(Object.fromEntries(columns.map((c) => [c.name, c.zod])));
   const scanKeys = options.exactKeys !== true;
@@ -70,29 +65,58 @@ export function compileValidator(
         if (!known.has(key)) valid = false;
       }
     }
-    for (let i = 0; valid && i < checks.length; i += 1) {
-      const check = checks[i] as (typeof checks)[number];
-      const value = row[check.name];
-      if (check.trusted && reference !== undefined && value === reference[check.name]) {
-        if (value !== undefined || check.name in row) continue;
-      }
-      if (check.accepts !== undefined && check.accepts(value)) continue;
-      const result = check.column.zod.safeParse(value);
-      if (!result.success) valid = false;
-      // A custom schema may transform its value; keep what it returned.
-      else if (result.data !== value) row[check.name] = result.data;
-    }
-    if (valid) return null;
+    if (valid && checkColumns(row, reference)) return null;
     const result = schema.safeParse(row);
     return result.success ? null : formatIssues(result.error.issues);
   };
 }
 
-/** A `typed` column's check: any value but NULL (unless nullable) and undefined (missing). */
-function typedCheck(column: Column): (value: unknown) => boolean {
-  return column.nullable
-    ? (value) => value !== undefined
-    : (value) => value !== null && value !== undefined;
+type ColumnChecks = (
+  row: Record<string, unknown>,
+  reference: Readonly<Record<string, unknown>> | undefined,
+) => boolean;
+
+/**
+ * Whether every column's value is valid, compiled once per table (as the loader's row
+ * parsers are): each column read by its name as a constant, which keeps property reads
+ * monomorphic. Per column, in order, stopping at the first invalid one: a trusted value that
+ * is the reference's is skipped; a typed one checks its NULL; a plain predicate accepts it;
+ * else zod decides (a custom schema's transformed value is kept in the row).
+ */
+function compileColumnChecks(
+  columns: readonly Column[],
+  options: CompileValidatorOptions,
+): ColumnChecks {
+  const accepts: (((value: unknown) => boolean) | undefined)[] = [];
+  const body = columns.map((column, i) => {
+    const key = JSON.stringify(column.name);
+    const typed = options.typed?.has(column.name) === true;
+    accepts.push(typed ? undefined : fastCheck(column));
+    const accepted = typed
+      ? column.nullable
+        ? 'v !== undefined'
+        : 'v !== null && v !== undefined'
+      : accepts[i] === undefined
+        ? 'false'
+        : `a[${i}](v)`;
+    const check = `if (!(${accepted})) { const r = z[${i}].safeParse(v); if (!r.success) return false; if (r.data !== v) row[${key}] = r.data; }`;
+    const trusted = options.trusted?.has(column.name) === true;
+    return trusted
+      ? `{ const v = row[${key}]; if (!(ref !== undefined && v === ref[${key}] && (v !== undefined || ${key} in row))) { ${check} } }`
+      : `{ const v = row[${key}]; ${check} }`;
+  });
+  const make = new Function(
+    'a',
+    'z',
+    `return (row, ref) => { ${body.join(' ')} return true; };`,
+  ) as (
+    a: readonly (((value: unknown) => boolean) | undefined)[],
+    z: readonly z.ZodType[],
+  ) => ColumnChecks;
+  return make(
+    accepts,
+    columns.map((c) => c.zod),
+  );
 }
 
 const INTEGER_BOUNDS = {

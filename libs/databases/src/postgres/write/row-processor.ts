@@ -133,6 +133,14 @@ export class RowProcessor {
    */
   readonly #asIs: boolean;
   readonly #cursorCompare: (a: string, b: string) => number;
+  /**
+   * Whether every target column holds the very value of the source column of its name
+   * (`Object.is`: a NaN passed through is the same value, a -0 turned into 0 is not).
+   */
+  readonly #passedThrough: (
+    row: Record<string, unknown>,
+    source: Record<string, unknown>,
+  ) => boolean;
   /** Field offsets of the current COPY row (see compileCopyRowParser). */
   readonly #offsets: Int32Array;
   /** The current row's source: a chunk of COPY text (with #offsets) or an array of fields. */
@@ -209,6 +217,7 @@ export class RowProcessor {
       options.lineSuffix === '' &&
       this.#targetColumns.length === sourceColumns.length &&
       this.#targetColumns.every((c, i) => c.sourceIndex === i);
+    this.#passedThrough = compilePassedThrough(data.map((c) => c.name));
     this.#cursorIndex = options.cursor === null ? -1 : this.#sourceNames.indexOf(options.cursor);
     this.#cursorName = options.cursor ?? '';
     const cursorColumn = sourceColumns[this.#cursorIndex];
@@ -466,19 +475,6 @@ export class RowProcessor {
       this.#pieces.push(this.#out);
       this.#out = '';
     }
-  }
-
-  /**
-   * Whether every target column holds the very value of the source column of its name
-   * (`Object.is`: a NaN passed through is the same value, a -0 turned into 0 is not).
-   */
-  #passedThrough(row: Record<string, unknown>, source: Record<string, unknown>): boolean {
-    const columns = this.#targetColumns;
-    for (let i = 0; i < columns.length; i += 1) {
-      const name = (columns[i] as TargetColumn).name;
-      if (!Object.is(row[name], source[name])) return false;
-    }
-    return true;
   }
 
   /** Source field `index` of the current row as escaped COPY text (`\N` for null). */
@@ -743,6 +739,20 @@ export function compileRowBuilder(
     d: readonly ((text: string) => unknown)[],
   ) => (fields: readonly (string | null)[]) => Record<string, unknown>;
   return make(decoders);
+}
+
+/** Compiles {@link RowProcessor}'s pass-through check: each name read as a constant. */
+function compilePassedThrough(
+  names: readonly string[],
+): (row: Record<string, unknown>, source: Record<string, unknown>) => boolean {
+  const same = names.map((name) => {
+    const key = JSON.stringify(name);
+    return `Object.is(r[${key}], s[${key}])`;
+  });
+  return new Function('r', 's', `return ${same.length === 0 ? 'true' : same.join(' && ')};`) as (
+    row: Record<string, unknown>,
+    source: Record<string, unknown>,
+  ) => boolean;
 }
 
 /**
