@@ -20,7 +20,10 @@ describe('validateManifests', () => {
   it('refuses an unknown field, as strict field validation does', () => {
     const manifests = withCronJob((cronJob) => {
       (
-        cronJob.spec!.jobTemplate.spec!.template.spec!.containers[0] as Record<string, unknown>
+        cronJob.spec!.jobTemplate.spec!.template.spec!.containers[0] as unknown as Record<
+          string,
+          unknown
+        >
       ).imagePolicy = 'x';
     });
     expect(validateManifests(manifests)).toEqual([
@@ -34,8 +37,10 @@ describe('validateManifests', () => {
 
   it('refuses a value of the wrong type', () => {
     const manifests = withCronJob((cronJob) => {
-      (cronJob.spec as Record<string, unknown>).successfulJobsHistoryLimit = '3';
-      (cronJob.spec!.jobTemplate.spec!.template.spec as Record<string, unknown>).volumes = {};
+      (cronJob.spec as unknown as Record<string, unknown>).successfulJobsHistoryLimit = '3';
+      (
+        cronJob.spec!.jobTemplate.spec!.template.spec as unknown as Record<string, unknown>
+      ).volumes = {};
     });
     expect(validateManifests(manifests).map((p) => `${p.path}: ${p.message}`)).toEqual([
       'spec.successfulJobsHistoryLimit: expected a number, found "3"',
@@ -74,12 +79,12 @@ describe('verifyManifests', () => {
   it('reports each problem at the warehouse.yaml field and line it came from', () => {
     const state = exampleState('analytics');
     const manifests = withCronJob((cronJob) => {
-      (cronJob.metadata as Record<string, unknown>).namespace = 7;
-      (cronJob.spec as Record<string, unknown>).schedules = '0 3 * * *';
+      (cronJob.metadata as unknown as Record<string, unknown>).namespace = 7;
+      (cronJob.spec as unknown as Record<string, unknown>).schedules = '0 3 * * *';
       (
         cronJob.spec!.jobTemplate.spec!.template.spec!.containers.find(
           (c) => c.name === 'datakit',
-        ) as Record<string, unknown>
+        ) as unknown as Record<string, unknown>
       ).image = ['x'];
     });
     const { problems } = verifyManifests(state, manifests);
