@@ -1,4 +1,4 @@
-import { col } from '@datakit/contracts';
+import { col, formatInterval } from '@datakit/contracts';
 import { describe, expect, it } from 'vitest';
 
 import {
@@ -9,6 +9,7 @@ import {
   binaryHeaderLength,
   binaryRowEnd,
   binaryWireType,
+  formatIntervalMicros,
   formatMicros,
   readMicros,
 } from './binary-copy.ts';
@@ -103,6 +104,31 @@ describe('binary COPY codecs', () => {
     for (let day = -800; day < 800; day += 1) {
       const iso = new Date(Date.UTC(2000, 0, 1 + day * 37)).toISOString();
       expect(formatMicros(micros(iso), false)).toBe(iso.slice(0, 10) + ' 00:00:00');
+    }
+  });
+
+  it('prints intervals without BigInt exactly as formatInterval does', () => {
+    const edges = [0, 1, -1, 999_999, 1_000_000, 59_999_999, 60_000_000, 3_599_999_999];
+    const values = [...edges, ...edges.map((v) => v + 3_600_000_000 * 7), 2 ** 52 - 1];
+    let seed = 12345;
+    const random = (): number => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed / 2_147_483_648;
+    };
+    for (let i = 0; i < 2_000; i += 1) values.push(Math.floor((random() - 0.5) * 2 ** 53));
+    for (const micros of [...values, ...values.map((v) => -v)]) {
+      for (const [months, days] of [
+        [0, 0],
+        [14, -3],
+        [-2_147_483_648, 2_147_483_647],
+      ]) {
+        expect([months, days, micros, formatIntervalMicros(months!, days!, micros)]).toEqual([
+          months,
+          days,
+          micros,
+          formatInterval({ months: months!, days: days!, microseconds: BigInt(micros) }),
+        ]);
+      }
     }
   });
 

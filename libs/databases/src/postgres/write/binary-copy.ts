@@ -88,8 +88,15 @@ const exactly =
 
 const same = (type: string) => (): string => type;
 
+/**
+ * `data.toString('utf8', start, end)` without its argument handling, for offsets known to lie
+ * within the chunk (a complete row's fields): Buffer's own UTF-8 slice, which toString calls.
+ */
+const utf8 = (data: Buffer, start: number, end: number): string =>
+  (data as unknown as { utf8Slice(start: number, end: number): string }).utf8Slice(start, end);
+
 const textCodec: BinaryCodec = {
-  decode: (data, start, end) => data.toString('utf8', start, end),
+  decode: utf8,
   encode: (value, out) => out.textField(value as string),
 };
 
@@ -459,7 +466,7 @@ const TEXT_OID = 25;
 
 /** jsonb: version 1, then its text; parsed as the text path parses it. */
 function decodeJsonb(data: Buffer, start: number, end: number): unknown {
-  const text = data.toString('utf8', start + 1, end);
+  const text = utf8(data, start + 1, end);
   try {
     return JSON.parse(text) as unknown;
   } catch {
@@ -504,11 +511,40 @@ const PG_EPOCH_DAYS = 10_957;
 
 /** An interval: int64 microseconds, int32 days, int32 months, as IntervalStyle iso_8601 prints it. */
 function decodeInterval(data: Buffer, start: number): unknown {
-  return formatInterval({
-    microseconds: data.readBigInt64BE(start),
-    days: data.readInt32BE(start + 8),
-    months: data.readInt32BE(start + 12),
-  });
+  const days = data.readInt32BE(start + 8);
+  const months = data.readInt32BE(start + 12);
+  const high = data.readInt32BE(start);
+  if (high >= -SAFE_HIGH && high < SAFE_HIGH) {
+    return formatIntervalMicros(months, days, readMicros(data, start));
+  }
+  return formatInterval({ microseconds: data.readBigInt64BE(start), days, months });
+}
+
+/**
+ * formatInterval's text for microseconds a double holds exactly (within ±2^52, about 142
+ * years), without BigInt: remainders (`%` truncates as C and BigInt's `/` do) and exact
+ * divisions of their differences.
+ */
+export function formatIntervalMicros(months: number, days: number, micros: number): string {
+  if (months === 0 && days === 0 && micros === 0) return 'PT0S';
+  const years = Math.trunc(months / 12);
+  let text = `P${unit(years, 'Y')}${unit(months - years * 12, 'M')}${unit(days, 'D')}`;
+  if (micros !== 0) {
+    const belowHour = micros % 3_600_000_000;
+    const rest = belowHour % 60_000_000;
+    text += `T${unit((micros - belowHour) / 3_600_000_000, 'H')}${unit((belowHour - rest) / 60_000_000, 'M')}`;
+    if (rest !== 0) {
+      const abs = rest < 0 ? -rest : rest;
+      const fraction = abs % 1_000_000;
+      const digits = String(fraction).padStart(6, '0').replace(/0+$/, '');
+      text += `${rest < 0 ? '-' : ''}${(abs - fraction) / 1_000_000}${digits === '' ? '' : `.${digits}`}S`;
+    }
+  }
+  return text;
+}
+
+function unit(value: number, letter: string): string {
+  return value === 0 ? '' : `${value}${letter}`;
 }
 
 /**

@@ -794,7 +794,9 @@ function sameContract(source: ColumnMeta, target: ColumnMeta): boolean {
  * contract whatever the row, its wire type guaranteeing it: an int2/int4 without bounds, an
  * int8, a boolean, a uuid (printed canonically), bytea, an interval (three integers printed
  * as ISO 8601), a date (a day count within PostgreSQL's range, which is the contract's),
- * text without a length (PostgreSQL text holds no NUL).
+ * text without a length (PostgreSQL text holds no NUL), json (PostgreSQL's json input is
+ * strict RFC 8259 JSON, all of which JSON.parse accepts; both refuse leading zeros, trailing
+ * commas, bare control characters, bad escapes, NaN and single quotes).
  */
 function impliedByWireType(meta: ColumnMeta): boolean {
   switch (meta.kind) {
@@ -807,6 +809,7 @@ function impliedByWireType(meta: ColumnMeta): boolean {
     case 'bytea':
     case 'interval':
     case 'date':
+    case 'json':
       return true;
     case 'text':
       return meta.maxLength === undefined;
