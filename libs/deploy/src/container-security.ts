@@ -3,11 +3,8 @@
  * securityContext and resources, and the Docker HostConfig, take their values from here.
  */
 
-/**
- * The uid and gid of the datakit base image's user (`datakit`, platform/datakit-base), which
- * the Kerberos sidecar image shares so the ticket cache it writes (0600) is the datakit's.
- */
-export const DATAKIT_UID = 10001;
+/** The uid and gid of the datakit image's user: the job contract's (libs/warehouse). */
+export { DATAKIT_UID } from '@datakit/warehouse';
 
 /** Memory limits (Kubernetes quantities) and process limits, as both drivers set them. */
 export const CONTAINER_LIMITS = {

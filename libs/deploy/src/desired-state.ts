@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { ConfigError } from '@datakit/errors';
+import type { DatakitJobConfig } from '@datakit/warehouse';
 import {
   assertLockInSync,
   assertLockRegistries,
-  type Connection,
   type Environment,
   resolveEnvironment,
   targetSchemaOf,
@@ -23,30 +23,8 @@ export const DEPLOY_LABELS = {
   role: 'dev.datakit/role',
 } as const;
 
-type WriteMode = 'append' | 'replace' | 'merge';
-
-/** A pin's `mode`: one write mode for every table, or per target table. */
-export type WriteModeChoice = WriteMode | Readonly<Record<string, WriteMode>>;
-
-/** The configuration file a datakit container reads (`/etc/datakit/config.json`). */
-export interface DatakitJobConfig {
-  source: Connection;
-  target: Connection;
-  /**
-   * The pin's write mode, one or per table; absent: each table's own from its datakit (a mode
-   * written here for every pin would override a keyless table's replace with a doubling merge).
-   */
-  mode?: WriteModeChoice;
-  rejectThreshold: number;
-  /**
-   * The schema the target tables are written to: the pin's targetSchema, else its target
-   * connection's schema; absent, each target contract's own (the runtime's default).
-   */
-  targetSchema?: string;
-  /** Written only when the pin sets one (the runtime's default is 0). */
-  rejectFloor?: number;
-  parameters: Record<string, unknown>;
-}
+/** The config file of a job and a pin's write mode: the job contract's (libs/warehouse). */
+export type { DatakitJobConfig, WriteModeChoice } from '@datakit/warehouse';
 
 /** One pinned datakit as it should run. */
 export interface DesiredJob {

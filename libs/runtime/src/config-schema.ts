@@ -1,11 +1,11 @@
 import { writeModeRefusal } from '@datakit/contracts';
-import { connectionSchema } from '@datakit/warehouse';
+import { CONTAINER_PATHS, connectionSchema, type DatakitJobConfig } from '@datakit/warehouse';
 import { z } from 'zod';
 
 import type { DatakitDefinition } from './define-datakit.ts';
 
-/** The default place of the config file inside a datakit container. */
-export const DEFAULT_CONFIG_PATH = '/etc/datakit/config.json';
+/** The default place of the config file inside a datakit container: the job contract's. */
+export const DEFAULT_CONFIG_PATH = CONTAINER_PATHS.configFile;
 
 /**
  * The environment variables that override a config file field. Documented in README.md; a
@@ -180,3 +180,19 @@ export function configJsonSchema(definition: DatakitDefinition): Record<string, 
     unrepresentable: 'any',
   }) as Record<string, unknown>;
 }
+
+/**
+ * The job contract's config file (what both deploy drivers write) must be a config this schema
+ * reads: a field renamed or retyped on one side only fails compilation here.
+ */
+type JobConfigFile = Omit<DatakitJobConfig, 'source' | 'target'> & {
+  source: RuntimeConfigInput['source'];
+  target: RuntimeConfigInput['target'];
+};
+const jobConfigFitsRuntime = (config: JobConfigFile): RuntimeConfigInput => config;
+/** Every field the drivers write is one the runtime knows (a renamed field is not extra). */
+type FieldsTheRuntimeLacks = Exclude<keyof DatakitJobConfig, keyof RuntimeConfigInput>;
+const everyFieldKnown: [FieldsTheRuntimeLacks] extends [never] ? true : FieldsTheRuntimeLacks =
+  true;
+void jobConfigFitsRuntime;
+void everyFieldKnown;

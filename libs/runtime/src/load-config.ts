@@ -1,4 +1,5 @@
 import type { CopyFormatChoice } from '@datakit/databases';
+import { JOB_ENV } from '@datakit/warehouse';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 
@@ -93,8 +94,8 @@ function readConfigText(options: LoadConfigOptions): { file: string; text: strin
   const located: LocatedFile =
     options.configPath !== undefined
       ? { path: options.configPath, from: 'the --config flag' }
-      : options.env.DATAKIT_CONFIG
-        ? { path: options.env.DATAKIT_CONFIG, from: 'DATAKIT_CONFIG' }
+      : options.env[JOB_ENV.config]
+        ? { path: options.env[JOB_ENV.config]!, from: JOB_ENV.config }
         : { path: DEFAULT_CONFIG_PATH, from: 'the default location' };
   try {
     return { file: located.path, text: readFileSync(located.path, 'utf8') };

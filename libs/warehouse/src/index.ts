@@ -50,3 +50,13 @@ export {
   type Warehouse,
   type WarehouseInput,
 } from './warehouse-schema.ts';
+export {
+  CONTAINER_PATHS,
+  DATAKIT_UID,
+  JOB_ENV,
+  PLATFORM_PATHS,
+  SIDECAR_ENV,
+  serializeJobConfig,
+  type DatakitJobConfig,
+  type WriteModeChoice,
+} from './job-contract.ts';

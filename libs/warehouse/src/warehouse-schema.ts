@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import { PLATFORM_PATHS } from './job-contract.ts';
 import semver from 'semver';
 import { z } from 'zod';
 import { secretRefSchema } from '@datakit/secrets';
@@ -877,7 +878,7 @@ export type DatakitPin = z.output<typeof datakitPinSchema>;
  * Container paths the platform owns: the datakit's code, the ticket cache, the config file, the
  * secret files. Nothing configurable may point at them.
  */
-const PLATFORM_CONTAINER_PATHS = ['/app', '/var/run/datakit', '/run/secrets', '/etc/datakit'];
+const PLATFORM_CONTAINER_PATHS = PLATFORM_PATHS;
 
 /** Why a container path of warehouse.yaml is refused, or undefined. */
 function containerPathProblem(path: string): string | undefined {

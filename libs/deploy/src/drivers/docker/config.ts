@@ -2,7 +2,13 @@ import { createHash } from 'node:crypto';
 import { resolve, join } from 'node:path';
 import type { BindMount, ContainerHardening, ContainerSpec } from '@datakit/docker';
 import { ConfigError } from '@datakit/errors';
-import { memoryBytesOf } from '@datakit/warehouse';
+import {
+  CONTAINER_PATHS as CONTRACT_PATHS,
+  JOB_ENV,
+  SIDECAR_ENV,
+  memoryBytesOf,
+  serializeJobConfig,
+} from '@datakit/warehouse';
 import { CONTAINER_LIMITS, DATAKIT_UID } from '../../container-security.ts';
 import { DEPLOY_LABELS, type DesiredJob, type DesiredState } from '../../desired-state.ts';
 import {
@@ -13,18 +19,19 @@ import {
 } from './map-secret-files.ts';
 
 /**
- * Where things go inside the containers (the same paths the Kubernetes driver uses). The driver
- * mounts host files only at these places, never over a path of the image.
+ * Where things go inside the containers: the job contract's paths (libs/warehouse), the same
+ * the Kubernetes driver, the runtime and the sidecar use. The driver mounts host files only at
+ * these places, never over a path of the image.
  */
 export const CONTAINER_PATHS = {
-  ticketCacheDir: '/var/run/datakit/krb5',
-  ticketCache: 'FILE:/var/run/datakit/krb5/ccache',
-  readyFile: '/var/run/datakit/krb5/ready',
-  config: '/etc/datakit/config.json',
+  ticketCacheDir: CONTRACT_PATHS.ticketCacheDir,
+  ticketCache: CONTRACT_PATHS.ticketCache,
+  readyFile: CONTRACT_PATHS.readyFile,
+  config: CONTRACT_PATHS.configFile,
   /** Secret files of `secretsDir`, each mounted on its own, read-only. */
   secrets: SECRETS_ROOT,
   /** Where the environment's `krb5ConfigFile` is mounted (and KRB5_CONFIG points). */
-  krb5Config: '/etc/datakit/krb5.conf',
+  krb5Config: CONTRACT_PATHS.krb5Config,
 } as const;
 
 /** The label holding the driver's hash of a job's desired spec (for plan). */
@@ -84,18 +91,18 @@ export function sidecarSpec(
   const names = dockerNames(state.warehouse, state.environmentName);
   const krb5Config = krb5ConfigOf(state, paths);
   const env: Record<string, string> = {
-    SIDECAR_PRINCIPAL: sidecar.principal,
-    SIDECAR_KEYTAB: sidecar.keytab,
-    SIDECAR_CCACHE: CONTAINER_PATHS.ticketCache,
-    SIDECAR_READY_FILE: CONTAINER_PATHS.readyFile,
-    SIDECAR_RENEW_MARGIN_SECONDS: String(sidecar.renewBeforeSeconds),
+    [SIDECAR_ENV.principal]: sidecar.principal,
+    [SIDECAR_ENV.keytab]: sidecar.keytab,
+    [SIDECAR_ENV.ccache]: CONTAINER_PATHS.ticketCache,
+    [SIDECAR_ENV.readyFile]: CONTAINER_PATHS.readyFile,
+    [SIDECAR_ENV.renewMarginSeconds]: String(sidecar.renewBeforeSeconds),
     // Host networking: two warehouses' sidecars would fight over a port; readiness is the file.
-    SIDECAR_HTTP_PORT: '0',
+    [SIDECAR_ENV.httpPort]: '0',
   };
-  if (krb5Config !== undefined) env.SIDECAR_KRB5_CONFIG = krb5Config;
+  if (krb5Config !== undefined) env[SIDECAR_ENV.krb5Config] = krb5Config;
   if (sidecar.delinea) {
-    env.SIDECAR_DELINEA_BASE_URL = sidecar.delinea.baseUrl;
-    env.SIDECAR_DELINEA_CREDENTIALS_FILE = sidecar.delinea.credentialsFile;
+    env[SIDECAR_ENV.delineaBaseUrl] = sidecar.delinea.baseUrl;
+    env[SIDECAR_ENV.delineaCredentialsFile] = sidecar.delinea.credentialsFile;
   }
   return {
     name: names.sidecar,
@@ -138,9 +145,9 @@ export function jobSpec(
     image: job.image,
     cmd: ['run'],
     env: {
-      DATAKIT_CONFIG: CONTAINER_PATHS.config,
-      ...(kerberos ? { KRB5CCNAME: CONTAINER_PATHS.ticketCache } : {}),
-      ...(krb5Config === undefined ? {} : { KRB5_CONFIG: krb5Config }),
+      [JOB_ENV.config]: CONTAINER_PATHS.config,
+      ...(kerberos ? { [JOB_ENV.ticketCache]: CONTAINER_PATHS.ticketCache } : {}),
+      ...(krb5Config === undefined ? {} : { [JOB_ENV.krb5Config]: krb5Config }),
     },
     // The datakit reads the ticket cache; only the sidecar writes it.
     binds: kerberos ? [`${names.ticketVolume}:${CONTAINER_PATHS.ticketCacheDir}:ro`] : [],
@@ -221,9 +228,9 @@ export function configFile(paths: DockerHostPaths, job: DesiredJob): string {
   return join(paths.stateDir, `${job.datakit}.config.${digest}.json`);
 }
 
-/** The bytes of a job's configuration file: secret references only, never a secret. */
+/** The bytes of a job's configuration file: the job contract's one serializer. */
 export function configJson(job: DesiredJob): string {
-  return `${JSON.stringify(job.config, null, 2)}\n`;
+  return serializeJobConfig(job.config);
 }
 
 /**

@@ -1,11 +1,12 @@
 import { posix } from 'node:path';
+import { CONTAINER_PATHS } from '@datakit/warehouse';
 import type { BindMount } from '@datakit/docker';
 import { ConfigError } from '@datakit/errors';
 import { formatSecretRef, parseSecretRef, type SecretRef } from '@datakit/secrets';
 import type { DesiredJob, DesiredState } from '../../desired-state.ts';
 
 /** Where the environment's `secretsDir` appears in containers, one file at a time. */
-export const SECRETS_ROOT = '/run/secrets/datakit';
+export const SECRETS_ROOT = CONTAINER_PATHS.dockerSecretsDir;
 
 /** One secret file a container gets: where its reference points and where it is on the host. */
 export interface SecretFile {

@@ -1,4 +1,5 @@
 import { ConfigError } from '@datakit/errors';
+import { CONTAINER_PATHS } from '@datakit/warehouse';
 import { cronJobNameOf } from '@datakit/warehouse';
 import type { DesiredState } from '../../desired-state.ts';
 
@@ -26,18 +27,18 @@ export const ON_DEMAND_SCHEDULE = '0 0 31 2 *';
 /** The uid and gid of the datakit base image's user, which the sidecar image shares. */
 export { DATAKIT_UID } from '../../container-security.ts';
 
-/** Paths inside the pod, shared by the sidecar and the datakit container. */
+/** Paths inside the pod, shared by the sidecar and the datakit container: the job contract's. */
 export const PATHS = {
   /** The in-memory emptyDir holding the ticket cache and the ready file. */
-  krb5Dir: '/var/run/datakit/krb5',
-  ccache: 'FILE:/var/run/datakit/krb5/ccache',
-  readyFile: '/var/run/datakit/krb5/ready',
+  krb5Dir: CONTAINER_PATHS.ticketCacheDir,
+  ccache: CONTAINER_PATHS.ticketCache,
+  readyFile: CONTAINER_PATHS.readyFile,
   /** A second in-memory emptyDir where the sidecar keeps the keytab while kinit reads it. */
-  keytabDir: '/var/run/datakit/keytab',
-  configDir: '/etc/datakit',
-  configFile: '/etc/datakit/config.json',
+  keytabDir: CONTAINER_PATHS.keytabDir,
+  configDir: CONTAINER_PATHS.configDir,
+  configFile: CONTAINER_PATHS.configFile,
   /** Where `file:` secret references must point: `/run/secrets/<secret>/<key>`. */
-  secretsRoot: '/run/secrets',
+  secretsRoot: CONTAINER_PATHS.secretsRoot,
 } as const;
 
 /** The port of the sidecar's /healthz and /readyz, which it serves on 127.0.0.1 only. */

@@ -9,7 +9,7 @@ import type {
   V1VolumeMount,
 } from '@kubernetes/client-node';
 import { ConfigError } from '@datakit/errors';
-import { formatSecretRef } from '@datakit/secrets';
+import { JOB_ENV, SIDECAR_ENV, serializeJobConfig } from '@datakit/warehouse';
 import { stringify } from 'yaml';
 import { CONTAINER_LIMITS } from '../../container-security.ts';
 import {
@@ -151,20 +151,7 @@ function renderConfigMap(
       namespace: config.namespace,
       labels: sorted(job.labels),
     },
-    data: { 'config.json': `${JSON.stringify(sortKeys(configJsonOf(job)), null, 2)}\n` },
-  };
-}
-
-/** config.json: the job config with secret references as the text warehouse.yaml uses. */
-function configJsonOf(job: DesiredJob): unknown {
-  const withRefText = (connection: DesiredJob['config']['source']) => ({
-    ...connection,
-    password: connection.password === undefined ? undefined : formatSecretRef(connection.password),
-  });
-  return {
-    ...job.config,
-    source: withRefText(job.config.source),
-    target: withRefText(job.config.target),
+    data: { 'config.json': serializeJobConfig(job.config) },
   };
 }
 
@@ -248,19 +235,19 @@ function renderPodSpec(
         imagePullPolicy: 'IfNotPresent',
         args: ['run'],
         env: [
-          { name: 'DATAKIT_CONFIG', value: PATHS.configFile },
+          { name: JOB_ENV.config, value: PATHS.configFile },
           ...(sidecar === undefined
             ? []
             : [
-                { name: 'KRB5CCNAME', value: PATHS.ccache },
-                ...krb5ConfigEnv('KRB5_CONFIG', sidecar.krb5Config),
+                { name: JOB_ENV.ticketCache, value: PATHS.ccache },
+                ...krb5ConfigEnv(JOB_ENV.krb5Config, sidecar.krb5Config),
               ]),
           ...(datakitSecrets.delinea === undefined
             ? []
             : [
-                { name: 'DATAKIT_DELINEA_BASE_URL', value: datakitSecrets.delinea.baseUrl },
+                { name: JOB_ENV.delineaBaseUrl, value: datakitSecrets.delinea.baseUrl },
                 {
-                  name: 'DATAKIT_DELINEA_CREDENTIALS_FILE',
+                  name: JOB_ENV.delineaCredentialsFile,
                   value: datakitSecrets.delinea.credentialsFile,
                 },
               ]),
@@ -316,22 +303,25 @@ function renderSidecar(
   secrets: SidecarSecrets,
 ): V1Container {
   const env: V1EnvVar[] = [
-    { name: 'SIDECAR_PRINCIPAL', value: sidecar.principal },
-    { name: 'SIDECAR_KEYTAB', value: secrets.keytab },
+    { name: SIDECAR_ENV.principal, value: sidecar.principal },
+    { name: SIDECAR_ENV.keytab, value: secrets.keytab },
     ...(secrets.delinea === undefined
       ? []
       : [
-          { name: 'SIDECAR_DELINEA_BASE_URL', value: secrets.delinea.baseUrl },
-          { name: 'SIDECAR_DELINEA_CREDENTIALS_FILE', value: secrets.delinea.credentialsFile },
+          { name: SIDECAR_ENV.delineaBaseUrl, value: secrets.delinea.baseUrl },
+          {
+            name: SIDECAR_ENV.delineaCredentialsFile,
+            value: secrets.delinea.credentialsFile,
+          },
         ]),
-    ...krb5ConfigEnv('SIDECAR_KRB5_CONFIG', sidecar.krb5Config),
-    { name: 'SIDECAR_CCACHE', value: PATHS.ccache },
-    { name: 'SIDECAR_READY_FILE', value: PATHS.readyFile },
-    { name: 'SIDECAR_KEYTAB_DIR', value: PATHS.keytabDir },
-    { name: 'SIDECAR_RENEW_MARGIN_SECONDS', value: String(sidecar.renewBeforeSeconds) },
-    { name: 'SIDECAR_HTTP_PORT', value: String(SIDECAR_HTTP_PORT) },
-    { name: 'SIDECAR_CACHE_UID', value: String(DATAKIT_UID) },
-    { name: 'SIDECAR_CACHE_GID', value: String(DATAKIT_UID) },
+    ...krb5ConfigEnv(SIDECAR_ENV.krb5Config, sidecar.krb5Config),
+    { name: SIDECAR_ENV.ccache, value: PATHS.ccache },
+    { name: SIDECAR_ENV.readyFile, value: PATHS.readyFile },
+    { name: SIDECAR_ENV.keytabDir, value: PATHS.keytabDir },
+    { name: SIDECAR_ENV.renewMarginSeconds, value: String(sidecar.renewBeforeSeconds) },
+    { name: SIDECAR_ENV.httpPort, value: String(SIDECAR_HTTP_PORT) },
+    { name: SIDECAR_ENV.cacheUid, value: String(DATAKIT_UID) },
+    { name: SIDECAR_ENV.cacheGid, value: String(DATAKIT_UID) },
   ];
   return {
     name: CONTAINERS.sidecar,
@@ -393,15 +383,4 @@ function secretMounts(role: 'sidecar' | 'datakit', files: SecretFiles[]): V1Volu
 
 function sorted(labels: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : 1)));
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(
-    Object.entries(value)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : 1))
-      .map(([k, v]) => [k, sortKeys(v)]),
-  );
 }

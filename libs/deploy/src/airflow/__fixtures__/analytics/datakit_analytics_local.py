@@ -55,7 +55,7 @@ with DAG(
             },
             "mounts": [
                 {
-                    "source": "/srv/datakit/warehouses/analytics/.datakit/local/pagila-bronze.config.b1a7d4e2caf8.json",
+                    "source": "/srv/datakit/warehouses/analytics/.datakit/local/pagila-bronze.config.62654701243f.json",
                     "target": "/etc/datakit/config.json",
                     "type": "bind",
                     "read_only": True,

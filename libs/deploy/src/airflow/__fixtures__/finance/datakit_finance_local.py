@@ -55,7 +55,7 @@ with DAG(
             },
             "mounts": [
                 {
-                    "source": "/srv/datakit/warehouses/finance/.datakit/local/pagila-bronze.config.f5bb75e04012.json",
+                    "source": "/srv/datakit/warehouses/finance/.datakit/local/pagila-bronze.config.4413efb75f0b.json",
                     "target": "/etc/datakit/config.json",
                     "type": "bind",
                     "read_only": True,

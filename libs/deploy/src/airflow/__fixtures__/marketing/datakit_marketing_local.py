@@ -55,7 +55,7 @@ with DAG(
             },
             "mounts": [
                 {
-                    "source": "/srv/datakit/warehouses/marketing/.datakit/local/pagila-bronze.config.ed26c47638b7.json",
+                    "source": "/srv/datakit/warehouses/marketing/.datakit/local/pagila-bronze.config.953866dec32e.json",
                     "target": "/etc/datakit/config.json",
                     "type": "bind",
                     "read_only": True,
@@ -121,7 +121,7 @@ with DAG(
             },
             "mounts": [
                 {
-                    "source": "/srv/datakit/warehouses/marketing/.datakit/local/hello.config.aa9e8a5c701b.json",
+                    "source": "/srv/datakit/warehouses/marketing/.datakit/local/hello.config.9ef21254e04a.json",
                     "target": "/etc/datakit/config.json",
                     "type": "bind",
                     "read_only": True,
