@@ -194,6 +194,11 @@ export interface TableLoadResult {
   cursor: string | null;
   /** The COPY format the rows crossed in (`text` also for a server-side cursor read). */
   format: CopyFormat;
+  /**
+   * Of `read` and `rejected`, the rows read again that earlier runs rejected already, unchanged:
+   * kept open as they were, not stored again and not counted against the reject limits.
+   */
+  rejectedBefore?: number;
 }
 
 /** A session a datakit writes to: the warehouse. */

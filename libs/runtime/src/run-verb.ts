@@ -187,11 +187,15 @@ async function loadOneTable(
     ...(result.format === undefined ? {} : { format: result.format }),
     durationMs: Date.now() - started,
   });
-  // The loader enforces the threshold itself; this guards a loader that only counts.
+  // The loader enforces the threshold itself; this guards a loader that only counts. Rows an
+  // earlier run rejected already, read again unchanged, do not count, as in the loader.
   const limits = { threshold: config.rejectThreshold, floor: config.rejectFloor };
-  if (overRejectLimit(result.read, result.rejected, limits)) {
+  const before = result.rejectedBefore ?? 0;
+  const read = result.read - before;
+  const rejected = result.rejected - before;
+  if (overRejectLimit(read, rejected, limits)) {
     throw new RejectsError(
-      `${name}: ${result.rejected} of ${result.read} rows were rejected (${percent(result.rejected / result.read)}), more than ${describeRejectLimits(limits)}.`,
+      `${name}: ${rejected} of ${read} rows were rejected (${percent(rejected / read)}), more than ${describeRejectLimits(limits)}.`,
       {
         hint: 'The rejected rows and their reasons are kept in the warehouse; fix the data or raise rejectThreshold (a fraction) or rejectFloor (rows).',
       },

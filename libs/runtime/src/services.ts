@@ -62,6 +62,8 @@ export interface LoadTableResult extends TableCounts {
   cursor?: string | null;
   /** The COPY format the rows crossed in. */
   format?: CopyFormat;
+  /** Of read and rejected, rows earlier runs rejected already (not counted against limits). */
+  rejectedBefore?: number;
 }
 
 /**

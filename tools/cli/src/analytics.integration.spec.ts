@@ -116,7 +116,7 @@ beforeAll(async () => {
     shipped
       .replace(/^name: analytics$/m, `name: ${warehouseName}`)
       .replace(/^# yaml-language-server.*$/m, '')
-      .replaceAll('../../.infra/', `${join(root, '.infra')}/`),
+      .replaceAll('../../.infra', join(root, '.infra')),
   );
   const sidecar = datakit('images', 'push', 'kerberos-sidecar');
   expect(sidecar.status, sidecar.stderr).toBe(0);

@@ -227,10 +227,12 @@ export async function loadTable(options: LoadTableOptions): Promise<TableLoadRes
       // A replace saves no cursor (it reads everything every run): none is reported.
       cursor: options.cursor === null || options.mode === 'replace' ? null : cursorTo,
       format: binary ? 'binary' : 'text',
+      ...(known.size === 0 ? {} : { rejectedBefore: known.size }),
     };
+    const { rejectedBefore: _before, ...recorded } = result;
     await recordRunEnd(target, runId, targetName, {
       status: 'succeeded',
-      ...result,
+      ...recorded,
       cursorFrom,
       cursorTo: result.cursor,
     });
