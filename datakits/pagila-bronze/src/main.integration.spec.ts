@@ -217,15 +217,15 @@ describe('pagila-bronze main against pagila and the warehouse', () => {
         );
         expect(event).toMatchObject({ read: expected, written: expected, rejected: 0 });
       }
-      // Tables of integers, timestamps and text cross in binary COPY; film (numeric, arrays)
-      // in text.
+      // Every table crosses in binary COPY, film too (numeric and arrays have binary codecs;
+      // its tsvector, which the target drops, is read as text inside the binary stream).
       const formats = Object.fromEntries(
         run.events.filter((e) => e.type === 'table').map((e) => [e.table, e.format]),
       );
       expect(formats).toMatchObject({
         [`${TARGET_SCHEMA}.rental`]: 'binary',
         [`${TARGET_SCHEMA}.actor`]: 'binary',
-        [`${TARGET_SCHEMA}.film`]: 'text',
+        [`${TARGET_SCHEMA}.film`]: 'binary',
       });
     } finally {
       await Promise.all([source.end(), target.end()]);

@@ -221,6 +221,13 @@ const cases = [
 describe.each(cases)('deploying through the registry with $what on $host', (registry) => {
   const jobRef = () => `${registry.host}/${name}@${image.digest}`;
   const sidecarRef = `${registry.host}/kerberos-sidecar:${sidecarVersion}`;
+  /** The sidecar as the lock pins it and deploy pulls it: by digest. */
+  const sidecarByDigest = (dir: string) => {
+    const { sidecar } = JSON.parse(readFileSync(join(dir, 'datakits.lock.json'), 'utf8')) as {
+      sidecar: { digest: string };
+    };
+    return `${registry.host}/kerberos-sidecar@${sidecar.digest}`;
+  };
 
   it('refuses a wrong password naming the registry, creates nothing and prints no password', async () => {
     const warehouse = `${registry.kind}-refused-${name}`;
@@ -228,9 +235,10 @@ describe.each(cases)('deploying through the registry with $what on $host', (regi
     // A lock made with the right credentials; the deploy then gets wrong ones.
     const pin = await datakit(cliEnv(password), 'pin', dir, `${name}@1.0.0`);
     expect(pin.status, pin.stderr).toBe(0);
-    pulled.push(jobRef(), sidecarRef);
+    pulled.push(jobRef(), sidecarRef, sidecarByDigest(dir));
     await forget(jobRef());
     await forget(sidecarRef);
+    await forget(sidecarByDigest(dir));
 
     const wrong = `wrong-${randomBytes(12).toString('hex')}`;
     const deploy = await datakit(cliEnv(wrong), 'deploy', dir);
@@ -262,12 +270,13 @@ describe.each(cases)('deploying through the registry with $what on $host', (regi
     });
 
     // The engine has neither image under this registry's name: the deploy has to pull both.
-    pulled.push(jobRef(), sidecarRef);
+    pulled.push(jobRef(), sidecarRef, sidecarByDigest(dir));
     await forget(jobRef());
     await forget(sidecarRef);
+    await forget(sidecarByDigest(dir));
     const deploy = await datakit(env, 'deploy', dir);
     expect(deploy.status, deploy.stderr).toBe(0);
-    expect(deploy.stderr).toContain(`pulling ${sidecarRef}`);
+    expect(deploy.stderr).toContain(`pulling ${sidecarByDigest(dir)}`);
     expect(deploy.stderr).toContain(`pulling ${jobRef()}`);
     expect(await engine.imageInfo(jobRef())).toBeDefined();
 

@@ -223,7 +223,7 @@ describe('datakit new source on a schema with awkward shapes', () => {
       'ts:timestamp:timestamp without time zone',
       'tstz:timestamptz:timestamp with time zone',
       'exact:numeric:numeric',
-      'x:custom:xml',
+      'x:xml:xml',
       'tsv:tsvector:tsvector',
       'ids:array:integer[]',
       'order:text:text',
