@@ -55,7 +55,7 @@ with DAG(
             },
             "mounts": [
                 {
-                    "source": "/srv/datakit/warehouses/marketing/.datakit/local/pagila-bronze.config.953866dec32e.json",
+                    "source": "/srv/datakit/warehouses/marketing/.datakit/local/pagila-bronze.config.1ebfa82c4528.json",
                     "target": "/etc/datakit/config.json",
                     "type": "bind",
                     "read_only": True,
