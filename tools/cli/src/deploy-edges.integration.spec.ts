@@ -1,29 +1,16 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEPLOY_LABELS, historyFile } from '@datakit/deploy';
 import { DockerEngine } from '@datakit/docker';
-import {
-  buildDatakitImage,
-  pushDatakitImage,
-  readDatakitProject,
-  registryBaseReader,
-} from '@datakit/images';
 import { localInfra } from '@datakit/local-infra';
 import { createRegistryClient } from '@datakit/registry';
 import { lockInputsDigest, parseWarehouseYaml } from '@datakit/warehouse';
 import { repoRoot } from './_paths.ts';
+import { pushScratchDatakit } from './_scratch-datakit.ts';
 
 // The edges of the Docker deploy cycle through the real `datakit` binary and engine: a job that
 // fails with an unexpected error (exit code 1), a pin removed from one warehouse (its container
@@ -115,18 +102,14 @@ async function jobsOf(warehouse: string): Promise<Record<string, string>> {
 
 beforeAll(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'datakit-edges-'));
-  const reader = registryBaseReader(client);
   for (const name of [ok, broken]) {
-    const project = join(scratch, 'projects', name);
-    cpSync(join(root, 'datakits', 'hello', 'src'), join(project, 'src'), { recursive: true });
-    if (name === broken) writeFileSync(join(project, 'src', 'main.ts'), BROKEN_MAIN);
-    writeFileSync(
-      join(project, 'package.json'),
-      JSON.stringify({ name, version: '1.0.0', datakit: { name } }),
-    );
-    const image = await buildDatakitImage(readDatakitProject(project, root), root, reader);
-    await pushDatakitImage(image, client, infra.registry.host);
-    images[name] = { digest: image.digest, contractHash: image.contractHash };
+    images[name] = await pushScratchDatakit({
+      dir: join(scratch, 'projects', name),
+      name,
+      version: '1.0.0',
+      registry: { client, host: infra.registry.host },
+      ...(name === broken ? { main: () => BROKEN_MAIN } : {}),
+    });
   }
 }, 300_000);
 

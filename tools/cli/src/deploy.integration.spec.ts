@@ -1,23 +1,17 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { col, defineTable, describeTable } from '@datakit/contracts';
 import { DEPLOY_LABELS } from '@datakit/deploy';
 import { DockerEngine } from '@datakit/docker';
-import {
-  buildDatakitImage,
-  registryBaseReader,
-  pushDatakitImage,
-  readDatakitProject,
-} from '@datakit/images';
 import { localInfra } from '@datakit/local-infra';
 import { createRegistryClient } from '@datakit/registry';
 import { lockInputsDigest, parseWarehouseYaml } from '@datakit/warehouse';
-import { sidecarRequest } from './_deploy.ts';
 import { repoRoot } from './_paths.ts';
+import { lockedSidecar, pushScratchDatakit } from './_scratch-datakit.ts';
 
 // The Docker deploy cycle through the real `datakit` binary, engine, registry and KDC: a
 // scratch datakit pushed at two versions, a scratch warehouse pinning it.
@@ -35,16 +29,7 @@ let warehouseDir: string;
 const digests: Record<string, string> = {};
 const contractHashes: Record<string, string> = {};
 /** The lock's entry for the Kerberos sidecar this checkout pushed: deploy runs it by digest. */
-let lockedSidecar: unknown;
-async function sidecarEntry() {
-  const { repository, version } = sidecarRequest();
-  const digest = (await client.resolveTag(repository, version))!;
-  return {
-    version,
-    reference: `${infra.registry.host}/${repository}:${version}@${digest}`,
-    digest,
-  };
-}
+let sidecarEntry: unknown;
 
 const datakit = (...args: string[]) =>
   spawnSync(process.execPath, [bin, ...args], {
@@ -52,7 +37,6 @@ const datakit = (...args: string[]) =>
     env: { ...process.env, CI: 'true' },
   });
 
-const reader = registryBaseReader(client);
 /** A table only version 1.1.0 has (its target does not exist, so the live check passes). */
 const greeting = describeTable(
   defineTable({
@@ -124,7 +108,7 @@ datakits:
     },
   };
   // With Kerberos, the sidecar is locked by digest as `datakit pin` does it.
-  const sidecar = options.kerberos ? { sidecar: lockedSidecar } : {};
+  const sidecar = options.kerberos ? { sidecar: sidecarEntry } : {};
   writeFileSync(join(dir, 'datakits.lock.json'), JSON.stringify({ ...lock, ...sidecar }, null, 2));
 }
 
@@ -144,33 +128,27 @@ beforeAll(async () => {
   // The sidecar image every deploy needs.
   const sidecar = datakit('images', 'push', 'kerberos-sidecar');
   expect(sidecar.status, sidecar.stderr).toBe(0);
-  lockedSidecar = await sidecarEntry();
-  for (const version of ['1.0.0', '1.1.0']) {
-    const project = join(scratch, `${name}-${version}`);
-    cpSync(join(root, 'datakits', 'hello', 'src'), join(project, 'src'), { recursive: true });
-    if (version === '1.1.0') {
-      // The minor adds a table: plan shows that diff between the running image and the new one.
-      const main = join(project, 'src', 'main.ts');
-      writeFileSync(
-        main,
-        readFileSync(main, 'utf8').replace(
-          'contracts: [], config: {}',
-          `contracts: ${JSON.stringify([greeting])}, transforms: ${JSON.stringify([
-            {
-              name: 'greeting',
-              source: `${greeting.schema}.greeting`,
-              target: `${greeting.schema}.greeting`,
-            },
-          ])}, config: {}`,
-        ),
-      );
-    }
-    writeFileSync(
-      join(project, 'package.json'),
-      JSON.stringify({ name, version, datakit: { name } }),
+  sidecarEntry = await lockedSidecar({ client, host: infra.registry.host });
+  // The minor adds a table: plan shows that diff between the running image and the new one.
+  const withGreeting = (hello: string) =>
+    hello.replace(
+      'contracts: [], config: {}',
+      `contracts: ${JSON.stringify([greeting])}, transforms: ${JSON.stringify([
+        {
+          name: 'greeting',
+          source: `${greeting.schema}.greeting`,
+          target: `${greeting.schema}.greeting`,
+        },
+      ])}, config: {}`,
     );
-    const image = await buildDatakitImage(readDatakitProject(project, root), root, reader);
-    await pushDatakitImage(image, client, infra.registry.host);
+  for (const version of ['1.0.0', '1.1.0']) {
+    const image = await pushScratchDatakit({
+      dir: join(scratch, `${name}-${version}`),
+      name,
+      version,
+      registry: { client, host: infra.registry.host },
+      ...(version === '1.1.0' ? { main: withGreeting } : {}),
+    });
     digests[version] = image.digest;
     contractHashes[version] = image.contractHash;
   }

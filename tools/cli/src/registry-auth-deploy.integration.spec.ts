@@ -1,21 +1,16 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEPLOY_LABELS } from '@datakit/deploy';
 import { DockerEngine } from '@datakit/docker';
-import {
-  buildDatakitImage,
-  pushDatakitImage,
-  readDatakitProject,
-  registryBaseReader,
-} from '@datakit/images';
 import { localInfra } from '@datakit/local-infra';
 import { copyImage, createRegistryClient, type RegistryClient } from '@datakit/registry';
 import { startTokenIssuer, type TokenIssuer } from '@datakit/registry/testing';
 import { repoRoot } from './_paths.ts';
+import { pushScratchDatakit } from './_scratch-datakit.ts';
 
 // `datakit pin`, `deploy` and `run` through the real binary and engine, with every image the
 // deploy needs (the Kerberos sidecar and a datakit built from hello) only in a registry with
@@ -173,18 +168,13 @@ beforeAll(async () => {
 
   // hello under a scratch name, built on the base in :5000 and pushed there, then copied with
   // the sidecar into both registries with authentication.
-  const project = join(scratch, 'projects', name);
-  cpSync(join(root, 'datakits', 'hello', 'src'), join(project, 'src'), { recursive: true });
-  writeFileSync(
-    join(project, 'package.json'),
-    JSON.stringify({ name, version: '1.0.0', datakit: { name } }),
-  );
-  const built = await buildDatakitImage(
-    readDatakitProject(project, root),
-    root,
-    registryBaseReader(local),
-  );
-  await pushDatakitImage(built, local, infra.registry.host, { allowDirty: true });
+  const built = await pushScratchDatakit({
+    dir: join(scratch, 'projects', name),
+    name,
+    version: '1.0.0',
+    registry: { client: local, host: infra.registry.host },
+    allowDirty: true,
+  });
   cleanup.push([local, name, built.digest]);
   image = { digest: built.digest, contractHash: built.contractHash };
   for (const client of Object.values(registries)) {

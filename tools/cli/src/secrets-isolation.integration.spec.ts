@@ -1,22 +1,16 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEPLOY_LABELS } from '@datakit/deploy';
 import { DockerEngine } from '@datakit/docker';
-import {
-  buildDatakitImage,
-  pushDatakitImage,
-  readDatakitProject,
-  registryBaseReader,
-} from '@datakit/images';
 import { localInfra } from '@datakit/local-infra';
 import { createRegistryClient } from '@datakit/registry';
 import { lockInputsDigest, parseWarehouseYaml } from '@datakit/warehouse';
-import { sidecarRequest } from './_deploy.ts';
 import { repoRoot } from './_paths.ts';
+import { lockedSidecar, pushScratchDatakit } from './_scratch-datakit.ts';
 
 // Secrets reach only what uses them (issue 11), seen from inside a deployed job container on
 // the real engine: a datakit whose run verb looks for every secret it can find. The warehouse
@@ -70,22 +64,15 @@ const datakit = (...args: string[]) =>
 
 beforeAll(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'datakit-snoop-'));
-  const project = join(scratch, name);
-  cpSync(join(root, 'datakits', 'hello', 'src'), join(project, 'src'), { recursive: true });
-  writeFileSync(join(project, 'src', 'main.ts'), SNOOP_MAIN);
-  writeFileSync(
-    join(project, 'package.json'),
-    JSON.stringify({ name, version: '1.0.0', datakit: { name } }),
-  );
-  const image = await buildDatakitImage(
-    readDatakitProject(project, root),
-    root,
-    registryBaseReader(client),
-  );
-  await pushDatakitImage(image, client, infra.registry.host);
+  const image = await pushScratchDatakit({
+    dir: join(scratch, name),
+    name,
+    version: '1.0.0',
+    registry: { client, host: infra.registry.host },
+    main: () => SNOOP_MAIN,
+  });
   expect(datakit('images', 'push', 'kerberos-sidecar').status).toBe(0);
-  const { repository, version } = sidecarRequest();
-  const sidecarDigest = (await client.resolveTag(repository, version))!;
+  const sidecar = await lockedSidecar({ client, host: infra.registry.host });
 
   dir = join(scratch, warehouse);
   mkdirSync(dir);
@@ -135,11 +122,7 @@ datakits:
       },
     },
     // The Kerberos sidecar, by digest, as `datakit pin` locks it.
-    sidecar: {
-      version,
-      reference: `${infra.registry.host}/${repository}:${version}@${sidecarDigest}`,
-      digest: sidecarDigest,
-    },
+    sidecar,
   };
   writeFileSync(join(dir, 'datakits.lock.json'), JSON.stringify(lock, null, 2));
 }, 300_000);
