@@ -588,8 +588,28 @@ function logSqlServerTargets(figures: SqlServerFigures): void {
   );
 }
 
+/**
+ * Debian's pgloader, the baseline users would pick: installed here when missing and this runs as
+ * root (apt-get), else the bench stops with what to install.
+ */
+function ensurePgloader(): void {
+  if (spawnSync('pgloader', ['--version'], { stdio: 'ignore' }).status === 0) return;
+  if (process.getuid?.() === 0) {
+    log("installing Debian's pgloader (apt-get install pgloader)");
+    const install = spawnSync('apt-get', ['install', '-y', '-qq', 'pgloader'], {
+      stdio: 'inherit',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
+    if (install.status === 0) return;
+  }
+  throw new Error(
+    "pgloader is not installed and could not be installed here; install Debian's package (apt-get install pgloader) and run the bench again.",
+  );
+}
+
 async function main(): Promise<void> {
   const scratch = mkdtempSync(join(tmpdir(), 'datakit-bench-load-'));
+  if (process.env.BENCH_ONLY !== 'sqlserver') ensurePgloader();
   if (process.env.BENCH_ONLY === 'sqlserver') {
     try {
       const figures = await sqlServerLeg(scratch);
