@@ -16,6 +16,7 @@ import {
 } from '@datakit/warehouse';
 
 import { onThisMachine } from './on-this-machine.ts';
+import { parseSpecLabel } from './_spec-label.ts';
 
 /** The outcome of comparing one side (source or target) of a pin with its live tables. */
 export type SideOutcome =
@@ -36,12 +37,8 @@ export interface SpecTables {
  * the label is not such a spec.
  */
 export function specTables(label: string): SpecTables | undefined {
-  let spec: { contracts?: unknown; transforms?: unknown };
-  try {
-    spec = JSON.parse(label) as typeof spec;
-  } catch {
-    return undefined;
-  }
+  const spec = parseSpecLabel(label);
+  if (spec === undefined) return undefined;
   if (!Array.isArray(spec.contracts)) return undefined;
   const contracts = spec.contracts as TableSpec[];
   const transforms = Array.isArray(spec.transforms)

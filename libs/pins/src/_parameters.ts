@@ -1,6 +1,7 @@
 // A pin's parameters against the config JSON Schema its image declares (the spec label's
 // `config.properties.parameters`), checked by verify, plan and deploy before a job runs.
 import { z } from 'zod';
+import { parseSpecLabel } from './_spec-label.ts';
 
 /** One parameter that does not fit: its path under `parameters` and why. */
 export interface ParameterProblem {
@@ -18,12 +19,8 @@ export function parameterProblems(
   specLabel: string,
   parameters: Readonly<Record<string, unknown>> | undefined,
 ): ParameterProblem[] | undefined {
-  let spec: { config?: { properties?: { parameters?: unknown } } };
-  try {
-    spec = JSON.parse(specLabel) as typeof spec;
-  } catch {
-    return undefined;
-  }
+  const spec = parseSpecLabel(specLabel);
+  if (spec === undefined) return undefined;
   const schema = spec.config?.properties?.parameters;
   if (schema === undefined || schema === null || typeof schema !== 'object') return undefined;
   let check: z.ZodType;

@@ -2,6 +2,7 @@
 // supports, read from its spec label, by the same rule the runtime applies when it runs.
 import { defaultWriteMode, validWriteModes, writeModeRefusal } from '@datakit/contracts';
 import type { TableSpec, WriteMode } from '@datakit/contracts';
+import { parseSpecLabel } from './_spec-label.ts';
 
 /** A pin's `mode`: one for every table, or per target table. */
 type WriteModeChoice = WriteMode | Readonly<Record<string, WriteMode>>;
@@ -34,12 +35,8 @@ export function writeModeProblems(
   label: string,
   mode: WriteModeChoice | undefined,
 ): WriteModeProblem[] | undefined {
-  let spec: { contracts?: unknown; transforms?: unknown };
-  try {
-    spec = JSON.parse(label) as typeof spec;
-  } catch {
-    return undefined;
-  }
+  const spec = parseSpecLabel(label);
+  if (spec === undefined) return undefined;
   if (!Array.isArray(spec.contracts) || !Array.isArray(spec.transforms)) return undefined;
   const contracts = new Map(
     (spec.contracts as TableSpec[]).map((table) => [`${table.schema}.${table.name}`, table]),

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { DesiredState } from '@datakit/deploy';
 import { ConfigError } from '@datakit/errors';
+import { parseReference } from '@datakit/registry';
 import { parameterProblems } from './_parameters.ts';
 import { readImageLabels } from './_registry-reads.ts';
 import type { PinRegistry } from './pin-registry.ts';
@@ -54,14 +55,12 @@ export async function assertDeployImagesMatchLock(
   // The sidecar runs by the digest the lock pinned, like every job.
   const sidecar = state.sidecar;
   if (sidecar !== undefined) {
-    const at = sidecar.image.indexOf('@');
-    if (at === -1) {
+    const { repository, digest } = parseReference(sidecar.image);
+    if (digest === undefined) {
       problems.push(
         `  field "sidecar": the lock pins no Kerberos sidecar image (it would run ${sidecar.image} by tag)`,
       );
     } else {
-      const repository = sidecar.image.slice(sidecar.image.indexOf('/') + 1, at);
-      const digest = sidecar.image.slice(at + 1);
       if ((await readImageLabels(registry, repository, digest)) === undefined) {
         problems.push(
           `  field "sidecar.digest": ${digest} is not in ${registry.host}/${repository}, the registry of environment "${state.environmentName}"`,
