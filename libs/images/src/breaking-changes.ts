@@ -5,6 +5,7 @@
 // read them from the registry without running the image.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import semver from 'semver';
 import { ConfigError } from '@datakit/errors';
 import { z } from 'zod';
 
@@ -69,7 +70,7 @@ export function parseBreakingChanges(text: string, where: string): BreakingNotes
 
 /** The label's text: the notes by version, in version order, so equal notes give equal digests. */
 export function formatBreakingChanges(notes: BreakingNotes): string {
-  const ordered = Object.keys(notes).sort(compareVersions);
+  const ordered = Object.keys(notes).sort(semver.compare);
   return JSON.stringify(Object.fromEntries(ordered.map((v) => [v, notes[v]])));
 }
 
@@ -80,20 +81,7 @@ export function notesBetween(
   to: string,
 ): { version: string; note: BreakingNote }[] {
   return Object.keys(notes)
-    .filter((v) => compareVersions(v, from) > 0 && compareVersions(v, to) <= 0)
-    .sort(compareVersions)
+    .filter((v) => semver.gt(v, from) && semver.lte(v, to))
+    .sort(semver.compare)
     .map((version) => ({ version, note: notes[version]! }));
-}
-
-/** Orders `x.y.z` versions numerically (pre-releases after their release's predecessor). */
-function compareVersions(a: string, b: string): number {
-  const parts = (v: string) => v.split(/[.-]/).map((p) => (/^\d+$/.test(p) ? Number(p) : p));
-  const [x, y] = [parts(a), parts(b)];
-  for (let i = 0; i < 3; i++) {
-    const d = (x[i] as number) - (y[i] as number);
-    if (d !== 0) return d;
-  }
-  // A pre-release comes before its release.
-  if (x.length !== y.length) return x.length > y.length ? -1 : 1;
-  return a < b ? -1 : a > b ? 1 : 0;
 }
