@@ -1,4 +1,3 @@
-import type * as KubernetesModule from '@kubernetes/client-node';
 import type {
   BatchV1Api,
   CoreV1Api,
@@ -9,9 +8,9 @@ import type {
   V1Pod,
 } from '@kubernetes/client-node';
 import { STATUS_CODES } from 'node:http';
-import { createRequire } from 'node:module';
 import { DatakitError, ExitCode } from '@datakit/errors';
 import { FIELD_MANAGER } from './config.ts';
+import { k8s } from './_k8s-module.ts';
 import type { Manifest } from './render.ts';
 
 /**
@@ -34,20 +33,6 @@ export class KubernetesError extends DatakitError {
     this.status = status;
     this.exitCode = options.exitCode ?? ExitCode.Failure;
   }
-}
-
-let kubernetesModule: typeof KubernetesModule | undefined;
-
-/**
- * @kubernetes/client-node, loaded on first use: importing it takes about half a second, which
- * every CLI command paid (a Docker `datakit run` included) since @datakit/deploy re-exports this
- * module. Node 24 requires an ES module synchronously when it has no top-level await.
- */
-function k8s(): typeof KubernetesModule {
-  kubernetesModule ??= createRequire(import.meta.url)(
-    '@kubernetes/client-node',
-  ) as typeof KubernetesModule;
-  return kubernetesModule;
 }
 
 /** How to reach the cluster. */

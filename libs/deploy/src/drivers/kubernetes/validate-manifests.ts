@@ -1,4 +1,4 @@
-import * as models from '@kubernetes/client-node';
+import { k8s } from './_k8s-module.ts';
 
 /** One way a rendered object departs from the Kubernetes API schema. */
 export interface ManifestProblem {
@@ -120,7 +120,7 @@ function walk(
 
 /** The fields of a model type of the client, or undefined when it has no such type. */
 function attributesOf(type: string): Attribute[] | undefined {
-  const model = (models as unknown as Record<string, { getAttributeTypeMap?: () => Attribute[] }>)[
+  const model = (k8s() as unknown as Record<string, { getAttributeTypeMap?: () => Attribute[] }>)[
     type
   ];
   return model?.getAttributeTypeMap?.();
