@@ -1,6 +1,7 @@
+import { createRequire } from 'node:module';
 import { rootCertificates } from 'node:tls';
+import type * as Undici from 'undici';
 import { RegistryError } from '@datakit/errors';
-import { Agent, fetch as undiciFetch } from 'undici';
 import type { NormalizedClientOptions } from './_normalize-options.ts';
 import { parseWwwAuthenticate } from './_www-authenticate.ts';
 import type { AuthChallenge } from './_www-authenticate.ts';
@@ -110,10 +111,12 @@ async function send(
  */
 function fetchFor(ca: string | undefined): typeof fetch {
   if (ca === undefined) return (input, init) => fetch(input, init);
-  const dispatcher = new Agent({ connect: { ca: [...rootCertificates, ca] } });
+  // Loaded only here: its 109 modules cost every CLI command's start otherwise.
+  const undici = createRequire(import.meta.url)('undici') as typeof Undici;
+  const dispatcher = new undici.Agent({ connect: { ca: [...rootCertificates, ca] } });
   return (input, init) =>
-    undiciFetch(input as string, {
-      ...(init as Parameters<typeof undiciFetch>[1]),
+    undici.fetch(input as string, {
+      ...(init as Parameters<typeof undici.fetch>[1]),
       dispatcher,
     }) as unknown as Promise<Response>;
 }
