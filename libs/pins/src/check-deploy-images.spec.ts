@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { DesiredState } from '@datakit/deploy';
 import { ConfigError, ExitCode, RegistryError } from '@datakit/errors';
 import type { RegistryClient } from '@datakit/registry';
-import { assertDeployImagesMatchLock } from './check-deploy-images.ts';
+import { assertDeployImagesMatchLock, type DeployImages } from './check-deploy-images.ts';
 import type { PinRegistry } from './pin-registry.ts';
 
 const digest = (c: string) => `sha256:${c.repeat(64)}`;
@@ -38,7 +37,7 @@ const stateWith = (parameters: Record<string, unknown>) =>
         config: { parameters },
       },
     ],
-  }) as unknown as DesiredState;
+  }) as unknown as DeployImages;
 const state = stateWith({});
 
 /** The spec label's config schema: `parameters` takes an optional `since` date. */

@@ -1,10 +1,30 @@
 import { join } from 'node:path';
-import type { DesiredState } from '@datakit/deploy';
 import { ConfigError } from '@datakit/errors';
 import { parseReference } from '@datakit/registry';
 import { parameterProblems } from './_parameters.ts';
 import { readImageLabels } from './_registry-reads.ts';
 import type { PinRegistry } from './pin-registry.ts';
+
+/**
+ * What {@link assertDeployImagesMatchLock} reads of a deploy's desired state: the images it
+ * would run and what the lock says of them. A `DesiredState` of `@datakit/deploy` is one.
+ */
+export interface DeployImages {
+  warehouse: string;
+  /** The warehouse folder (errors name its warehouse.yaml). */
+  dir: string;
+  environmentName: string;
+  jobs: readonly {
+    datakit: string;
+    version: string;
+    /** The locked manifest digest. */
+    digest: string;
+    contractHash: string;
+    config: { parameters: Record<string, unknown> };
+  }[];
+  /** The Kerberos sidecar's image reference, when the warehouse has one. */
+  sidecar: { image: string } | undefined;
+}
 
 /**
  * Checks, before a deploy creates anything, that the environment's registry has every job's
@@ -18,7 +38,7 @@ import type { PinRegistry } from './pin-registry.ts';
  *   EnvironmentError when the registry cannot be reached.
  */
 export async function assertDeployImagesMatchLock(
-  state: DesiredState,
+  state: DeployImages,
   lockFile: string,
   registry: PinRegistry,
 ): Promise<void> {

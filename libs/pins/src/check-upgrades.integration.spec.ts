@@ -6,14 +6,13 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { col, defineTable, describeTable, withAudit } from '@datakit/contracts';
 import { createTableSql } from '@datakit/databases';
-import type { DeployPlan } from '@datakit/deploy';
 import { ExitCode, RegistryError } from '@datakit/errors';
 import { formatBreakingChanges, LABELS } from '@datakit/images';
 import { pushTestDatakitImage, type TestSpec } from '@datakit/images/testing';
 import { localInfra, repoRoot } from '@datakit/local-infra';
 import { createRegistryClient } from '@datakit/registry';
 import { loadWarehouse } from '@datakit/warehouse';
-import { checkUpgrades, upgradeDriftError } from './check-upgrades.ts';
+import { checkUpgrades, upgradeDriftError, type PlannedChanges } from './check-upgrades.ts';
 import type { PinRegistry } from './pin-registry.ts';
 
 // Upgrade impact before a deploy, against the real registry (images labelled with two versions'
@@ -118,18 +117,13 @@ const registry = (): PinRegistry => ({
   file: join(dir, 'warehouse.yaml'),
   field: 'environments.local.registry',
 });
-const plan = (): DeployPlan => ({
-  warehouse: 'upgrade-it',
-  environment: 'local',
-  lockRevision: 'test',
-  empty: false,
+const plan = (): PlannedChanges => ({
   changes: [
     {
       action: 'change',
       datakit,
       from: { version: '1.0.0', digest: digests['1.0.0']! },
       to: { version: '2.0.0', digest: digests['2.0.0']! },
-      reasons: ['version 1.0.0 -> 2.0.0'],
     },
   ],
 });

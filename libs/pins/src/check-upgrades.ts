@@ -1,4 +1,3 @@
-import type { DeployPlan } from '@datakit/deploy';
 import { DriftError } from '@datakit/errors';
 import type { LoadedWarehouse } from '@datakit/warehouse';
 import { readImageLabels } from './_registry-reads.ts';
@@ -7,6 +6,27 @@ import type { PinRegistry } from './pin-registry.ts';
 import { upgradeImpact, type UpgradeImpact } from './upgrade-impact.ts';
 
 const FULL_DIGEST = /^sha256:[0-9a-f]{64}$/;
+
+/** An image of a datakit in a plan: its version and manifest digest. */
+export interface PlannedImage {
+  version: string;
+  digest: string;
+}
+
+/**
+ * What {@link checkUpgrades} reads of a deploy plan: each datakit's change, from the image that
+ * runs now to the one the deploy would run. A `DeployPlan` of `@datakit/deploy` is one.
+ */
+export interface PlannedChanges {
+  changes: readonly {
+    datakit: string;
+    action: 'add' | 'change' | 'remove' | 'unchanged';
+    /** The image running now (undefined for a datakit the deploy adds). */
+    from: PlannedImage | undefined;
+    /** The image to run (undefined for a datakit the deploy removes). */
+    to: PlannedImage | undefined;
+  }[];
+}
 
 /** One datakit a deploy adds or moves to another image, and what that does to its tables. */
 export interface UpgradeCheck {
@@ -33,7 +53,7 @@ export interface UpgradeCheck {
 export async function checkUpgrades(
   loaded: LoadedWarehouse,
   environment: string,
-  plan: DeployPlan,
+  plan: PlannedChanges,
   registry: PinRegistry,
   options: { live?: boolean } = {},
 ): Promise<UpgradeCheck[]> {

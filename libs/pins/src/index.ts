@@ -3,8 +3,14 @@
  * warehouse.yaml and datakits.lock.json; `outdated` compares pins with the registry; `verify`
  * checks a lock against warehouse.yaml, the registry and the live tables. Nothing here prints.
  */
-export { assertDeployImagesMatchLock } from './check-deploy-images.ts';
-export { checkUpgrades, upgradeDriftError, type UpgradeCheck } from './check-upgrades.ts';
+export { assertDeployImagesMatchLock, type DeployImages } from './check-deploy-images.ts';
+export {
+  checkUpgrades,
+  upgradeDriftError,
+  type PlannedChanges,
+  type PlannedImage,
+  type UpgradeCheck,
+} from './check-upgrades.ts';
 export { tagState, type TagState } from './detect-moved-tag.ts';
 export { findOutdated, outdatedRow, type OutdatedRow, type RegistryView } from './find-outdated.ts';
 export {

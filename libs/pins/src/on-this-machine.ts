@@ -1,7 +1,5 @@
 import { resolve } from 'node:path';
-
-import { dockerSecretFileOf } from '@datakit/deploy';
-import type { Connection, LoadedWarehouse } from '@datakit/warehouse';
+import { dockerSecretFileOf, type Connection, type LoadedWarehouse } from '@datakit/warehouse';
 
 /**
  * The connection as this machine reads it: a `file:` password under the path where the Docker

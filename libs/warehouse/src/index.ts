@@ -56,6 +56,7 @@ export {
   JOB_ENV,
   PLATFORM_PATHS,
   SIDECAR_ENV,
+  dockerSecretFileOf,
   serializeJobConfig,
   type DatakitJobConfig,
   type WriteModeChoice,

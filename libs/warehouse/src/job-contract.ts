@@ -1,7 +1,9 @@
 // The contract between the processes of a deploy, in one place: what the deploy drivers write
 // and mount, and what the datakit runtime and the Kerberos sidecar read. Both drivers, the
-// runtime and the sidecar's own test take these names from here, so a rename that one side
-// misses fails compilation (or the sidecar's test) instead of a run.
+// runtime and the Kerberos sidecar (through the `@datakit/warehouse/job-contract` subpath, which
+// keeps the rest of this library out of its bundle) take these names from here, so a rename
+// that one side misses fails compilation instead of a run.
+import { posix } from 'node:path';
 import { formatSecretRef } from '@datakit/secrets';
 import type { Connection } from './warehouse-schema.ts';
 
@@ -24,6 +26,28 @@ export const CONTAINER_PATHS = {
   /** On Docker, each secret file of the environment's `secretsDir`, mounted on its own. */
   dockerSecretsDir: '/run/secrets/datakit',
 } as const;
+
+/**
+ * The path below `CONTAINER_PATHS.dockerSecretsDir` that a `file:` reference names on Docker
+ * (the driver mounts the environment's `secretsDir` there one file at a time), or why it names
+ * none: a path elsewhere (it would need a mount over a path of the image), or one that leaves
+ * the folder (`..`). The Docker driver mounts by it; the CLI reads such a file on this machine
+ * by it.
+ */
+export function dockerSecretFileOf(path: string): { relativePath: string } | string {
+  const root = CONTAINER_PATHS.dockerSecretsDir;
+  const prefix = `${root}/`;
+  const relative = path.startsWith(prefix) ? path.slice(prefix.length) : undefined;
+  if (
+    relative === undefined ||
+    relative === '' ||
+    posix.normalize(relative) !== relative ||
+    relative.split('/').some((part) => part === '..' || part === '.' || part === '')
+  ) {
+    return `"file:${path}" is not a file below ${root}/, where the Docker driver mounts the environment's secretsDir one file at a time (e.g. file:${root}/warehouse_loader.password)`;
+  }
+  return { relativePath: relative };
+}
 
 /** The folders the platform owns in a container: no host file or setting may point into them. */
 export const PLATFORM_PATHS: readonly string[] = [

@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { CONTAINER_PATHS } from '@datakit/warehouse';
+import { CONTAINER_PATHS, dockerSecretFileOf } from '@datakit/warehouse';
 import type { BindMount } from '@datakit/docker';
 import { ConfigError } from '@datakit/errors';
 import { formatSecretRef, parseSecretRef, type SecretRef } from '@datakit/secrets';
@@ -61,25 +61,6 @@ export function secretMounts(secretsDir: string, files: SecretFile[]): BindMount
     .sort((a, b) => (a.target < b.target ? -1 : 1));
 }
 
-/**
- * The path below {@link SECRETS_ROOT} that a `file:` reference names, or why it names none:
- * a path elsewhere (it would need a mount over a path of the image), or one that leaves the
- * folder (`..`).
- */
-export function secretFileOf(path: string): { relativePath: string } | string {
-  const prefix = `${SECRETS_ROOT}/`;
-  const relative = path.startsWith(prefix) ? path.slice(prefix.length) : undefined;
-  if (
-    relative === undefined ||
-    relative === '' ||
-    posix.normalize(relative) !== relative ||
-    relative.split('/').some((part) => part === '..' || part === '.' || part === '')
-  ) {
-    return `"file:${path}" is not a file below ${SECRETS_ROOT}/, where the Docker driver mounts the environment's secretsDir one file at a time (e.g. file:${SECRETS_ROOT}/warehouse_loader.password)`;
-  }
-  return { relativePath: relative };
-}
-
 function collect(
   state: DesiredState,
   ref: SecretRef,
@@ -111,7 +92,7 @@ function add(
   files: Map<string, SecretFile>,
   problems: string[],
 ): void {
-  const mapped = secretFileOf(path);
+  const mapped = dockerSecretFileOf(path);
   if (typeof mapped === 'string') problems.push(`  ${field}: ${mapped}`);
   else if (!files.has(mapped.relativePath)) files.set(mapped.relativePath, { field, ...mapped });
 }
