@@ -219,9 +219,12 @@ export class DockerDriver implements DeployDriver {
         `${datakit} is not pinned in ${state.warehouse}; it pins ${state.jobs.map((j) => j.datakit).join(', ')}.`,
       );
     }
-    const [deployed] = (
-      await this.#engine.listContainers(environmentSelector(state.warehouse, state.environmentName))
-    ).filter((c) => c.name === names.job(datakit));
+    // The job's container and the sidecar's ticket are looked up at once (one round trip).
+    const [containers, ticketReady] = await Promise.all([
+      this.#engine.listContainers(environmentSelector(state.warehouse, state.environmentName)),
+      state.sidecar ? this.#ticketReady(names.sidecar) : Promise.resolve(true),
+    ]);
+    const [deployed] = containers.filter((c) => c.name === names.job(datakit));
     if (!deployed) {
       throw new DatakitError(
         `${datakit} is not deployed to ${state.warehouse}/${state.environmentName}.`,
@@ -231,7 +234,7 @@ export class DockerDriver implements DeployDriver {
       );
     }
     // A warehouse without Kerberos has no sidecar and its jobs wait for no ticket.
-    if (state.sidecar) await this.#waitForTicket(state, options.ticketTimeoutSeconds ?? 60);
+    if (!ticketReady) await this.#waitForTicket(state, options.ticketTimeoutSeconds ?? 60);
     options.onPhase?.('ticket');
     return this.#engine.startAndFollow(
       deployed.id,
@@ -298,9 +301,16 @@ export class DockerDriver implements DeployDriver {
     await this.#engine.pullImage(image, undefined, await this.#pullAuth(image));
   }
 
+  /**
+   * The sidecar runs and holds a valid ticket: it writes its ready file (in the ticket volume)
+   * while it does. Asked of the engine without starting a process in the container.
+   */
   async #ticketReady(container: string): Promise<boolean> {
-    const result = await this.#engine.exec(container, ['test', '-f', CONTAINER_PATHS.readyFile]);
-    return result.exitCode === 0;
+    const [sidecar, ready] = await Promise.all([
+      this.#engine.containerState(container),
+      this.#engine.pathExists(container, CONTAINER_PATHS.readyFile),
+    ]);
+    return (sidecar?.running ?? false) && ready;
   }
 
   /** A job starts only with a valid ticket; it fails clearly when none comes in time. */
@@ -308,8 +318,7 @@ export class DockerDriver implements DeployDriver {
     const name = dockerNames(state.warehouse, state.environmentName).sidecar;
     const deadline = Date.now() + timeoutSeconds * 1000;
     while (Date.now() < deadline) {
-      const sidecar = await this.#engine.containerState(name);
-      if (sidecar?.running && (await this.#ticketReady(name))) return;
+      if (await this.#ticketReady(name)) return;
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
     const logs = await this.#engine.containerLogs(name, 5).catch(() => '');
