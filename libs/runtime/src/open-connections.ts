@@ -11,19 +11,28 @@ export interface OpenConnections {
   close(): Promise<void>;
 }
 
-/** Opens the source, then the target; closes the source again if the target fails. */
+/**
+ * Opens the source and the target at once (each a network round trip or more, a Kerberos
+ * handshake included); when either fails, closes the other and throws the failure, the
+ * source's first.
+ */
 export async function openConnections(
   services: DatakitServices,
   config: NormalizedRuntimeConfig,
 ): Promise<OpenConnections> {
-  const source = await services.openSource(config.source);
-  let target: TargetSession;
-  try {
-    target = await services.openTarget(config.target);
-  } catch (error) {
-    await source.close();
-    throw error;
+  const [opened, targeted] = await Promise.allSettled([
+    services.openSource(config.source),
+    services.openTarget(config.target),
+  ]);
+  if (opened.status === 'rejected' || targeted.status === 'rejected') {
+    await Promise.all([
+      opened.status === 'fulfilled' ? opened.value.close() : undefined,
+      targeted.status === 'fulfilled' ? targeted.value.close() : undefined,
+    ]);
+    throw opened.status === 'rejected' ? opened.reason : (targeted as PromiseRejectedResult).reason;
   }
+  const source = opened.value;
+  const target = targeted.value;
   return {
     source,
     target,
