@@ -11,8 +11,11 @@ import type { CheckDriftInput, DriftReport } from './services.ts';
  * table that does not exist yet is not drift: the loader creates it from the contract.
  */
 export async function checkDrift(input: CheckDriftInput): Promise<DriftReport> {
-  const source = await compareSide(input, 'source', input.source);
-  const target = await compareSide(input, 'target', input.target);
+  // Two sessions, two servers: both catalogs are read at once.
+  const [source, target] = await Promise.all([
+    compareSide(input, 'source', input.source),
+    compareSide(input, 'target', input.target),
+  ]);
   const results = [...source, ...target];
   return {
     ok: results.every((r) => r.ok),
