@@ -18,6 +18,27 @@ export type {
 export { planChanges, type ActualJob, type DeployPlan, type PlanChange } from './plan.ts';
 export { CONTAINER_PATHS, DockerDriver, dockerNames } from './drivers/docker/index.ts';
 export {
+  environmentDriver,
+  environmentState,
+  openEnvironment,
+  sidecarImage,
+  type DeployContext,
+  type OpenedEnvironment,
+} from './open-environment.ts';
+export {
+  deployWarehouse,
+  planDeploy,
+  rollbackWarehouse,
+  runDeployedJob,
+  type DeployWarehouseOptions,
+  type DeployWarehouseResult,
+  type PlanDeployOptions,
+  type PlanDeployResult,
+  type RegistryCheckOptions,
+  type RollbackWarehouseOptions,
+  type RollbackWarehouseResult,
+} from './operations.ts';
+export {
   historyFile,
   previousRevision,
   readHistory,
