@@ -1,42 +1,41 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { DockerDriver, type DesiredState } from '@datakit/deploy';
-import { EnvironmentError, ExitCode } from '@datakit/errors';
-import { driverFor } from './_deploy.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, ExitCode } from '@datakit/errors';
+import { deployContext, findWarehouse } from './_deploy.ts';
+import { repoRoot } from './_paths.ts';
 
-const saved = process.env.DOCKER_HOST;
-afterEach(() => {
-  if (saved === undefined) delete process.env.DOCKER_HOST;
-  else process.env.DOCKER_HOST = saved;
+/** What `fn` throws (the test fails when it throws nothing). */
+function thrown(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected an error, but nothing was thrown');
+}
+
+describe('findWarehouse', () => {
+  it('finds a warehouse by its folder name under warehouses/', () => {
+    expect(findWarehouse('analytics').dir).toBe(join(repoRoot(), 'warehouses', 'analytics'));
+  });
+
+  it('lists every place it looked for an unknown warehouse (exit 2)', () => {
+    const error = thrown(() => findWarehouse('no-such-warehouse'));
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).exitCode).toBe(ExitCode.Config);
+    expect((error as ConfigError).message).toBe('No warehouse named "no-such-warehouse".');
+    expect((error as ConfigError).hint).toContain(
+      join(repoRoot(), 'warehouses', 'no-such-warehouse'),
+    );
+    expect((error as ConfigError).hint).toContain(join(process.cwd(), 'no-such-warehouse'));
+  });
 });
 
-const dockerState = (dockerHost?: string) =>
-  ({
-    warehouse: 'analytics',
-    environmentName: 'local',
-    environment: { driver: 'docker', registry: '127.0.0.1:5000', network: 'host', dockerHost },
-  }) as unknown as DesiredState;
-
-describe('driverFor', () => {
-  it('refuses a DOCKER_HOST that is not a unix socket instead of using the local socket', () => {
-    process.env.DOCKER_HOST = 'tcp://build-host.corp.example:2376';
-    expect(() => driverFor(dockerState())).toThrowError(EnvironmentError);
-    try {
-      driverFor(dockerState());
-    } catch (error) {
-      expect((error as EnvironmentError).exitCode).toBe(ExitCode.Environment);
-      expect((error as Error).message).toContain(
-        'DOCKER_HOST is tcp://build-host.corp.example:2376',
-      );
-    }
-  });
-
-  it("uses the environment's unix socket, whatever DOCKER_HOST says", () => {
-    process.env.DOCKER_HOST = 'tcp://build-host.corp.example:2376';
-    expect(driverFor(dockerState('unix:///run/docker.sock'))).toBeInstanceOf(DockerDriver);
-  });
-
-  it('accepts a DOCKER_HOST that names a unix socket', () => {
-    process.env.DOCKER_HOST = 'unix:///run/user/1000/docker.sock';
-    expect(driverFor(dockerState())).toBeInstanceOf(DockerDriver);
+describe('deployContext', () => {
+  it("gives the deploy library this repository's Kerberos sidecar version", () => {
+    const file = join(repoRoot(), 'platform', 'kerberos-sidecar', 'package.json');
+    const { version } = JSON.parse(readFileSync(file, 'utf8')) as { version: string };
+    expect(deployContext().sidecar).toEqual({ repository: 'kerberos-sidecar', version });
   });
 });

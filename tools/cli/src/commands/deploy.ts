@@ -1,14 +1,6 @@
-import { recordDeploy, type ApplyResult } from '@datakit/deploy';
+import { deployWarehouse, type ApplyResult } from '@datakit/deploy';
 import { Flags } from '@oclif/core';
-import { assertDeployImagesMatchLock, checkUpgrades, upgradeDriftError } from '@datakit/pins';
-import {
-  driverFor,
-  dryRunFlag,
-  envFlags,
-  findWarehouse,
-  stateOf,
-  warehouseArg,
-} from '../_deploy.ts';
+import { deployContext, dryRunFlag, envFlags, findWarehouse, warehouseArg } from '../_deploy.ts';
 import { pinRegistryOf } from '../_pins.ts';
 import { renderPlan } from '../_plan-text.ts';
 import { DatakitCommand } from '../_render.ts';
@@ -39,33 +31,20 @@ export default class Deploy extends DatakitCommand {
   async run(): Promise<ApplyResult> {
     const { args, flags } = await this.parse(Deploy);
     const loaded = findWarehouse(args.warehouse);
-    const state = stateOf(loaded, flags.env);
-    // The images' labels must agree with the lock before anything is created or changed.
-    const registry = pinRegistryOf(loaded, flags.env);
-    await assertDeployImagesMatchLock(state, loaded.lockFile, registry);
-    const driver = driverFor(state);
-    // What each new or moved version changes in its tables; contracts that do not fit the live
-    // target tables stop the deploy (exit 3) before anything is created.
-    const upgrades = await checkUpgrades(loaded, flags.env, await driver.plan(state), registry, {
-      live: !flags['no-live'],
-    });
-    if (upgrades.length > 0 && !this.jsonEnabled()) this.log(renderUpgradeChecks(upgrades));
-    const drift = upgradeDriftError(loaded, upgrades);
-    if (drift !== undefined) throw drift;
-    const result = await driver.apply(state, {
+    const { result } = await deployWarehouse(loaded, flags.env, {
+      ...deployContext(),
+      registry: () => pinRegistryOf(loaded, flags.env),
       dryRun: flags['dry-run'],
+      live: !flags['no-live'],
+      // What each new or moved version changes in its tables, shown before a drift stops it.
+      onUpgrades: (upgrades) => {
+        if (upgrades.length > 0 && !this.jsonEnabled()) this.log(renderUpgradeChecks(upgrades));
+      },
       onProgress: (m) => this.progress(m),
     });
     if (!this.jsonEnabled()) {
       this.log(renderPlan(result.plan));
       if (result.dryRun) this.log('dry run: nothing was changed');
-    }
-    if (!result.dryRun && loaded.lock) {
-      recordDeploy(loaded.dir, flags.env, {
-        lockRevision: state.lockRevision,
-        deployedAt: new Date().toISOString(),
-        lock: loaded.lock,
-      });
     }
     return result;
   }

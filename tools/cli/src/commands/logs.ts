@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
-import { driverFor, envFlags, findWarehouse, stateOf, warehouseArg } from '../_deploy.ts';
+import { openEnvironment } from '@datakit/deploy';
+import { deployContext, envFlags, findWarehouse, warehouseArg } from '../_deploy.ts';
 import { DatakitCommand } from '../_render.ts';
 
 /** What `datakit logs --json` prints. */
@@ -26,8 +27,12 @@ export default class Logs extends DatakitCommand {
 
   async run(): Promise<LogsResult> {
     const { args, flags } = await this.parse(Logs);
-    const state = stateOf(findWarehouse(args.warehouse), flags.env);
-    const text = await driverFor(state).logs(state.warehouse, flags.env, args.datakit, flags.tail);
+    const { state, driver } = openEnvironment(
+      findWarehouse(args.warehouse),
+      flags.env,
+      deployContext(),
+    );
+    const text = await driver.logs(state.warehouse, flags.env, args.datakit, flags.tail);
     const lines = text.split('\n').filter((line) => line !== '');
     if (!this.jsonEnabled()) for (const line of lines) this.log(line);
     return { datakit: args.datakit, lines };

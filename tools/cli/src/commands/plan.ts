@@ -1,16 +1,13 @@
 import { Flags } from '@oclif/core';
-import type { DeployPlan } from '@datakit/deploy';
-import { assertDeployImagesMatchLock, checkUpgrades, type UpgradeCheck } from '@datakit/pins';
-import { driverFor, envFlags, findWarehouse, stateOf, warehouseArg } from '../_deploy.ts';
+import { planDeploy, type PlanDeployResult } from '@datakit/deploy';
+import { deployContext, envFlags, findWarehouse, warehouseArg } from '../_deploy.ts';
 import { pinRegistryOf } from '../_pins.ts';
 import { DatakitCommand } from '../_render.ts';
 import { renderPlan } from '../_plan-text.ts';
 import { renderUpgradeChecks } from '../_upgrade-text.ts';
 
 /** What `datakit plan --json` prints: the plan, and what each new or moved version changes. */
-export interface PlanResult extends DeployPlan {
-  upgrades: UpgradeCheck[];
-}
+export type PlanResult = PlanDeployResult;
 
 export default class Plan extends DatakitCommand {
   static override summary = 'Show what a deploy of a warehouse environment would change.';
@@ -33,20 +30,17 @@ export default class Plan extends DatakitCommand {
   async run(): Promise<PlanResult> {
     const { args, flags } = await this.parse(Plan);
     const loaded = findWarehouse(args.warehouse);
-    const state = stateOf(loaded, flags.env);
-    const registry = pinRegistryOf(loaded, flags.env);
-    // What deploy refuses first: images that disagree with the lock, parameters that do not fit.
-    await assertDeployImagesMatchLock(state, loaded.lockFile, registry);
-    const plan = await driverFor(state).plan(state);
-    const upgrades = await checkUpgrades(loaded, flags.env, plan, registry, {
+    const result = await planDeploy(loaded, flags.env, {
+      ...deployContext(),
+      registry: () => pinRegistryOf(loaded, flags.env),
       live: !flags['no-live'],
     });
     if (!this.jsonEnabled()) {
-      this.log(renderPlan(plan));
-      if (upgrades.length > 0) this.log(renderUpgradeChecks(upgrades));
-      if (upgrades.some((u) => u.live.status === 'drift'))
+      this.log(renderPlan(result));
+      if (result.upgrades.length > 0) this.log(renderUpgradeChecks(result.upgrades));
+      if (result.upgrades.some((u) => u.live.status === 'drift'))
         this.log('deploy would stop here (exit 3): run the migration above first');
     }
-    return { ...plan, upgrades };
+    return result;
   }
 }

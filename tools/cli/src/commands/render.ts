@@ -1,11 +1,16 @@
 import { Flags } from '@oclif/core';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { renderAirflowDags, renderYaml, targetTablesOfSpec } from '@datakit/deploy';
+import {
+  environmentState,
+  renderAirflowDags,
+  renderYaml,
+  targetTablesOfSpec,
+} from '@datakit/deploy';
 import { ConfigError, EnvironmentError, RegistryError } from '@datakit/errors';
 import { LABELS } from '@datakit/images';
 import type { LoadedWarehouse } from '@datakit/warehouse';
-import { findWarehouse, stateOf, warehouseArg } from '../_deploy.ts';
+import { findWarehouse, sidecarRequest, warehouseArg } from '../_deploy.ts';
 import { pinRegistryOf } from '../_pins.ts';
 import { DatakitCommand } from '../_render.ts';
 
@@ -46,7 +51,7 @@ export default class Render extends DatakitCommand {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Render);
     const loaded = findWarehouse(args.warehouse);
-    const state = stateOf(loaded, flags.env);
+    const state = environmentState(loaded, flags.env, { sidecar: sidecarRequest() });
     if (flags.format === 'airflow') {
       if (flags.out === undefined) {
         throw new ConfigError(

@@ -1,13 +1,5 @@
-import { previousRevision, recordDeploy, type ApplyResult } from '@datakit/deploy';
-import { assertDeployImagesMatchLock } from '@datakit/pins';
-import {
-  driverFor,
-  dryRunFlag,
-  envFlags,
-  findWarehouse,
-  stateOf,
-  warehouseArg,
-} from '../_deploy.ts';
+import { rollbackWarehouse, type ApplyResult } from '@datakit/deploy';
+import { deployContext, dryRunFlag, envFlags, findWarehouse, warehouseArg } from '../_deploy.ts';
 import { pinRegistryOf } from '../_pins.ts';
 import { renderPlan } from '../_plan-text.ts';
 import { DatakitCommand } from '../_render.ts';
@@ -27,24 +19,15 @@ export default class Rollback extends DatakitCommand {
   async run(): Promise<ApplyResult> {
     const { args, flags } = await this.parse(Rollback);
     const loaded = findWarehouse(args.warehouse);
-    const previous = previousRevision(loaded.dir, flags.env);
-    const state = stateOf(loaded, flags.env, previous.lock);
-    // The earlier lock's images must still be there, labelled as that lock says.
-    await assertDeployImagesMatchLock(
-      state,
-      `${loaded.lockFile} (revision ${previous.lockRevision} from the deploy history)`,
-      pinRegistryOf(loaded, flags.env),
-    );
-    const result = await driverFor(state).apply(state, {
+    const { result, revision } = await rollbackWarehouse(loaded, flags.env, {
+      ...deployContext(),
+      registry: () => pinRegistryOf(loaded, flags.env),
       dryRun: flags['dry-run'],
       onProgress: (m) => this.progress(m),
     });
     if (!this.jsonEnabled()) {
-      this.log(`rolling back to lock ${previous.lockRevision} deployed at ${previous.deployedAt}`);
+      this.log(`rolling back to lock ${revision.lockRevision} deployed at ${revision.deployedAt}`);
       this.log(renderPlan(result.plan));
-    }
-    if (!result.dryRun) {
-      recordDeploy(loaded.dir, flags.env, { ...previous, deployedAt: new Date().toISOString() });
     }
     return result;
   }

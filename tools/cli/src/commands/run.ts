@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
-import { driverFor, envFlags, findWarehouse, stateOf, warehouseArg } from '../_deploy.ts';
+import { runDeployedJob } from '@datakit/deploy';
+import { deployContext, envFlags, findWarehouse, warehouseArg } from '../_deploy.ts';
 import { DatakitCommand } from '../_render.ts';
 import { RunView } from '../_run-events.ts';
 import { RunTimer } from '../_run-timings.ts';
@@ -40,7 +41,7 @@ export default class Run extends DatakitCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Run);
-    const state = stateOf(findWarehouse(args.warehouse), flags.env);
+    const loaded = findWarehouse(args.warehouse);
     const raw = flags.json || !process.stdout.isTTY;
     const view = new RunView({ verbose: flags.verbose });
     const write = ({ stdout, stderr }: { stdout: string; stderr: string }): void => {
@@ -48,7 +49,8 @@ export default class Run extends DatakitCommand {
       if (stderr !== '') process.stderr.write(stderr);
     };
     const timer = new RunTimer();
-    const code = await driverFor(state).runJob(state, args.datakit, {
+    const code = await runDeployedJob(loaded, flags.env, args.datakit, {
+      ...deployContext(),
       ticketTimeoutSeconds: flags['ticket-timeout'],
       onPhase: (phase) => timer.phase(phase),
       onStdout: (line) => {

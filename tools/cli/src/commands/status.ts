@@ -1,5 +1,5 @@
-import type { DeployStatus } from '@datakit/deploy';
-import { driverFor, envFlags, findWarehouse, stateOf, warehouseArg } from '../_deploy.ts';
+import { openEnvironment, type DeployStatus } from '@datakit/deploy';
+import { deployContext, envFlags, findWarehouse, warehouseArg } from '../_deploy.ts';
 import { DatakitCommand } from '../_render.ts';
 
 export default class Status extends DatakitCommand {
@@ -15,8 +15,12 @@ export default class Status extends DatakitCommand {
 
   async run(): Promise<DeployStatus> {
     const { args, flags } = await this.parse(Status);
-    const state = stateOf(findWarehouse(args.warehouse), flags.env);
-    const status = await driverFor(state).status(state.warehouse, flags.env);
+    const { state, driver } = openEnvironment(
+      findWarehouse(args.warehouse),
+      flags.env,
+      deployContext(),
+    );
+    const status = await driver.status(state.warehouse, flags.env);
     if (!this.jsonEnabled()) {
       this.log(
         `${status.warehouse}/${status.environment}  lock ${status.lockRevision ?? '(not deployed)'}`,

@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
 import { Args, Flags } from '@oclif/core';
-import { verifyAirflowDags, verifyManifests } from '@datakit/deploy';
+import { environmentState, verifyAirflowDags, verifyManifests } from '@datakit/deploy';
 import { ExitCode, isDatakitError } from '@datakit/errors';
 import { verifyError, verifyWarehouse, type VerifyCheck, type VerifyResult } from '@datakit/pins';
 import type { LoadedWarehouse } from '@datakit/warehouse';
-import { envFlags, stateOf } from '../_deploy.ts';
+import { envFlags, sidecarRequest } from '../_deploy.ts';
 import { pinRegistryOf, warehousesOf } from '../_pins.ts';
 import { DatakitCommand } from '../_render.ts';
 
@@ -140,7 +140,10 @@ function airflowCheck(
     );
   }
   try {
-    const result = verifyAirflowDags(stateOf(loaded, env), dir);
+    const result = verifyAirflowDags(
+      environmentState(loaded, env, { sidecar: sidecarRequest() }),
+      dir,
+    );
     if (result.ok) {
       return {
         datakit: null,
@@ -183,7 +186,9 @@ function manifestChecks(loaded: LoadedWarehouse, lockOk: boolean): VerifyCheck[]
         );
       }
       try {
-        const { objects, problems } = verifyManifests(stateOf(loaded, env));
+        const { objects, problems } = verifyManifests(
+          environmentState(loaded, env, { sidecar: sidecarRequest() }),
+        );
         return problems.length === 0
           ? check(
               'ok',
