@@ -48,7 +48,11 @@ export { canonicalJson, contractHash } from './contract-hash.ts';
 export { defineTransform, runTransform } from './transform.ts';
 export type {
   AnyTransform,
+  ColumnProjection,
+  MapTransformDefinition,
+  ProjectionTransformDefinition,
   RunTransformResult,
+  SameColumns,
   Transform,
   TransformDefinition,
   TransformOutput,
