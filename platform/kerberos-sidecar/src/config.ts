@@ -2,6 +2,7 @@ import { isAbsolute } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '@datakit/errors';
 import { secretProviderConfigSchema, secretRefSchema, type SecretRef } from '@datakit/secrets';
+import { CONTAINER_PATHS, DATAKIT_UID, SIDECAR_ENV } from '@datakit/warehouse/job-contract';
 
 const seconds = (fallback: number, description: string, min = 0) =>
   z.coerce
@@ -66,12 +67,13 @@ export const sidecarConfigSchema = z.strictObject({
   krb5Config: absolutePath('/etc/krb5.conf', 'The krb5.conf kinit uses (KRB5_CONFIG).'),
   ccache: z
     .string()
-    .regex(/^FILE:\/\S+$/, 'expected FILE:<absolute path>, e.g. FILE:/var/run/datakit/krb5/ccache')
-    .default('FILE:/var/run/datakit/krb5/ccache')
+    .regex(/^FILE:\/\S+$/, `expected FILE:<absolute path>, e.g. ${CONTAINER_PATHS.ticketCache}`)
+    // Where both deploy drivers mount the shared ticket cache (they also set it explicitly).
+    .default(CONTAINER_PATHS.ticketCache)
     .meta({
       description:
         'The shared ticket cache datakits read (their KRB5CCNAME). Replaced atomically on every refresh.',
-      examples: ['FILE:/var/run/datakit/krb5/ccache'],
+      examples: [CONTAINER_PATHS.ticketCache],
     }),
   keytabDir: absolutePath(
     '/dev/shm',
@@ -102,7 +104,7 @@ export const sidecarConfigSchema = z.strictObject({
       examples: ['7d'],
     }),
   readyFile: absolutePath(
-    '/var/run/datakit/krb5/ready',
+    CONTAINER_PATHS.readyFile,
     'Exists (with principal and expiry as JSON) only while the cache holds a ticket valid for longer than the margin.',
   ),
   httpPort: z.coerce
@@ -119,17 +121,17 @@ export const sidecarConfigSchema = z.strictObject({
     .number({ error: 'expected a numeric uid' })
     .int('expected a numeric uid')
     .nonnegative('expected a numeric uid')
-    .default(10001)
+    .default(DATAKIT_UID)
     .meta({
       description: 'The uid that owns (and alone may read) the ticket cache: the datakit user.',
-      examples: [10001],
+      examples: [DATAKIT_UID],
     }),
   cacheGid: z.coerce
     .number({ error: 'expected a numeric gid' })
     .int('expected a numeric gid')
     .nonnegative('expected a numeric gid')
-    .default(10001)
-    .meta({ description: "The ticket cache's group.", examples: [10001] }),
+    .default(DATAKIT_UID)
+    .meta({ description: "The ticket cache's group.", examples: [DATAKIT_UID] }),
   retryBaseSeconds: seconds(5, 'First wait after a failure; doubles per consecutive failure.', 1),
   retryMaxSeconds: seconds(60, 'Longest wait between two attempts after failures.', 1),
   commandTimeoutSeconds: seconds(30, 'How long one kinit/klist/kdestroy may run.', 1),
@@ -162,28 +164,15 @@ export interface NormalizedSidecarConfig {
   commandTimeoutMs: number;
 }
 
-/** Each field's environment variable. */
-export const ENV_VARS: Readonly<Record<keyof SidecarConfig, string>> = {
-  principal: 'SIDECAR_PRINCIPAL',
-  keytab: 'SIDECAR_KEYTAB',
-  secretProvider: 'SIDECAR_SECRET_PROVIDER',
-  delineaBaseUrl: 'SIDECAR_DELINEA_BASE_URL',
-  delineaCredentialsFile: 'SIDECAR_DELINEA_CREDENTIALS_FILE',
-  krb5Config: 'SIDECAR_KRB5_CONFIG',
-  ccache: 'SIDECAR_CCACHE',
-  keytabDir: 'SIDECAR_KEYTAB_DIR',
-  allowNonTmpfsKeytab: 'SIDECAR_ALLOW_NON_TMPFS_KEYTAB',
-  renewMarginSeconds: 'SIDECAR_RENEW_MARGIN_SECONDS',
-  ticketLifetime: 'SIDECAR_TICKET_LIFETIME',
-  renewableLifetime: 'SIDECAR_RENEWABLE_LIFETIME',
-  readyFile: 'SIDECAR_READY_FILE',
-  httpPort: 'SIDECAR_HTTP_PORT',
-  cacheUid: 'SIDECAR_CACHE_UID',
-  cacheGid: 'SIDECAR_CACHE_GID',
-  retryBaseSeconds: 'SIDECAR_RETRY_BASE_SECONDS',
-  retryMaxSeconds: 'SIDECAR_RETRY_MAX_SECONDS',
-  commandTimeoutSeconds: 'SIDECAR_COMMAND_TIMEOUT_SECONDS',
-};
+/**
+ * Each field's environment variable: the job contract's (`SIDECAR_ENV` of libs/warehouse), the
+ * names both deploy drivers set, so a rename on either side fails compilation here.
+ */
+export const ENV_VARS = SIDECAR_ENV satisfies Readonly<Record<keyof SidecarConfig, string>>;
+
+// `satisfies` finds a field without a variable; this finds a variable that is no field.
+type SameKeys<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const _everyVariableIsAField: SameKeys<keyof typeof ENV_VARS, keyof SidecarConfig> = true;
 
 /** The variable that names the optional JSON config file. */
 export const CONFIG_FILE_VAR = 'SIDECAR_CONFIG_FILE';
@@ -222,7 +211,7 @@ export function parseSidecarConfig(
   const secretProvider = config.secretProvider ?? defaultProvider(config, problems);
   if (config.retryMaxSeconds < config.retryBaseSeconds) {
     problems.push(
-      `  - retryMaxSeconds (SIDECAR_RETRY_MAX_SECONDS): ${config.retryMaxSeconds} is less than retryBaseSeconds (${config.retryBaseSeconds})`,
+      `  - retryMaxSeconds (${ENV_VARS.retryMaxSeconds}): ${config.retryMaxSeconds} is less than retryBaseSeconds (${config.retryBaseSeconds})`,
     );
   }
   if (problems.length > 0 || secretProvider === undefined) throw configError(problems, source);
