@@ -33,7 +33,9 @@ export interface DeployContext {
 
 /** An environment of a warehouse, ready to plan, apply or run. */
 export interface OpenedEnvironment {
+  /** What should run: warehouse.yaml and the lock, for this environment. */
   state: DesiredState;
+  /** The driver the environment names (or the context's stand-in). */
   driver: DeployDriver;
 }
 

@@ -36,6 +36,7 @@ export interface PlanDeployOptions extends DeployContext, RegistryCheckOptions {
 
 /** What a deploy would change, and what each new or moved version changes in its tables. */
 export interface PlanDeployResult extends DeployPlan {
+  /** Each datakit the deploy would add or move to another image, and what that changes. */
   upgrades: UpgradeCheck[];
 }
 

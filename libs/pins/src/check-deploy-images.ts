@@ -10,10 +10,13 @@ import type { PinRegistry } from './pin-registry.ts';
  * would run and what the lock says of them. A `DesiredState` of `@datakit/deploy` is one.
  */
 export interface DeployImages {
+  /** The warehouse's name (the hint names it). */
   warehouse: string;
   /** The warehouse folder (errors name its warehouse.yaml). */
   dir: string;
+  /** The environment whose registry holds the images. */
   environmentName: string;
+  /** One per locked datakit, with what the lock says of its image. */
   jobs: readonly {
     datakit: string;
     version: string;

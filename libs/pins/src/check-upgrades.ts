@@ -9,7 +9,9 @@ const FULL_DIGEST = /^sha256:[0-9a-f]{64}$/;
 
 /** An image of a datakit in a plan: its version and manifest digest. */
 export interface PlannedImage {
+  /** The image's version, e.g. `1.4.2`. */
   version: string;
+  /** Its manifest digest (`sha256:…`; from a Docker label, possibly cut to 63 characters). */
   digest: string;
 }
 
@@ -18,8 +20,10 @@ export interface PlannedImage {
  * runs now to the one the deploy would run. A `DeployPlan` of `@datakit/deploy` is one.
  */
 export interface PlannedChanges {
+  /** One per datakit, as the plan lists them. */
   changes: readonly {
     datakit: string;
+    /** Only `add` and `change` are checked. */
     action: 'add' | 'change' | 'remove' | 'unchanged';
     /** The image running now (undefined for a datakit the deploy adds). */
     from: PlannedImage | undefined;
