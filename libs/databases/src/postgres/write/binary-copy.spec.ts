@@ -1,9 +1,11 @@
-import { col, formatInterval } from '@datakit/contracts';
+import { col, compileValidator, defineTable, formatInterval } from '@datakit/contracts';
 import { describe, expect, it } from 'vitest';
 
 import {
+  ALWAYS,
   BINARY_HEADER,
   BinaryWriter,
+  certainCheck,
   acceptsBinary,
   binaryCodecFor,
   binaryHeaderLength,
@@ -191,5 +193,98 @@ describe('binary COPY framing', () => {
       expect(all.readInt32BE(i * 1004)).toBe(1000);
       expect(all.toString('latin1', i * 1004 + 4, (i + 1) * 1004)).toBe(text);
     }
+  });
+});
+
+describe('wire checks (certainCheck): valid from the bytes alone, or not known', () => {
+  type Builder = Parameters<typeof col.array>[0];
+  type Write = (writer: BinaryWriter, codec: ReturnType<typeof binaryCodecFor>) => void;
+
+  /** Whether the check proves the field, and whether the contract accepts its decoded value. */
+  function verdict(builder: Builder, value: unknown, write?: Write) {
+    const column = builder.meta;
+    const codec = binaryCodecFor(column);
+    const writer = new BinaryWriter();
+    if (write) write(writer, codec);
+    else codec.encode(value, writer);
+    const bytes = Buffer.from(writer.take() as Buffer);
+    const check = certainCheck(column);
+    const decoded = codec.decode(bytes, 4, bytes.length);
+    const validate = compileValidator(defineTable({ name: 't', columns: { v: builder } }));
+    return {
+      proved: check?.(bytes, 4, bytes.length) ?? false,
+      valid: validate({ v: decoded }) === null,
+    };
+  }
+
+  const jsonb =
+    (text: string): Write =>
+    (writer) =>
+      writer.jsonbField(text);
+  /** A two-dimensional text[] ({{a},{b}}), which no contract describes. */
+  const twoDimensional: Write = (writer) => {
+    const mark = writer.beginField();
+    for (const word of [2, 0, 25, 2, 1, 1, 1]) writer.int32(word);
+    for (const item of ['a', 'b']) {
+      writer.int32(1);
+      writer.bytes(Buffer.from(item));
+    }
+    writer.endField(mark);
+  };
+
+  const cases: [string, Builder, unknown, boolean, Write?][] = [
+    ['numeric(5,2) 123.45', col.numeric(5, 2), '123.45', true],
+    ['numeric(5,2) -999.99', col.numeric(5, 2), '-999.99', true],
+    ['numeric(5,2) 0', col.numeric(5, 2), '0', true],
+    ['numeric(5,2) 0.5', col.numeric(5, 2), '0.5', true],
+    ['numeric(5,2) NaN', col.numeric(5, 2), 'NaN', true],
+    ['numeric(5,2) 1234.5: too many integer digits', col.numeric(5, 2), '1234.5', false],
+    ['numeric(5,2) 0.001: too many fraction digits', col.numeric(5, 2), '0.001', false],
+    ['numeric(5,2) Infinity', col.numeric(5, 2), 'Infinity', false],
+    ['numeric(4,4) 0.1234', col.numeric(4, 4), '0.1234', true],
+    ['numeric(4,4) 1.5', col.numeric(4, 4), '1.5', false],
+    ['numeric Infinity', col.numeric(), 'Infinity', true],
+    ['numeric(12,2) 99999999.99', col.numeric(12, 2), '99999999.99', true],
+    ['numeric(12,2) 12345678901', col.numeric(12, 2), '12345678901', false],
+    ['integer 0..10: 7', col.integer({ min: 0, max: 10 }), 7, true],
+    ['integer 0..10: 11', col.integer({ min: 0, max: 10 }), 11, false],
+    ['varchar(3) abc', col.varchar(3), 'abc', true],
+    ['varchar(3) abcd', col.varchar(3), 'abcd', false],
+    ['varchar(3) é', col.varchar(3), 'é', true],
+    ['char(3) x', col.char(3), 'x  ', true],
+    ['timestamptz 2024', col.timestamptz(), new Date('2024-02-29T12:00:00Z'), true],
+    ['timestamptz infinity', col.timestamptz(), 'infinity', true],
+    ['timestamp -infinity', col.timestamp(), '-infinity', true],
+    ['timestamptz 1500 (not known)', col.timestamptz(), new Date('1500-01-01T00:00:00Z'), false],
+    ['jsonb object', col.jsonb(), { a: [1, 2.5, 'x'], b: null }, true],
+    ['jsonb __proto__', col.jsonb(), null, false, jsonb('{"__proto__": 1}')],
+    ['jsonb 400 digits', col.jsonb(), null, false, jsonb(`1${'0'.repeat(400)}`)],
+    ['jsonb 70 deep', col.jsonb(), null, false, jsonb(`${'['.repeat(70)}${']'.repeat(70)}`)],
+    ['text[] nullable elements', col.array(col.text().nullable()), ['a', null], true],
+    ['text[] a NULL element where none is allowed', col.array(col.text()), ['a', null], false],
+    ['text[] empty', col.array(col.text()), [], true],
+    ['varchar(2)[] too long an element', col.array(col.varchar(2)), ['ab', 'abc'], false],
+    ['text[] two dimensions', col.array(col.text()), null, false, twoDimensional],
+    ['enum a', col.enum(['a', 'b']), 'a', true],
+    ['enum c', col.enum(['a', 'b']), 'c', false],
+    ['uuid', col.uuid(), '00000000-0000-0000-0000-000000000000', true],
+    ['interval', col.interval(), 'P1DT2H', true],
+    ['date BC', col.date(), '0044-03-15 BC', true],
+    ['double NaN', col.double(), Number.NaN, true],
+  ];
+
+  it.each(cases)('%s', (_name, builder, value, proved, write) => {
+    const result = verdict(builder, value, write);
+    expect(result.proved).toBe(proved);
+    // Never proved and refused by the contract.
+    if (result.proved) expect(result.valid).toBe(true);
+  });
+
+  it('has no check for kinds whose values must be decoded', () => {
+    expect(certainCheck(col.inet().meta)).toBeUndefined();
+    expect(certainCheck(col.money().meta)).toBeUndefined();
+    expect(certainCheck(col.tsvector().meta)).toBeUndefined();
+    expect(certainCheck(col.integer().meta)).toBe(ALWAYS);
+    expect(certainCheck(col.text().meta)).toBe(ALWAYS);
   });
 });

@@ -71,7 +71,24 @@ interface BinaryKind {
   codec(meta: ColumnMeta, elementOid: number | undefined): BinaryCodec;
   /** The element type's OID when the target's is not known (arrays of this kind). */
   oid: number | undefined;
+  /**
+   * What proves a value valid from its bytes alone (see {@link WireCheck}): {@link ALWAYS}
+   * when the wire type guarantees the contract, undefined when every value must be decoded.
+   */
+  certain(meta: ColumnMeta): WireCheck | undefined;
 }
+
+/**
+ * A check of a non-null field's bytes, `data[start..end)`: true only when the value certainly
+ * decodes to one its column's contract accepts (so a projection can pass it through without
+ * decoding it); false when it cannot tell, and the value is decoded and validated.
+ */
+export type WireCheck = (data: Buffer, start: number, end: number) => boolean;
+
+/** The check of a column whose every wire value fits its contract (its NULLs aside). */
+export const ALWAYS: WireCheck = () => true;
+const always = (): WireCheck => ALWAYS;
+const never = (): undefined => undefined;
 
 /**
  * A kind written in text COPY only, and why. A binary read still carries it: the SELECT casts
@@ -137,6 +154,7 @@ export const BINARY_KINDS: { readonly [K in ColumnKind]: BinaryKind | TextOnlyKi
     wire: same('smallint'),
     targets: exactly('smallint'),
     oid: 21,
+    certain: (meta) => boundedInteger(meta, (data, start) => data.readInt16BE(start)),
     codec: fixed({
       decode: (data, start) => data.readInt16BE(start),
       encode: (value, out) => out.int16Field(value as number),
@@ -146,6 +164,7 @@ export const BINARY_KINDS: { readonly [K in ColumnKind]: BinaryKind | TextOnlyKi
     wire: same('integer'),
     targets: exactly('integer'),
     oid: 23,
+    certain: (meta) => boundedInteger(meta, (data, start) => data.readInt32BE(start)),
     codec: fixed({
       decode: (data, start) => data.readInt32BE(start),
       encode: (value, out) => out.int32Field(value as number),
@@ -155,6 +174,7 @@ export const BINARY_KINDS: { readonly [K in ColumnKind]: BinaryKind | TextOnlyKi
     wire: same('bigint'),
     targets: exactly('bigint'),
     oid: 20,
+    certain: always,
     codec: fixed({
       decode: (data, start) => data.readBigInt64BE(start),
       encode: (value, out) => out.bigintField(value as bigint),
@@ -164,6 +184,7 @@ export const BINARY_KINDS: { readonly [K in ColumnKind]: BinaryKind | TextOnlyKi
     wire: same('numeric'),
     targets: exactly('numeric'),
     oid: 1700,
+    certain: numericCheck,
     codec: fixed({
       decode: decodeNumeric,
       encode: (value, out) => encodeNumeric(value as string, out),
@@ -173,6 +194,7 @@ export const BINARY_KINDS: { readonly [K in ColumnKind]: BinaryKind | TextOnlyKi
     wire: same('money'),
     targets: exactly('money'),
     oid: 790,
+    certain: never,
     codec: fixed({
       decode: (data, start) => formatMoney(data.readBigInt64BE(start)),
       encode: (value, out) => out.bigintField(moneyCents(value as string) as bigint),
@@ -182,6 +204,7 @@ export const BINARY_KINDS: { readonly [K in ColumnKind]: BinaryKind | TextOnlyKi
     wire: same('real'),
     targets: exactly('real'),
     oid: 700,
+    certain: always,
     codec: fixed({
       decode: (data, start) => data.readFloatBE(start),
       encode: (value, out) => out.realField(value as number),
@@ -191,6 +214,7 @@ export const BINARY_KINDS: { readonly [K in ColumnKind]: BinaryKind | TextOnlyKi
     wire: same('double precision'),
     targets: exactly('double precision'),
     oid: 701,
+    certain: always,
     codec: fixed({
       decode: (data, start) => data.readDoubleBE(start),
       encode: (value, out) => out.doubleField(value as number),
@@ -200,12 +224,14 @@ export const BINARY_KINDS: { readonly [K in ColumnKind]: BinaryKind | TextOnlyKi
     wire: same('text'),
     targets: exactly('text', 'character varying'),
     oid: 25,
+    certain: lengthCheck,
     codec: fixed(textCodec),
   },
   varchar: {
     wire: same('text'),
     targets: exactly('text', 'character varying'),
     oid: 1043,
+    certain: lengthCheck,
     codec: fixed(textCodec),
   },
   // bpchar, not char (a one-byte type); its binary form is the padded text.
@@ -213,12 +239,14 @@ export const BINARY_KINDS: { readonly [K in ColumnKind]: BinaryKind | TextOnlyKi
     wire: same('bpchar'),
     targets: exactly('character', 'text', 'character varying'),
     oid: 1042,
+    certain: lengthCheck,
     codec: fixed(textCodec),
   },
   boolean: {
     wire: same('boolean'),
     targets: exactly('boolean'),
     oid: 16,
+    certain: always,
     codec: fixed({
       decode: (data, start) => data[start] !== 0,
       encode: (value, out) => out.booleanField(value as boolean),
@@ -228,6 +256,7 @@ export const BINARY_KINDS: { readonly [K in ColumnKind]: BinaryKind | TextOnlyKi
     wire: same('date'),
     targets: exactly('date'),
     oid: 1082,
+    certain: always,
     codec: fixed({
       decode: decodeDate,
       encode: (value, out) => out.dateDaysField(value as string),
@@ -237,6 +266,7 @@ export const BINARY_KINDS: { readonly [K in ColumnKind]: BinaryKind | TextOnlyKi
     wire: same('timestamp without time zone'),
     targets: exactly('timestamp without time zone'),
     oid: 1114,
+    certain: () => timestampCheck,
     codec: fixed({
       decode: decodeTimestamp,
       encode: (value, out) => out.dateField(value as Date),
@@ -247,6 +277,7 @@ export const BINARY_KINDS: { readonly [K in ColumnKind]: BinaryKind | TextOnlyKi
     wire: same('timestamp with time zone'),
     targets: exactly('timestamp with time zone'),
     oid: 1184,
+    certain: () => timestampCheck,
     codec: fixed({
       decode: decodeTimestamp,
       encode: (value, out) => out.dateField(value as Date),
@@ -257,6 +288,7 @@ export const BINARY_KINDS: { readonly [K in ColumnKind]: BinaryKind | TextOnlyKi
     wire: same('bytea'),
     targets: exactly('bytea'),
     oid: 17,
+    certain: always,
     codec: fixed({
       // A copy: a slice would keep the whole chunk it came in alive.
       decode: (data, start, end) => Buffer.from(data.subarray(start, end)),
@@ -268,6 +300,7 @@ export const BINARY_KINDS: { readonly [K in ColumnKind]: BinaryKind | TextOnlyKi
     wire: same('jsonb'),
     targets: exactly('jsonb'),
     oid: 3802,
+    certain: () => jsonbCheck,
     codec: fixed({
       decode: (data, start, end) => decodeJsonb(data, start, end),
       encode: (value, out) => out.jsonbField(JSON.stringify(value)),
@@ -275,11 +308,18 @@ export const BINARY_KINDS: { readonly [K in ColumnKind]: BinaryKind | TextOnlyKi
     }),
   },
   // json's binary form is its text.
-  json: { wire: same('json'), targets: exactly('json'), oid: 114, codec: fixed(textCodec) },
+  json: {
+    wire: same('json'),
+    targets: exactly('json'),
+    oid: 114,
+    codec: fixed(textCodec),
+    certain: always,
+  },
   interval: {
     wire: same('interval'),
     targets: exactly('interval'),
     oid: 1186,
+    certain: always,
     codec: fixed({
       decode: decodeInterval,
       encode: (value, out) => out.intervalField(value as string),
@@ -289,6 +329,7 @@ export const BINARY_KINDS: { readonly [K in ColumnKind]: BinaryKind | TextOnlyKi
     wire: same('inet'),
     targets: exactly('inet'),
     oid: 869,
+    certain: never,
     codec: fixed({
       decode: (data, start) => decodeNetwork(data, start, false),
       encode: (value, out) => encodeNetwork(value as string, false, out),
@@ -298,6 +339,7 @@ export const BINARY_KINDS: { readonly [K in ColumnKind]: BinaryKind | TextOnlyKi
     wire: same('cidr'),
     targets: exactly('cidr'),
     oid: 650,
+    certain: never,
     codec: fixed({
       decode: (data, start) => decodeNetwork(data, start, true),
       encode: (value, out) => encodeNetwork(value as string, true, out),
@@ -315,21 +357,30 @@ export const BINARY_KINDS: { readonly [K in ColumnKind]: BinaryKind | TextOnlyKi
     wire: same('bit varying'),
     targets: exactly('bit'),
     oid: 1560,
+    certain: never,
     codec: fixed(bitCodec),
   },
   varbit: {
     wire: same('bit varying'),
     targets: exactly('bit varying'),
     oid: 1562,
+    certain: never,
     codec: fixed(bitCodec),
   },
   // xml's binary form is its text in the client encoding (UTF-8 here), with no encoding
   // declaration: what xml_out prints.
-  xml: { wire: same('xml'), targets: exactly('xml'), oid: 142, codec: fixed(textCodec) },
+  xml: {
+    wire: same('xml'),
+    targets: exactly('xml'),
+    oid: 142,
+    codec: fixed(textCodec),
+    certain: never,
+  },
   uuid: {
     wire: same('uuid'),
     targets: exactly('uuid'),
     oid: 2950,
+    certain: always,
     codec: fixed({
       decode: decodeUuid,
       encode: (value, out) => out.bytesField(uuidBytes(value as string)),
@@ -344,6 +395,7 @@ export const BINARY_KINDS: { readonly [K in ColumnKind]: BinaryKind | TextOnlyKi
       live === 'character varying' ||
       unqualified(live) === unqualified(meta.sqlType),
     oid: undefined,
+    certain: enumCheck,
     codec: fixed(textCodec),
   },
   array: {
@@ -352,6 +404,7 @@ export const BINARY_KINDS: { readonly [K in ColumnKind]: BinaryKind | TextOnlyKi
     targets: (meta, live) =>
       live.endsWith('[]') && acceptsBinary(meta.element as ColumnMeta, live.slice(0, -2)),
     oid: undefined,
+    certain: arrayCheck,
     codec: (meta, elementOid) => arrayCodec(meta.element as ColumnMeta, elementOid),
   },
   custom: { textOnly: 'its SQL type is not known to the loader (point, macaddr...)' },
@@ -378,6 +431,7 @@ const READ_AS_TEXT: BinaryKind = {
   wire: same('text'),
   targets: () => false,
   oid: 25,
+  certain: never,
   codec: fixed({
     decode: textCodec.decode,
     encode: () => {
@@ -422,6 +476,135 @@ export function binaryCodecFor(meta: ColumnMeta, elementOid?: number): BinaryCod
   const kind = kindOf(meta, 'read');
   if (kind === undefined) throw new Error(`no binary COPY codec for ${meta.kind} columns`);
   return kind.codec(meta, elementOid);
+}
+
+/**
+ * What proves a column's non-null values valid from their bytes (see {@link WireCheck}), or
+ * undefined when its values must be decoded (a kind without such a check, or read as text).
+ */
+export function certainCheck(meta: ColumnMeta): WireCheck | undefined {
+  return kindOf(meta, 'read')?.certain(meta);
+}
+
+/** smallint and integer: within the contract's bounds, when it has any. */
+function boundedInteger(
+  meta: ColumnMeta,
+  read: (data: Buffer, start: number) => number,
+): WireCheck {
+  if (meta.min === undefined && meta.max === undefined) return ALWAYS;
+  const min = meta.min ?? Number.NEGATIVE_INFINITY;
+  const max = meta.max ?? Number.POSITIVE_INFINITY;
+  return (data, start) => {
+    const value = read(data, start);
+    return value >= min && value <= max;
+  };
+}
+
+/**
+ * numeric(p, s): what numeric_out prints has no more than s fraction digits (dscale) and p - s
+ * integer digits (leading zeros aside), or is NaN; the infinities are refused. Unbounded
+ * numeric takes every value.
+ */
+function numericCheck(meta: ColumnMeta): WireCheck {
+  if (meta.precision === undefined) return ALWAYS;
+  const scale = meta.scale ?? 0;
+  const integerDigits = meta.precision - scale;
+  return (data, start) => {
+    const sign = data.readUInt16BE(start + 4);
+    if (sign === 0xc000) return true; // NaN
+    if (sign !== 0x0000 && sign !== 0x4000) return false;
+    if ((data.readUInt16BE(start + 6) & 0x3fff) > scale) return false;
+    const weight = data.readInt16BE(start + 2);
+    if (weight < 0) return true; // the integer part prints as 0
+    const first = data.readInt16BE(start) > 0 ? data.readInt16BE(start + 8) : 0;
+    if (first === 0) return weight === 0;
+    const digits = (first >= 1000 ? 4 : first >= 100 ? 3 : first >= 10 ? 2 : 1) + 4 * weight;
+    return digits <= integerDigits;
+  };
+}
+
+/**
+ * Text with a length limit: its UTF-8 bytes bound its UTF-16 length (what the contract
+ * counts) from above; PostgreSQL text holds no NUL.
+ */
+function lengthCheck(meta: ColumnMeta): WireCheck {
+  const maxLength = meta.maxLength;
+  if (maxLength === undefined) return ALWAYS;
+  return (_data, start, end) => end - start <= maxLength;
+}
+
+/** A timestamp within ±142 years of 2000 (a valid Date), or an infinity. */
+const timestampCheck: WireCheck = (data, start) => {
+  const high = data.readInt32BE(start);
+  if (high >= -SAFE_HIGH && high < SAFE_HIGH) return true;
+  const low = data.readUInt32BE(start + 4);
+  return (high === 0x7fffffff && low === 0xffffffff) || (high === -0x80000000 && low === 0);
+};
+
+const PROTO = Buffer.from('__proto__');
+
+/**
+ * jsonb: version 1, then jsonb_out's text, which prints numbers as numeric does (never with an
+ * exponent). Without a run of over 300 digits (a number JSON.parse would make infinite), with
+ * at most 64 brackets (the depth the validator walks) and no `__proto__` key (which it
+ * refuses), the text certainly parses to plain JSON the contract accepts.
+ */
+const jsonbCheck: WireCheck = (data, start, end) => {
+  if (data[start] !== 1) return false;
+  let digits = 0;
+  let brackets = 0;
+  for (let i = start + 1; i < end; i += 1) {
+    const c = data[i] as number;
+    if (c >= 0x30 && c <= 0x39) {
+      digits += 1;
+      if (digits > 300) return false;
+      continue;
+    }
+    digits = 0;
+    if (c === 0x5b || c === 0x7b) {
+      brackets += 1;
+      if (brackets > 64) return false;
+    } else if (c === 0x5f && data.compare(PROTO, 0, PROTO.length, i, i + PROTO.length) === 0) {
+      return false;
+    }
+  }
+  return true;
+};
+
+/** An enum's label is one of the contract's values. */
+function enumCheck(meta: ColumnMeta): WireCheck {
+  const values = new Set(meta.values);
+  return (data, start, end) => values.has(utf8(data, start, end));
+}
+
+/**
+ * An array: empty, or one dimension with lower bound 1 (what the contract describes), its NULL
+ * elements allowed by the element contract, every other element certain by the element's
+ * check. Undefined when the element kind has no check.
+ */
+function arrayCheck(meta: ColumnMeta): WireCheck | undefined {
+  const element = meta.element;
+  const inner = element === undefined ? undefined : certainCheck(element);
+  if (element === undefined || inner === undefined) return undefined;
+  const nullable = element.nullable;
+  return (data, start) => {
+    if (data.readInt32BE(start) === 0) return true;
+    if (data.readInt32BE(start) !== 1 || data.readInt32BE(start + 16) !== 1) return false;
+    if (inner === ALWAYS && (nullable || data.readInt32BE(start + 4) === 0)) return true;
+    const count = data.readInt32BE(start + 12);
+    let p = start + 20;
+    for (let i = 0; i < count; i += 1) {
+      const length = data.readInt32BE(p);
+      p += 4;
+      if (length < 0) {
+        if (!nullable) return false;
+        continue;
+      }
+      if (!inner(data, p, p + length)) return false;
+      p += length;
+    }
+    return true;
+  };
 }
 
 /** The kinds that always take text COPY, with the reason. */

@@ -250,7 +250,11 @@ const ROWS: Record<string, string>[] = [
   {},
 ];
 
-function contracts(columns: Builders, renamed: boolean) {
+/**
+ * The source and target contracts of the awkward table, the target's columns renamed `x_<name>`
+ * when `renamed`; the transform a map, or a projection (`columns`) when `projected`.
+ */
+function contracts(columns: Builders, renamed: boolean, projected = false) {
   const names = Object.keys(columns);
   const Source = defineTable({
     name: 'awkward',
@@ -266,17 +270,25 @@ function contracts(columns: Builders, renamed: boolean) {
       columns: { id: col.integer().primaryKey(), ...targetColumns },
     }),
   );
-  const transform = defineTransform({
-    from: Source,
-    to: Target,
-    map: (row) =>
-      Object.fromEntries(
-        Object.entries(row).map(([name, value]) => [
-          renamed && name !== 'id' ? `x_${name}` : name,
-          value,
-        ]),
-      ) as never,
-  });
+  const transform = projected
+    ? defineTransform({
+        from: Source as AnyTable,
+        to: Target as AnyTable,
+        columns: Object.fromEntries(
+          ['id', ...names].map((name) => [renamed && name !== 'id' ? `x_${name}` : name, name]),
+        ),
+      })
+    : defineTransform({
+        from: Source,
+        to: Target,
+        map: (row) =>
+          Object.fromEntries(
+            Object.entries(row).map(([name, value]) => [
+              renamed && name !== 'id' ? `x_${name}` : name,
+              value,
+            ]),
+          ) as never,
+      });
   return {
     Source: Source as AnyTable,
     Target: Target as AnyTable,
@@ -315,9 +327,14 @@ describe('every kind round-trips exactly through binary and text COPY', () => {
   ];
   for (const { table, columns, binary } of cases) {
     const names = Object.keys(columns);
-    for (const renamed of [false, true]) {
+    const modes = [
+      { mode: 'passed through', renamed: false, projected: false },
+      { mode: 'renamed (encoded)', renamed: true, projected: false },
+      { mode: 'a renaming projection (proved from the bytes)', renamed: true, projected: true },
+    ];
+    for (const { mode, renamed, projected } of modes) {
       for (const format of ['binary', 'text'] as const) {
-        const label = `${table}, ${renamed ? 'renamed (encoded)' : 'passed through'}, ${format} COPY`;
+        const label = `${table}, ${mode}, ${format} COPY`;
         it(`${label}: exact, then merged again into the populated target`, async () => {
           const dst = scratchSchema(`pt_${schemas.length}`);
           schemas.push(dst);
@@ -337,7 +354,7 @@ describe('every kind round-trips exactly through binary and text COPY', () => {
               params,
             );
           }
-          const { Source, Target, transform } = contracts(columns, renamed);
+          const { Source, Target, transform } = contracts(columns, renamed, projected);
           const targetNames = renamed ? names.map((n) => `x_${n}`) : names;
           const load = () =>
             loadTable(

@@ -1,4 +1,4 @@
-import { defineTransform } from '@datakit/contracts';
+import { col, defineTable, defineTransform, withAudit } from '@datakit/contracts';
 import { describe, expect, it } from 'vitest';
 
 import { BronzeEvent, Event, eventToBronze } from './__fixtures__/events.ts';
@@ -306,6 +306,107 @@ describe('RowProcessor on binary COPY data', () => {
     ]);
     expect(p.rejects).toEqual([]);
     expect(p.counts.rejected).toBe(1);
+  });
+
+  describe('through a projection (transform columns), proved from the bytes', () => {
+    const copy = defineTransform({ from: Event, to: BronzeEvent, columns: 'same' });
+    const asMap = defineTransform({ from: Event, to: BronzeEvent, map: (r) => ({ ...r }) });
+
+    /** Output, counts, rejects and cursor: what must not depend on the path a row took. */
+    const outcome = (p: RowProcessor, data: Buffer) => {
+      p.pushCopy(data);
+      p.endCopy();
+      return { bytes: bytes(p), counts: p.counts, rejects: p.rejects, cursor: p.cursorText };
+    };
+
+    it('gives what the same transform as a map gives, invalid rows rejected alike', () => {
+      // Row 3's name breaks varchar(10): it is parsed and rejected as on the map's path.
+      expect(outcome(binary({ transform: copy }), DATA)).toEqual(
+        outcome(binary({ transform: asMap }), DATA),
+      );
+      const proved = outcome(binary({ transform: copy }), DATA);
+      expect(proved.counts).toEqual({ read: 5, accepted: 4, rejected: 1, filtered: 0 });
+      expect(proved.bytes).toEqual(
+        Buffer.concat([BINARY_HEADER, ROWS[0], ROWS[1], ROWS[3], ROWS[4], BINARY_TRAILER]),
+      );
+      expect(proved.cursor).toBe('2024-01-01 00:00:09+00');
+    });
+
+    it('runs no transform for a row it proves, and parses only the others', () => {
+      // A map that throws shows which rows took the slow path: only the invalid one.
+      const spy = {
+        ...copy,
+        map: () => {
+          throw new Error('map called');
+        },
+      };
+      const p = binary({ transform: spy });
+      p.pushCopy(DATA);
+      p.endCopy();
+      expect(p.counts).toEqual({ read: 5, accepted: 4, rejected: 1, filtered: 0 });
+      expect(p.rejects[0]?.reason).toBe('name: longer than 10 characters');
+      // A transform without a projection takes the slow path for every row.
+      const q = binary({ transform: { ...asMap, map: spy.map } });
+      q.pushCopy(DATA);
+      q.endCopy();
+      expect(q.counts.accepted).toBe(0);
+    });
+
+    it('refuses a NULL the contract does not allow, by the slow path', () => {
+      const writer = new BinaryWriter();
+      writer.fieldCount(7);
+      writer.int32Field(9);
+      writer.nullField(); // name is not nullable
+      for (let i = 0; i < 5; i += 1) writer.nullField();
+      const data = Buffer.concat([
+        BINARY_HEADER,
+        Buffer.from(writer.take() as Buffer),
+        BINARY_TRAILER,
+      ]);
+      const proved = outcome(binary({ transform: copy }), data);
+      expect(proved).toEqual(outcome(binary({ transform: asMap }), data));
+      expect(proved.counts.rejected).toBe(1);
+    });
+
+    it('writes the projected fields in the target order when they are not the source row', () => {
+      const Narrow = withAudit(
+        defineTable({
+          name: 'narrow',
+          columns: {
+            at: col.timestamptz(),
+            id: col.integer().primaryKey(),
+            label: col.text(),
+          },
+        }),
+      );
+      const pick = defineTransform({
+        from: Event,
+        to: Narrow,
+        columns: { at: 'at', id: 'event_id', label: 'name' },
+      });
+      const pickMap = defineTransform({
+        from: Event,
+        to: Narrow,
+        map: (r) => ({ at: r.at, id: r.event_id, label: r.name }),
+      });
+      const proved = outcome(binary({ target: Narrow, transform: pick }), DATA);
+      expect(proved).toEqual(outcome(binary({ target: Narrow, transform: pickMap }), DATA));
+      expect(proved.counts.accepted).toBe(4);
+    });
+
+    it('gives the same output however the data is cut into chunks', () => {
+      const expected = outcome(binary({ transform: copy }), DATA);
+      for (let cut = 1; cut < DATA.length; cut += 7) {
+        const p = binary({ transform: copy });
+        p.pushCopy(DATA.subarray(0, cut));
+        const first = bytes(p);
+        p.pushCopy(DATA.subarray(cut));
+        p.endCopy();
+        expect(Buffer.concat([first, bytes(p)])).toEqual(expected.bytes);
+        expect(p.counts).toEqual(expected.counts);
+        expect(p.cursorText).toBe(expected.cursor);
+      }
+    });
   });
 
   it('refuses data that ends before its trailer, or is not binary', () => {

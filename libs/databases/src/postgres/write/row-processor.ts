@@ -4,16 +4,18 @@ import { compileValidator, dataColumns, pgDateDays } from '@datakit/contracts';
 import type { AnyTable, AnyTransform, Column, ColumnMeta, RowValidator } from '@datakit/contracts';
 
 import {
+  ALWAYS,
   BINARY_HEADER,
   BINARY_TRAILER,
   BinaryWriter,
   binaryCodecFor,
+  certainCheck,
   binaryRowEnd,
   binaryHeaderLength,
   formatMicros,
   readMicros,
 } from './binary-copy.ts';
-import type { BinaryCodec } from './binary-copy.ts';
+import type { BinaryCodec, WireCheck } from './binary-copy.ts';
 import { ARRAY_OID_OFFSET } from './binary-formats.ts';
 import { rowJson } from './bookkeeping.ts';
 import type { StoredReject } from './bookkeeping.ts';
@@ -119,6 +121,13 @@ export class RowProcessor {
   #cursorValue: number | bigint | string | null = null;
   readonly #binary: boolean;
   readonly #parseBinaryRow: BinaryRowParser | undefined;
+  /**
+   * Binary input through a projection (see {@link compileProvedRowScanner}): reads a row's
+   * field offsets and proves it valid for both contracts from its bytes, or says it cannot.
+   */
+  readonly #proveRow: ProvedRowScanner | undefined;
+  /** For #proveRow's rows: the source index of each target data column, in target order. */
+  readonly #projected: readonly number[];
   readonly #writer = new BinaryWriter();
   /** Binary: `[source index, target element OID]` of array fields passed through. */
   readonly #arrayOids: (readonly [number, number])[];
@@ -223,6 +232,9 @@ export class RowProcessor {
     const cursorColumn = sourceColumns[this.#cursorIndex];
     this.#cursorKind = cursorColumn?.kind ?? '';
     this.#cursorCompare = compareFor(cursorColumn);
+    const proved = this.#binary ? provedProjection(options, sourceColumns, data) : undefined;
+    this.#proveRow = proved?.scan;
+    this.#projected = proved?.sources ?? [];
   }
 
   /** The highest cursor value read so far, as PostgreSQL prints it; null before any. */
@@ -355,6 +367,12 @@ export class RowProcessor {
         break;
       }
       if (end === -1) break;
+      if (this.#proveRow !== undefined && this.#proveRow(data, p, this.#offsets)) {
+        if (this.#arrayOids.length > 0) this.#retagArrays(data);
+        this.#provedRow(p, end);
+        p = end;
+        continue;
+      }
       const input = parse(data, p, this.#offsets);
       if (this.#arrayOids.length > 0) this.#retagArrays(data);
       this.#copyRow(input, p, end);
@@ -396,6 +414,40 @@ export class RowProcessor {
     if (row !== null) this.#write(row, input);
   }
 
+  /**
+   * A row #proveRow proved valid, `[start, end)` of the current chunk: counted, its cursor
+   * decoded (the one field decoded), and written as it came (joining the run) or as its
+   * projected fields' bytes, without running the transform (a projection: the same values).
+   */
+  #provedRow(start: number, end: number): void {
+    this.counts.read += 1;
+    this.counts.accepted += 1;
+    if (this.#cursorIndex >= 0) this.#trackBinaryCursor(this.#binaryField(this.#cursorIndex));
+    if (this.#asIs) {
+      if (this.#runStart < 0) this.#runStart = start;
+      this.#runEnd = end;
+      return;
+    }
+    this.#flushRun();
+    const writer = this.#writer;
+    const offsets = this.#offsets;
+    const projected = this.#projected;
+    writer.fieldCount(projected.length);
+    for (let i = 0; i < projected.length; i += 1) {
+      const from = projected[i] as number;
+      writer.rawField(this.#data, offsets[2 * from] as number, offsets[2 * from + 1] as number);
+    }
+  }
+
+  /** Source field `index` of the current binary row, decoded (null for NULL). */
+  #binaryField(index: number): unknown {
+    const at = this.#offsets[2 * index] as number;
+    const length = this.#data.readInt32BE(at);
+    return length < 0
+      ? null
+      : (this.#sourceBinary[index] as BinaryCodec).decode(this.#data, at + 4, at + 4 + length);
+  }
+
   #flushRun(): void {
     if (this.#runStart < 0) return;
     const from = this.#runFrom;
@@ -418,7 +470,7 @@ export class RowProcessor {
   ): typeof AS_IS | Record<string, unknown> | null {
     this.counts.read += 1;
     if (this.#cursorIndex >= 0) {
-      if (this.#binary) this.#trackBinaryCursor(input);
+      if (this.#binary) this.#trackBinaryCursor(input[this.#cursorName]);
       else this.#trackCursor(input);
     }
 
@@ -536,8 +588,8 @@ export class RowProcessor {
    * microseconds, numbers by value, text as the text path compares it. An infinity is no place
    * to resume from (nothing would ever come after it): those rows are read again every run.
    */
-  #trackBinaryCursor(input: Record<string, unknown>): void {
-    let value = input[this.#cursorName] as number | bigint | string | Date | null | undefined;
+  #trackBinaryCursor(decoded: unknown): void {
+    let value = decoded as number | bigint | string | Date | null | undefined;
     if (value === null || value === undefined || isInfinity(value)) return;
     if (value instanceof Date) {
       if (Number.isNaN(value.getTime())) return;
@@ -764,6 +816,86 @@ function rowLiteral(names: readonly string[], value: (index: number) => string):
   return `{ ${names.map((name, i) => `${JSON.stringify(name)}: ${value(i)}`).join(', ')} }`;
 }
 
+/**
+ * Reads one complete row of binary COPY data starting at `start` into `offsets` (as
+ * {@link BinaryRowParser} does) without decoding it, and returns true only when every field is
+ * proved valid for both contracts from its bytes; false as soon as one cannot be (the row is
+ * then parsed and validated as any other).
+ */
+type ProvedRowScanner = (data: Buffer, start: number, offsets: Int32Array) => boolean;
+
+/** How one source field is proved: may it be NULL, and what proves a value. */
+interface FieldProof {
+  nullable: boolean;
+  checks: WireCheck[];
+}
+
+/**
+ * The projection a binary load can run from the bytes: every target data column takes a
+ * source column (the transform's `columns`) of the same representation, and every source and
+ * target column has a wire check. Undefined when the transform is a function, a column cannot
+ * be proved, or earlier rejects are watched (their rows need their keys decoded).
+ */
+function provedProjection(
+  options: RowProcessorOptions,
+  sourceColumns: readonly Column[],
+  targetColumns: readonly Column[],
+): { scan: ProvedRowScanner; sources: number[] } | undefined {
+  const projection = options.transform.columns;
+  if (projection === undefined || (options.watchKeys?.size ?? 0) > 0) return undefined;
+  const proofs: (FieldProof | undefined)[] = sourceColumns.map((column) => {
+    const check = certainCheck(column);
+    return check === undefined
+      ? undefined
+      : { nullable: column.nullable, checks: check === ALWAYS ? [] : [check] };
+  });
+  const sources: number[] = [];
+  for (const target of targetColumns) {
+    const index = sourceColumns.findIndex((c) => c.name === projection[target.name]);
+    const source = sourceColumns[index];
+    const proof = proofs[index];
+    if (source === undefined || proof === undefined || !sameRepresentation(source, target)) {
+      return undefined;
+    }
+    sources.push(index);
+    if (sameContract(source, target)) continue;
+    const check = certainCheck(target);
+    if (check === undefined) return undefined;
+    proof.nullable &&= target.nullable;
+    if (check !== ALWAYS) proof.checks.push(check);
+  }
+  if (proofs.some((proof) => proof === undefined)) return undefined;
+  return { scan: compileProvedRowScanner(proofs as FieldProof[]), sources };
+}
+
+/**
+ * Compiles a {@link ProvedRowScanner}: per field, its offsets, then a NULL the contracts allow
+ * or a value every check accepts.
+ */
+function compileProvedRowScanner(proofs: readonly FieldProof[]): ProvedRowScanner {
+  const checks: WireCheck[] = [];
+  const body: string[] = ['p += 2;', 'let l;'];
+  proofs.forEach((proof, i) => {
+    const tests = proof.checks.map((check) => {
+      checks.push(check);
+      return `c[${checks.length - 1}](b, p, p + l)`;
+    });
+    const value = tests.length === 0 ? '' : ` if (!(${tests.join(' && ')})) return false;`;
+    body.push(
+      `o[${2 * i}] = p; l = b.readInt32BE(p); p += 4;`,
+      proof.nullable
+        ? `if (l >= 0) {${value} p += l; }`
+        : `if (l < 0) return false;${value} p += l;`,
+      `o[${2 * i + 1}] = p;`,
+    );
+  });
+  body.push('return true;');
+  const make = new Function('c', `return (b, p, o) => { ${body.join(' ')} };`) as (
+    c: readonly WireCheck[],
+  ) => ProvedRowScanner;
+  return make(checks);
+}
+
 /** PostgreSQL's `infinity` or `-infinity` (dates and timestamps): never a saved cursor. */
 function isInfinity(value: unknown): boolean {
   return value === 'infinity' || value === '-infinity';
@@ -791,31 +923,11 @@ function sameContract(source: ColumnMeta, target: ColumnMeta): boolean {
 
 /**
  * Whether every value a source column's binary codec decodes is valid for the column's
- * contract whatever the row, its wire type guaranteeing it: an int2/int4 without bounds, an
- * int8, a boolean, a uuid (printed canonically), bytea, an interval (three integers printed
- * as ISO 8601), a date (a day count within PostgreSQL's range, which is the contract's),
- * text without a length (PostgreSQL text holds no NUL), json (PostgreSQL's json input is
- * strict RFC 8259 JSON, all of which JSON.parse accepts; both refuse leading zeros, trailing
- * commas, bare control characters, bad escapes, NaN and single quotes).
+ * contract whatever the row, its wire type guaranteeing it (the kind's {@link certainCheck}
+ * is {@link ALWAYS}): only its NULLs are checked.
  */
 function impliedByWireType(meta: ColumnMeta): boolean {
-  switch (meta.kind) {
-    case 'smallint':
-    case 'integer':
-      return meta.min === undefined && meta.max === undefined;
-    case 'bigint':
-    case 'boolean':
-    case 'uuid':
-    case 'bytea':
-    case 'interval':
-    case 'date':
-    case 'json':
-      return true;
-    case 'text':
-      return meta.maxLength === undefined;
-    default:
-      return false;
-  }
+  return certainCheck(meta) === ALWAYS;
 }
 
 /** Whether a source column's text can be written as is into the target column. */
