@@ -72,52 +72,23 @@ export const BronzeCountry = withAudit(
 export const customerToBronze = defineTransform({
   from: Customer,
   to: BronzeCustomer,
-  map: (row) => ({
-    customer_id: row.customer_id,
-    store_id: row.store_id,
-    first_name: row.first_name,
-    last_name: row.last_name,
-    email: row.email,
-    address_id: row.address_id,
-    activebool: row.activebool,
-    create_date: row.create_date,
-    last_update: row.last_update,
-    active: row.active,
-  }),
+  columns: 'same',
 });
 
 export const addressToBronze = defineTransform({
   from: Address,
   to: BronzeAddress,
-  map: (row) => ({
-    address_id: row.address_id,
-    address: row.address,
-    address2: row.address2,
-    district: row.district,
-    city_id: row.city_id,
-    postal_code: row.postal_code,
-    phone: row.phone,
-    last_update: row.last_update,
-  }),
+  columns: 'same',
 });
 
 export const cityToBronze = defineTransform({
   from: City,
   to: BronzeCity,
-  map: (row) => ({
-    city_id: row.city_id,
-    city: row.city,
-    country_id: row.country_id,
-    last_update: row.last_update,
-  }),
+  columns: 'same',
 });
 
 export const countryToBronze = defineTransform({
   from: Country,
   to: BronzeCountry,
-  map: (row) => ({
-    country_id: row.country_id,
-    country: row.country,
-    last_update: row.last_update,
-  }),
+  columns: 'same',
 });

@@ -109,21 +109,7 @@ export const BronzeFilmActor = withAudit(
 export const filmToBronze = defineTransform({
   from: Film,
   to: BronzeFilm,
-  map: (row) => ({
-    film_id: row.film_id,
-    title: row.title,
-    description: row.description,
-    release_year: row.release_year,
-    language_id: row.language_id,
-    original_language_id: row.original_language_id,
-    rental_duration: row.rental_duration,
-    rental_rate: row.rental_rate,
-    length: row.length,
-    replacement_cost: row.replacement_cost,
-    rating: row.rating,
-    last_update: row.last_update,
-    special_features: row.special_features,
-  }),
+  columns: 'same',
 });
 
 export const languageToBronze = defineTransform({
@@ -140,40 +126,23 @@ export const languageToBronze = defineTransform({
 export const categoryToBronze = defineTransform({
   from: Category,
   to: BronzeCategory,
-  map: (row) => ({
-    category_id: row.category_id,
-    name: row.name,
-    last_update: row.last_update,
-  }),
+  columns: 'same',
 });
 
 export const filmCategoryToBronze = defineTransform({
   from: FilmCategory,
   to: BronzeFilmCategory,
-  map: (row) => ({
-    film_id: row.film_id,
-    category_id: row.category_id,
-    last_update: row.last_update,
-  }),
+  columns: 'same',
 });
 
 export const actorToBronze = defineTransform({
   from: Actor,
   to: BronzeActor,
-  map: (row) => ({
-    actor_id: row.actor_id,
-    first_name: row.first_name,
-    last_name: row.last_name,
-    last_update: row.last_update,
-  }),
+  columns: 'same',
 });
 
 export const filmActorToBronze = defineTransform({
   from: FilmActor,
   to: BronzeFilmActor,
-  map: (row) => ({
-    actor_id: row.actor_id,
-    film_id: row.film_id,
-    last_update: row.last_update,
-  }),
+  columns: 'same',
 });

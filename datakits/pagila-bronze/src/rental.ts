@@ -58,37 +58,17 @@ export const BronzePayment = withAudit(
 export const inventoryToBronze = defineTransform({
   from: Inventory,
   to: BronzeInventory,
-  map: (row) => ({
-    inventory_id: row.inventory_id,
-    film_id: row.film_id,
-    store_id: row.store_id,
-    last_update: row.last_update,
-  }),
+  columns: 'same',
 });
 
 export const rentalToBronze = defineTransform({
   from: Rental,
   to: BronzeRental,
-  map: (row) => ({
-    rental_id: row.rental_id,
-    rental_date: row.rental_date,
-    inventory_id: row.inventory_id,
-    customer_id: row.customer_id,
-    return_date: row.return_date,
-    staff_id: row.staff_id,
-    last_update: row.last_update,
-  }),
+  columns: 'same',
 });
 
 export const paymentToBronze = defineTransform({
   from: Payment,
   to: BronzePayment,
-  map: (row) => ({
-    payment_id: row.payment_id,
-    customer_id: row.customer_id,
-    staff_id: row.staff_id,
-    rental_id: row.rental_id,
-    amount: row.amount,
-    payment_date: row.payment_date,
-  }),
+  columns: 'same',
 });

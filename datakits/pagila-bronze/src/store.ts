@@ -44,27 +44,11 @@ export const BronzeStore = withAudit(
 export const staffToBronze = defineTransform({
   from: Staff,
   to: BronzeStaff,
-  map: (row) => ({
-    staff_id: row.staff_id,
-    first_name: row.first_name,
-    last_name: row.last_name,
-    address_id: row.address_id,
-    email: row.email,
-    store_id: row.store_id,
-    active: row.active,
-    username: row.username,
-    last_update: row.last_update,
-    picture: row.picture,
-  }),
+  columns: 'same',
 });
 
 export const storeToBronze = defineTransform({
   from: Store,
   to: BronzeStore,
-  map: (row) => ({
-    store_id: row.store_id,
-    manager_staff_id: row.manager_staff_id,
-    address_id: row.address_id,
-    last_update: row.last_update,
-  }),
+  columns: 'same',
 });

@@ -89,22 +89,22 @@ export const BronzeOrderLines = withAudit(
 export const customersToBronze = defineTransform({
   from: Customers,
   to: BronzeCustomers,
-  map: (row) => ({ ...row }),
+  columns: 'same',
 });
 export const productsToBronze = defineTransform({
   from: Products,
   to: BronzeProducts,
-  map: (row) => ({ ...row }),
+  columns: 'same',
 });
 export const ordersToBronze = defineTransform({
   from: Orders,
   to: BronzeOrders,
-  map: (row) => ({ ...row }),
+  columns: 'same',
 });
 export const orderLinesToBronze = defineTransform({
   from: OrderLines,
   to: BronzeOrderLines,
-  map: (row) => ({ ...row }),
+  columns: 'same',
 });
 
 /** The datakit definition `src/main.ts` runs; cursors (rowversion) come from the contracts. */

@@ -3,4 +3,4 @@ import { runDatakit } from '@datakit/runtime';
 
 import { benchWide } from './_wide-datakit.ts';
 
-await runDatakit(benchWide, process.argv.slice(2), process.env);
+await runDatakit(benchWide(process.env), process.argv.slice(2), process.env);

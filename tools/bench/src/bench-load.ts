@@ -18,7 +18,9 @@
 //  wide (a 1,000,000-row table, BENCH_WIDE_ROWS: numeric(12,2), date, timestamptz, jsonb, json,
 //   text[], char(3), uuid, bytea, interval, text, some nullable; `_wide-datakit.ts`):
 //   (w-a) raw text pipe, (w-a-bin) raw binary pipe, (w-b) the datakit's `run` for it (a bench
-//   datakit bundled as an image's), (w-p) pgloader.
+//   datakit bundled as an image's; its transform a projection, `columns: 'same'`, which the
+//   loader runs from the bytes), (w-b-map) the same with the transform written as a map
+//   (every value decoded, validated and checked again), (w-p) pgloader.
 //  Then: (c) MikroORM, persist per row and flush every 1,000 rows, of a 50,000-row slice scaled
 //   to the full count; (b') the datakit at BENCH_ROWS_LARGE (3,000,000) rows for its peak RSS;
 //   (s) the SQL Server leg (see sqlServerLeg). BENCH_QUICK=1: every alternating leg at 100,000
@@ -695,6 +697,17 @@ async function main(): Promise<void> {
           }),
         ),
       ],
+      [
+        'w-b-map',
+        runLeg('w-b-map', emptyTarget('bench_datakit'), () =>
+          datakitRun(scratch, wideBundle, {
+            table: 'wide',
+            targetSchema: 'bench_datakit',
+            name: 'bench-wide',
+            env: { BENCH_WIDE_TRANSFORM: 'map' },
+          }),
+        ),
+      ],
       ['w-p', async () => timed('w-p', await pgloaderCopy(scratch, 'wide'))],
     ];
     for (let trial = 0; trial < trials; trial += 1) {
@@ -740,6 +753,8 @@ async function main(): Promise<void> {
       wide_format: [...new Set((runs.get('w-b') ?? []).map((r) => r.format))].join(', '),
       wide_datakit_over_raw_binary: round(m('w-b') / m('w-a-bin')),
       wide_datakit_over_pgloader: round(m('w-b') / m('w-p')),
+      wide_datakit_map_s: round(m('w-b-map')),
+      wide_datakit_map_over_raw_binary: round(m('w-b-map') / m('w-a-bin')),
       run_overhead_s: round(overhead),
       rss_mb_1m: round(Math.max(...datakitRuns.map((r) => r.rssMb)), 1),
     };
