@@ -720,4 +720,36 @@ describe('JSON Schema for editors', () => {
       expect(readFileSync(join(import.meta.dirname, '..', 'schema', name), 'utf8')).toBe(text);
     }
   });
+
+  it("accepts null only in an environment's connection and Kerberos overrides", () => {
+    const schema: unknown = JSON.parse(warehouseJsonSchemas()['warehouse.schema.json']);
+    // Every place a null is accepted, as the path of the field that accepts it: an alternative
+    // of its anyOf ({type: 'null'}) or one of its types (type: ['boolean', 'null']).
+    const nulls: string[] = [];
+    const walk = (node: unknown, path: string[]): void => {
+      if (typeof node !== 'object' || node === null) return;
+      const { type } = node as { type?: unknown };
+      if (type === 'null') nulls.push(path.slice(0, -2).join('.'));
+      if (Array.isArray(type) && type.includes('null')) nulls.push(path.join('.'));
+      for (const [key, child] of Object.entries(node)) walk(child, [...path, key]);
+    };
+    walk(schema, []);
+    const override = (environment: number, block: string, field: string) =>
+      `properties.environments.additionalProperties.oneOf.${environment}.properties.${block}.properties.${field}`;
+    const connectionFields = ['host', 'port', 'user', 'password', 'schema', 'encrypt'];
+    for (const environment of [0, 1]) {
+      for (const field of connectionFields) {
+        expect(nulls).toContain(override(environment, 'connections.additionalProperties', field));
+      }
+      expect(nulls).toContain(override(environment, 'kerberos', 'krb5Config'));
+    }
+    expect(
+      nulls.filter(
+        (path) =>
+          !/^properties\.environments\.additionalProperties\.oneOf\.[01]\.properties\.(connections\.additionalProperties|kerberos)\.properties\.\w+$/.test(
+            path,
+          ),
+      ),
+    ).toEqual([]);
+  });
 });

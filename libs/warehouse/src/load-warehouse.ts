@@ -119,7 +119,8 @@ export function parseWarehouseYaml(
       },
     );
   }
-  const result = warehouseSchema.safeParse(json);
+  // With its input, an issue tells a null (an unset outside the overrides) from a wrong value.
+  const result = warehouseSchema.safeParse(json, { reportInput: true });
   const issues: z.core.$ZodIssue[] = result.success ? [] : [...result.error.issues];
   const { folderName } = options;
   const name: unknown = document.get('name');
@@ -303,6 +304,9 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   }
   if (issue.code === 'invalid_type' && issue.message.includes('received undefined')) {
     return `is missing; expected ${issue.expected}`;
+  }
+  if (issue.code === 'invalid_type' && issue.input === null) {
+    return `is null; expected ${issue.expected} (null unsets a field only in an environment's connections and kerberos overrides; elsewhere leave an optional field out)`;
   }
   return issue.message;
 }

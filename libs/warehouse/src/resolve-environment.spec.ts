@@ -1,6 +1,7 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, ExitCode } from '@datakit/errors';
-import { parseWarehouseYaml } from './load-warehouse.ts';
+import { loadWarehouse, parseWarehouseYaml } from './load-warehouse.ts';
 import { resolveEnvironment, targetSchemaOf } from './resolve-environment.ts';
 
 const FILE = 'warehouses/shop/warehouse.yaml';
@@ -125,6 +126,104 @@ describe('resolveEnvironment', () => {
     );
     expect(resolveEnvironment(warehouse, 'prod').connections.src?.auth).toBe('kerberos');
     expect(resolveEnvironment(warehouse, 'local').connections.src?.auth).toBe('password');
+  });
+});
+
+describe('unsetting a field in an environment (null)', () => {
+  // Passwords locally (the top level), Kerberos in prod, which unsets what it does not use.
+  const fixture = join(import.meta.dirname, '__fixtures__', 'kerberos-in-prod');
+
+  it("removes optional connection fields from the environment's merged values", () => {
+    const { warehouse } = loadWarehouse(fixture);
+    const prod = resolveEnvironment(warehouse, 'prod');
+    expect(prod.connections.shop).toEqual({
+      kind: 'postgres',
+      host: 'shop-db.corp.example',
+      port: 5432,
+      database: 'shop',
+      user: 'datakit-loader',
+      auth: 'kerberos',
+      sslMode: 'prefer',
+    });
+    expect(prod.connections.sales).toEqual({
+      kind: 'sqlserver',
+      host: 'sql01.corp.example',
+      port: 1433,
+      database: 'Sales',
+      auth: 'kerberos',
+      driver: 'msnodesqlv8',
+      encrypt: true,
+      trustServerCertificate: false,
+    });
+    expect(prod.connections.dwh).not.toHaveProperty('schema');
+    expect(targetSchemaOf(prod, 'shop-bronze')).toBeUndefined();
+  });
+
+  it('removes an optional Kerberos field from the merged block', () => {
+    const prod = resolveEnvironment(loadWarehouse(fixture).warehouse, 'prod');
+    expect(prod.kerberos).toEqual({
+      principal: 'datakit-loader@CORP.EXAMPLE',
+      keytab: { kind: 'file', path: '/run/secrets/datakit/datakit-loader.keytab' },
+      renewBeforeSeconds: 300,
+    });
+  });
+
+  it('leaves the top-level values of the other environments as they are', () => {
+    const { warehouse } = loadWarehouse(fixture);
+    const local = resolveEnvironment(warehouse, 'local');
+    expect(local.connections).toEqual(warehouse.connections);
+    expect(local.connections.dwh).toMatchObject({ schema: 'shop_dev' });
+    expect(local.kerberos?.krb5Config).toBe('/etc/krb5.conf');
+  });
+
+  it('refuses to unset a required field or one with a default, naming file, line and field', () => {
+    expect(
+      problemsOf(
+        base(`    connections:
+      src:
+        host: null
+        user: null
+        port: null
+    kerberos:
+      keytab: null
+`),
+      ),
+    ).toMatchInlineSnapshot(`
+      "warehouses/shop/warehouse.yaml has 4 problems:
+        line 30: field "environments.prod.connections.src.host": required, cannot be unset (null); give the value this environment needs, or leave the field out to keep the top-level one
+        line 32: field "environments.prod.connections.src.port": has a default (5432), cannot be unset (null); give the value this environment needs, e.g. port: 5432
+        line 31: field "environments.prod.connections.src.user": required, cannot be unset (null); give the value this environment needs, or leave the field out to keep the top-level one
+        line 34: field "environments.prod.kerberos.keytab": required, cannot be unset (null); give the value this environment needs, or leave the field out to keep the top-level one"
+    `);
+  });
+
+  it('checks the merged values after the unset, at the null', () => {
+    // Without its password, src still logs in with auth "password": refused in prod only.
+    expect(problemsOf(base('    connections:\n      src:\n        password: null\n')))
+      .toMatchInlineSnapshot(`
+        "warehouses/shop/warehouse.yaml has 1 problem:
+          line 30: field "environments.prod.connections.src.password": is required with auth "password" (a secret reference, e.g. "env:PG_PASSWORD")"
+      `);
+  });
+
+  it('refuses null on a field the connection does not have, and on an unknown field', () => {
+    expect(
+      problemsOf(
+        base('    connections:\n      dwh:\n        instance: null\n        hots: null\n'),
+      ),
+    ).toMatchInlineSnapshot(`
+      "warehouses/shop/warehouse.yaml has 2 problems:
+        line 31: field "environments.prod.connections.dwh": unknown key "hots"
+        line 30: field "environments.prod.connections.dwh.instance": is not a field of connection "dwh" (kind postgres); it has host, port, database, user, auth, password, schema, sslMode"
+    `);
+  });
+
+  it('refuses null at the top level, where there is nothing to unset', () => {
+    expect(problemsOf(base().replace('    schema: shop\n', '    schema: null\n')))
+      .toMatchInlineSnapshot(`
+        "warehouses/shop/warehouse.yaml has 1 problem:
+          line 16: field "connections.dwh.schema": is null; expected string (null unsets a field only in an environment's connections and kerberos overrides; elsewhere leave an optional field out)"
+      `);
   });
 });
 

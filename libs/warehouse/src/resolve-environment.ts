@@ -5,7 +5,9 @@ import type { Warehouse } from './warehouse-schema.ts';
 /**
  * The warehouse as one environment sees it: each connection with the fields of
  * `environments.<env>.connections.<name>` merged over its top-level values, and the Kerberos
- * block with `environments.<env>.kerberos` merged over it. Every consumer of connections or
+ * block with `environments.<env>.kerberos` merged over it; a field an override sets to `null`
+ * is removed (only an optional one without a default, e.g. a connection's `password` or
+ * `schema`, or `krb5Config`, may be). Every consumer of connections or
  * the Kerberos identity (desired state, render, verify, runs, rejects, the generators) reads
  * them from here, so `--env prod` shows and checks the production values. The merged values
  * were validated when warehouse.yaml was loaded. Refuses an environment the warehouse does not

@@ -229,59 +229,112 @@ const OVERRIDABLE_FIELDS = {
 } as const;
 
 /**
+ * A field of an environment's override: a value replaces the top-level one, `null` removes it
+ * (unsets it). Every field accepts null here, as `user` is optional for one kind and required for
+ * the other; {@link unsetProblem} refuses null on a field the merged values must have.
+ */
+function overrideField<T extends z.ZodType>(schema: T, description: string) {
+  return schema.nullable().optional().describe(description);
+}
+
+/**
  * An environment's values for a connection of warehouse.yaml, each replacing the top-level
- * value of the same field when that environment is deployed, planned, rendered or verified.
+ * value of the same field when that environment is deployed, planned, rendered or verified;
+ * `null` removes an optional field.
  */
 const connectionOverrideSchema = z
   .strictObject({
-    host: z.string().min(1).optional().describe('Host name, e.g. "pg-prod.corp.example".'),
-    port: z.number().int().min(1).max(65535).optional().describe('TCP port.'),
-    database: z.string().min(1).optional().describe('Database name.'),
-    user: z.string().min(1).optional().describe('Role or SQL login.'),
-    auth: z
-      .enum(['password', 'kerberos', 'sql'])
-      .optional()
-      .describe(
-        'Authentication: postgres "password" or "kerberos"; sqlserver "kerberos" or "sql".',
-      ),
-    password: secretRef.optional().describe('Secret reference of the password.'),
-    schema: schemaNameSchema
-      .optional()
-      .describe('The schema (postgres): the default target schema of the pins writing here.'),
-    sslMode: z
-      .enum(['disable', 'prefer', 'require', 'verify-full'])
-      .optional()
-      .describe('TLS mode (postgres).'),
-    instance: z.string().min(1).optional().describe('Named instance (sqlserver).'),
-    driver: z.enum(['msnodesqlv8', 'tedious']).optional().describe('Driver (sqlserver).'),
-    odbcDriver: z
-      .enum(['ODBC Driver 18 for SQL Server', 'FreeTDS'])
-      .optional()
-      .describe('ODBC driver (sqlserver).'),
-    serverSpn: z
-      .string()
-      .regex(/^MSSQLSvc\/[^\s@]+$/, 'expected MSSQLSvc/<host>:<port or instance>')
-      .optional()
-      .describe('Service principal of the server (sqlserver).'),
-    encrypt: z.boolean().optional().describe('Encrypt the connection (sqlserver).'),
-    trustServerCertificate: z
-      .boolean()
-      .optional()
-      .describe('Accept any server certificate (sqlserver).'),
+    host: overrideField(z.string().min(1), 'Host name, e.g. "pg-prod.corp.example".'),
+    port: overrideField(z.number().int().min(1).max(65535), 'TCP port.'),
+    database: overrideField(z.string().min(1), 'Database name.'),
+    user: overrideField(
+      z.string().min(1),
+      'Role or SQL login; null removes it (sqlserver, e.g. where it logs in with Kerberos).',
+    ),
+    auth: overrideField(
+      z.enum(['password', 'kerberos', 'sql']),
+      'Authentication: postgres "password" or "kerberos"; sqlserver "kerberos" or "sql".',
+    ),
+    password: overrideField(
+      secretRef,
+      'Secret reference of the password; null removes it (where this environment logs in with Kerberos).',
+    ),
+    schema: overrideField(
+      schemaNameSchema,
+      "The schema (postgres): the default target schema of the pins writing here; null removes it (each target contract's own schema).",
+    ),
+    sslMode: overrideField(
+      z.enum(['disable', 'prefer', 'require', 'verify-full']),
+      'TLS mode (postgres).',
+    ),
+    instance: overrideField(z.string().min(1), 'Named instance (sqlserver); null removes it.'),
+    driver: overrideField(z.enum(['msnodesqlv8', 'tedious']), 'Driver (sqlserver).'),
+    odbcDriver: overrideField(
+      z.enum(['ODBC Driver 18 for SQL Server', 'FreeTDS']),
+      "ODBC driver (sqlserver); null removes it (Microsoft's, the default).",
+    ),
+    serverSpn: overrideField(
+      z.string().regex(/^MSSQLSvc\/[^\s@]+$/, 'expected MSSQLSvc/<host>:<port or instance>'),
+      'Service principal of the server (sqlserver); null removes it (MSSQLSvc/<host>:<port>).',
+    ),
+    encrypt: overrideField(z.boolean(), 'Encrypt the connection (sqlserver).'),
+    trustServerCertificate: overrideField(
+      z.boolean(),
+      'Accept any server certificate (sqlserver).',
+    ),
   })
   .describe(
-    'Values of one connection in this environment, each replacing the top-level field (kind cannot change). Example: {host: pg-prod.corp.example, password: "delinea:4712/password"}.',
+    'Values of one connection in this environment, each replacing the top-level field (kind cannot change); null removes an optional field (password, schema, user of sqlserver, instance, odbcDriver, serverSpn), never a required one or one with a default. Example: {host: pg-prod.corp.example, auth: kerberos, user: datakit-loader, password: null}.',
   );
 
 const kerberosOverrideSchema = z
   .strictObject({
-    principal: kerberosSchema.shape.principal.optional(),
-    keytab: kerberosSchema.shape.keytab.optional(),
-    krb5Config: kerberosSchema.shape.krb5Config,
+    principal: overrideField(
+      kerberosSchema.shape.principal,
+      'The principal the sidecar obtains tickets for, e.g. "datakit-loader@CORP.EXAMPLE".',
+    ),
+    keytab: overrideField(
+      kerberosSchema.shape.keytab,
+      'Secret reference of the keytab, e.g. "delinea:4711/keytab".',
+    ),
+    krb5Config: overrideField(
+      kerberosSchema.shape.krb5Config.unwrap(),
+      'Path of the krb5.conf inside the images (KRB5_CONFIG), e.g. "/etc/krb5.conf"; null removes it (the images\' own).',
+    ),
   })
   .describe(
-    'The Kerberos identity in this environment, each field replacing the top-level one. Example: {principal: "datakit-loader@CORP.EXAMPLE", keytab: "delinea:4711/keytab"}.',
+    'The Kerberos identity in this environment, each field replacing the top-level one; null removes krb5Config. Example: {principal: "datakit-loader@CORP.EXAMPLE", keytab: "delinea:4711/keytab"}.',
   );
+
+/**
+ * What the top level of a connection of each kind and of the Kerberos block requires, keyed by
+ * field: what tells whether an override may unset it.
+ */
+const TOP_LEVEL_SHAPES = {
+  postgres: postgresConnectionSchema.shape,
+  sqlserver: sqlServerConnectionSchema.shape,
+  kerberos: kerberosSchema.shape,
+} as const satisfies Record<string, Record<string, z.ZodType>>;
+
+/**
+ * Why an override may not unset (`null`) `field` of a connection of `kind` or of the Kerberos
+ * block, or undefined when it may: only a field the top level may leave out, with no default,
+ * can be removed (a required field would be missing; one with a default always has a value).
+ * Undefined too for a field `kind` does not have (refused as such).
+ */
+function unsetProblem(kind: keyof typeof TOP_LEVEL_SHAPES, field: string): string | undefined {
+  const schema = (TOP_LEVEL_SHAPES[kind] as Record<string, z.ZodType>)[field];
+  if (schema === undefined) return undefined;
+  // Parsing nothing tells the three apart: required fails, a default gives its value.
+  const absent = schema.safeParse(undefined);
+  if (!absent.success) {
+    return 'required, cannot be unset (null); give the value this environment needs, or leave the field out to keep the top-level one';
+  }
+  if (absent.data !== undefined) {
+    return `has a default (${JSON.stringify(absent.data)}), cannot be unset (null); give the value this environment needs, e.g. ${field}: ${JSON.stringify(absent.data)}`;
+  }
+  return undefined;
+}
 
 /** What an environment overrides: its connections' fields and the Kerberos identity. */
 const environmentOverrides = {
@@ -289,12 +342,12 @@ const environmentOverrides = {
     .record(nameSchema, connectionOverrideSchema)
     .optional()
     .describe(
-      'Connection fields of this environment by connection name, merged over the top-level connections (host, port, database, user, auth, password, schema, ...), so one warehouse.yaml runs against local databases and production hosts. Example: {dwh: {host: pg-prod.corp.example}}.',
+      'Connection fields of this environment by connection name, merged over the top-level connections (host, port, database, user, auth, password, schema, ...), so one warehouse.yaml runs against local databases and production hosts; null removes an optional field (e.g. the password where this environment logs in with Kerberos). Example: {dwh: {host: pg-prod.corp.example}}.',
     ),
   kerberos: kerberosOverrideSchema
     .optional()
     .describe(
-      'Kerberos fields of this environment (principal, keytab, krb5Config), merged over the top-level kerberos block, which must exist.',
+      'Kerberos fields of this environment (principal, keytab, krb5Config), merged over the top-level kerberos block, which must exist; krb5Config: null removes it.',
     ),
 };
 
@@ -610,10 +663,11 @@ export const warehouseSchema = warehouseObjectSchema
       string,
       { issue: EnvironmentIssue; path: PropertyKey[]; envs: string[] }
     >();
+    const unsetChecked = withoutRefusedUnsets(warehouse);
     for (const envName of environments) {
-      const merged = mergeEnvironment(warehouse, envName);
+      const merged = mergeEnvironment(unsetChecked, envName);
       for (const issue of environmentProblems(merged, envName)) {
-        const path = overridePathOf(warehouse, envName, issue.path);
+        const path = overridePathOf(unsetChecked, envName, issue.path);
         const key = `${path.join('.')}\u0000${issue.id}`;
         const entry = found.get(key) ?? { issue, path, envs: [] };
         entry.envs.push(envName);
@@ -685,7 +739,8 @@ function overridePathOf(
 /**
  * The environments' overrides that name nothing they can override: a connection not in
  * `connections`, a field the connection's kind does not have, an `auth` of the other kind, a
- * Kerberos override without a top-level kerberos block.
+ * Kerberos override without a top-level kerberos block; and the nulls that would unset a field
+ * the merged values must have (required, or with a default).
  */
 function overrideProblems(warehouse: ParsedWarehouse): { path: PropertyKey[]; message: string }[] {
   const problems: { path: PropertyKey[]; message: string }[] = [];
@@ -709,11 +764,14 @@ function overrideProblems(warehouse: ParsedWarehouse): { path: PropertyKey[]; me
             path: [...at, field],
             message: `is not a field of connection "${name}" (kind ${base.kind}); it has ${fields.join(', ')}`,
           });
+          continue;
         }
+        const unset = value === null ? unsetProblem(base.kind, field) : undefined;
+        if (unset !== undefined) problems.push({ path: [...at, field], message: unset });
       }
       const auths: readonly string[] =
         base.kind === 'postgres' ? ['password', 'kerberos'] : ['kerberos', 'sql'];
-      if (override.auth !== undefined && !auths.includes(override.auth)) {
+      if (typeof override.auth === 'string' && !auths.includes(override.auth)) {
         problems.push({
           path: [...at, 'auth'],
           message: `is "${override.auth}", which a ${base.kind} connection does not have; expected one of ${auths.map((a) => `"${a}"`).join(', ')}`,
@@ -726,9 +784,46 @@ function overrideProblems(warehouse: ParsedWarehouse): { path: PropertyKey[]; me
         message:
           'overrides fields of the kerberos block, but the warehouse has none; add kerberos: {principal, keytab} at the top level',
       });
+      continue;
+    }
+    for (const [field, value] of Object.entries(env.kerberos ?? {})) {
+      const unset = value === null ? unsetProblem('kerberos', field) : undefined;
+      if (unset !== undefined) {
+        problems.push({ path: ['environments', envName, 'kerberos', field], message: unset });
+      }
     }
   }
   return problems;
+}
+
+/**
+ * The warehouse without the nulls of its overrides that {@link overrideProblems} refuses (on a
+ * required field or one with a default), so the merged values checked after it lack nothing
+ * they must have and report nothing twice.
+ */
+function withoutRefusedUnsets(warehouse: ParsedWarehouse): ParsedWarehouse {
+  const keep = (kind: keyof typeof TOP_LEVEL_SHAPES, values: object): object =>
+    Object.fromEntries(
+      Object.entries(values).filter(
+        ([field, value]) => value !== null || unsetProblem(kind, field) === undefined,
+      ),
+    );
+  const environments = Object.fromEntries(
+    Object.entries(warehouse.environments).map(([envName, env]) => {
+      const connections =
+        env.connections === undefined
+          ? undefined
+          : Object.fromEntries(
+              Object.entries(env.connections).map(([name, override]) => {
+                const kind = warehouse.connections[name]?.kind;
+                return [name, kind === undefined ? override : keep(kind, override)];
+              }),
+            );
+      const kerberos = env.kerberos === undefined ? undefined : keep('kerberos', env.kerberos);
+      return [envName, { ...env, connections, kerberos }];
+    }),
+  );
+  return { ...warehouse, environments } as ParsedWarehouse;
 }
 
 /**
