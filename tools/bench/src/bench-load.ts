@@ -25,7 +25,8 @@
 //   to the full count; (b') the datakit at BENCH_ROWS_LARGE (3,000,000) rows for its peak RSS;
 //   (s) the SQL Server leg (see sqlServerLeg). BENCH_QUICK=1: every alternating leg at 100,000
 //   rows (unless BENCH_ROWS/BENCH_WIDE_ROWS say otherwise), the ORM on 5,000, no (b') or (s).
-//   BENCH_ONLY=sqlserver runs only (s). The last line is one JSON object: each datakit figure
+//   BENCH_ONLY=sqlserver runs only (s). BENCH_LEGS=a-bin,b runs only the legs named, alternating,
+//   and prints their medians (for looking into one figure; no JSON line). The last line is one JSON object: each datakit figure
 //   over its raw binary equivalent and over pgloader, the run overhead, RSS.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -654,7 +655,7 @@ async function main(): Promise<void> {
       await resetWarehouse([schema]);
       await checkpoint();
     };
-    const legs: [string, () => Promise<void>][] = [
+    const allLegs: [string, () => Promise<void>][] = [
       ['a', async () => timed('a', await rawCopy('rental', 'text'))],
       ['a-bin', async () => timed('a-bin', await rawCopy('rental', 'binary'))],
       [
@@ -710,6 +711,9 @@ async function main(): Promise<void> {
       ],
       ['w-p', async () => timed('w-p', await pgloaderCopy(scratch, 'wide'))],
     ];
+    // BENCH_LEGS=a-bin,b: only those legs, alternating, their medians printed, no JSON line.
+    const only = process.env.BENCH_LEGS?.split(',').map((label) => label.trim());
+    const legs = only === undefined ? allLegs : allLegs.filter(([label]) => only.includes(label));
     for (let trial = 0; trial < trials; trial += 1) {
       for (let i = 0; i < legs.length; i += 1) {
         const [label, measure] = legs[(i + trial) % legs.length]!;
@@ -724,6 +728,7 @@ async function main(): Promise<void> {
     const all = (label: string): string =>
       (times.get(label) ?? []).map((s) => round(s, 2)).join(', ');
     for (const [label] of legs) log(`median (${label}) ${round(m(label))} s (${all(label)})`);
+    if (only !== undefined) return;
     const datakitRuns = [
       ...(runs.get('b') ?? []),
       ...(runs.get('m') ?? []),
