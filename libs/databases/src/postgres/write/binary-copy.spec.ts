@@ -231,6 +231,12 @@ describe('wire checks (certainCheck): valid from the bytes alone, or not known',
     }
     writer.endField(mark);
   };
+  /** An integer[] {7,NULL} whose has-null flag says it has none (array_recv never checks). */
+  const unflaggedNull: Write = (writer) => {
+    const mark = writer.beginField();
+    for (const word of [1, 0, 23, 2, 1, 4, 7, -1]) writer.int32(word);
+    writer.endField(mark);
+  };
 
   const cases: [string, Builder, unknown, boolean, Write?][] = [
     ['numeric(5,2) 123.45', col.numeric(5, 2), '123.45', true],
@@ -260,9 +266,21 @@ describe('wire checks (certainCheck): valid from the bytes alone, or not known',
     ['jsonb __proto__', col.jsonb(), null, false, jsonb('{"__proto__": 1}')],
     ['jsonb 400 digits', col.jsonb(), null, false, jsonb(`1${'0'.repeat(400)}`)],
     ['jsonb 70 deep', col.jsonb(), null, false, jsonb(`${'['.repeat(70)}${']'.repeat(70)}`)],
+    // An `_` near the end of the data: the `__proto__` comparison stays within the field.
+    ['jsonb {"k":"a_b"} at the very end of the data', col.jsonb(), { k: 'a_b' }, true],
+    ['jsonb 1e999 (JSON.parse: Infinity)', col.jsonb(), null, false, jsonb('[1e999]')],
+    ['jsonb 1E5 after an escaped quote', col.jsonb(), null, false, jsonb('["\\"", 1E5]')],
+    ['jsonb 550e8400 in a string', col.jsonb(), null, true, jsonb('{"id": "550e8400-e29b"}')],
     ['text[] nullable elements', col.array(col.text().nullable()), ['a', null], true],
     ['text[] a NULL element where none is allowed', col.array(col.text()), ['a', null], false],
     ['text[] empty', col.array(col.text()), [], true],
+    [
+      'integer[] a NULL element its flag hides',
+      col.array(col.integer()),
+      null,
+      false,
+      unflaggedNull,
+    ],
     ['varchar(2)[] too long an element', col.array(col.varchar(2)), ['ab', 'abc'], false],
     ['text[] two dimensions', col.array(col.text()), null, false, twoDimensional],
     ['enum a', col.enum(['a', 'b']), 'a', true],
@@ -286,5 +304,377 @@ describe('wire checks (certainCheck): valid from the bytes alone, or not known',
     expect(certainCheck(col.tsvector().meta)).toBeUndefined();
     expect(certainCheck(col.integer().meta)).toBe(ALWAYS);
     expect(certainCheck(col.text().meta)).toBe(ALWAYS);
+  });
+});
+
+describe('wire checks, fuzzed: a value a check proves is one the contract accepts', () => {
+  type Builder = Parameters<typeof col.array>[0];
+  type ColumnMeta = Parameters<typeof binaryCodecFor>[0];
+
+  /** mulberry32: a small deterministic generator, so a failure is the same on every run. */
+  function generator(seed: number) {
+    let state = seed >>> 0;
+    const next = (): number => {
+      state = (state + 0x6d2b79f5) >>> 0;
+      let t = state;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+    };
+    const int = (min: number, max: number): number => min + Math.floor(next() * (max - min + 1));
+    const pick = <T>(items: readonly T[]): T => items[int(0, items.length - 1)] as T;
+    const chance = (p: number): boolean => next() < p;
+    const bytes = (n: number): Buffer => Buffer.from(Array.from({ length: n }, () => int(0, 255)));
+    return { next, int, pick, chance, bytes };
+  }
+  type Random = ReturnType<typeof generator>;
+
+  const int16 = (v: number): Buffer => {
+    const b = Buffer.alloc(2);
+    b.writeInt16BE(v);
+    return b;
+  };
+  const int32 = (v: number): Buffer => {
+    const b = Buffer.alloc(4);
+    b.writeInt32BE(v);
+    return b;
+  };
+  const int64 = (v: bigint): Buffer => {
+    const b = Buffer.alloc(8);
+    b.writeBigInt64BE(v);
+    return b;
+  };
+  const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, v));
+
+  /** An integer near the contract's bounds, the type's bounds, or anywhere in the type. */
+  function integerNear(random: Random, column: ColumnMeta, lo: number, hi: number): number {
+    const edges = [lo, hi, 0, -1, 1];
+    for (const bound of [column.min, column.max]) {
+      if (bound !== undefined) edges.push(bound - 1, bound, bound + 1);
+    }
+    const v = random.chance(0.6) ? random.pick(edges) : random.int(lo, hi);
+    return clamp(v, lo, hi);
+  }
+
+  // Characters of every UTF-8 length, spaces (bpchar pads with them), quotes, backslashes.
+  const CHARS = ['a', 'Z', '0', ' ', '"', '\\', '{', ',', 'é', 'ß', '☕', '€', '😀', '𝄞', '\t'];
+
+  function text(random: Random, maxLength = 8): string {
+    let s = '';
+    const n = random.int(0, maxLength);
+    for (let i = 0; i < n; i += 1) s += random.pick(CHARS);
+    return s;
+  }
+
+  /**
+   * A numeric as numeric_recv accepts it: any digit count, weight, dscale (no more than 0x3fff)
+   * and base-10000 digits (0 to 9999), leading and trailing zero digits, hidden digits past the
+   * dscale and negative zero included; or NaN, Infinity, -Infinity.
+   */
+  function numeric(random: Random): Buffer {
+    const special = random.chance(0.1) ? random.pick([0xc000, 0xd000, 0xf000]) : undefined;
+    if (special !== undefined) {
+      return Buffer.concat([
+        int16(0),
+        int16(0),
+        int16(special - 0x10000),
+        int16(random.int(0, 40)),
+      ]);
+    }
+    const ndigits = random.int(0, 6);
+    const weight = random.chance(0.1) ? random.int(-200, 200) : random.int(-5, 6);
+    const sign = random.chance(0.3) ? 0x4000 : 0;
+    const dscale = random.chance(0.1) ? random.int(0, 0x3fff) : random.int(0, 24);
+    const digit = (): number =>
+      random.chance(0.5)
+        ? random.pick([0, 1, 9, 10, 99, 100, 999, 1000, 9999])
+        : random.int(0, 9999);
+    const digits = Array.from({ length: ndigits }, digit).map(int16);
+    return Buffer.concat([int16(ndigits), int16(weight), int16(sign), int16(dscale), ...digits]);
+  }
+
+  /** A JSON number: as numeric_out prints it (jsonb), or with an exponent (any JSON text). */
+  function jsonNumber(random: Random, exponents: boolean): string {
+    const digitRun = (n: number): string =>
+      Array.from({ length: n }, (_, i) =>
+        String(i === 0 ? random.int(1, 9) : random.int(0, 9)),
+      ).join('');
+    const length = random.chance(0.1) ? random.int(280, 320) : random.int(1, 20);
+    let s = `${random.chance(0.3) ? '-' : ''}${random.chance(0.2) ? '0' : digitRun(length)}`;
+    if (random.chance(0.4)) {
+      s += `.${random.chance(0.1) ? '0'.repeat(random.int(290, 330)) : ''}${digitRun(random.int(1, 8))}`;
+    }
+    if (exponents && random.chance(0.3)) {
+      s += `${random.pick(['e', 'E'])}${random.pick(['', '+', '-'])}${random.pick(['0', '5', '308', '309', '999', '400'])}`;
+    }
+    return s;
+  }
+
+  /** A JSON string, escaped as jsonb_out escapes (`out`) or in any way JSON allows. */
+  function jsonString(random: Random, out: boolean): string {
+    const raw = random.chance(0.1) ? '__proto__' : text(random, 6);
+    if (out) return JSON.stringify(raw);
+    // Some characters as \u escapes (a surrogate pair as two), `__proto__`'s too.
+    const escape = (c: string): string =>
+      [...Array(c.length).keys()]
+        .map((i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`)
+        .join('');
+    const chars = [...raw].map((c) =>
+      random.chance(0.3) ? escape(c) : JSON.stringify(c).slice(1, -1),
+    );
+    return `"${chars.join('')}"`;
+  }
+
+  /** JSON text: jsonb_out's (`out`) or any a JSON parser accepts (spacing, escapes, exponents). */
+  function json(random: Random, out: boolean, depth = 0): string {
+    const space = (): string => (out ? '' : random.pick(['', ' ', '\n', '\t ', '\r\n']));
+    const kind = depth > 70 ? 0 : random.int(0, depth < 3 ? 6 : 4);
+    if (random.chance(0.03) && depth < 5) {
+      // Deep nesting: around the 64 brackets the check allows.
+      const n = random.int(60, 70);
+      return `${'['.repeat(n)}${json(random, out, 71)}${']'.repeat(n)}`;
+    }
+    switch (kind) {
+      case 0:
+        return random.pick(['true', 'false', 'null']);
+      case 1:
+      case 2:
+        return jsonNumber(random, !out);
+      case 3:
+      case 4:
+        return jsonString(random, out);
+      case 5: {
+        const items = Array.from({ length: random.int(0, 3) }, () => json(random, out, depth + 1));
+        return `[${space()}${items.join(out ? ', ' : `${space()},${space()}`)}${space()}]`;
+      }
+      default: {
+        const members = Array.from(
+          { length: random.int(0, 3) },
+          () =>
+            `${jsonString(random, out)}${out ? ': ' : `${space()}:${space()}`}${json(random, out, depth + 1)}`,
+        );
+        return `{${space()}${members.join(out ? ', ' : `${space()},${space()}`)}${space()}}`;
+      }
+    }
+  }
+
+  /** PostgreSQL's dates: 4714-11-24 BC to 5874897-12-31, as days since 2000-01-01. */
+  const FIRST_DATE = -2_451_545;
+  const LAST_DATE = 2_145_031_948;
+  /** PostgreSQL's timestamps: 4714-11-24 BC to 294276 AD, in microseconds since 2000. */
+  const FIRST_TIMESTAMP = -211_813_488_000_000_000n;
+  const END_TIMESTAMP = 9_223_371_331_200_000_000n;
+  const INT64_MAX = 2n ** 63n - 1n;
+
+  /**
+   * The bytes of one non-null field of a column: any value its wire type's receive function
+   * accepts (what a target would load), whether or not the contract accepts it.
+   */
+  function wire(random: Random, column: ColumnMeta): Buffer {
+    switch (column.kind) {
+      case 'smallint':
+        return int16(integerNear(random, column, -32768, 32767));
+      case 'integer':
+        return int32(integerNear(random, column, -2147483648, 2147483647));
+      case 'bigint':
+      case 'double':
+        return random.bytes(8);
+      case 'real':
+        return random.chance(0.2)
+          ? random.pick([
+              Buffer.from('7fc00000', 'hex'),
+              Buffer.from('80000000', 'hex'),
+              Buffer.from('00000001', 'hex'),
+              Buffer.from('ff800000', 'hex'),
+            ])
+          : random.bytes(4);
+      case 'boolean':
+        return Buffer.from([random.pick([0, 1, random.int(0, 255)])]);
+      case 'numeric':
+        return numeric(random);
+      case 'text':
+      case 'varchar':
+      case 'char': {
+        const limit = column.maxLength ?? 8;
+        return Buffer.from(text(random, random.chance(0.5) ? limit : limit + 3));
+      }
+      case 'enum': {
+        const values = column.values ?? [];
+        const near = values.flatMap((v) => [v, `${v} `, v.toUpperCase(), v.slice(1)]);
+        return Buffer.from(random.chance(0.7) ? random.pick(near) : text(random, 3));
+      }
+      case 'date': {
+        const edges = [
+          FIRST_DATE,
+          FIRST_DATE + 1,
+          LAST_DATE,
+          LAST_DATE - 1,
+          0,
+          -1,
+          2147483647,
+          -2147483648,
+        ];
+        return int32(random.chance(0.4) ? random.pick(edges) : random.int(FIRST_DATE, LAST_DATE));
+      }
+      case 'timestamp':
+      case 'timestamptz': {
+        const safe = 2n ** 52n;
+        const edges = [
+          FIRST_TIMESTAMP,
+          END_TIMESTAMP - 1n,
+          INT64_MAX,
+          -INT64_MAX - 1n,
+          safe - 1n,
+          safe,
+          -safe,
+          -safe - 1n,
+          0n,
+          -1n,
+        ];
+        const any =
+          FIRST_TIMESTAMP +
+          BigInt(Math.floor(random.next() * 2 ** 53)) * ((END_TIMESTAMP - FIRST_TIMESTAMP) >> 53n);
+        const near = BigInt(random.int(-(2 ** 31), 2 ** 31)) * BigInt(random.int(1, 2 ** 22));
+        return int64(random.chance(0.3) ? random.pick(edges) : random.chance(0.5) ? any : near);
+      }
+      case 'interval':
+        return random.chance(0.2)
+          ? random.pick([
+              Buffer.concat([int64(INT64_MAX), int32(2147483647), int32(2147483647)]),
+              Buffer.concat([int64(-INT64_MAX - 1n), int32(-2147483648), int32(-2147483648)]),
+            ])
+          : random.bytes(16);
+      case 'uuid':
+        return random.bytes(16);
+      case 'bytea':
+        return random.bytes(random.int(0, 6));
+      case 'json':
+        return Buffer.from(json(random, false));
+      case 'jsonb':
+        return Buffer.concat([Buffer.from([1]), Buffer.from(json(random, random.chance(0.5)))]);
+      case 'array':
+        return array(random, column.element as ColumnMeta);
+      default:
+        return Buffer.from(text(random));
+    }
+  }
+
+  /**
+   * An array as array_recv accepts it: empty, one dimension or more, any lower bound, NULL
+   * elements or not, and a has-null flag that array_send sets when there are NULLs but
+   * array_recv does not check.
+   */
+  function array(random: Random, element: ColumnMeta): Buffer {
+    if (random.chance(0.1)) return Buffer.concat([int32(0), int32(0), int32(25)]);
+    const dims = random.chance(0.1) ? [random.int(1, 2), random.int(1, 2)] : [random.int(1, 5)];
+    const lower = random.chance(0.1) ? random.pick([0, 2, -3]) : 1;
+    const count = dims.reduce((n, d) => n * d, 1);
+    const items = Array.from({ length: count }, () =>
+      random.chance(0.15) ? null : wire(random, element),
+    );
+    const hasNull = items.includes(null) && random.chance(0.8) ? 1 : 0;
+    return Buffer.concat([
+      int32(dims.length),
+      int32(hasNull),
+      int32(25),
+      ...dims.flatMap((d) => [int32(d), int32(lower)]),
+      ...items.map((item) =>
+        item === null ? int32(-1) : Buffer.concat([int32(item.length), item]),
+      ),
+    ]);
+  }
+
+  const scalars: Builder[] = [
+    col.smallint(),
+    col.smallint({ min: 1 }),
+    col.smallint({ min: -5, max: 5 }),
+    col.integer(),
+    col.integer({ min: 1901, max: 2155, domain: 'year' }),
+    col.integer({ max: 0 }),
+    col.integer({ min: 2147483647 }),
+    col.bigint(),
+    col.real(),
+    col.double(),
+    col.boolean(),
+    col.numeric(),
+    col.numeric(1),
+    col.numeric(1, 1),
+    col.numeric(3, 3),
+    col.numeric(4),
+    col.numeric(4, 4),
+    col.numeric(5, 2),
+    col.numeric(8, 4),
+    col.numeric(9, 5),
+    col.numeric(12, 2),
+    col.numeric(20, 10),
+    col.numeric(30),
+    col.numeric(38, 38),
+    col.numeric(1000, 500),
+    col.text(),
+    col.varchar(1),
+    col.varchar(2),
+    col.varchar(5),
+    col.varchar(10),
+    col.char(1),
+    col.char(3),
+    col.enum(['a']),
+    col.enum(['G', 'PG', 'PG-13', 'R', 'NC-17'], { typeName: 'mpaa_rating' }),
+    col.enum(['', 'x y', '☕']),
+    col.date(),
+    col.timestamp(),
+    col.timestamptz(),
+    col.interval(),
+    col.uuid(),
+    col.bytea(),
+    col.json(),
+    col.jsonb(),
+  ];
+  const columns: Builder[] = [
+    ...scalars,
+    ...scalars.map((s) => s.nullable()),
+    ...scalars.flatMap((s) => [col.array(s), col.array(s.nullable())]),
+  ];
+
+  it('proves no value its contract refuses, over generated wire values of every kind', () => {
+    const random = generator(0x5eed_b17e);
+    const failures: string[] = [];
+    let proved = 0;
+    let unproved = 0;
+    for (const builder of columns) {
+      const column = builder.meta;
+      const check = certainCheck(column);
+      if (check === undefined) continue;
+      const codec = binaryCodecFor(column);
+      const validate = compileValidator(defineTable({ name: 't', columns: { v: builder } }));
+      let provedHere = 0;
+      for (let i = 0; i < 400; i += 1) {
+        const bytes = wire(random, column);
+        const verdict = check(bytes, 0, bytes.length);
+        // Within a chunk, among other fields: the same verdict (nothing read past the field).
+        const before = random.bytes(random.int(0, 3));
+        const chunk = Buffer.concat([before, bytes, random.bytes(random.int(0, 12))]);
+        const inChunk = check(chunk, before.length, before.length + bytes.length);
+        if (inChunk !== verdict && failures.length < 20) {
+          failures.push(`${column.sqlType}: ${bytes.toString('hex')} -> ${inChunk} in a chunk`);
+        }
+        if (!verdict) {
+          unproved += 1;
+          continue;
+        }
+        provedHere += 1;
+        const decoded = codec.decode(bytes, 0, bytes.length);
+        const problem = validate({ v: decoded });
+        if (problem !== null && failures.length < 20) {
+          failures.push(`${column.sqlType}: ${bytes.toString('hex')} -> ${problem}`);
+        }
+      }
+      proved += provedHere;
+      // Every checked column has values the check proves: the generator reaches them.
+      expect([column.sqlType, provedHere > 0]).toEqual([column.sqlType, true]);
+    }
+    expect(failures).toEqual([]);
+    // Both answers are common: the generator is neither too kind nor too harsh.
+    expect(proved).toBeGreaterThan(10_000);
+    expect(unproved).toBeGreaterThan(5_000);
   });
 });

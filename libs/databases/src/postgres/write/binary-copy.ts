@@ -545,14 +545,18 @@ const PROTO = Buffer.from('__proto__');
 
 /**
  * jsonb: version 1, then jsonb_out's text, which prints numbers as numeric does (never with an
- * exponent). Without a run of over 300 digits (a number JSON.parse would make infinite), with
- * at most 64 brackets (the depth the validator walks) and no `__proto__` key (which it
- * refuses), the text certainly parses to plain JSON the contract accepts.
+ * exponent). Without a run of over 300 digits (a number JSON.parse would make infinite), an
+ * exponent outside a string (`1e999` is valid JSON and a valid jsonb, which JSON.parse makes
+ * infinite: bytes PostgreSQL would load though no source writes them), with at most 64
+ * brackets (the depth the validator walks) and no `__proto__` key (which it refuses), the text
+ * certainly parses to plain JSON the contract accepts.
  */
 const jsonbCheck: WireCheck = (data, start, end) => {
   if (data[start] !== 1) return false;
   let digits = 0;
   let brackets = 0;
+  // Inside a string a digit and an `e` are text (`"550e8400"`), not an exponent.
+  let quoted = false;
   for (let i = start + 1; i < end; i += 1) {
     const c = data[i] as number;
     if (c >= 0x30 && c <= 0x39) {
@@ -560,11 +564,20 @@ const jsonbCheck: WireCheck = (data, start, end) => {
       if (digits > 300) return false;
       continue;
     }
+    if (digits > 0 && (c === 0x65 || c === 0x45) && !quoted) return false;
     digits = 0;
-    if (c === 0x5b || c === 0x7b) {
+    if (c === 0x22) {
+      quoted = !quoted;
+    } else if (c === 0x5c) {
+      i += 1; // the byte after a backslash (the quote of `\"`) never ends a string
+    } else if (c === 0x5b || c === 0x7b) {
       brackets += 1;
       if (brackets > 64) return false;
-    } else if (c === 0x5f && data.compare(PROTO, 0, PROTO.length, i, i + PROTO.length) === 0) {
+    } else if (
+      c === 0x5f &&
+      i + PROTO.length <= end &&
+      data.compare(PROTO, 0, PROTO.length, i, i + PROTO.length) === 0
+    ) {
       return false;
     }
   }
@@ -590,7 +603,8 @@ function arrayCheck(meta: ColumnMeta): WireCheck | undefined {
   return (data, start) => {
     if (data.readInt32BE(start) === 0) return true;
     if (data.readInt32BE(start) !== 1 || data.readInt32BE(start + 16) !== 1) return false;
-    if (inner === ALWAYS && (nullable || data.readInt32BE(start + 4) === 0)) return true;
+    // Not the has-null flag: array_recv does not check it against the elements.
+    if (inner === ALWAYS && nullable) return true;
     const count = data.readInt32BE(start + 12);
     let p = start + 20;
     for (let i = 0; i < count; i += 1) {
