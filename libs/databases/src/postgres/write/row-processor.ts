@@ -128,6 +128,13 @@ export class RowProcessor {
   readonly #proveRow: ProvedRowScanner | undefined;
   /** For #proveRow's rows: the source index of each target data column, in target order. */
   readonly #projected: readonly number[];
+  /**
+   * #proveRow's rows can be written as they came: each target data column takes the source
+   * column at its place (whatever the names; a projection that swaps two columns cannot).
+   */
+  readonly #provedAsIs: boolean;
+  /** For #proveRow's rows: `[source index, target element OID]` of the arrays projected. */
+  readonly #provedArrayOids: readonly (readonly [number, number])[];
   readonly #writer = new BinaryWriter();
   /** Binary: `[source index, target element OID]` of array fields passed through. */
   readonly #arrayOids: (readonly [number, number])[];
@@ -235,6 +242,11 @@ export class RowProcessor {
     const proved = this.#binary ? provedProjection(options, sourceColumns, data) : undefined;
     this.#proveRow = proved?.scan;
     this.#projected = proved?.sources ?? [];
+    this.#provedAsIs =
+      options.lineSuffix === '' &&
+      this.#projected.length === sourceColumns.length &&
+      this.#projected.every((from, i) => from === i);
+    this.#provedArrayOids = proved?.arrayOids ?? [];
   }
 
   /** The highest cursor value read so far, as PostgreSQL prints it; null before any. */
@@ -368,13 +380,13 @@ export class RowProcessor {
       }
       if (end === -1) break;
       if (this.#proveRow !== undefined && this.#proveRow(data, p, this.#offsets)) {
-        if (this.#arrayOids.length > 0) this.#retagArrays(data);
+        if (this.#provedArrayOids.length > 0) this.#retagArrays(data, this.#provedArrayOids);
         this.#provedRow(p, end);
         p = end;
         continue;
       }
       const input = parse(data, p, this.#offsets);
-      if (this.#arrayOids.length > 0) this.#retagArrays(data);
+      if (this.#arrayOids.length > 0) this.#retagArrays(data, this.#arrayOids);
       this.#copyRow(input, p, end);
       p = end;
     }
@@ -386,9 +398,9 @@ export class RowProcessor {
    * Writes the target's element OIDs into the current row's array fields (the source's are
    * its own types', e.g. another database's enum), so they can pass through as bytes.
    */
-  #retagArrays(data: Buffer): void {
+  #retagArrays(data: Buffer, arrayOids: readonly (readonly [number, number])[]): void {
     const offsets = this.#offsets;
-    for (const [index, oid] of this.#arrayOids) {
+    for (const [index, oid] of arrayOids) {
       const start = offsets[2 * index] as number;
       if (data.readInt32BE(start) >= ARRAY_OID_OFFSET) {
         data.writeUInt32BE(oid, start + ARRAY_OID_OFFSET);
@@ -423,7 +435,7 @@ export class RowProcessor {
     this.counts.read += 1;
     this.counts.accepted += 1;
     if (this.#cursorIndex >= 0) this.#trackBinaryCursor(this.#binaryField(this.#cursorIndex));
-    if (this.#asIs) {
+    if (this.#provedAsIs) {
       if (this.#runStart < 0) this.#runStart = start;
       this.#runEnd = end;
       return;
@@ -833,14 +845,16 @@ interface FieldProof {
 /**
  * The projection a binary load can run from the bytes: every target data column takes a
  * source column (the transform's `columns`) of the same representation, and every source and
- * target column has a wire check. Undefined when the transform is a function, a column cannot
- * be proved, or earlier rejects are watched (their rows need their keys decoded).
+ * target column has a wire check; with the target element OID to write into each source
+ * array taken. Undefined when the transform is a function, a column cannot be proved, one
+ * source array goes to arrays of two element types, or earlier rejects are watched (their
+ * rows need their keys decoded).
  */
 function provedProjection(
   options: RowProcessorOptions,
   sourceColumns: readonly Column[],
   targetColumns: readonly Column[],
-): { scan: ProvedRowScanner; sources: number[] } | undefined {
+): { scan: ProvedRowScanner; sources: number[]; arrayOids: [number, number][] } | undefined {
   const projection = options.transform.columns;
   if (projection === undefined || (options.watchKeys?.size ?? 0) > 0) return undefined;
   const proofs: (FieldProof | undefined)[] = sourceColumns.map((column) => {
@@ -865,7 +879,19 @@ function provedProjection(
     if (check !== ALWAYS) proof.checks.push(check);
   }
   if (proofs.some((proof) => proof === undefined)) return undefined;
-  return { scan: compileProvedRowScanner(proofs as FieldProof[]), sources };
+  const arrayOids = new Map<number, number>();
+  for (const [i, target] of targetColumns.entries()) {
+    const oid = options.elementOids?.get(target.name);
+    if (target.kind !== 'array' || oid === undefined) continue;
+    const from = sources[i] as number;
+    if ((arrayOids.get(from) ?? oid) !== oid) return undefined;
+    arrayOids.set(from, oid);
+  }
+  return {
+    scan: compileProvedRowScanner(proofs as FieldProof[]),
+    sources,
+    arrayOids: [...arrayOids],
+  };
 }
 
 /**
@@ -930,9 +956,16 @@ function impliedByWireType(meta: ColumnMeta): boolean {
   return certainCheck(meta) === ALWAYS;
 }
 
-/** Whether a source column's text can be written as is into the target column. */
+/**
+ * Whether a source column's text can be written as is into the target column: the same kind,
+ * and for arrays the same element kind (text[] and date[] are both string[], not the same bytes).
+ */
 function sameRepresentation(source: Column, target: Column): boolean {
-  return source.kind === target.kind && source.kind !== 'custom';
+  return (
+    source.kind === target.kind &&
+    source.kind !== 'custom' &&
+    source.element?.kind === target.element?.kind
+  );
 }
 
 /**
