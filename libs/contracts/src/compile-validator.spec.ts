@@ -138,6 +138,15 @@ describe('compileValidator', () => {
     }
   }, 60_000);
 
+  it('keeps a jsonb value with a __proto__ key as it is (zod would rebuild it without)', () => {
+    const [row] = makeFactory(Everything).buildMany(1);
+    const data = JSON.parse('{"__proto__": 1, "a": 2}') as unknown;
+    const checked: Record<string, unknown> = { ...row, data };
+    expect(validate(checked)).toBeNull();
+    expect(checked.data).toBe(data);
+    expect(JSON.stringify(checked.data)).toBe('{"__proto__":1,"a":2}');
+  });
+
   it('rejects unknown and missing keys in the words of the zod schema', () => {
     const [row] = makeFactory(Everything).buildMany(1);
     const extra = { ...row, extra: 1 };

@@ -243,6 +243,18 @@ describe('defineTransform with columns (a projection)', () => {
     expect(() => define({ from: CustomerV1, to: Copy, columns: 'all' })).toThrow(
       /columns must be 'same' or an object/,
     );
+    expect(() =>
+      define({
+        from: CustomerV1,
+        to: Copy,
+        columns: {
+          customer_id: 'toString',
+          first_name: 'first_name',
+          email: 'email',
+          last_update: 'last_update',
+        },
+      }),
+    ).toThrow(/customer_id takes toString, which customer does not have/);
     expect(() => define({ from: CustomerV1, to: Copy, columns: 42 })).toThrow(
       /columns must be 'same' or an object/,
     );

@@ -17,6 +17,7 @@ import {
 import type { ColumnKind, ColumnMeta } from '@datakit/contracts';
 
 import {
+  ARRAY_OID_OFFSET,
   arrayText,
   decodeArray,
   decodeNetwork,
@@ -841,6 +842,19 @@ export class BinaryWriter implements WordWriter {
   rawField(data: Buffer, start: number, end: number): void {
     this.#room(end - start);
     this.#end += data.copy(this.#block, this.#end, start, end);
+  }
+
+  /**
+   * An array field (its length word and bytes, `data[start..end)`) copied as it came, with
+   * `elementOid` written into its header (PostgreSQL checks it against the target column's).
+   */
+  rawArrayField(data: Buffer, start: number, end: number, elementOid: number): void {
+    this.#room(end - start);
+    const at = this.#end;
+    this.#end += data.copy(this.#block, this.#end, start, end);
+    if (data.readInt32BE(start) >= ARRAY_OID_OFFSET) {
+      this.#block.writeUInt32BE(elementOid, at + ARRAY_OID_OFFSET);
+    }
   }
 
   int16Field(value: number): void {

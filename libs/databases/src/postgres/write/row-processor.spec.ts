@@ -311,6 +311,84 @@ describe('RowProcessor on binary COPY data', () => {
     expect(p.counts.rejected).toBe(1);
   });
 
+  it('writes a value a map renamed as the bytes of the field it came from (microseconds kept)', () => {
+    const Renamed = withAudit(
+      defineTable({
+        name: 'renamed',
+        columns: {
+          id: col.integer().primaryKey(),
+          label: col.text(),
+          happened: col.timestamptz(),
+          also: col.timestamptz(),
+        },
+      }),
+    );
+    const rename = defineTransform({
+      from: Event,
+      to: Renamed,
+      // `also` is the same instant, but a new Date: encoded (to the millisecond).
+      map: (r) => ({ id: r.event_id, label: r.name, happened: r.at, also: new Date(r.at) }),
+    });
+    const p = binary({ target: Renamed, transform: rename });
+    p.pushCopy(Buffer.concat([BINARY_HEADER, ROWS[0], BINARY_TRAILER]));
+    p.endCopy();
+    const out = bytes(p);
+    const parse = compileBinaryRowParser(
+      ['id', 'label', 'happened', 'also'],
+      columnsOf(Renamed)
+        .slice(0, 4)
+        .map((c) => binaryCodecFor(c)),
+    );
+    const offsets = new Int32Array(9);
+    parse(out, BINARY_HEADER.length, offsets);
+    const field = (i: number) => out.subarray(offsets[2 * i]!, offsets[2 * i + 1]!);
+    // ROWS[0]'s `at` is 2024-01-01T00:00:01Z plus 1 µs: the renamed field keeps the µs.
+    expect(field(2)).toEqual(at('2024-01-01T00:00:01Z', 1));
+    expect(field(3)).toEqual(at('2024-01-01T00:00:01Z', 0));
+  });
+
+  it('gives a renamed array the target element type in its header', () => {
+    const Tagged = defineTable({
+      name: 'tagged',
+      columns: { id: col.integer().primaryKey(), tags: col.array(col.text()).nullable() },
+    });
+    const Labelled = defineTable({
+      name: 'labelled',
+      columns: { id: col.integer().primaryKey(), labels: col.array(col.text()).nullable() },
+    });
+    const writer = new BinaryWriter();
+    writer.fieldCount(2);
+    writer.int32Field(1);
+    binaryCodecFor(col.array(col.text()).meta, 25).encode(['a', 'b'], writer);
+    const data = Buffer.concat([
+      BINARY_HEADER,
+      Buffer.from(writer.take() as Buffer),
+      BINARY_TRAILER,
+    ]);
+    const p = new RowProcessor({
+      source: Tagged,
+      target: Labelled,
+      transform: defineTransform({
+        from: Tagged,
+        to: Labelled,
+        map: (r) => ({ id: r.id, labels: r.tags }),
+      }),
+      cursor: null,
+      lineSuffix: '',
+      maxStoredRejects: 10,
+      format: 'binary',
+      elementOids: new Map([['labels', 1043]]),
+    });
+    p.pushCopy(data);
+    p.endCopy();
+    const out = bytes(p);
+    // header, field count, id (4 + 4), then the array field: its element OID after
+    // length, ndim and flags.
+    const arrayAt = BINARY_HEADER.length + 2 + 8;
+    expect(out.readUInt32BE(arrayAt + 12)).toBe(1043);
+    expect(out.subarray(arrayAt + 16)).toEqual(data.subarray(arrayAt + 16));
+  });
+
   describe('through a projection (transform columns), proved from the bytes', () => {
     const copy = defineTransform({ from: Event, to: BronzeEvent, columns: 'same' });
     const asMap = defineTransform({ from: Event, to: BronzeEvent, map: (r) => ({ ...r }) });

@@ -73,6 +73,14 @@ interface TargetColumn {
   binary: BinaryCodec | undefined;
   /** Index of the source column of the same name and representation, or -1. */
   sourceIndex: number;
+  /**
+   * The other source columns of its representation: a value the transform took from one of
+   * them under another name (a rename) is written as that field's bytes too, when it is the
+   * very object decoded from it (a Date keeps its microseconds, jsonb its numbers' digits).
+   */
+  others: readonly number[];
+  /** Binary output, an array column: the target's element type OID, written into its header. */
+  elementOid: number | undefined;
 }
 
 /** `#process`'s word for a row to be written as the very bytes it came in. */
@@ -212,6 +220,10 @@ export class RowProcessor {
           ? binaryCodecFor(column, options.elementOids?.get(column.name))
           : undefined,
         sourceIndex: index,
+        others: sourceColumns.flatMap((s, i) =>
+          i !== index && sameRepresentation(s, column) ? [i] : [],
+        ),
+        elementOid: column.kind === 'array' ? options.elementOids?.get(column.name) : undefined,
       };
     });
     // A value passed through from a source column with the same contract was validated once.
@@ -566,10 +578,8 @@ export class RowProcessor {
       const column = columns[i] as TargetColumn;
       const value = row[column.name];
       // Passed through unchanged: the source's own text (exact, e.g. microseconds kept).
-      const text =
-        column.sourceIndex >= 0 && Object.is(value, source[column.name])
-          ? this.#copyField(column.sourceIndex)
-          : column.codec.encode(value);
+      const from = this.#passedFrom(column, value, source);
+      const text = from >= 0 ? this.#copyField(from) : column.codec.encode(value);
       line = i === 0 ? text : `${line}\t${text}`;
     }
     return `${line}${this.#options.lineSuffix}\n`;
@@ -584,15 +594,36 @@ export class RowProcessor {
     for (let i = 0; i < columns.length; i += 1) {
       const column = columns[i] as TargetColumn;
       const value = row[column.name];
-      const from = column.sourceIndex;
-      if (from >= 0 && Object.is(value, source[column.name])) {
-        writer.rawField(this.#data, offsets[2 * from] as number, offsets[2 * from + 1] as number);
+      const from = this.#passedFrom(column, value, source);
+      if (from >= 0) {
+        const start = offsets[2 * from] as number;
+        const end = offsets[2 * from + 1] as number;
+        // A same-named array field was given the target's element OID as it was read.
+        if (from === column.sourceIndex || column.elementOid === undefined) {
+          writer.rawField(this.#data, start, end);
+        } else {
+          writer.rawArrayField(this.#data, start, end, column.elementOid);
+        }
       } else if (value === null || value === undefined) {
         writer.nullField();
       } else {
         (column.binary as BinaryCodec).encode(value, writer);
       }
     }
+  }
+
+  /**
+   * The source field a target value is passed through from: the same-named column's when it is
+   * that value (`Object.is`), else another column's of the same representation whose decoded
+   * object it is (a rename; only objects, whose identity names the field); -1 to encode it.
+   */
+  #passedFrom(column: TargetColumn, value: unknown, source: Record<string, unknown>): number {
+    if (column.sourceIndex >= 0 && Object.is(value, source[column.name])) return column.sourceIndex;
+    if (typeof value !== 'object' || value === null) return -1;
+    for (const index of column.others) {
+      if (source[this.#sourceNames[index] as string] === value) return index;
+    }
+    return -1;
   }
 
   /**
