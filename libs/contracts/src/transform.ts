@@ -188,7 +188,9 @@ function projectionOf(
       .filter((t) => !targets.includes(t))
       .map((t) => `${t} is not a data column of ${to.name}`),
     ...targets
-      .filter((t) => typeof pairs[t] === 'string' && !Object.hasOwn(from.columns, pairs[t] as string))
+      .filter(
+        (t) => typeof pairs[t] === 'string' && !Object.hasOwn(from.columns, pairs[t] as string),
+      )
       .map((t) => `target column ${t} takes ${String(pairs[t])}, which ${from.name} does not have`),
   ];
   if (problems.length > 0) throw new Error(`transform ${name}: ${problems.join('; ')}`);
