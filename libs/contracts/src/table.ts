@@ -171,6 +171,7 @@ export function buildTable<TColumns extends ColumnBuilders>(
   const list = Object.values(columns) as Column[];
   const shape = Object.fromEntries(list.map((column) => [column.name, column.zod]));
 
+  let entity: EntitySchema<RowFromColumns<TColumns>> | undefined;
   const table: Table<TColumns> = {
     name: definition.name,
     schema,
@@ -182,12 +183,16 @@ export function buildTable<TColumns extends ColumnBuilders>(
     cursor: list.find((c) => c.cursor)?.name,
     audited,
     zod: z.strictObject(shape) as unknown as z.ZodType<RowFromColumns<TColumns>>,
-    entity: buildEntitySchema<RowFromColumns<TColumns>>({
-      entityName: definition.entityName ?? pascalCase(definition.name),
-      tableName: definition.name,
-      schema,
-      columns: list,
-    }),
+    // Built on first use (see buildEntitySchema): the loader never asks for it.
+    get entity() {
+      entity ??= buildEntitySchema<RowFromColumns<TColumns>>({
+        entityName: definition.entityName ?? pascalCase(definition.name),
+        tableName: definition.name,
+        schema,
+        columns: list,
+      });
+      return entity;
+    },
     definition,
   };
   return Object.freeze(table);
