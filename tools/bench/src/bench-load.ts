@@ -221,6 +221,13 @@ async function rawMerge(): Promise<number> {
  * (p), (w-p) Debian's pgloader, PostgreSQL to PostgreSQL: bench_load.<table> into a new table
  * in bench_pgloader (pgloader creates it and its index after the rows), as the same roles.
  */
+/**
+ * pgloader's rows in memory per table (its default is 100,000): with the default, the wide
+ * table exhausted its fixed 1 GB heap in one run ("Heap exhausted, game over"), so both tables
+ * are copied with this bound.
+ */
+const PGLOADER_PREFETCH_ROWS = 20_000;
+
 async function pgloaderCopy(scratch: string, table: 'rental' | 'wide'): Promise<number> {
   await resetWarehouse(['bench_pgloader']);
   await checkpoint();
@@ -234,7 +241,8 @@ async function pgloaderCopy(scratch: string, table: 'rental' | 'wide'): Promise<
     `LOAD DATABASE
        FROM ${url('pagila_reader', 'pagila')}
        INTO ${url('warehouse_loader', 'warehouse')}
-       WITH include no drop, create tables, create indexes, reset no sequences
+       WITH include no drop, create tables, create indexes, reset no sequences,
+            prefetch rows = ${PGLOADER_PREFETCH_ROWS}
        INCLUDING ONLY TABLE NAMES MATCHING '${table}' IN SCHEMA 'bench_load'
        ALTER SCHEMA 'bench_load' RENAME TO 'bench_pgloader';
 `,
