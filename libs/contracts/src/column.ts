@@ -122,8 +122,12 @@ export type ValueGenerator<TValue> = (random: RandomSource) => TValue;
 /** What a builder carries besides its metadata; internal to the contracts library. */
 interface BuilderState<TValue> {
   readonly meta: ColumnMeta;
-  /** Validates a non-null value. */
-  readonly valueSchema: z.ZodType;
+  /**
+   * Makes the schema that validates a non-null value, once (see {@link once}): schemas are
+   * built when first asked for, so a datakit's start builds none for the columns it never
+   * words a failure of.
+   */
+  readonly valueSchema: () => z.ZodType;
   /** The column name in the source system when it differs from the contract's name. */
   readonly sourceName: string | undefined;
   /** A generator for kinds the factory cannot derive from metadata (custom columns). */
@@ -151,7 +155,8 @@ export class ColumnBuilder<TValue> {
   readonly sourceName: string | undefined;
   /** Custom value generator for test factories, if any. */
   readonly generate: ValueGenerator<NonNullable<TValue>> | undefined;
-  readonly #valueSchema: z.ZodType;
+  readonly #valueSchema: () => z.ZodType;
+  #zod: z.ZodType | undefined;
 
   constructor(state: BuilderState<NonNullable<TValue>>) {
     this.meta = state.meta;
@@ -162,8 +167,8 @@ export class ColumnBuilder<TValue> {
 
   /** The zod schema of one value, `null` included when the column is nullable. */
   get zod(): z.ZodType<TValue> {
-    const schema = this.meta.nullable ? this.#valueSchema.nullable() : this.#valueSchema;
-    return schema as z.ZodType<TValue>;
+    this.#zod ??= this.meta.nullable ? this.#valueSchema().nullable() : this.#valueSchema();
+    return this.#zod as z.ZodType<TValue>;
   }
 
   /**
@@ -339,7 +344,7 @@ function custom(sqlType: string, options: CustomOptions<unknown> = {}): ColumnBu
   const word: ValueGenerator<unknown> = (random) => random.pick(WORDS);
   return scalar<unknown>(
     { kind: 'custom', sqlType },
-    options.zod ?? z.string(),
+    () => options.zod ?? z.string(),
     options.generate ?? (options.zod === undefined ? word : undefined),
   );
 }
@@ -373,16 +378,22 @@ function arrayProblem(sqlType: string, input: unknown): string {
   return `expected an array (${sqlType}), received ${received(input)}${why}`;
 }
 
+/** `make`, called the first time only; the builders of one column share its schema. */
+function once<T>(make: () => T): () => T {
+  let made: { value: T } | undefined;
+  return () => (made ??= { value: make() }).value;
+}
+
 const TEXT_WITHOUT_NUL = 'PostgreSQL text cannot contain the NUL character (\\u0000)';
 
 function scalar<TValue>(
   meta: Omit<ColumnMeta, 'nullable' | 'primaryKey' | 'cursor'>,
-  valueSchema: z.ZodType,
+  valueSchema: () => z.ZodType,
   generate?: ValueGenerator<TValue>,
 ): ColumnBuilder<TValue> {
   return new ColumnBuilder<TValue>({
     meta: { ...meta, nullable: false, primaryKey: false, cursor: false },
-    valueSchema,
+    valueSchema: once(valueSchema),
     sourceName: undefined,
     generate: generate as ValueGenerator<NonNullable<TValue>> | undefined,
   });
@@ -402,17 +413,19 @@ function boundedInteger(
   };
   return scalar<number>(
     { kind, sqlType: kind, ...bounds, ...(options.domain ? { domain: options.domain } : {}) },
-    z.int().min(min).max(max),
+    () => z.int().min(min).max(max),
   );
 }
 
 function text(kind: 'text' | 'varchar' | 'char', sqlType: string, maxLength?: number) {
-  let schema = z.string().refine((value) => !value.includes('\u0000'), TEXT_WITHOUT_NUL);
-  if (maxLength !== undefined)
-    schema = schema.refine((v) => v.length <= maxLength, tooLong(maxLength));
   return scalar<string>(
     { kind, sqlType, ...(maxLength === undefined ? {} : { maxLength }) },
-    schema,
+    () => {
+      const schema = z.string().refine((value) => !value.includes('\u0000'), TEXT_WITHOUT_NUL);
+      return maxLength === undefined
+        ? schema
+        : schema.refine((v) => v.length <= maxLength, tooLong(maxLength));
+    },
   );
 }
 
@@ -441,7 +454,7 @@ function bitString(kind: 'bit' | 'varbit', length: number | undefined): ColumnBu
       : `a ${sqlType} value (${length === undefined ? 'any number' : `at most ${length}`} of 0 and 1)`;
   return scalar<string>(
     { kind, sqlType, ...(length === undefined ? {} : { maxLength: length }) },
-    z.custom<string>((value) => isBitString(value, length, kind === 'bit'), expected(what)),
+    () => z.custom<string>((value) => isBitString(value, length, kind === 'bit'), expected(what)),
   );
 }
 
@@ -551,8 +564,7 @@ export const col = {
    * const event_id = col.bigint().primaryKey(); // 9007199254740993n, never a rounded number
    */
   bigint: () =>
-    scalar<bigint>(
-      { kind: 'bigint', sqlType: 'bigint' },
+    scalar<bigint>({ kind: 'bigint', sqlType: 'bigint' }, () =>
       z
         .bigint()
         .min(-(2n ** 63n))
@@ -567,8 +579,7 @@ export const col = {
    */
   numeric: (precision?: number, scale = 0) => {
     if (precision === undefined) {
-      return scalar<string>(
-        { kind: 'numeric', sqlType: 'numeric' },
+      return scalar<string>({ kind: 'numeric', sqlType: 'numeric' }, () =>
         z.string().regex(numericPattern()),
       );
     }
@@ -578,7 +589,8 @@ export const col = {
     }
     return scalar<string>(
       { kind: 'numeric', sqlType: `numeric(${precision},${scale})`, precision, scale },
-      z.string().regex(numericPattern(precision, scale), `not a numeric(${precision},${scale})`),
+      () =>
+        z.string().regex(numericPattern(precision, scale), `not a numeric(${precision},${scale})`),
     );
   },
   /**
@@ -609,7 +621,7 @@ export const col = {
    * @example
    * const active = col.boolean();
    */
-  boolean: () => scalar<boolean>({ kind: 'boolean', sqlType: 'boolean' }, z.boolean()),
+  boolean: () => scalar<boolean>({ kind: 'boolean', sqlType: 'boolean' }, () => z.boolean()),
   /**
    * `money` as a decimal `string` with at most two fraction digits (`"-1234.56"`).
    *
@@ -617,8 +629,7 @@ export const col = {
    * const price = col.money(); // '-1234.56', never '$1,234.56'
    */
   money: () =>
-    scalar<string>(
-      { kind: 'money', sqlType: 'money' },
+    scalar<string>({ kind: 'money', sqlType: 'money' }, () =>
       z.custom<string>(isMoney, expected('a money amount (at most 2 fraction digits, no symbol)')),
     ),
   /**
@@ -628,8 +639,7 @@ export const col = {
    * const weight = col.real().nullable();
    */
   real: () =>
-    scalar<number>(
-      { kind: 'real', sqlType: 'real' },
+    scalar<number>({ kind: 'real', sqlType: 'real' }, () =>
       z.custom<number>(isReal, expected('a real (a number within float4 range)')),
     ),
   /**
@@ -639,8 +649,7 @@ export const col = {
    * const latitude = col.double();
    */
   double: () =>
-    scalar<number>(
-      { kind: 'double', sqlType: 'double precision' },
+    scalar<number>({ kind: 'double', sqlType: 'double precision' }, () =>
       z.custom<number>(isDouble, expected('a number')),
     ),
   /**
@@ -650,8 +659,7 @@ export const col = {
    * const birth_date = col.date().nullable(); // '1990-05-17'
    */
   date: () =>
-    scalar<string>(
-      { kind: 'date', sqlType: 'date' },
+    scalar<string>({ kind: 'date', sqlType: 'date' }, () =>
       z.custom<string>(isPgDate, expected('a date (YYYY-MM-DD[ BC], infinity or -infinity)')),
     ),
   /**
@@ -663,8 +671,7 @@ export const col = {
    * const shipped_at = col.timestamp().nativeType('timestamp(3) without time zone');
    */
   timestamp: () =>
-    scalar<TimestampValue>(
-      { kind: 'timestamp', sqlType: 'timestamp without time zone' },
+    scalar<TimestampValue>({ kind: 'timestamp', sqlType: 'timestamp without time zone' }, () =>
       z.custom<TimestampValue>(isPgTimestamp, expected(TIMESTAMP_PROBLEM)),
     ),
   /**
@@ -674,8 +681,7 @@ export const col = {
    * const last_update = col.timestamptz().cursor();
    */
   timestamptz: () =>
-    scalar<TimestampValue>(
-      { kind: 'timestamptz', sqlType: 'timestamp with time zone' },
+    scalar<TimestampValue>({ kind: 'timestamptz', sqlType: 'timestamp with time zone' }, () =>
       z.custom<TimestampValue>(isPgTimestamp, expected(TIMESTAMP_PROBLEM)),
     ),
   /**
@@ -685,8 +691,7 @@ export const col = {
    * const rental_duration = col.interval(); // 'P3D', 'PT1H30M'
    */
   interval: () =>
-    scalar<string>(
-      { kind: 'interval', sqlType: 'interval' },
+    scalar<string>({ kind: 'interval', sqlType: 'interval' }, () =>
       z.custom<string>(isInterval, expected('an ISO 8601 interval (e.g. P1Y2M3DT4H5M6.5S)')),
     ),
   /**
@@ -695,14 +700,14 @@ export const col = {
    * @example
    * const picture = col.bytea().nullable(); // Buffer.from([0xde, 0xad])
    */
-  bytea: () => scalar<Buffer>({ kind: 'bytea', sqlType: 'bytea' }, z.instanceof(Buffer)),
+  bytea: () => scalar<Buffer>({ kind: 'bytea', sqlType: 'bytea' }, () => z.instanceof(Buffer)),
   /**
    * `jsonb` as a {@link JsonValue}.
    *
    * @example
    * const attributes = col.jsonb(); // { color: 'red', sizes: [38, 39] }
    */
-  jsonb: () => scalar<JsonValue>({ kind: 'jsonb', sqlType: 'jsonb' }, z.json()),
+  jsonb: () => scalar<JsonValue>({ kind: 'jsonb', sqlType: 'jsonb' }, () => z.json()),
   /**
    * `json` as its text, byte for byte.
    *
@@ -710,8 +715,7 @@ export const col = {
    * const payload = col.json(); // '{"b": 1, "a": 2}', key order and spaces kept
    */
   json: () =>
-    scalar<string>(
-      { kind: 'json', sqlType: 'json' },
+    scalar<string>({ kind: 'json', sqlType: 'json' }, () =>
       z.custom<string>(isJsonText, expected('JSON text')),
     ),
   /**
@@ -721,8 +725,7 @@ export const col = {
    * const client_ip = col.inet(); // '192.0.2.1', '2001:db8::1/64'
    */
   inet: () =>
-    scalar<string>(
-      { kind: 'inet', sqlType: 'inet' },
+    scalar<string>({ kind: 'inet', sqlType: 'inet' }, () =>
       z.custom<string>(isInet, expected('an inet (IPv4 or IPv6 address, optional /bits)')),
     ),
   /**
@@ -732,8 +735,7 @@ export const col = {
    * const network = col.cidr(); // '198.51.100.0/24'
    */
   cidr: () =>
-    scalar<string>(
-      { kind: 'cidr', sqlType: 'cidr' },
+    scalar<string>({ kind: 'cidr', sqlType: 'cidr' }, () =>
       z.custom<string>(isCidr, expected('a cidr (network/bits, no bits set past the prefix)')),
     ),
   /**
@@ -743,8 +745,7 @@ export const col = {
    * const fulltext = col.tsvector(); // "'cat':2 'fat':1"
    */
   tsvector: () =>
-    scalar<string>(
-      { kind: 'tsvector', sqlType: 'tsvector' },
+    scalar<string>({ kind: 'tsvector', sqlType: 'tsvector' }, () =>
       z.string().refine((value) => !value.includes('\u0000'), TEXT_WITHOUT_NUL),
     ),
   /**
@@ -773,8 +774,7 @@ export const col = {
    * const doc = col.xml(); // '<a b="1">x</a>', or content such as 'text <b/>'
    */
   xml: () =>
-    scalar<string>(
-      { kind: 'xml', sqlType: 'xml' },
+    scalar<string>({ kind: 'xml', sqlType: 'xml' }, () =>
       z.custom<string>(isXmlText, expected('xml text (without NUL characters)')),
     ),
   /**
@@ -783,7 +783,7 @@ export const col = {
    * @example
    * const _run_id = col.uuid(); // '6f1c2a4e-...'
    */
-  uuid: () => scalar<string>({ kind: 'uuid', sqlType: 'uuid' }, z.guid()),
+  uuid: () => scalar<string>({ kind: 'uuid', sqlType: 'uuid' }, () => z.guid()),
   /**
    * An enum-like column: a SQL enum type when `typeName` is given (pagila's `mpaa_rating`),
    * otherwise `text` restricted to the values. The TypeScript type is the union of the values.
@@ -798,7 +798,7 @@ export const col = {
   ) =>
     scalar<TValues[number]>(
       { kind: 'enum', sqlType: options.typeName ?? 'text', values: [...values] },
-      z.enum(values),
+      () => z.enum(values),
     ),
   /**
    * A one-dimensional array of a scalar column, e.g. `col.array(col.text())` for `text[]`.
@@ -825,7 +825,7 @@ export const col = {
     const sqlType = `${element.meta.sqlType}[]`;
     return scalar<TElement[]>(
       { kind: 'array', sqlType, element: element.meta },
-      z.array(element.zod, { error: (issue) => arrayProblem(sqlType, issue.input) }),
+      () => z.array(element.zod, { error: (issue) => arrayProblem(sqlType, issue.input) }),
       element.generate === undefined
         ? undefined
         : (random) => {

@@ -55,8 +55,8 @@ export function compileValidator(
     : (Object.values(table.columns) as Column[]);
   const known = new Set(columns.map((c) => c.name));
   const checkColumns = compileColumnChecks(columns, options);
-  // Words a failure exactly as the zod schema of those columns would.
-  const schema = z.strictObject(Object.fromEntries(columns.map((c) => [c.name, c.zod])));
+  // Words a failure exactly as the zod schema of those columns would (built at the first one).
+  let schema: z.ZodType | undefined;
   const scanKeys = options.exactKeys !== true;
   return (row, reference) => {
     let valid = true;
@@ -66,6 +66,7 @@ export function compileValidator(
       }
     }
     if (valid && checkColumns(row, reference)) return null;
+    schema ??= z.strictObject(Object.fromEntries(columns.map((c) => [c.name, c.zod])));
     const result = schema.safeParse(row);
     return result.success ? null : formatIssues(result.error.issues);
   };
@@ -113,10 +114,9 @@ function compileColumnChecks(
     a: readonly (((value: unknown) => boolean) | undefined)[],
     z: readonly z.ZodType[],
   ) => ColumnChecks;
-  return make(
-    accepts,
-    columns.map((c) => c.zod),
-  );
+  // Each column's schema is read when a value needs it (a column's is built on first use).
+  const schemas = columns.map((c) => ({ safeParse: (value: unknown) => c.zod.safeParse(value) }));
+  return make(accepts, schemas as unknown as z.ZodType[]);
 }
 
 const INTEGER_BOUNDS = {

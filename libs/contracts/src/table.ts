@@ -163,13 +163,16 @@ export function buildTable<TColumns extends ColumnBuilders>(
         ...builder.meta,
         name,
         sourceName: builder.sourceName ?? name,
-        zod: builder.zod,
+        // Built on first use (see the builders): a run validates with plain predicates.
+        get zod() {
+          return builder.zod;
+        },
         generate: builder.generate,
       }),
     ]),
   ) as Table<TColumns>['columns'];
   const list = Object.values(columns) as Column[];
-  const shape = Object.fromEntries(list.map((column) => [column.name, column.zod]));
+  let rowSchema: z.ZodType<RowFromColumns<TColumns>> | undefined;
 
   let entity: EntitySchema<RowFromColumns<TColumns>> | undefined;
   const table: Table<TColumns> = {
@@ -182,7 +185,12 @@ export function buildTable<TColumns extends ColumnBuilders>(
     primaryKey: list.filter((c) => c.primaryKey).map((c) => c.name),
     cursor: list.find((c) => c.cursor)?.name,
     audited,
-    zod: z.strictObject(shape) as unknown as z.ZodType<RowFromColumns<TColumns>>,
+    get zod() {
+      rowSchema ??= z.strictObject(
+        Object.fromEntries(list.map((column) => [column.name, column.zod])),
+      ) as unknown as z.ZodType<RowFromColumns<TColumns>>;
+      return rowSchema;
+    },
     // Built on first use (see buildEntitySchema): the loader never asks for it.
     get entity() {
       entity ??= buildEntitySchema<RowFromColumns<TColumns>>({
