@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, posix } from 'node:path';
 import { ConfigError, RegistryError } from '@datakit/errors';
 import type { RegistryClient } from '@datakit/registry';
 import { createLayer, sha256 } from './_layer.ts';
@@ -85,7 +85,8 @@ export interface BuiltImage {
 
 /**
  * Builds a datakit image without a Docker build: bundles the code, asks the bundle for its
- * spec, writes one reproducible layer (`/app/main.mjs`, `/app/spec.json`) on top of the base
+ * spec, writes one reproducible layer (`/app/main.mjs`, the chunks it imports on demand under
+ * `/app/chunks/`, `/app/spec.json`) on top of the base
  * image referenced by digest, and writes config and manifest with fixed timestamps. The same
  * sources and base give the same digest on any machine.
  */
@@ -116,9 +117,14 @@ export async function buildDatakitImage(
     ...inputs,
   ]);
 
+  // The entry and the chunks it imports on demand, in the folder they were bundled into.
+  const folder = dirname(bundle.file);
   const layer = await createLayer(
     [
-      { path: 'app/main.mjs', content: readFileSync(bundle.file) },
+      ...bundle.files.map((file) => ({
+        path: posix.join('app', file),
+        content: readFileSync(join(folder, file)),
+      })),
       { path: 'app/spec.json', content: Buffer.from(`${json}\n`) },
     ],
     new Date(created),

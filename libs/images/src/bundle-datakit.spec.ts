@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -39,4 +39,36 @@ describe('bundleEntry and native addons', () => {
       );
     },
   );
+});
+
+describe('bundleEntry with split', () => {
+  it('puts what a dynamic import loads in a chunk, read only when imported', async () => {
+    writeFileSync(join(root, 'heavy.ts'), "export const heavy = 'HEAVY-' + 'CODE';\n");
+    writeFileSync(
+      join(root, 'main.ts'),
+      "export const load = async () => (await import('./heavy.ts')).heavy;\nconsole.log('entry');\n",
+    );
+    const file = join(root, 'out', 'main.mjs');
+    // A chunk of an earlier bundle in the folder is not kept.
+    mkdirSync(join(root, 'out', 'chunks'), { recursive: true });
+    writeFileSync(join(root, 'out', 'chunks', 'stale-AAAA.mjs'), 'stale');
+    const result = await bundleEntry(root, 'main.ts', file, { split: true });
+    expect(result.file).toBe(file);
+    expect(result.files).toEqual([
+      expect.stringMatching(/^chunks\/heavy-[A-Z0-9]+\.mjs$/),
+      'main.mjs',
+    ]);
+    expect(readFileSync(file, 'utf8')).not.toContain('HEAVY-');
+    expect(readFileSync(join(root, 'out', result.files[0] ?? ''), 'utf8')).toContain('HEAVY-');
+    expect(existsSync(join(root, 'out', 'chunks', 'stale-AAAA.mjs'))).toBe(false);
+    expect(result.inputs).toEqual(['heavy.ts', 'main.ts']);
+    // The same sources give the same files, byte for byte.
+    const again = await bundleEntry(root, 'main.ts', file, { split: true });
+    expect(again.files).toEqual(result.files);
+  });
+
+  it('writes one file without split', async () => {
+    const result = await bundle("console.log('x');\nexport {};\n");
+    expect(result.files).toEqual(['main.mjs']);
+  });
 });

@@ -464,7 +464,14 @@ interface SqlServerFigures {
  */
 async function sqlServerLeg(scratch: string): Promise<SqlServerFigures> {
   const bundle = (
-    await bundleEntry(root, 'datakits/sales-bronze/src/main.ts', join(scratch, 'sales-bronze.mjs'))
+    await bundleEntry(
+      root,
+      'datakits/sales-bronze/src/main.ts',
+      join(scratch, 'sales-bronze', 'main.mjs'),
+      {
+        split: true,
+      },
+    )
   ).file;
   const passwordFile = join(scratch, 'sqlserver.password');
   const password = `bench-${process.pid}-${Date.now()}`;
@@ -636,10 +643,19 @@ async function main(): Promise<void> {
   try {
     await makeSources(rows, wideRows);
     const bundle = (
-      await bundleEntry(root, 'datakits/pagila-bronze/src/main.ts', join(scratch, 'main.mjs'))
+      await bundleEntry(
+        root,
+        'datakits/pagila-bronze/src/main.ts',
+        join(scratch, 'pagila-bronze', 'main.mjs'),
+        {
+          split: true,
+        },
+      )
     ).file;
     const wideBundle = (
-      await bundleEntry(root, 'tools/bench/src/_wide-main.ts', join(scratch, 'wide-main.mjs'))
+      await bundleEntry(root, 'tools/bench/src/_wide-main.ts', join(scratch, 'wide', 'main.mjs'), {
+        split: true,
+      })
     ).file;
     // The merge's populated target: the datakit's own load of bench_load.rental (not timed).
     await resetWarehouse(['bench_merge_base']);
