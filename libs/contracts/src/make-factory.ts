@@ -191,6 +191,9 @@ function generateValue(meta: ColumnMeta, random: RandomSource, nullRate: number)
       // canGenerate() rejected custom columns without a generator before any row was built.
       throw new TypeError(`custom column ${meta.sqlType} has no generator`);
   }
+  // Every kind has a case above: a new kind fails compilation here until it has its values.
+  const unknown: never = meta.kind;
+  throw new TypeError(`no factory values for ${String(unknown)} columns`);
 }
 
 function generateNumeric(meta: ColumnMeta, random: RandomSource): string {

@@ -67,11 +67,28 @@ export function codecFor(meta: ColumnMeta): Codec {
             : escapeCopyText(arrayLiteral(value as unknown[], meta.element as ColumnMeta)),
       });
     }
-    default:
-      // numeric, text, varchar, char, date, interval, json, inet, cidr, tsvector, uuid, enum,
-      // custom: the text is the value.
+    case 'numeric':
+    case 'text':
+    case 'varchar':
+    case 'char':
+    case 'date':
+    case 'interval':
+    case 'json':
+    case 'inet':
+    case 'cidr':
+    case 'tsvector':
+    case 'bit':
+    case 'varbit':
+    case 'xml':
+    case 'uuid':
+    case 'enum':
+    case 'custom':
+      // The text is the value.
       return { decode: identity, decodeRange: sliceRange, encode: encodeScalar };
   }
+  // Every kind has a case above: a new kind fails compilation here until it has its codec.
+  const unknown: never = meta.kind;
+  throw new TypeError(`no COPY text codec for ${String(unknown)} columns`);
 }
 
 /** A codec whose range decoder slices the field and decodes the slice. */
