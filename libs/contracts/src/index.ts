@@ -46,6 +46,7 @@ export { describeTable } from './describe-table.ts';
 export type { ColumnSpec, ElementSpec, TableSpec } from './describe-table.ts';
 export { canonicalJson, contractHash } from './contract-hash.ts';
 export { defineTransform, runTransform } from './transform.ts';
+export { createRandom } from './_random.ts';
 export type {
   AnyTransform,
   ColumnProjection,

@@ -39,6 +39,7 @@ import { formatError } from '@datakit/errors';
 import { bundleEntry } from '@datakit/images';
 import { infraPaths, localInfra, repoRoot, type PostgresConnection } from '@datakit/local-infra';
 import { startTdsServer } from '@datakit/tds-server';
+import { psqlEnv } from './_psql.ts';
 import { BENCH_LOGIN, ordersTable } from './_sqlserver-orders.ts';
 import { WIDE_COLUMNS, WIDE_DDL, wideRowsSql } from './_wide-datakit.ts';
 
@@ -137,17 +138,6 @@ async function resetWarehouse(schemas: string[], then = ''): Promise<void> {
     loader(),
     `${schemas.map((s) => `drop schema if exists ${s} cascade;`).join(' ')} ${then}`,
   );
-}
-
-function psqlEnv(connection: PostgresConnection): NodeJS.ProcessEnv {
-  return {
-    ...process.env,
-    PGHOST: connection.host,
-    PGPORT: String(connection.port),
-    PGUSER: connection.user,
-    PGPASSWORD: connection.password,
-    PGDATABASE: connection.database,
-  };
 }
 
 /** psql COPY out of pagila piped into psql running `into` (its -c commands) in the warehouse. */

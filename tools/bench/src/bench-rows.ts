@@ -13,6 +13,7 @@ import pg from 'pg';
 import type { AnyTransform } from '@datakit/contracts';
 import { RowProcessor } from '@datakit/databases/testing';
 import { localInfra } from '@datakit/local-infra';
+import { psqlEnv } from './_psql.ts';
 import {
   BronzeWide,
   WIDE_DDL,
@@ -42,14 +43,7 @@ async function capture(): Promise<Buffer> {
       'psql',
       ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-c', 'COPY bench_rows.wide TO STDOUT (FORMAT binary)'],
       {
-        env: {
-          ...process.env,
-          PGHOST: connection.host,
-          PGPORT: String(connection.port),
-          PGUSER: connection.user,
-          PGPASSWORD: connection.password,
-          PGDATABASE: connection.database,
-        },
+        env: psqlEnv(connection),
         maxBuffer: 1 << 30,
       },
     );

@@ -1,4 +1,10 @@
-import { col, compileValidator, defineTable, formatInterval } from '@datakit/contracts';
+import {
+  col,
+  compileValidator,
+  defineTable,
+  formatInterval,
+  createRandom,
+} from '@datakit/contracts';
 import { describe, expect, it } from 'vitest';
 
 import {
@@ -311,21 +317,12 @@ describe('wire checks, fuzzed: a value a check proves is one the contract accept
   type Builder = Parameters<typeof col.array>[0];
   type ColumnMeta = Parameters<typeof binaryCodecFor>[0];
 
-  /** mulberry32: a small deterministic generator, so a failure is the same on every run. */
+  /** A seeded generator (the factories' mulberry32), so a failure is the same on every run. */
   function generator(seed: number) {
-    let state = seed >>> 0;
-    const next = (): number => {
-      state = (state + 0x6d2b79f5) >>> 0;
-      let t = state;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-    };
-    const int = (min: number, max: number): number => min + Math.floor(next() * (max - min + 1));
-    const pick = <T>(items: readonly T[]): T => items[int(0, items.length - 1)] as T;
-    const chance = (p: number): boolean => next() < p;
-    const bytes = (n: number): Buffer => Buffer.from(Array.from({ length: n }, () => int(0, 255)));
-    return { next, int, pick, chance, bytes };
+    const random = createRandom(seed);
+    const bytes = (n: number): Buffer =>
+      Buffer.from(Array.from({ length: n }, () => random.int(0, 255)));
+    return { next: random.next, int: random.int, pick: random.pick, chance: random.bool, bytes };
   }
   type Random = ReturnType<typeof generator>;
 

@@ -1,4 +1,11 @@
-import { col, dataColumns, defineTable, defineTransform, withAudit } from '@datakit/contracts';
+import {
+  col,
+  dataColumns,
+  defineTable,
+  defineTransform,
+  withAudit,
+  createRandom,
+} from '@datakit/contracts';
 import type { AnyTable, AnyTransform, ColumnBuilder } from '@datakit/contracts';
 import { describe, expect, it } from 'vitest';
 
@@ -641,28 +648,24 @@ describe('RowProcessor on binary COPY data', () => {
     });
 
     describe('fuzzed: a projection gives what the same transform as a map gives', () => {
-      /** mulberry32: a small deterministic generator, so a failure is the same on every run. */
+      /** A seeded generator (the factories' mulberry32), so a failure is the same on every run. */
       function generator(seed: number) {
-        let state = seed >>> 0;
-        const next = (): number => {
-          state = (state + 0x6d2b79f5) >>> 0;
-          let t = state;
-          t = Math.imul(t ^ (t >>> 15), t | 1);
-          t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-          return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-        };
-        const int = (min: number, max: number): number =>
-          min + Math.floor(next() * (max - min + 1));
-        const pick = <T>(items: readonly T[]): T => items[int(0, items.length - 1)] as T;
-        const chance = (p: number): boolean => next() < p;
+        const random = createRandom(seed);
         const bytes = (n: number): Buffer =>
-          Buffer.from(Array.from({ length: n }, () => int(0, 255)));
+          Buffer.from(Array.from({ length: n }, () => random.int(0, 255)));
         const shuffle = <T>(items: readonly T[]): T[] =>
           items
-            .map((item) => [next(), item] as const)
+            .map((item) => [random.next(), item] as const)
             .sort((a, b) => a[0] - b[0])
             .map(([, item]) => item);
-        return { next, int, pick, chance, bytes, shuffle };
+        return {
+          next: random.next,
+          int: random.int,
+          pick: random.pick,
+          chance: random.bool,
+          bytes,
+          shuffle,
+        };
       }
       type Random = ReturnType<typeof generator>;
       type Builder = ColumnBuilder<unknown>;
