@@ -17,7 +17,7 @@ import {
 import type { ColumnKind, ColumnMeta } from '@datakit/contracts';
 
 import {
-  ARRAY_OID_OFFSET,
+  arrayElementsFit,
   arrayText,
   decodeArray,
   decodeNetwork,
@@ -26,6 +26,8 @@ import {
   encodeArray,
   encodeNetwork,
   encodeNumeric,
+  numericFits,
+  retagArrayField,
   uuidBytes,
 } from './binary-formats.ts';
 import type { WordWriter } from './binary-formats.ts';
@@ -501,27 +503,11 @@ function boundedInteger(
   };
 }
 
-/**
- * numeric(p, s): what numeric_out prints has no more than s fraction digits (dscale) and p - s
- * integer digits (leading zeros aside), or is NaN; the infinities are refused. Unbounded
- * numeric takes every value.
- */
+/** numeric(p, s): see {@link numericFits}; unbounded numeric takes every value. */
 function numericCheck(meta: ColumnMeta): WireCheck {
-  if (meta.precision === undefined) return ALWAYS;
-  const scale = meta.scale ?? 0;
-  const integerDigits = meta.precision - scale;
-  return (data, start) => {
-    const sign = data.readUInt16BE(start + 4);
-    if (sign === 0xc000) return true; // NaN
-    if (sign !== 0x0000 && sign !== 0x4000) return false;
-    if ((data.readUInt16BE(start + 6) & 0x3fff) > scale) return false;
-    const weight = data.readInt16BE(start + 2);
-    if (weight < 0) return true; // the integer part prints as 0
-    const first = data.readInt16BE(start) > 0 ? data.readInt16BE(start + 8) : 0;
-    if (first === 0) return weight === 0;
-    const digits = (first >= 1000 ? 4 : first >= 100 ? 3 : first >= 10 ? 2 : 1) + 4 * weight;
-    return digits <= integerDigits;
-  };
+  const { precision, scale = 0 } = meta;
+  if (precision === undefined) return ALWAYS;
+  return (data, start) => numericFits(data, start, precision, scale);
 }
 
 /**
@@ -594,32 +580,14 @@ function enumCheck(meta: ColumnMeta): WireCheck {
 /**
  * An array: empty, or one dimension with lower bound 1 (what the contract describes), its NULL
  * elements allowed by the element contract, every other element certain by the element's
- * check. Undefined when the element kind has no check.
+ * check (see {@link arrayElementsFit}). Undefined when the element kind has no check.
  */
 function arrayCheck(meta: ColumnMeta): WireCheck | undefined {
   const element = meta.element;
   const inner = element === undefined ? undefined : certainCheck(element);
   if (element === undefined || inner === undefined) return undefined;
-  const nullable = element.nullable;
-  return (data, start) => {
-    if (data.readInt32BE(start) === 0) return true;
-    if (data.readInt32BE(start) !== 1 || data.readInt32BE(start + 16) !== 1) return false;
-    // Not the has-null flag: array_recv does not check it against the elements.
-    if (inner === ALWAYS && nullable) return true;
-    const count = data.readInt32BE(start + 12);
-    let p = start + 20;
-    for (let i = 0; i < count; i += 1) {
-      const length = data.readInt32BE(p);
-      p += 4;
-      if (length < 0) {
-        if (!nullable) return false;
-        continue;
-      }
-      if (!inner(data, p, p + length)) return false;
-      p += length;
-    }
-    return true;
-  };
+  const each = inner === ALWAYS ? undefined : inner;
+  return (data, start) => arrayElementsFit(data, start, element.nullable, each);
 }
 
 /** The kinds that always take text COPY, with the reason. */
@@ -852,9 +820,7 @@ export class BinaryWriter implements WordWriter {
     this.#room(end - start);
     const at = this.#end;
     this.#end += data.copy(this.#block, this.#end, start, end);
-    if (data.readInt32BE(start) >= ARRAY_OID_OFFSET) {
-      this.#block.writeUInt32BE(elementOid, at + ARRAY_OID_OFFSET);
-    }
+    retagArrayField(this.#block, at, elementOid);
   }
 
   int16Field(value: number): void {

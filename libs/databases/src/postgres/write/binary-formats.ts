@@ -52,6 +52,29 @@ export function decodeNumeric(data: Buffer, start: number): string {
   return text;
 }
 
+/**
+ * Whether a numeric's bytes print (`numeric_out`) within numeric(precision, scale): at most
+ * `scale` fraction digits (its dscale) and `precision - scale` integer digits (leading zeros
+ * aside), or NaN; the infinities do not.
+ */
+export function numericFits(
+  data: Buffer,
+  start: number,
+  precision: number,
+  scale: number,
+): boolean {
+  const sign = data.readUInt16BE(start + 4);
+  if (sign === NUMERIC_NAN) return true;
+  if (sign !== NUMERIC_POS && sign !== NUMERIC_NEG) return false;
+  if ((data.readUInt16BE(start + 6) & 0x3fff) > scale) return false;
+  const weight = data.readInt16BE(start + 2);
+  if (weight < 0) return true; // the integer part prints as 0
+  const first = data.readInt16BE(start) > 0 ? data.readInt16BE(start + 8) : 0;
+  if (first === 0) return weight === 0;
+  const digits = (first >= 1000 ? 4 : first >= 100 ? 3 : first >= 10 ? 2 : 1) + 4 * weight;
+  return digits <= precision - scale;
+}
+
 const NUMERIC_TEXT = /^(-?)(\d+)(?:\.(\d+))?$/;
 
 /**
@@ -342,3 +365,42 @@ export function encodeArray<W extends WordWriter>(
 
 /** Where an array field's element OID sits: after its length word, ndim and flags. */
 export const ARRAY_OID_OFFSET = 12;
+
+/**
+ * Writes `elementOid` into the header of the array field whose length word is at `at` (an
+ * empty array too; a field too short to have one is left alone).
+ */
+export function retagArrayField(data: Buffer, at: number, elementOid: number): void {
+  if (data.readInt32BE(at) >= ARRAY_OID_OFFSET)
+    data.writeUInt32BE(elementOid, at + ARRAY_OID_OFFSET);
+}
+
+/**
+ * Whether an array's bytes (after its length word) are empty, or one dimension from lower
+ * bound 1 whose elements are each NULL where `nullable` allows, or accepted by `element`.
+ * (Not the has-null flag: array_recv does not check it against the elements.)
+ */
+export function arrayElementsFit(
+  data: Buffer,
+  start: number,
+  nullable: boolean,
+  element: ((data: Buffer, start: number, end: number) => boolean) | undefined,
+): boolean {
+  const ndim = data.readInt32BE(start);
+  if (ndim === 0) return true;
+  if (ndim !== 1 || data.readInt32BE(start + 16) !== 1) return false;
+  if (element === undefined && nullable) return true;
+  const count = data.readInt32BE(start + 12);
+  let p = start + 20;
+  for (let i = 0; i < count; i += 1) {
+    const length = data.readInt32BE(p);
+    p += 4;
+    if (length < 0) {
+      if (!nullable) return false;
+      continue;
+    }
+    if (element !== undefined && !element(data, p, p + length)) return false;
+    p += length;
+  }
+  return true;
+}

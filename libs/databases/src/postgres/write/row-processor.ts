@@ -16,7 +16,7 @@ import {
   readMicros,
 } from './binary-copy.ts';
 import type { BinaryCodec, WireCheck } from './binary-copy.ts';
-import { ARRAY_OID_OFFSET } from './binary-formats.ts';
+import { retagArrayField } from './binary-formats.ts';
 import { rowJson } from './bookkeeping.ts';
 import type { StoredReject } from './bookkeeping.ts';
 import { codecFor, parseIsoTimestamp } from './codecs.ts';
@@ -234,12 +234,13 @@ export class RowProcessor {
       withoutAudit: true,
       trusted: new Set(trusted.map((c) => c.name)),
     });
+    // Same-named columns: each source field feeds one target, so the pairs never conflict.
     this.#arrayOids = this.#binary
-      ? data.flatMap((column, i) => {
-          const from = (this.#targetColumns[i] as TargetColumn).sourceIndex;
-          const oid = options.elementOids?.get(column.name);
-          return column.kind === 'array' && from >= 0 && oid !== undefined ? [[from, oid]] : [];
-        })
+      ? (arrayRetags(
+          data,
+          this.#targetColumns.map((c) => c.sourceIndex),
+          options.elementOids,
+        ) ?? [])
       : [];
     this.#asIs =
       options.lineSuffix === '' &&
@@ -412,12 +413,7 @@ export class RowProcessor {
    */
   #retagArrays(data: Buffer, arrayOids: readonly (readonly [number, number])[]): void {
     const offsets = this.#offsets;
-    for (const [index, oid] of arrayOids) {
-      const start = offsets[2 * index] as number;
-      if (data.readInt32BE(start) >= ARRAY_OID_OFFSET) {
-        data.writeUInt32BE(oid, start + ARRAY_OID_OFFSET);
-      }
-    }
+    for (const [index, oid] of arrayOids) retagArrayField(data, offsets[2 * index] as number, oid);
   }
 
   #startOutput(): void {
@@ -910,19 +906,30 @@ function provedProjection(
     if (check !== ALWAYS) proof.checks.push(check);
   }
   if (proofs.some((proof) => proof === undefined)) return undefined;
-  const arrayOids = new Map<number, number>();
-  for (const [i, target] of targetColumns.entries()) {
-    const oid = options.elementOids?.get(target.name);
-    if (target.kind !== 'array' || oid === undefined) continue;
-    const from = sources[i] as number;
-    if ((arrayOids.get(from) ?? oid) !== oid) return undefined;
-    arrayOids.set(from, oid);
+  const arrayOids = arrayRetags(targetColumns, sources, options.elementOids);
+  if (arrayOids === undefined) return undefined;
+  return { scan: compileProvedRowScanner(proofs as FieldProof[]), sources, arrayOids };
+}
+
+/**
+ * `[source index, element OID]` for each target array column with a known element type and a
+ * source field (`sources[i]` for target `i`, -1 for none), written into that field as it is
+ * read; undefined when one source field feeds arrays of two element types.
+ */
+function arrayRetags(
+  targets: readonly Column[],
+  sources: readonly number[],
+  elementOids: ReadonlyMap<string, number> | undefined,
+): [number, number][] | undefined {
+  const retags = new Map<number, number>();
+  for (const [i, target] of targets.entries()) {
+    const oid = elementOids?.get(target.name);
+    const from = sources[i] ?? -1;
+    if (target.kind !== 'array' || oid === undefined || from < 0) continue;
+    if ((retags.get(from) ?? oid) !== oid) return undefined;
+    retags.set(from, oid);
   }
-  return {
-    scan: compileProvedRowScanner(proofs as FieldProof[]),
-    sources,
-    arrayOids: [...arrayOids],
-  };
+  return [...retags];
 }
 
 /**
