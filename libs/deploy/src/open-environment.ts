@@ -2,6 +2,7 @@
 // sidecar image the lock pinned) and the driver its `driver` field names.
 import { DockerEngine, type PullAuth } from '@datakit/docker';
 import { ConfigError, EnvironmentError } from '@datakit/errors';
+import { parseReference } from '@datakit/registry';
 import type { SidecarRequest } from '@datakit/pins';
 import type { LoadedWarehouse, Lock } from '@datakit/warehouse';
 import { desiredState, type DesiredState } from './desired-state.ts';
@@ -101,7 +102,15 @@ export function environmentDriver(
         new DockerEngine(
           env.dockerHost?.startsWith('unix://') ? { socketPath: env.dockerHost.slice(7) } : {},
         ),
-        { pullAuth: (image) => context.registryCredentials(image.split('/')[0] ?? '') },
+        {
+          // The registry host the image names (none: anonymous, as Docker Hub's official images).
+          pullAuth: (image) => {
+            const host = parseReference(image).registry;
+            return host === undefined
+              ? Promise.resolve(undefined)
+              : context.registryCredentials(host);
+          },
+        },
       );
     }
     case 'kubernetes':
