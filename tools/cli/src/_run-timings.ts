@@ -1,16 +1,7 @@
 import { performance } from 'node:perf_hooks';
 
 import type { RunPhase } from '@datakit/deploy';
-
-/** The job's own timings, as its `summary` event gives them (see @datakit/runtime). */
-interface JobTimings {
-  startupMs?: number;
-  configMs?: number;
-  connectMs?: number;
-  driftMs?: number;
-  loadsMs?: number;
-  concurrency?: number;
-}
+import type { RunTimings, SummaryEvent } from '@datakit/runtime';
 
 /**
  * Where the seconds of `datakit run` go (`--timings`): the CLI's own start (since the process
@@ -19,7 +10,7 @@ interface JobTimings {
 export class RunTimer {
   readonly #begun = performance.now();
   readonly #phases: { name: string; at: number }[] = [];
-  #job: JobTimings | undefined;
+  #job: Partial<RunTimings> | undefined;
   #jobMs: number | undefined;
 
   phase(name: RunPhase): void {
@@ -30,7 +21,7 @@ export class RunTimer {
   stdout(line: string): void {
     if (!line.includes('"type":"summary"')) return;
     try {
-      const summary = JSON.parse(line) as { durationMs?: number; timings?: JobTimings };
+      const summary = JSON.parse(line) as Partial<SummaryEvent>;
       this.#job = summary.timings;
       this.#jobMs = summary.durationMs;
     } catch {
