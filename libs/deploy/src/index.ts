@@ -54,12 +54,10 @@ export {
   kubeConfigFor,
   renderManifests,
   renderYaml,
-  validateManifests,
   verifyManifests,
   type KubernetesClientOptions,
   type KubernetesDriverOptions,
   type Manifest,
-  type ManifestProblem,
   type ManifestsCheckResult,
 } from './drivers/kubernetes/index.ts';
 export {

@@ -15,7 +15,6 @@ export {
 export {
   lockEntrySchema,
   lockInputsDigest,
-  lockSidecarSchema,
   lockSchema,
   lockedTag,
   parseLockReference,

@@ -8,7 +8,8 @@ import type { DockerEngine } from '@datakit/docker';
 import { ConfigError, ExitCode } from '@datakit/errors';
 import type { DesiredState } from '../../desired-state.ts';
 import { exampleState } from '../kubernetes/_fixture-state.ts';
-import { checkHostPaths, sensitivePathProblem } from './check-host-paths.ts';
+import { sensitivePathProblem } from '@datakit/warehouse';
+import { checkHostPaths } from './check-host-paths.ts';
 import { hostPaths } from './config.ts';
 import { DockerDriver } from './driver.ts';
 

@@ -8,5 +8,4 @@ export {
 export { FIELD_MANAGER, ON_DEMAND_SCHEDULE } from './config.ts';
 export { KubernetesDriver, type KubernetesDriverOptions } from './kubernetes-driver.ts';
 export { renderManifests, renderYaml, type Manifest } from './render.ts';
-export { validateManifests, type ManifestProblem } from './validate-manifests.ts';
 export { verifyManifests, type ManifestsCheckResult } from './verify-manifests.ts';
