@@ -6,6 +6,7 @@ import {
   assertLockRegistries,
   type Environment,
   resolveEnvironment,
+  secretRefsOf,
   targetSchemaOf,
   type LoadedWarehouse,
   type Lock,
@@ -103,9 +104,7 @@ export function desiredState(
   const lockRevision = revisionOf(lock);
   // Delinea only where this environment's references use it (a local environment with file
   // references needs no secret store, even when production's are in Delinea).
-  const usesDelinea = JSON.stringify([warehouse.connections, warehouse.kerberos]).includes(
-    '"kind":"delinea"',
-  );
+  const usesDelinea = secretRefsOf(warehouse).some(({ ref }) => ref.kind === 'delinea');
   const delinea = usesDelinea ? warehouse.secrets.delinea : undefined;
   const base = {
     [DEPLOY_LABELS.managedBy]: 'datakit',

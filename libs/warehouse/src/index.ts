@@ -42,6 +42,7 @@ export {
   datakitPinSchema,
   environmentSchema,
   memoryBytesOf,
+  secretRefsOf,
   warehouseSchema,
   type Connection,
   type DatakitPin,

@@ -946,8 +946,11 @@ function problemText(mapped: string, where: string): string {
   return `${mapped} ${where} (a pod mounts key <key> of the Secret <secret> there)`;
 }
 
-/** Every secret reference of a warehouse with the path of its field. */
-function secretRefsOf(warehouse: {
+/**
+ * Every secret reference of a warehouse (or one environment's view of it): each connection's
+ * password and the Kerberos keytab, with the field path it stands at.
+ */
+export function secretRefsOf(warehouse: {
   connections: Record<string, { password?: ParsedSecretRef | undefined }>;
   kerberos?: { keytab: ParsedSecretRef } | undefined;
 }): { path: string[]; ref: ParsedSecretRef }[] {
