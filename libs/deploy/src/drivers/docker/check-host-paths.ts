@@ -6,7 +6,6 @@ import type { DesiredState } from '../../desired-state.ts';
 import type { DockerHostPaths } from './config.ts';
 import { jobSecretFiles, sidecarSecretFiles, type SecretFile } from './map-secret-files.ts';
 
-
 /** One refused host path: the warehouse.yaml field it is shown at, and what is wrong. */
 interface HostPathProblem {
   /** The field's path in warehouse.yaml, for its line; undefined when it has none. */
