@@ -1,7 +1,7 @@
 import type pg from 'pg';
-import { to as copyTo } from 'pg-copy-streams';
 
 import type { ReadRequest, SourceRows } from '../adapter.ts';
+import { copyOut } from './copy-out.ts';
 import { binaryWireType } from './write/binary-copy.ts';
 import { SESSION_SETTINGS } from './write/codecs.ts';
 import { columnsOf, ident, literal, qualified } from './write/sql.ts';
@@ -27,7 +27,7 @@ export async function readSource(
   }
   const binary = request.format === 'binary';
   const stream = client.query(
-    copyTo(
+    copyOut(
       `COPY (${sourceSelect(request, binary ? 'binary' : 'none')}) TO STDOUT${binary ? ' (FORMAT binary)' : ''}`,
     ),
   );
