@@ -127,6 +127,13 @@ export class RowProcessor {
   #cursorKey = Number.NaN;
   /** Binary input: the highest cursor value (timestamps in microseconds since 2000). */
   #cursorValue: number | bigint | string | null = null;
+  /**
+   * Binary input with a timestamp cursor: its highest value's two big-endian words, compared
+   * as they come (no Date per row); the high word starts below any a timestamp can have.
+   */
+  readonly #cursorMicros: boolean;
+  #cursorHigh = -(2 ** 31) - 1;
+  #cursorLow = 0;
   readonly #binary: boolean;
   readonly #parseBinaryRow: BinaryRowParser | undefined;
   /**
@@ -251,6 +258,7 @@ export class RowProcessor {
     this.#cursorName = options.cursor ?? '';
     const cursorColumn = sourceColumns[this.#cursorIndex];
     this.#cursorKind = cursorColumn?.kind ?? '';
+    this.#cursorMicros = this.#binary && this.#cursorKind.startsWith('timestamp');
     this.#cursorCompare = compareFor(cursorColumn);
     const proved = this.#binary ? provedProjection(options, sourceColumns, data) : undefined;
     this.#proveRow = proved?.scan;
@@ -442,7 +450,10 @@ export class RowProcessor {
   #provedRow(start: number, end: number): void {
     this.counts.read += 1;
     this.counts.accepted += 1;
-    if (this.#cursorIndex >= 0) this.#trackBinaryCursor(this.#binaryField(this.#cursorIndex));
+    if (this.#cursorIndex >= 0) {
+      if (this.#cursorMicros) this.#trackMicrosCursor();
+      else this.#trackBinaryCursor(this.#binaryField(this.#cursorIndex));
+    }
     if (this.#provedAsIs) {
       if (this.#runStart < 0) this.#runStart = start;
       this.#runEnd = end;
@@ -490,7 +501,8 @@ export class RowProcessor {
   ): typeof AS_IS | Record<string, unknown> | null {
     this.counts.read += 1;
     if (this.#cursorIndex >= 0) {
-      if (this.#binary) this.#trackBinaryCursor(input[this.#cursorName]);
+      if (this.#cursorMicros) this.#trackMicrosCursor();
+      else if (this.#binary) this.#trackBinaryCursor(input[this.#cursorName]);
       else this.#trackCursor(input);
     }
 
@@ -623,17 +635,13 @@ export class RowProcessor {
   }
 
   /**
-   * Binary input: keeps the highest cursor value read; timestamps compare by their exact
-   * microseconds, numbers by value, text as the text path compares it. An infinity is no place
-   * to resume from (nothing would ever come after it): those rows are read again every run.
+   * Binary input: keeps the highest cursor value read; numbers by value, text as the text path
+   * compares it (timestamps: #trackMicrosCursor). An infinity is no place to resume from
+   * (nothing would ever come after it): those rows are read again every run.
    */
   #trackBinaryCursor(decoded: unknown): void {
-    let value = decoded as number | bigint | string | Date | null | undefined;
+    const value = decoded as number | bigint | string | null | undefined;
     if (value === null || value === undefined || isInfinity(value)) return;
-    if (value instanceof Date) {
-      if (Number.isNaN(value.getTime())) return;
-      value = readMicros(this.#data, (this.#offsets[2 * this.#cursorIndex] as number) + 4);
-    }
     const current = this.#cursorValue;
     if (typeof value === 'string') {
       if (current === null || this.#cursorCompare(value, String(current)) > 0) {
@@ -642,6 +650,25 @@ export class RowProcessor {
     } else if (current === null || value > (current as number | bigint)) {
       this.#cursorValue = value;
     }
+  }
+
+  /**
+   * Binary input with a timestamp cursor: keeps the highest by its exact microseconds, from the
+   * current row's bytes (no Date per row); most rows are not above the highest so far and are
+   * passed over on their high word. The infinities are left out (no place to resume from).
+   */
+  #trackMicrosCursor(): void {
+    const data = this.#data;
+    const at = this.#offsets[2 * this.#cursorIndex] as number;
+    if (data.readInt32BE(at) !== 8) return; // NULL
+    const high = data.readInt32BE(at + 4);
+    if (high < this.#cursorHigh) return;
+    const low = data.readUInt32BE(at + 8);
+    if (high === this.#cursorHigh && low <= this.#cursorLow) return;
+    if ((high === 0x7fffffff && low === 0xffffffff) || (high === -0x80000000 && low === 0)) return;
+    this.#cursorHigh = high;
+    this.#cursorLow = low;
+    this.#cursorValue = readMicros(data, at + 4);
   }
 
   /**
