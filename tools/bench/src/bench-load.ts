@@ -59,6 +59,8 @@ const SQLSERVER_LABEL = 'measured against the TDS test server, not SQL Server';
 const log = (message: string): void => void process.stderr.write(`[bench:load] ${message}\n`);
 const now = (): bigint => process.hrtime.bigint();
 const since = (start: bigint): number => Number(now() - start) / 1e9;
+// BENCH_NODE_ARGS: extra Node options for the datakit runs (e.g. `--cpu-prof`), for looking into one.
+const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const round = (n: number, digits = 3): number => Number(n.toFixed(digits));
 
 async function sql(connection: PostgresConnection, text: string): Promise<pg.QueryResult> {
@@ -271,6 +273,8 @@ interface RunFigures {
   summary: string;
   format: string;
   overhead: number;
+  /** The summary's timings, e.g. `startup 60 ms, connect 12 ms, …`. */
+  timings: string;
 }
 
 /** A datakit's own `run` verb for one table, with GNU time's peak RSS. */
@@ -314,7 +318,7 @@ function datakitRun(
   const start = now();
   const run = spawnSync(
     '/usr/bin/time',
-    ['-f', 'maxrss_kb=%M', process.execPath, bundle, 'run', '--config', config],
+    ['-f', 'maxrss_kb=%M', process.execPath, ...nodeArgs, bundle, 'run', '--config', config],
     {
       encoding: 'utf8',
       maxBuffer: 256 * 1024 * 1024,
@@ -336,9 +340,12 @@ function datakitRun(
   // The COPY format the table's load event names.
   const format = /"format":"(\w+)"/.exec(run.stdout)?.[1] ?? 'unknown';
   // The run's time beyond its loads: process start, config, connections, drift check, exit.
-  const loadsMs = (JSON.parse(summary) as { timings?: { loadsMs?: number } }).timings?.loadsMs;
-  const overhead = loadsMs === undefined ? NaN : seconds - loadsMs / 1000;
-  return { seconds, rssMb: rss, summary, format, overhead };
+  const timings = (JSON.parse(summary) as { timings?: Record<string, number> }).timings ?? {};
+  const overhead = timings.loadsMs === undefined ? NaN : seconds - timings.loadsMs / 1000;
+  const timingText = Object.entries(timings)
+    .map(([name, value]) => `${name.replace(/Ms$/, '')} ${Math.round(value)}`)
+    .join(', ');
+  return { seconds, rssMb: rss, summary, format, overhead, timings: timingText };
 }
 
 /**
@@ -734,7 +741,7 @@ async function main(): Promise<void> {
         await measure();
         const run = runs.get(label)?.at(-1);
         log(
-          `trial ${trial + 1} (${label}): ${round(times.get(label)!.at(-1)!)} s${run === undefined ? '' : ` (${run.format}, overhead ${round(run.overhead)} s, RSS ${round(run.rssMb, 1)} MB)`}`,
+          `trial ${trial + 1} (${label}): ${round(times.get(label)!.at(-1)!)} s${run === undefined ? '' : ` (${run.format}, overhead ${round(run.overhead)} s, RSS ${round(run.rssMb, 1)} MB; ms: ${run.timings})`}`,
         );
       }
     }
