@@ -1,4 +1,4 @@
-import { PassThrough, type Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 
 import { CopyOutStream } from './copy-out.ts';
@@ -14,11 +14,11 @@ const message = (code: string, body: Buffer | string = Buffer.alloc(0)): Buffer 
 
 /**
  * A stand-in for node-postgres's connection: a socket with pg's one data listener (which
- * collects what it is handed) and the query it is asked to send. The bytes are written to the
- * socket in the pieces given, each when the previous one has been read.
+ * collects what it is handed) and the query it is asked to send. The socket gives the bytes
+ * in the pieces given, one piece per read, as a real socket gives what each read returned.
  */
 function connection(pieces: Buffer[]) {
-  const socket = new PassThrough();
+  const socket = new Readable({ objectMode: true, read: () => undefined });
   const handedBack: Buffer[] = [];
   socket.on('data', (chunk: Buffer) => handedBack.push(chunk));
   socket.pause();
@@ -32,7 +32,7 @@ function connection(pieces: Buffer[]) {
       query: (text: string) => {
         sent.push(text);
         // Copies: the stream takes the data out of the chunks it reads in place.
-        for (const piece of pieces) socket.write(Buffer.from(piece));
+        for (const piece of pieces) socket.push(Buffer.from(piece));
       },
     },
   };
@@ -89,6 +89,27 @@ describe('CopyOutStream', () => {
       await new Promise((resolve) => setImmediate(resolve));
       expect(fake.socket.listenerCount('readable')).toBe(0);
       expect(Buffer.concat(fake.handedBack)).toEqual(AFTER);
+    }
+  });
+
+  it('pushes whole messages: a row the socket cut arrives in one piece', async () => {
+    const all = Buffer.concat([BYTES, AFTER]);
+    const rowStarts = [0];
+    for (const row of ROWS) rowStarts.push((rowStarts.at(-1) as number) + row.length);
+    for (const cut of [3, 36, 40, 1_000, 50_000, 70_040]) {
+      const fake = connection([
+        all.subarray(0, cut),
+        all.subarray(cut, cut + 7),
+        all.subarray(cut + 7),
+      ]);
+      const stream = new CopyOutStream('COPY t TO STDOUT');
+      stream.submit(fake.connection);
+      let at = 0;
+      for await (const chunk of stream) {
+        at += (chunk as Buffer).length;
+        expect(rowStarts).toContain(at);
+      }
+      expect(at).toBe(DATA.length);
     }
   });
 

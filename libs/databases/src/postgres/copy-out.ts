@@ -32,11 +32,13 @@ export class CopyOutStream extends Readable {
   #connection: CopyConnection | null = null;
   #pgDataHandler: ((chunk: Buffer) => void) | null = null;
   #onReadable = (): void => this.#forward();
-  /** The start of a message whose header had not wholly arrived. */
-  #partial: Buffer | null = null;
-  /** Body bytes of the current message still to come. */
+  /** A message header cut by a chunk's end, and how much of it has come. */
+  readonly #header = Buffer.alloc(HEADER);
+  #headerFilled = 0;
+  /** Body bytes of the current message still to come (in the next chunks). */
   #remaining = 0;
-  #inCopyData = false;
+  /** The current CopyData message's body, when it did not fit in the chunk it began in. */
+  #pending: Buffer | null = null;
   #wanted = false;
   #forwarding = false;
 
@@ -81,50 +83,80 @@ export class CopyOutStream extends Readable {
   /**
    * Takes the COPY data out of one socket chunk, in place: each message's body is moved over
    * the headers before it (`copyWithin`, no buffer made per row), so the chunk's first bytes
-   * become the data. Returns whether more is wanted.
+   * become the data. A CopyData message the chunk ends in the middle of is gathered on its
+   * own and pushed whole once complete, so each push holds whole messages (PostgreSQL sends a
+   * row per message: the loader then never joins a row's two parts, which would copy the
+   * whole next chunk). Returns whether more is wanted.
    */
-  #parse(chunk: Buffer): boolean {
-    let data = chunk;
-    if (this.#partial !== null) {
-      data = Buffer.concat([this.#partial, chunk]);
-      this.#partial = null;
-    }
-    let o = 0;
+  #parse(data: Buffer): boolean {
+    const length = data.length;
+    let wanted = true;
     let p = 0;
-    while (p < data.length) {
+    let o = 0;
+    while (p < length) {
       if (this.#remaining > 0) {
-        const n = Math.min(this.#remaining, data.length - p);
-        if (this.#inCopyData) {
-          if (o !== p) data.copyWithin(o, p, p + n);
-          o += n;
-        }
+        // A message begun in an earlier chunk (so p is 0 and nothing is in data[0, o) yet).
+        const n = Math.min(this.#remaining, length - p);
+        const pending = this.#pending;
+        if (pending !== null) data.copy(pending, pending.length - this.#remaining, p, p + n);
         this.#remaining -= n;
         p += n;
+        if (this.#remaining === 0 && pending !== null) {
+          this.#pending = null;
+          wanted = this.push(pending) && wanted;
+        }
         continue;
       }
-      if (data.length - p < HEADER) {
-        this.#partial = Buffer.from(data.subarray(p));
-        break;
+      let code: number;
+      let size: number;
+      let headerAt = p;
+      if (this.#headerFilled > 0 || length - p < HEADER) {
+        const n = Math.min(HEADER - this.#headerFilled, length - p);
+        data.copy(this.#header, this.#headerFilled, p, p + n);
+        this.#headerFilled += n;
+        p += n;
+        if (this.#headerFilled < HEADER) break;
+        this.#headerFilled = 0;
+        headerAt = -1;
+        code = this.#header[0] as number;
+        size = this.#header.readUInt32BE(1) - 4;
+      } else {
+        code = data[p] as number;
+        size = data.readUInt32BE(p + 1) - 4;
+        p += HEADER;
       }
-      const code = data[p] as number;
-      if (code === COPY_DONE) {
-        return this.#end(data.subarray(0, o), data.subarray(p + HEADER));
+      if (code === COPY_DATA) {
+        if (size <= length - p) {
+          if (o !== p) data.copyWithin(o, p, p + size);
+          o += size;
+          p += size;
+        } else {
+          const pending = Buffer.allocUnsafe(size);
+          data.copy(pending, 0, p, length);
+          this.#pending = pending;
+          this.#remaining = size - (length - p);
+          p = length;
+        }
+        continue;
       }
+      if (code === COPY_DONE) return this.#end(data.subarray(0, o), data.subarray(p));
       if (
-        code !== COPY_DATA &&
         code !== COPY_OUT_RESPONSE &&
         code !== PARAMETER_STATUS &&
         code !== NOTICE_RESPONSE &&
         code !== NOTIFICATION_RESPONSE
       ) {
         // An ErrorResponse (or anything unexpected): node-postgres reads it from here on.
-        return this.#end(data.subarray(0, o), data.subarray(p), false);
+        const rest =
+          headerAt < 0 ? Buffer.concat([this.#header, data.subarray(p)]) : data.subarray(headerAt);
+        return this.#end(data.subarray(0, o), rest, false);
       }
-      this.#inCopyData = code === COPY_DATA;
-      this.#remaining = data.readUInt32BE(p + 1) - 4;
-      p += HEADER;
+      // Another message of the copy (a notice…): read past.
+      const n = Math.min(size, length - p);
+      this.#remaining = size - n;
+      p += n;
     }
-    return o === 0 ? true : this.push(data.subarray(0, o));
+    return o === 0 ? wanted : this.push(data.subarray(0, o)) && wanted;
   }
 
   /**
