@@ -6,7 +6,8 @@
 // tables and build the key after, as the loader does with a table it creates.
 //  rental (a 1,000,000-row rental-like table, BENCH_ROWS):
 //   (a) raw psql COPY TO STDOUT | psql COPY FROM STDIN in text; (a-bin) the same in binary: the
-//   floor; (b) the datakit: pagila-bronze's real `run` verb (validate, transform, validate,
+//   floor; (a-bin-audit) the same into the table the datakit makes (its four audit columns
+//   filled by the same defaults): the floor for what the datakit writes; (b) the datakit: pagila-bronze's real `run` verb (validate, transform, validate,
 //   merge into an empty table), as its image runs it (the esbuild bundle on Node 24), with its
 //   peak RSS and its run overhead (process time beyond its loads, from its summary's timings);
 //   (b-text) the same with DATAKIT_COPY_FORMAT=text; (p) Debian's pgloader, PG to PG, same roles.
@@ -25,7 +26,8 @@
 //   to the full count; (b') the datakit at BENCH_ROWS_LARGE (3,000,000) rows for its peak RSS;
 //   (s) the SQL Server leg (see sqlServerLeg). BENCH_QUICK=1: every alternating leg at 100,000
 //   rows (unless BENCH_ROWS/BENCH_WIDE_ROWS say otherwise), the ORM on 5,000, no (b') or (s).
-//   BENCH_ONLY=sqlserver runs only (s). BENCH_LEGS=a-bin,b runs only the legs named, alternating,
+//   Each datakit figure is also given for its loads alone (`*_loads_*`: the run less its fixed
+//   overhead, which has its own target). BENCH_ONLY=sqlserver runs only (s). BENCH_LEGS=a-bin,b runs only the legs named, alternating,
 //   and prints their medians (for looking into one figure; no JSON line). The last line is one JSON object: each datakit figure
 //   over its raw binary equivalent and over pgloader, the run overhead, RSS.
 import { spawn, spawnSync } from 'node:child_process';
@@ -170,20 +172,34 @@ async function psqlPipe(
 }
 
 /**
- * (a), (a-bin), (w-a), (w-a-bin): the source table into an empty keyless table whose primary
- * key is built after the rows, as the loader does with a table it creates.
+ * The audit columns of a table the datakit makes (`withAudit`), filled by column defaults as
+ * the loader fills them during a load: the run id as a constant, the times from `now()`.
  */
-async function rawCopy(table: 'rental' | 'wide', format: 'text' | 'binary'): Promise<number> {
-  const schema = format === 'binary' ? 'bench_rawbin' : 'bench_raw';
-  const [columns, ddl, key] =
+const AUDIT_DDL = `_run_id uuid not null default '00000000-0000-4000-8000-000000000000'::uuid,
+  _loaded_at timestamptz not null default now(), _created_at timestamptz not null default now(),
+  _updated_at timestamptz not null default now()`;
+
+/**
+ * (a), (a-bin), (w-a), (w-a-bin): the source table into an empty keyless table whose primary
+ * key is built after the rows, as the loader does with a table it creates. (a-bin-audit): the
+ * same in binary into the table the datakit makes, its four audit columns included.
+ */
+async function rawCopy(
+  table: 'rental' | 'wide',
+  format: 'text' | 'binary',
+  audited = false,
+): Promise<number> {
+  const schema = audited ? 'bench_rawaudit' : format === 'binary' ? 'bench_rawbin' : 'bench_raw';
+  const [columns, plainDdl, key] =
     table === 'rental' ? [RENTAL_COLUMNS, RENTAL_DDL, 'rental_id'] : [WIDE_COLUMNS, WIDE_DDL, 'id'];
+  const ddl = audited ? `${plainDdl.replace(/\)\s*$/, '')}, ${AUDIT_DDL})` : plainDdl;
   await resetWarehouse(
     [schema],
     `create schema ${schema}; create table ${schema}.${table} ${ddl};`,
   );
   await checkpoint();
   return psqlPipe(`SELECT ${columns} FROM bench_load.${table}`, format, [
-    `COPY ${schema}.${table} FROM STDIN (FORMAT ${format})`,
+    `COPY ${schema}.${table} (${columns}) FROM STDIN (FORMAT ${format})`,
     `ALTER TABLE ${schema}.${table} ADD PRIMARY KEY (${key})`,
   ]);
 }
@@ -679,6 +695,7 @@ async function main(): Promise<void> {
     const allLegs: [string, () => Promise<void>][] = [
       ['a', async () => timed('a', await rawCopy('rental', 'text'))],
       ['a-bin', async () => timed('a-bin', await rawCopy('rental', 'binary'))],
+      ['a-bin-audit', async () => timed('a-bin-audit', await rawCopy('rental', 'binary', true))],
       [
         'b',
         runLeg('b', emptyTarget('bench_datakit'), () =>
@@ -756,6 +773,9 @@ async function main(): Promise<void> {
       ...(runs.get('w-b') ?? []),
     ];
     const overhead = median(datakitRuns.map((r) => r.overhead));
+    // A datakit leg's loads alone (its run's time less the run's fixed overhead).
+    const loads = (label: string): number =>
+      median((runs.get(label) ?? []).map((r) => r.seconds - r.overhead));
     const ratios = {
       rows,
       wide_rows: wideRows,
@@ -766,12 +786,18 @@ async function main(): Promise<void> {
       datakit_s: round(m('b')),
       datakit_text_s: round(m('b-text')),
       datakit_over_raw_binary: round(m('b') / m('a-bin')),
+      raw_binary_audited_s: round(m('a-bin-audit')),
+      datakit_over_raw_binary_audited: round(m('b') / m('a-bin-audit')),
+      datakit_loads_s: round(loads('b')),
+      datakit_loads_over_raw_binary: round(loads('b') / m('a-bin')),
+      datakit_loads_over_raw_binary_audited: round(loads('b') / m('a-bin-audit')),
       datakit_over_pgloader: round(m('b') / m('p')),
       datakit_text_over_raw_binary: round(m('b-text') / m('a-bin')),
       datakit_text_over_pgloader: round(m('b-text') / m('p')),
       merge_raw_s: round(m('m-raw')),
       merge_datakit_s: round(m('m')),
       merge_datakit_over_raw_binary: round(m('m') / m('m-raw')),
+      merge_datakit_loads_over_raw_binary: round(loads('m') / m('m-raw')),
       wide_raw_s: round(m('w-a')),
       wide_raw_binary_s: round(m('w-a-bin')),
       wide_pgloader_s: round(m('w-p')),
@@ -836,6 +862,7 @@ async function main(): Promise<void> {
     await resetWarehouse([
       'bench_raw',
       'bench_rawbin',
+      'bench_rawaudit',
       'bench_datakit',
       'bench_pgloader',
       'bench_orm',
