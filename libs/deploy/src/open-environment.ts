@@ -1,6 +1,6 @@
 // One environment of a warehouse, opened for a deploy: its desired state (with the Kerberos
 // sidecar image the lock pinned) and the driver its `driver` field names.
-import { DockerEngine, type PullAuth } from '@datakit/docker';
+import { DockerEngine, dockerSocketPath, type PullAuth } from '@datakit/docker';
 import { ConfigError, EnvironmentError } from '@datakit/errors';
 import { parseReference } from '@datakit/registry';
 import type { SidecarRequest } from '@datakit/pins';
@@ -99,9 +99,7 @@ export function environmentDriver(
         );
       }
       return new DockerDriver(
-        new DockerEngine(
-          env.dockerHost?.startsWith('unix://') ? { socketPath: env.dockerHost.slice(7) } : {},
-        ),
+        new DockerEngine({ socketPath: dockerSocketPath(env.dockerHost, context.env) }),
         {
           // The registry host the image names (none: anonymous, as Docker Hub's official images).
           pullAuth: (image) => {

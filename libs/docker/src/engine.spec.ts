@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { specHash } from './engine.ts';
+import { dockerSocketPath, specHash } from './engine.ts';
 
 describe('specHash', () => {
   const spec = { image: 'x', binds: ['vol:/data:ro'] };
@@ -40,6 +40,21 @@ describe('specHash of a hardened container', () => {
     expect(hardened).not.toBe(specHash(spec, 'sha256:1'));
     expect(specHash({ ...spec, hardening: { ...hardening, pidsLimit: 512 } }, 'sha256:1')).not.toBe(
       hardened,
+    );
+  });
+});
+
+describe('dockerSocketPath', () => {
+  it("takes an environment's unix:// dockerHost first, then DOCKER_HOST's socket, then the default", () => {
+    const env = { DOCKER_HOST: 'unix:///run/user/1000/docker.sock' };
+    expect(dockerSocketPath('unix:///srv/engine.sock', env)).toBe('/srv/engine.sock');
+    expect(dockerSocketPath(undefined, env)).toBe('/run/user/1000/docker.sock');
+    expect(dockerSocketPath(undefined, {})).toBe('/var/run/docker.sock');
+  });
+
+  it('passes over a DOCKER_HOST that is no unix socket (the driver refuses it elsewhere)', () => {
+    expect(dockerSocketPath(undefined, { DOCKER_HOST: 'tcp://127.0.0.1:2375' })).toBe(
+      '/var/run/docker.sock',
     );
   });
 });

@@ -169,7 +169,7 @@ export class DockerEngine {
   readonly #endpoint: string;
 
   constructor(options: DockerConnectOptions = {}) {
-    const socketPath = options.socketPath ?? socketFromEnv() ?? '/var/run/docker.sock';
+    const socketPath = options.socketPath ?? dockerSocketPath();
     this.#docker = new Docker({ socketPath });
     this.#endpoint = `unix://${socketPath}`;
   }
@@ -810,10 +810,20 @@ export function splitRef(ref: string): { repo: string; tag: string } {
   return { repo: ref, tag: 'latest' };
 }
 
-function socketFromEnv(): string | undefined {
-  const host = process.env.DOCKER_HOST;
-  if (host?.startsWith('unix://')) return host.slice('unix://'.length);
-  return undefined;
+const UNIX = 'unix://';
+
+/**
+ * The path of the engine's unix socket on this machine: `dockerHost` (a `unix://` address, as
+ * an environment's `dockerHost`) when given, else `DOCKER_HOST` when it names a unix socket,
+ * else `/var/run/docker.sock`.
+ */
+export function dockerSocketPath(
+  dockerHost?: string,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
+  const fromEnv = env.DOCKER_HOST?.startsWith(UNIX) ? env.DOCKER_HOST : undefined;
+  const address = dockerHost?.startsWith(UNIX) ? dockerHost : fromEnv;
+  return address === undefined ? '/var/run/docker.sock' : address.slice(UNIX.length);
 }
 
 function statusOf(error: unknown): number | undefined {

@@ -3,6 +3,7 @@ export {
   DockerEngine,
   SPEC_HASH_LABEL,
   STAGED_SUFFIX,
+  dockerSocketPath,
   specHash,
   splitRef,
   type BindMount,

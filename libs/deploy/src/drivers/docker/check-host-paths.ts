@@ -1,5 +1,6 @@
 import { realpathSync, statSync } from 'node:fs';
 import { join, sep } from 'node:path';
+import { dockerSocketPath } from '@datakit/docker';
 import { ConfigError } from '@datakit/errors';
 import { locateFields, sensitivePathProblem } from '@datakit/warehouse';
 import type { DesiredState } from '../../desired-state.ts';
@@ -177,11 +178,7 @@ function checkPath(
  */
 function dockerSocketOf(state: DesiredState): string {
   const env = state.environment;
-  const written = env.driver === 'docker' ? env.dockerHost : undefined;
-  const fromShell = process.env.DOCKER_HOST?.startsWith('unix://')
-    ? process.env.DOCKER_HOST
-    : undefined;
-  const socket = (written ?? fromShell ?? 'unix:///var/run/docker.sock').slice('unix://'.length);
+  const socket = dockerSocketPath(env.driver === 'docker' ? env.dockerHost : undefined);
   const real = realPath(socket);
   return typeof real === 'string' ? real : socket;
 }
