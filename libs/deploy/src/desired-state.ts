@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ConfigError } from '@datakit/errors';
+import { formatReference } from '@datakit/registry';
 import type { DatakitJobConfig } from '@datakit/warehouse';
 import {
   assertLockInSync,
@@ -128,7 +129,11 @@ export function desiredState(
         datakit,
         version: entry.version,
         digest: entry.digest,
-        image: `${environment.registry}/${datakit}@${entry.digest}`,
+        image: formatReference({
+          registry: environment.registry,
+          repository: datakit,
+          digest: entry.digest,
+        }),
         contractHash: entry.contractHash,
         schedule: environment.schedules[datakit] ?? pin.schedule,
         config: {

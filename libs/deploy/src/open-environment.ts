@@ -2,7 +2,7 @@
 // sidecar image the lock pinned) and the driver its `driver` field names.
 import { DockerEngine, dockerSocketPath, type PullAuth } from '@datakit/docker';
 import { ConfigError, EnvironmentError } from '@datakit/errors';
-import { parseReference } from '@datakit/registry';
+import { formatReference, parseReference } from '@datakit/registry';
 import type { SidecarRequest } from '@datakit/pins';
 import type { LoadedWarehouse, Lock } from '@datakit/warehouse';
 import { desiredState, type DesiredState } from './desired-state.ts';
@@ -46,9 +46,11 @@ export interface OpenedEnvironment {
  * of `sidecar`, which a deploy refuses (and `verify` reports).
  */
 export function sidecarImage(registry: string, sidecar: SidecarRequest, lock?: Lock): string {
-  return lock?.sidecar === undefined
-    ? `${registry}/${sidecar.repository}:${sidecar.version}`
-    : `${registry}/${sidecar.repository}@${lock.sidecar.digest}`;
+  return formatReference(
+    lock?.sidecar === undefined
+      ? { registry, repository: sidecar.repository, tag: sidecar.version }
+      : { registry, repository: sidecar.repository, digest: lock.sidecar.digest },
+  );
 }
 
 /**

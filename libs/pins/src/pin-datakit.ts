@@ -1,6 +1,7 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ConfigError } from '@datakit/errors';
+import { formatReference } from '@datakit/registry';
 import {
   formatLockJson,
   lockInputsDigest,
@@ -289,7 +290,12 @@ async function planSidecar(
   const previous = loaded.lock?.sidecar;
   if (request === undefined) return previous;
   const reference = (digest: string) =>
-    `${registry.host}/${request.repository}:${request.version}@${digest}`;
+    formatReference({
+      registry: registry.host,
+      repository: request.repository,
+      tag: request.version,
+      digest,
+    });
   if (
     !relock &&
     previous !== undefined &&

@@ -1,4 +1,5 @@
 import { ConfigError } from '@datakit/errors';
+import { formatReference } from '@datakit/registry';
 import type { LockEntry } from '@datakit/warehouse';
 import { currentDigest, listTags, readImageLabels } from './_registry-reads.ts';
 import type { PinRegistry } from './pin-registry.ts';
@@ -52,7 +53,12 @@ export async function resolvePin(
   return {
     requested,
     version: match.version,
-    reference: `${registry.host}/${datakit}:${match.tag}@${digest}`,
+    reference: formatReference({
+      registry: registry.host,
+      repository: datakit,
+      tag: match.tag,
+      digest,
+    }),
     digest,
     contractHash: labels.contractHash,
   };
