@@ -46,4 +46,10 @@ export { mssql, ODBC_DRIVERS, sqlServerAdapter, sqlServerDialect } from './sqlse
 export type { OdbcDriver, SqlServerConnection } from './sqlserver/index.ts';
 export { discoverSource } from './discover-source.ts';
 export type { DiscoveredColumn, DiscoveredSchema, DiscoveredTable } from './discover-source.ts';
-export { describeRejectLimits, overRejectLimit, type RejectLimits } from './reject-limit.ts';
+export {
+  describeRejectLimits,
+  rejectsOverLimit,
+  type RejectCounts,
+  type RejectLimits,
+  type RejectVerdict,
+} from './reject-limit.ts';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 
-import { describeRejectLimits, overRejectLimit } from '@datakit/databases';
+import { describeRejectLimits, rejectsOverLimit } from '@datakit/databases';
 import { DriftError, ExitCode, RejectsError } from '@datakit/errors';
 
 import { buildSpec } from './build-spec.ts';
@@ -187,23 +187,14 @@ async function loadOneTable(
     ...(result.format === undefined ? {} : { format: result.format }),
     durationMs: Date.now() - started,
   });
-  // The loader enforces the threshold itself; this guards a loader that only counts. Rows an
-  // earlier run rejected already, read again unchanged, do not count, as in the loader.
+  // The loader enforces the threshold itself; this guards a loader that only counts (rows an
+  // earlier run rejected already do not count, as in the loader).
   const limits = { threshold: config.rejectThreshold, floor: config.rejectFloor };
-  const before = result.rejectedBefore ?? 0;
-  const read = result.read - before;
-  const rejected = result.rejected - before;
-  if (overRejectLimit(read, rejected, limits)) {
-    throw new RejectsError(
-      `${name}: ${rejected} of ${read} rows were rejected (${percent(rejected / read)}), more than ${describeRejectLimits(limits)}.`,
-      {
-        hint: 'The rejected rows and their reasons are kept in the warehouse; fix the data or raise rejectThreshold (a fraction) or rejectFloor (rows).',
-      },
-    );
+  const over = rejectsOverLimit(result, limits);
+  if (over !== undefined) {
+    throw new RejectsError(`${name}: ${over.summary}, more than ${describeRejectLimits(limits)}.`, {
+      hint: 'The rejected rows and their reasons are kept in the warehouse; fix the data or raise rejectThreshold (a fraction) or rejectFloor (rows).',
+    });
   }
   return result;
-}
-
-function percent(fraction: number): string {
-  return `${(fraction * 100).toFixed(2).replace(/\.?0+$/, '')}%`;
 }

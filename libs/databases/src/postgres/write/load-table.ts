@@ -13,7 +13,7 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 
 import type { RejectResolution, TableLoad, TableLoadResult } from '../../adapter.ts';
-import { describeRejectLimits, overRejectLimit } from '../../reject-limit.ts';
+import { describeRejectLimits, rejectsOverLimit } from '../../reject-limit.ts';
 
 import { acceptsBinary, binaryWireType, writesBinary } from './binary-copy.ts';
 import { SESSION_SETTINGS } from './codecs.ts';
@@ -169,14 +169,13 @@ export async function loadTable(options: LoadTableOptions): Promise<TableLoadRes
     const known = await knownRejects(target, runId, targetName, processor.rejects);
     const knownProcessor = processor;
     newRejects = processor.rejects.filter((_, i) => !known.has(i));
-    const read = counts.read - known.size;
-    const rejected = counts.rejected - known.size;
     const limits = { threshold: options.rejectThreshold, floor: options.rejectFloor };
-    if (overRejectLimit(read, rejected, limits)) {
+    const over = rejectsOverLimit({ ...counts, rejectedBefore: known.size }, limits);
+    if (over !== undefined) {
       const earlier =
         known.size === 0 ? '' : ` (and ${known.size} read again that earlier runs rejected)`;
       throw new RejectsError(
-        `${targetName}: ${rejected} of ${read} rows were rejected (${percent(rejected / read)})${earlier}, more than ${describeRejectLimits(limits)}; nothing was written.`,
+        `${targetName}: ${over.summary}${earlier}, more than ${describeRejectLimits(limits)}; nothing was written.`,
         {
           hint: `The rejected rows and their reasons are in _datakit.rejects (run_id ${runId}); fix the data or raise rejectThreshold (a fraction) or rejectFloor (rows).`,
         },
@@ -760,8 +759,4 @@ async function recordFailure(
     // and the next load of this table marks it abandoned.
     await options.target.query('ROLLBACK').catch(() => undefined);
   }
-}
-
-function percent(fraction: number): string {
-  return `${(fraction * 100).toFixed(2).replace(/\.?0+$/, '')}%`;
 }
