@@ -9,6 +9,35 @@ const digestSchema = z
   .regex(/^sha256:[0-9a-f]{64}$/, 'expected sha256:<64 hex digits>')
   .describe('A content digest, e.g. "sha256:4b65…".');
 
+/** `registry/name:tag@sha256:<digest>`, as a lock entry (datakit or sidecar) writes it. */
+const lockReferenceSchema = z
+  .string()
+  .regex(
+    /^[^/\s@]+\/[^\s@]+:[A-Za-z0-9_][A-Za-z0-9._-]*@sha256:[0-9a-f]{64}$/,
+    'expected registry/name:tag@sha256:<digest>',
+  );
+
+/**
+ * Reports (at `reference`) a lock entry whose reference names another tag than its version or
+ * another digest than its digest; false when the reference is malformed (its own regex
+ * reported it) and nothing could be compared.
+ */
+function referenceAgrees(
+  entry: { version: string; reference: string; digest: string },
+  ctx: z.RefinementCtx,
+): boolean {
+  const ref = parseLockReference(entry.reference);
+  if (ref === undefined) return false;
+  const problem = (message: string) =>
+    ctx.addIssue({ code: 'custom', path: ['reference'], message });
+  if (ref.tag !== entry.version)
+    problem(`names tag ${ref.tag}, but field "version" is ${entry.version}`);
+  if (ref.digest !== entry.digest) {
+    problem(`names digest ${ref.digest}, but field "digest" is ${entry.digest}`);
+  }
+  return true;
+}
+
 /** What one pin resolved to. */
 export const lockEntrySchema = z
   .strictObject({
@@ -32,27 +61,16 @@ export const lockEntrySchema = z
         if (problem !== undefined) ctx.addIssue({ code: 'custom', input: v, message: problem });
       })
       .describe('The exact version it resolved to, e.g. "1.4.2".'),
-    reference: z
-      .string()
-      .regex(
-        /^[^/\s@]+\/[^\s@]+:[A-Za-z0-9_][A-Za-z0-9._-]*@sha256:[0-9a-f]{64}$/,
-        'expected registry/name:tag@sha256:<digest>',
-      )
-      .describe('The full image reference, Renovate style: "registry/name:tag@sha256:…".'),
+    reference: lockReferenceSchema.describe(
+      'The full image reference, Renovate style: "registry/name:tag@sha256:…".',
+    ),
     digest: digestSchema.describe('The manifest digest the tag pointed at when pinned.'),
     contractHash: digestSchema.describe('The hash of the datakit contracts in that image.'),
   })
   .superRefine((entry, ctx) => {
     const problem = (path: string, message: string) =>
       ctx.addIssue({ code: 'custom', path: [path], message });
-    const ref = parseLockReference(entry.reference);
-    if (ref === undefined) return; // the reference's own regex reported it
-    if (ref.tag !== entry.version) {
-      problem('reference', `names tag ${ref.tag}, but field "version" is ${entry.version}`);
-    }
-    if (ref.digest !== entry.digest) {
-      problem('reference', `names digest ${ref.digest}, but field "digest" is ${entry.digest}`);
-    }
+    if (!referenceAgrees(entry, ctx)) return;
     if (
       semver.valid(entry.version) === entry.version &&
       semver.validRange(entry.requested) !== null &&
@@ -73,33 +91,10 @@ export const lockSidecarSchema = z
       .string()
       .refine((v) => semver.valid(v) === v, 'expected an exact version, e.g. "1.0.1"')
       .describe('The sidecar version of this repository (platform/kerberos-sidecar).'),
-    reference: z
-      .string()
-      .regex(
-        /^[^/\s@]+\/[^\s@]+:[A-Za-z0-9_][A-Za-z0-9._-]*@sha256:[0-9a-f]{64}$/,
-        'expected registry/name:tag@sha256:<digest>',
-      )
-      .describe('"registry/kerberos-sidecar:1.0.1@sha256:…".'),
+    reference: lockReferenceSchema.describe('"registry/kerberos-sidecar:1.0.1@sha256:…".'),
     digest: digestSchema.describe('The manifest digest the tag pointed at when pinned.'),
   })
-  .superRefine((entry, ctx) => {
-    const ref = parseLockReference(entry.reference);
-    if (ref === undefined) return;
-    if (ref.tag !== entry.version) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['reference'],
-        message: `names tag ${ref.tag}, but field "version" is ${entry.version}`,
-      });
-    }
-    if (ref.digest !== entry.digest) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['reference'],
-        message: `names digest ${ref.digest}, but field "digest" is ${entry.digest}`,
-      });
-    }
-  })
+  .superRefine((entry, ctx) => void referenceAgrees(entry, ctx))
   .describe('The Kerberos sidecar image, resolved to a digest like the datakits.');
 
 /** The whole datakits.lock.json. */
