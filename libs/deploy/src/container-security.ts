@@ -3,9 +3,6 @@
  * securityContext and resources, and the Docker HostConfig, take their values from here.
  */
 
-/** The uid and gid of the datakit image's user: the job contract's (libs/warehouse). */
-export { DATAKIT_UID } from '@datakit/warehouse';
-
 /** Memory limits (Kubernetes quantities) and process limits, as both drivers set them. */
 export const CONTAINER_LIMITS = {
   /**

@@ -16,7 +16,7 @@ export type {
   RunPhase,
 } from './driver.ts';
 export { planChanges, type ActualJob, type DeployPlan, type PlanChange } from './plan.ts';
-export { CONTAINER_PATHS, DockerDriver, dockerNames } from './drivers/docker/index.ts';
+export { DockerDriver, dockerNames } from './drivers/docker/index.ts';
 export {
   environmentDriver,
   environmentState,

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, ExitCode } from '@datakit/errors';
 import type { DesiredState } from '../../desired-state.ts';
 import { exampleState, exampleStateWithoutKerberos } from '../kubernetes/_fixture-state.ts';
-import { CONTAINER_PATHS, hostPaths, jobSpec, sidecarSpec } from './config.ts';
+import { CONTAINER_PATHS } from '@datakit/warehouse';
+import { hostPaths, jobSpec, sidecarSpec } from './config.ts';
 
 /** An example warehouse's local (Docker) state, its host paths under a fixed folder. */
 function localState(warehouse: string): DesiredState {
@@ -21,7 +22,7 @@ describe('Docker containers get only the secret files they use', () => {
         source: expect.stringMatching(
           /^\/srv\/datakit\/warehouses\/analytics\/\.datakit\/local\/pagila-bronze\.config\.[0-9a-f]{12}\.json$/,
         ),
-        target: CONTAINER_PATHS.config,
+        target: CONTAINER_PATHS.configFile,
         readOnly: true,
       },
       {
@@ -194,10 +195,10 @@ describe('a warehouse without a kerberos block on Docker', () => {
 
   it('gives jobs no ticket cache, no KRB5CCNAME and no krb5.conf, only their config and passwords', () => {
     const spec = jobSpec(state, state.jobs[0]!, hostPaths(state));
-    expect(spec.env).toEqual({ DATAKIT_CONFIG: CONTAINER_PATHS.config });
+    expect(spec.env).toEqual({ DATAKIT_CONFIG: CONTAINER_PATHS.configFile });
     expect(spec.binds).toEqual([]);
     expect(targets(spec)).toEqual([
-      CONTAINER_PATHS.config,
+      CONTAINER_PATHS.configFile,
       '/run/secrets/datakit/pagila_reader.password',
       '/run/secrets/datakit/warehouse_loader.password',
     ]);

@@ -3,36 +3,16 @@ import { resolve, join } from 'node:path';
 import type { BindMount, ContainerHardening, ContainerSpec } from '@datakit/docker';
 import { ConfigError } from '@datakit/errors';
 import {
-  CONTAINER_PATHS as CONTRACT_PATHS,
+  CONTAINER_PATHS,
+  DATAKIT_UID,
   JOB_ENV,
   SIDECAR_ENV,
   memoryBytesOf,
   serializeJobConfig,
 } from '@datakit/warehouse';
-import { CONTAINER_LIMITS, DATAKIT_UID } from '../../container-security.ts';
+import { CONTAINER_LIMITS } from '../../container-security.ts';
 import { DEPLOY_LABELS, type DesiredJob, type DesiredState } from '../../desired-state.ts';
-import {
-  jobSecretFiles,
-  SECRETS_ROOT,
-  secretMounts,
-  sidecarSecretFiles,
-} from './map-secret-files.ts';
-
-/**
- * Where things go inside the containers: the job contract's paths (libs/warehouse), the same
- * the Kubernetes driver, the runtime and the sidecar use. The driver mounts host files only at
- * these places, never over a path of the image.
- */
-export const CONTAINER_PATHS = {
-  ticketCacheDir: CONTRACT_PATHS.ticketCacheDir,
-  ticketCache: CONTRACT_PATHS.ticketCache,
-  readyFile: CONTRACT_PATHS.readyFile,
-  config: CONTRACT_PATHS.configFile,
-  /** Secret files of `secretsDir`, each mounted on its own, read-only. */
-  secrets: SECRETS_ROOT,
-  /** Where the environment's `krb5ConfigFile` is mounted (and KRB5_CONFIG points). */
-  krb5Config: CONTRACT_PATHS.krb5Config,
-} as const;
+import { jobSecretFiles, secretMounts, sidecarSecretFiles } from './map-secret-files.ts';
 
 /** The label holding the driver's hash of a job's desired spec (for plan). */
 export const SPEC_LABEL = 'dev.datakit/spec';
@@ -145,14 +125,14 @@ export function jobSpec(
     image: job.image,
     cmd: ['run'],
     env: {
-      [JOB_ENV.config]: CONTAINER_PATHS.config,
+      [JOB_ENV.config]: CONTAINER_PATHS.configFile,
       ...(kerberos ? { [JOB_ENV.ticketCache]: CONTAINER_PATHS.ticketCache } : {}),
       ...(krb5Config === undefined ? {} : { [JOB_ENV.krb5Config]: krb5Config }),
     },
     // The datakit reads the ticket cache; only the sidecar writes it.
     binds: kerberos ? [`${names.ticketVolume}:${CONTAINER_PATHS.ticketCacheDir}:ro`] : [],
     mounts: [
-      { source: configFile(paths, job), target: CONTAINER_PATHS.config, readOnly: true },
+      { source: configFile(paths, job), target: CONTAINER_PATHS.configFile, readOnly: true },
       // Its own connections' secret files only: never the keytab, never another's password.
       ...(paths.secretsDir ? secretMounts(paths.secretsDir, jobSecretFiles(state, job)) : []),
       ...krb5Mount(state, paths),

@@ -7,12 +7,12 @@ import {
   type StagedContainer,
 } from '@datakit/docker';
 import { ConfigError, DatakitError, EnvironmentError } from '@datakit/errors';
+import { CONTAINER_PATHS } from '@datakit/warehouse';
 import { DEPLOY_LABELS, type DesiredState } from '../../desired-state.ts';
 import type { ApplyResult, DeployDriver, DeployStatus, RunJobOptions } from '../../driver.ts';
 import { planChanges, type ActualJob, type DeployPlan } from '../../plan.ts';
 import { checkHostPaths } from './check-host-paths.ts';
 import {
-  CONTAINER_PATHS,
   SCHEDULE_LABEL,
   SPEC_LABEL,
   configFile,

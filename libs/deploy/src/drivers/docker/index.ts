@@ -1,2 +1,2 @@
-export { CONTAINER_PATHS, dockerNames, jobSpec, sidecarSpec } from './config.ts';
+export { dockerNames, jobSpec, sidecarSpec } from './config.ts';
 export { DockerDriver } from './driver.ts';

@@ -5,14 +5,11 @@ import { ConfigError } from '@datakit/errors';
 import { formatSecretRef, parseSecretRef, type SecretRef } from '@datakit/secrets';
 import type { DesiredJob, DesiredState } from '../../desired-state.ts';
 
-/** Where the environment's `secretsDir` appears in containers, one file at a time. */
-export const SECRETS_ROOT = CONTAINER_PATHS.dockerSecretsDir;
-
 /** One secret file a container gets: where its reference points and where it is on the host. */
 export interface SecretFile {
   /** The warehouse.yaml field whose reference names it, e.g. `kerberos.keytab`. */
   field: string;
-  /** The file's path below `secretsDir` (and below {@link SECRETS_ROOT} in the container). */
+  /** The file's path below `secretsDir` (and below `CONTAINER_PATHS.dockerSecretsDir` in the container). */
   relativePath: string;
 }
 
@@ -55,7 +52,7 @@ export function secretMounts(secretsDir: string, files: SecretFile[]): BindMount
   return files
     .map((file) => ({
       source: posix.join(secretsDir, file.relativePath),
-      target: posix.join(SECRETS_ROOT, file.relativePath),
+      target: posix.join(CONTAINER_PATHS.dockerSecretsDir, file.relativePath),
       readOnly: true,
     }))
     .sort((a, b) => (a.target < b.target ? -1 : 1));
@@ -70,7 +67,7 @@ function collect(
 ): void {
   if (ref.kind === 'env') {
     problems.push(
-      `  ${field}: "${formatSecretRef(ref)}" cannot be resolved in a Docker container; use file:${SECRETS_ROOT}/<file>`,
+      `  ${field}: "${formatSecretRef(ref)}" cannot be resolved in a Docker container; use file:${CONTAINER_PATHS.dockerSecretsDir}/<file>`,
     );
     return;
   }
@@ -102,7 +99,7 @@ function throwProblems(state: DesiredState, problems: string[]): void {
   throw new ConfigError(
     `${posix.join(state.dir, 'warehouse.yaml')}: secret references that cannot be mounted in the Docker environment "${state.environmentName}":\n${[...new Set(problems)].join('\n')}`,
     {
-      hint: `Put each secret file in the environment's secretsDir and reference it as file:${SECRETS_ROOT}/<file>.`,
+      hint: `Put each secret file in the environment's secretsDir and reference it as file:${CONTAINER_PATHS.dockerSecretsDir}/<file>.`,
     },
   );
 }

@@ -1,5 +1,4 @@
 import { ConfigError } from '@datakit/errors';
-import { CONTAINER_PATHS } from '@datakit/warehouse';
 import { cronJobNameOf } from '@datakit/warehouse';
 import type { DesiredState } from '../../desired-state.ts';
 
@@ -23,23 +22,6 @@ export const ANNOTATIONS = {
  * schedule: the CronJob still exists so `datakit run` can create Jobs from its template.
  */
 export const ON_DEMAND_SCHEDULE = '0 0 31 2 *';
-
-/** The uid and gid of the datakit base image's user, which the sidecar image shares. */
-export { DATAKIT_UID } from '../../container-security.ts';
-
-/** Paths inside the pod, shared by the sidecar and the datakit container: the job contract's. */
-export const PATHS = {
-  /** The in-memory emptyDir holding the ticket cache and the ready file. */
-  krb5Dir: CONTAINER_PATHS.ticketCacheDir,
-  ccache: CONTAINER_PATHS.ticketCache,
-  readyFile: CONTAINER_PATHS.readyFile,
-  /** A second in-memory emptyDir where the sidecar keeps the keytab while kinit reads it. */
-  keytabDir: CONTAINER_PATHS.keytabDir,
-  configDir: CONTAINER_PATHS.configDir,
-  configFile: CONTAINER_PATHS.configFile,
-  /** Where `file:` secret references must point: `/run/secrets/<secret>/<key>`. */
-  secretsRoot: CONTAINER_PATHS.secretsRoot,
-} as const;
 
 /** The port of the sidecar's /healthz and /readyz, which it serves on 127.0.0.1 only. */
 export const SIDECAR_HTTP_PORT = 8754;

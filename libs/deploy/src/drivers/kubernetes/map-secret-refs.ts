@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { ConfigError } from '@datakit/errors';
 import { formatSecretRef, parseSecretRef, type SecretRef } from '@datakit/secrets';
-import { kubernetesSecretFileOf } from '@datakit/warehouse';
+import { CONTAINER_PATHS, kubernetesSecretFileOf } from '@datakit/warehouse';
 import type { DesiredJob, DesiredState } from '../../desired-state.ts';
-import { PATHS, type NormalizedKubernetesConfig } from './config.ts';
+import type { NormalizedKubernetesConfig } from './config.ts';
 
 /** One Kubernetes Secret a container needs, with the keys it reads from it. */
 export interface SecretFiles {
@@ -52,7 +52,7 @@ export function mapSidecarSecrets(
   let keytab = state.sidecar.keytab;
   let delinea: SidecarSecrets['delinea'];
   if (config.keytabSecret !== undefined) {
-    keytab = `file:${PATHS.secretsRoot}/${config.keytabSecret}/${KEYTAB_SECRET_KEY}`;
+    keytab = `file:${CONTAINER_PATHS.secretsRoot}/${config.keytabSecret}/${KEYTAB_SECRET_KEY}`;
     if (!SECRET_NAME.test(config.keytabSecret) || config.keytabSecret.length > 253) {
       problems.push(
         `  environments.${state.environmentName}.keytabSecret: "${config.keytabSecret}" is not a valid Secret name (lower-case letters, digits, - and .)`,
@@ -110,7 +110,7 @@ export function secretVolumeName(role: 'sidecar' | 'datakit', secret: string): s
 function mapFileRef(ref: SecretRef, field: string, files: FileSet, problems: string[]): void {
   if (ref.kind === 'env') {
     problems.push(
-      `  ${field}: "${formatSecretRef(ref)}" cannot be used in Kubernetes: a pod has no such variable; use file:${PATHS.secretsRoot}/<secret>/<key> for key <key> of the Secret <secret>`,
+      `  ${field}: "${formatSecretRef(ref)}" cannot be used in Kubernetes: a pod has no such variable; use file:${CONTAINER_PATHS.secretsRoot}/<secret>/<key> for key <key> of the Secret <secret>`,
     );
     return;
   }
@@ -145,7 +145,7 @@ function throwProblems(state: DesiredState, problems: string[]): void {
   throw new ConfigError(
     `The warehouse "${state.warehouse}" has secret references that cannot be mounted in Kubernetes (environment "${state.environmentName}"):\n${[...new Set(problems)].join('\n')}`,
     {
-      hint: `Put each secret in a Kubernetes Secret and reference it as file:${PATHS.secretsRoot}/<secret>/<key>, or as delinea:<id>/<field>; see libs/deploy/src/drivers/kubernetes/README.md.`,
+      hint: `Put each secret in a Kubernetes Secret and reference it as file:${CONTAINER_PATHS.secretsRoot}/<secret>/<key>, or as delinea:<id>/<field>; see libs/deploy/src/drivers/kubernetes/README.md.`,
     },
   );
 }

@@ -9,7 +9,13 @@ import type {
   V1VolumeMount,
 } from '@kubernetes/client-node';
 import { ConfigError } from '@datakit/errors';
-import { JOB_ENV, SIDECAR_ENV, serializeJobConfig } from '@datakit/warehouse';
+import {
+  CONTAINER_PATHS,
+  DATAKIT_UID,
+  JOB_ENV,
+  SIDECAR_ENV,
+  serializeJobConfig,
+} from '@datakit/warehouse';
 import { stringify } from 'yaml';
 import { CONTAINER_LIMITS } from '../../container-security.ts';
 import {
@@ -22,11 +28,9 @@ import {
   ANNOTATIONS,
   configMapName,
   cronJobName,
-  DATAKIT_UID,
   JOB_LIMITS,
   kubernetesConfigOf,
   ON_DEMAND_SCHEDULE,
-  PATHS,
   SIDECAR_HTTP_PORT,
   type NormalizedKubernetesConfig,
 } from './config.ts';
@@ -235,11 +239,11 @@ function renderPodSpec(
         imagePullPolicy: 'IfNotPresent',
         args: ['run'],
         env: [
-          { name: JOB_ENV.config, value: PATHS.configFile },
+          { name: JOB_ENV.config, value: CONTAINER_PATHS.configFile },
           ...(sidecar === undefined
             ? []
             : [
-                { name: JOB_ENV.ticketCache, value: PATHS.ccache },
+                { name: JOB_ENV.ticketCache, value: CONTAINER_PATHS.ticketCache },
                 ...krb5ConfigEnv(JOB_ENV.krb5Config, sidecar.krb5Config),
               ]),
           ...(datakitSecrets.delinea === undefined
@@ -258,11 +262,11 @@ function renderPodSpec(
         },
         securityContext: containerSecurityContext(),
         volumeMounts: [
-          { name: VOLUMES.config, mountPath: PATHS.configDir, readOnly: true },
+          { name: VOLUMES.config, mountPath: CONTAINER_PATHS.configDir, readOnly: true },
           // Read-only: only the sidecar writes the ticket cache.
           ...(sidecar === undefined
             ? []
-            : [{ name: VOLUMES.krb5, mountPath: PATHS.krb5Dir, readOnly: true }]),
+            : [{ name: VOLUMES.krb5, mountPath: CONTAINER_PATHS.ticketCacheDir, readOnly: true }]),
           { name: VOLUMES.tmp, mountPath: '/tmp' },
           ...secretMounts('datakit', datakitSecrets.files),
         ],
@@ -315,9 +319,9 @@ function renderSidecar(
           },
         ]),
     ...krb5ConfigEnv(SIDECAR_ENV.krb5Config, sidecar.krb5Config),
-    { name: SIDECAR_ENV.ccache, value: PATHS.ccache },
-    { name: SIDECAR_ENV.readyFile, value: PATHS.readyFile },
-    { name: SIDECAR_ENV.keytabDir, value: PATHS.keytabDir },
+    { name: SIDECAR_ENV.ccache, value: CONTAINER_PATHS.ticketCache },
+    { name: SIDECAR_ENV.readyFile, value: CONTAINER_PATHS.readyFile },
+    { name: SIDECAR_ENV.keytabDir, value: CONTAINER_PATHS.keytabDir },
     { name: SIDECAR_ENV.renewMarginSeconds, value: String(sidecar.renewBeforeSeconds) },
     { name: SIDECAR_ENV.httpPort, value: String(SIDECAR_HTTP_PORT) },
     { name: SIDECAR_ENV.cacheUid, value: String(DATAKIT_UID) },
@@ -331,7 +335,7 @@ function renderSidecar(
     args: ['run'],
     env,
     startupProbe: {
-      exec: { command: ['test', '-f', PATHS.readyFile] },
+      exec: { command: ['test', '-f', CONTAINER_PATHS.readyFile] },
       periodSeconds: PERIOD_SECONDS,
       timeoutSeconds: 1,
       failureThreshold: JOB_LIMITS.ticketStartupSeconds / PERIOD_SECONDS,
@@ -342,8 +346,8 @@ function renderSidecar(
     },
     securityContext: containerSecurityContext(),
     volumeMounts: [
-      { name: VOLUMES.krb5, mountPath: PATHS.krb5Dir },
-      { name: VOLUMES.keytab, mountPath: PATHS.keytabDir },
+      { name: VOLUMES.krb5, mountPath: CONTAINER_PATHS.ticketCacheDir },
+      { name: VOLUMES.keytab, mountPath: CONTAINER_PATHS.keytabDir },
       ...secretMounts('sidecar', secrets.files),
     ],
   };
@@ -376,7 +380,7 @@ function secretVolumes(role: 'sidecar' | 'datakit', files: SecretFiles[]): V1Vol
 function secretMounts(role: 'sidecar' | 'datakit', files: SecretFiles[]): V1VolumeMount[] {
   return files.map(({ secret }) => ({
     name: secretVolumeName(role, secret),
-    mountPath: `${PATHS.secretsRoot}/${secret}`,
+    mountPath: `${CONTAINER_PATHS.secretsRoot}/${secret}`,
     readOnly: true,
   }));
 }
