@@ -90,6 +90,25 @@ describe('loadTable against real PostgreSQL', () => {
       `select distinct _run_id as run_id from ${DST}.items`,
     );
     expect(runIds).toEqual([{ run_id: load.runId }]);
+    // The audit columns were added after the rows (their values kept in the catalog): every
+    // row has the load's one time, and the columns keep the defaults later merges fill them by.
+    const [times] = await sql<{ times: string; same: boolean }>(
+      `select count(distinct _loaded_at)::text as times,
+              bool_and(_loaded_at = _created_at and _created_at = _updated_at) as same
+       from ${DST}.items`,
+    );
+    expect(times).toEqual({ times: '1', same: true });
+    const defaults = await sql<{ name: string; value: string }>(
+      `select a.attname as name, pg_get_expr(d.adbin, d.adrelid) as value
+       from pg_attribute a join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
+       where a.attrelid = '${DST}.items'::regclass order by a.attnum`,
+    );
+    expect(defaults).toEqual([
+      { name: '_run_id', value: "(current_setting('datakit.run_id'::text))::uuid" },
+      { name: '_loaded_at', value: 'now()' },
+      { name: '_created_at', value: 'now()' },
+      { name: '_updated_at', value: 'now()' },
+    ]);
     const [run] = await sql(`select * from _datakit.runs where run_id = $1`, [load.runId]);
     expect(run).toMatchObject({
       status: 'succeeded',

@@ -34,8 +34,8 @@ import type { StoredReject } from './bookkeeping.ts';
 import { loadError } from './load-error.ts';
 import { RowProcessor } from './row-processor.ts';
 import {
-  RUN_ID_DEFAULT,
   RUN_ID_SETTING,
+  addAuditColumnsSql,
   addPrimaryKeySql,
   columnDefinition,
   columnsOf,
@@ -181,16 +181,12 @@ export async function loadTable(options: LoadTableOptions): Promise<TableLoadRes
         },
       );
     }
+    if (state.auditAfterRows) {
+      await target.query(addAuditColumnsSql(options.targetTable, options.targetSchema));
+    }
     const written = direct ? copied : await mergeStage(options);
     if (state.deferredKey) {
       await target.query(addPrimaryKeySql(options.targetTable, options.targetSchema));
-    }
-    if (state.constantRunId) {
-      await setRunIdDefault(
-        target,
-        qualified(options.targetSchema, options.targetTable.name),
-        RUN_ID_DEFAULT,
-      );
     }
     const cursorTo = processor.nextCursor(cursorFrom);
     if (options.cursor !== null && options.mode !== 'replace' && cursorTo !== null) {
@@ -284,8 +280,11 @@ interface TargetState {
   cursorFrom: string | null;
   /** Whether the target's audit columns fill themselves (tables this loader created). */
   auditDefaults: boolean;
-  /** Whether `_run_id`'s default is this run's id until the commit (see prepareTarget). */
-  constantRunId: boolean;
+  /**
+   * Whether the table was created without its audit columns, added after the rows (see
+   * addAuditColumnsSql): a table this load creates.
+   */
+  auditAfterRows: boolean;
   /** Whether the table was created without its primary key, added after the rows. */
   deferredKey: boolean;
   /** Whether the target's data columns have the types binary COPY data is written as. */
@@ -370,16 +369,19 @@ async function prepareTarget(options: LoadTableOptions, targetName: string): Pro
   let existing = await liveColumns(target, table);
   let empty: boolean;
   let auditDefaults = true;
-  let exclusive = false;
   let deferredKey = false;
+  let auditAfterRows = false;
   if (existing.length === 0) {
-    // A table created here is loaded directly (it is empty): its key comes after the rows.
+    // A table created here is loaded directly (it is empty): its key and its audit columns
+    // come after the rows.
     deferredKey = targetTable.primaryKey.length > 0;
-    await target.query(createTableSql(targetTable, targetSchema, { primaryKey: !deferredKey }));
+    auditAfterRows = targetTable.audited;
+    await target.query(
+      createTableSql(targetTable, targetSchema, { primaryKey: !deferredKey, audit: false }),
+    );
     // Its live types (the enum types it got), for the binary check and arrays' element OIDs.
     existing = await liveColumns(target, table);
     empty = true;
-    exclusive = true;
   } else {
     auditDefaults = existing.some(
       (r) => r.column_name === '_run_id' && (r.default ?? '').includes(RUN_ID_SETTING),
@@ -403,19 +405,12 @@ async function prepareTarget(options: LoadTableOptions, targetName: string): Pro
     if (!empty) await target.query(`DELETE FROM ${table}`);
     await clearCursor(target, targetName);
   }
-  // A table this transaction holds alone (created or truncated here) gets the run id as a
-  // constant default for the load, which PostgreSQL does not evaluate per row; loadTable
-  // restores the setting-reading default before commit.
-  const constantRunId = exclusive && auditDefaults && targetTable.audited;
-  if (constantRunId) {
-    await setRunIdDefault(target, table, `${literal(options.runId)}::uuid`);
-  }
   if (options.mode === 'replace') {
     return {
       direct: true,
       cursorFrom: null,
       auditDefaults,
-      constantRunId,
+      auditAfterRows,
       deferredKey,
       ...live,
     };
@@ -429,7 +424,7 @@ async function prepareTarget(options: LoadTableOptions, targetName: string): Pro
     direct: options.mode === 'append' || (empty && !deduped),
     cursorFrom,
     auditDefaults,
-    constantRunId,
+    auditAfterRows,
     deferredKey,
     ...live,
   };
@@ -441,15 +436,6 @@ function binaryTarget(table: AnyTable, liveTypes: ReadonlyMap<string, string>): 
     const live = liveTypes.get(column.name);
     return live !== undefined && acceptsBinary(column, live);
   });
-}
-
-/** Sets the default of the target's `_run_id` column to a SQL expression. */
-async function setRunIdDefault(
-  target: pg.Client,
-  table: string,
-  expression: string,
-): Promise<void> {
-  await target.query(`ALTER TABLE ${table} ALTER COLUMN "_run_id" SET DEFAULT ${expression}`);
 }
 
 const STAGE = ident('_datakit_stage');

@@ -89,25 +89,48 @@ export function enumTypesSql(table: AnyTable, schema: string): string[] {
  * CREATE TABLE for a target contract (after the enum types it needs, see
  * {@link enumTypesSql}): columns, NOT NULL and the primary key from the contract; no foreign keys (bronze tables load in any order and keep what the source had).
  * `primaryKey: false` leaves the key out, for a load that adds it after copying the rows
- * (see {@link addPrimaryKeySql}).
+ * (see {@link addPrimaryKeySql}); `audit: false` leaves the audit columns out, for a load that
+ * adds them after the rows (see {@link addAuditColumnsSql}).
  */
 export function createTableSql(
   table: AnyTable,
   schema: string,
-  options: { primaryKey?: boolean } = {},
+  options: { primaryKey?: boolean; audit?: boolean } = {},
 ): string {
   const audit = new Set<string>(table.audited ? AUDIT_COLUMN_NAMES : []);
-  const lines = columnsOf(table).map((column) => {
-    const definition = `  ${columnDefinition(column, { schema })}`;
-    return audit.has(column.name)
-      ? `${definition} DEFAULT ${AUDIT_DEFAULTS[column.name]}`
-      : definition;
-  });
+  const lines = columnsOf(table)
+    .filter((column) => options.audit !== false || !audit.has(column.name))
+    .map((column) => {
+      const definition = `  ${columnDefinition(column, { schema })}`;
+      return audit.has(column.name) ? `${definition} ${auditDefault(column.name)}` : definition;
+    });
   if (table.primaryKey.length > 0 && options.primaryKey !== false) {
     lines.push(`  PRIMARY KEY (${keyList(table)})`);
   }
   const create = `CREATE TABLE ${qualified(schema, table.name)} (\n${lines.join(',\n')}\n)`;
   return [...enumTypesSql(table, schema), create].join(';\n');
+}
+
+/**
+ * The audit columns added, after its rows, to a table created without them (see
+ * {@link createTableSql}). Their defaults are stable (the run id setting, `now()`), so
+ * PostgreSQL evaluates each once and keeps the value in the catalog for every row already
+ * there ("fast default", PostgreSQL 11): nothing is rewritten, the rows were copied without
+ * four more values each (a narrow table's heap is a third smaller), and every row reads the
+ * run's id and the transaction's time, as the defaults would have filled them during the copy.
+ */
+export function addAuditColumnsSql(table: AnyTable, schema: string): string {
+  const audit = new Set<string>(AUDIT_COLUMN_NAMES);
+  const added = columnsOf(table)
+    .filter((column) => audit.has(column.name))
+    .map(
+      (column) => `ADD COLUMN ${columnDefinition(column, { schema })} ${auditDefault(column.name)}`,
+    );
+  return `ALTER TABLE ${qualified(schema, table.name)} ${added.join(', ')}`;
+}
+
+function auditDefault(name: string): string {
+  return `DEFAULT ${AUDIT_DEFAULTS[name] as string}`;
 }
 
 /**
