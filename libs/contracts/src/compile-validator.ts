@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 import { dataColumns } from './audit.ts';
 import { numericPattern } from './column.ts';

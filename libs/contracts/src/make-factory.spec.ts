@@ -1,5 +1,5 @@
 import { ConfigError } from '@datakit/errors';
-import { z } from 'zod';
+import * as z from 'zod';
 import { describe, expect, it } from 'vitest';
 
 import { BronzeFilm, Film } from './_test-tables.ts';

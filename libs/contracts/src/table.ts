@@ -1,6 +1,6 @@
 import { ConfigError } from '@datakit/errors';
 import type { EntitySchema } from '@mikro-orm/core';
-import { z } from 'zod';
+import * as z from 'zod';
 
 import type { ColumnBuilder, ColumnMeta, ValueGenerator, ValueOf } from './column.ts';
 import { buildEntitySchema } from './_build-entity-schema.ts';

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import semver from 'semver';
 import { ConfigError } from '@datakit/errors';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The file in a datakit project that holds its breaking-change notes. */
 export const BREAKING_CHANGES_FILE = 'breaking-changes.json';

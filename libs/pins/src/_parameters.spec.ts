@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parameterProblems } from './_parameters.ts';
 
 // A spec label as images carry it: the config file's JSON Schema, parameters among its

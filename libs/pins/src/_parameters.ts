@@ -1,6 +1,6 @@
 // A pin's parameters against the config JSON Schema its image declares (the spec label's
 // `config.properties.parameters`), checked by verify, plan and deploy before a job runs.
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseSpecLabel } from './_spec-label.ts';
 
 /** One parameter that does not fit: its path under `parameters` and why. */

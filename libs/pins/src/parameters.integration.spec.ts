@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { RegistryError } from '@datakit/errors';
 import { pushTestDatakitImage } from '@datakit/images/testing';
 import { localInfra, repoRoot } from '@datakit/local-infra';

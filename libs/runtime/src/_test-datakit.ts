@@ -1,6 +1,6 @@
 // A small datakit shared by this library's specs. Not exported from the package.
 import { col, defineTable, defineTransform, withAudit } from '@datakit/contracts';
-import { z } from 'zod';
+import * as z from 'zod';
 
 import { defineDatakit } from './define-datakit.ts';
 import type { DatakitIo } from './events.ts';

@@ -1,6 +1,6 @@
 import { writeModeRefusal } from '@datakit/contracts';
 import { CONTAINER_PATHS, connectionSchema, type DatakitJobConfig } from '@datakit/warehouse';
-import { z } from 'zod';
+import * as z from 'zod';
 
 import type { DatakitDefinition } from './define-datakit.ts';
 

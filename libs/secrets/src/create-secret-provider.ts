@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseConfig } from './_parse-config.ts';
 import { delineaProviderConfigSchema } from './providers/delinea/config.ts';
 import { DelineaSecretProvider } from './providers/delinea/provider.ts';

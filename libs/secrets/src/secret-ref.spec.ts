@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '@datakit/errors';
-import { z } from 'zod';
+import * as z from 'zod';
 import { formatSecretRef, parseSecretRef, secretRefSchema } from './secret-ref.ts';
 
 const messageOf = (text: string): string => {

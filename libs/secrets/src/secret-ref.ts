@@ -1,5 +1,5 @@
 import { isAbsolute } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError } from '@datakit/errors';
 
 /** A secret in a file, e.g. `file:/run/secrets/keytab`. */

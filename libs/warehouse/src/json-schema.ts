@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { lockSchema } from './lock-schema.ts';
 import { warehouseSchema } from './warehouse-schema.ts';
 

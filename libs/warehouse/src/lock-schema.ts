@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import semver from 'semver';
-import { z } from 'zod';
+import * as z from 'zod';
 import { labelValueProblem } from './kubernetes-names.ts';
 import type { Warehouse } from './warehouse-schema.ts';
 

@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { PLATFORM_PATHS } from './job-contract.ts';
 import semver from 'semver';
-import { z } from 'zod';
+import * as z from 'zod';
 import { secretRefSchema } from '@datakit/secrets';
 import { sensitivePathProblem } from './host-paths.ts';
 import { mergeEnvironment } from './_merge-environment.ts';

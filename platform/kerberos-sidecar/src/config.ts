@@ -1,5 +1,5 @@
 import { isAbsolute } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError } from '@datakit/errors';
 import { secretProviderConfigSchema, secretRefSchema, type SecretRef } from '@datakit/secrets';
 import { CONTAINER_PATHS, DATAKIT_UID, SIDECAR_ENV } from '@datakit/warehouse/job-contract';

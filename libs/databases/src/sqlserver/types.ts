@@ -1,7 +1,7 @@
 import { col } from '@datakit/contracts';
 import type { ColumnBuilder, ColumnKind, RandomSource } from '@datakit/contracts';
 import { ConfigError } from '@datakit/errors';
-import { z } from 'zod';
+import * as z from 'zod';
 
 import type { Dialect } from '../adapter.ts';
 

@@ -1,5 +1,5 @@
 import { isAbsolute } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The zod schema of a `delinea` provider's configuration. Unknown keys are errors. */
 export const delineaProviderConfigSchema = z.strictObject({

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { SecretError } from '../../secret-error.ts';
 import { formatSecretRef, type DelineaSecretRef, type SecretRef } from '../../secret-ref.ts';
 import { refForProvider, type SecretProvider } from '../../secret-provider.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The zod schema of an `env` provider's configuration. Unknown keys are errors. */
 export const envProviderConfigSchema = z.strictObject({
