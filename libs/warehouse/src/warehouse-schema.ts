@@ -237,52 +237,71 @@ function overrideField<T extends z.ZodType>(schema: T, description: string) {
   return schema.nullable().optional().describe(description);
 }
 
+/** What an environment's override of each connection field says of it (in the JSON Schema). */
+const CONNECTION_OVERRIDE_DESCRIPTIONS: Record<string, string> = {
+  host: 'Host name, e.g. "pg-prod.corp.example".',
+  port: 'TCP port.',
+  database: 'Database name.',
+  user: 'Role or SQL login; null removes it (sqlserver, e.g. where it logs in with Kerberos).',
+  auth: 'Authentication: postgres "password" or "kerberos"; sqlserver "kerberos" or "sql".',
+  password:
+    'Secret reference of the password; null removes it (where this environment logs in with Kerberos).',
+  schema:
+    "The schema (postgres): the default target schema of the pins writing here; null removes it (each target contract's own schema).",
+  sslMode: 'TLS mode (postgres).',
+  instance: 'Named instance (sqlserver); null removes it.',
+  driver: 'Driver (sqlserver).',
+  odbcDriver: "ODBC driver (sqlserver); null removes it (Microsoft's, the default).",
+  serverSpn:
+    'Service principal of the server (sqlserver); null removes it (MSSQLSvc/<host>:<port>).',
+  encrypt: 'Encrypt the connection (sqlserver).',
+  trustServerCertificate: 'Accept any server certificate (sqlserver).',
+};
+
+/** A top-level field's own validator, without its default or optional (an override names a value). */
+function valueSchemaOf(schema: z.ZodType): z.ZodType {
+  let inner = schema;
+  while (inner instanceof z.ZodDefault || inner instanceof z.ZodOptional) {
+    inner = inner.unwrap() as z.ZodType;
+  }
+  return inner;
+}
+
+/**
+ * The override of every field of either kind's connection but `kind`, validated as the top
+ * level validates it (a field both kinds have with other values, `auth`, takes either's).
+ * Derived from the connection schemas, so a field added there can be overridden at once.
+ */
+function connectionOverrideShape(): Record<string, z.ZodType> {
+  const values = new Map<string, z.ZodType>();
+  for (const shape of [postgresConnectionSchema.shape, sqlServerConnectionSchema.shape]) {
+    for (const [field, schema] of Object.entries(shape)) {
+      if (field === 'kind') continue;
+      const value = valueSchemaOf(schema);
+      const seen = values.get(field);
+      values.set(
+        field,
+        seen instanceof z.ZodEnum && value instanceof z.ZodEnum
+          ? z.enum([...new Set([...seen.options, ...value.options])] as [string, ...string[]])
+          : (seen ?? value),
+      );
+    }
+  }
+  return Object.fromEntries(
+    [...values].map(([field, value]) => [
+      field,
+      overrideField(value, CONNECTION_OVERRIDE_DESCRIPTIONS[field] ?? field),
+    ]),
+  );
+}
+
 /**
  * An environment's values for a connection of warehouse.yaml, each replacing the top-level
  * value of the same field when that environment is deployed, planned, rendered or verified;
  * `null` removes an optional field.
  */
 const connectionOverrideSchema = z
-  .strictObject({
-    host: overrideField(z.string().min(1), 'Host name, e.g. "pg-prod.corp.example".'),
-    port: overrideField(z.number().int().min(1).max(65535), 'TCP port.'),
-    database: overrideField(z.string().min(1), 'Database name.'),
-    user: overrideField(
-      z.string().min(1),
-      'Role or SQL login; null removes it (sqlserver, e.g. where it logs in with Kerberos).',
-    ),
-    auth: overrideField(
-      z.enum(['password', 'kerberos', 'sql']),
-      'Authentication: postgres "password" or "kerberos"; sqlserver "kerberos" or "sql".',
-    ),
-    password: overrideField(
-      secretRef,
-      'Secret reference of the password; null removes it (where this environment logs in with Kerberos).',
-    ),
-    schema: overrideField(
-      schemaNameSchema,
-      "The schema (postgres): the default target schema of the pins writing here; null removes it (each target contract's own schema).",
-    ),
-    sslMode: overrideField(
-      z.enum(['disable', 'prefer', 'require', 'verify-full']),
-      'TLS mode (postgres).',
-    ),
-    instance: overrideField(z.string().min(1), 'Named instance (sqlserver); null removes it.'),
-    driver: overrideField(z.enum(['msnodesqlv8', 'tedious']), 'Driver (sqlserver).'),
-    odbcDriver: overrideField(
-      z.enum(['ODBC Driver 18 for SQL Server', 'FreeTDS']),
-      "ODBC driver (sqlserver); null removes it (Microsoft's, the default).",
-    ),
-    serverSpn: overrideField(
-      z.string().regex(/^MSSQLSvc\/[^\s@]+$/, 'expected MSSQLSvc/<host>:<port or instance>'),
-      'Service principal of the server (sqlserver); null removes it (MSSQLSvc/<host>:<port>).',
-    ),
-    encrypt: overrideField(z.boolean(), 'Encrypt the connection (sqlserver).'),
-    trustServerCertificate: overrideField(
-      z.boolean(),
-      'Accept any server certificate (sqlserver).',
-    ),
-  })
+  .strictObject(connectionOverrideShape())
   .describe(
     'Values of one connection in this environment, each replacing the top-level field (kind cannot change); null removes an optional field (password, schema, user of sqlserver, instance, odbcDriver, serverSpn), never a required one or one with a default. Example: {host: pg-prod.corp.example, auth: kerberos, user: datakit-loader, password: null}.',
   );
