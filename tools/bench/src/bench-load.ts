@@ -15,7 +15,8 @@
 //   (m) the same `run` into a copy of a target the datakit loaded before (no saved cursor: the
 //   whole source is read and merged); (m-raw) its raw equivalent: binary COPY into a staging
 //   table and INSERT … ON CONFLICT DO UPDATE … WHERE the row differs, into a copy of the same
-//   rows.
+//   rows; (m-raw-audit) the same into a copy with the datakit's audit columns, set as it sets
+//   them.
 //  wide (a 1,000,000-row table, BENCH_WIDE_ROWS: numeric(12,2), date, timestamptz, jsonb, json,
 //   text[], char(3), uuid, bytea, interval, text, some nullable; `_wide-datakit.ts`):
 //   (w-a) raw text pipe, (w-a-bin) raw binary pipe, (w-b) the datakit's `run` for it (a bench
@@ -204,23 +205,44 @@ async function rawCopy(
   ]);
 }
 
-/** (m-raw) bench_merge.rental into a copy of the populated target: staging COPY + upsert. */
-async function rawMerge(): Promise<number> {
+/**
+ * (m-raw) bench_merge.rental into a copy of the populated target: staging COPY + upsert.
+ * (m-raw-audit) the same into a copy with the datakit's four audit columns (every row holding
+ * its values, as bench_dkmerge's do), the upsert setting them as the datakit's does.
+ */
+async function rawMerge(audited = false): Promise<number> {
+  const schema = audited ? 'bench_rawmergeaudit' : 'bench_rawmerge';
+  const ddl = audited ? `${RENTAL_DDL.replace(/\)\s*$/, '')}, ${AUDIT_DDL})` : RENTAL_DDL;
   await resetWarehouse(
-    ['bench_rawmerge'],
-    `create schema bench_rawmerge;
-     create table bench_rawmerge.rental ${RENTAL_DDL};
-     insert into bench_rawmerge.rental select ${RENTAL_COLUMNS} from bench_merge_base.rental;
-     alter table bench_rawmerge.rental add primary key (rental_id);
-     analyze bench_rawmerge.rental;`,
+    [schema],
+    `create schema ${schema};
+     create table ${schema}.rental ${ddl};
+     insert into ${schema}.rental select ${audited ? '*' : RENTAL_COLUMNS} from bench_merge_base.rental;
+     alter table ${schema}.rental add primary key (rental_id);
+     analyze ${schema}.rental;`,
   );
   await checkpoint();
   const others = RENTAL_COLUMNS.split(', ').filter((c) => c !== 'rental_id');
+  const set = [
+    ...others.map((c) => `${c} = EXCLUDED.${c}`),
+    ...(audited
+      ? [
+          '_run_id = EXCLUDED._run_id',
+          '_loaded_at = EXCLUDED._loaded_at',
+          '_updated_at = EXCLUDED._updated_at',
+        ]
+      : []),
+  ];
   return psqlPipe(`SELECT ${RENTAL_COLUMNS} FROM bench_merge.rental`, 'binary', [
-    'CREATE TEMPORARY TABLE stage (LIKE bench_rawmerge.rental)',
+    // The stage as the datakit makes its own: the data columns, no constraints.
+    `CREATE TEMPORARY TABLE stage AS SELECT ${RENTAL_COLUMNS} FROM ${schema}.rental WITH NO DATA`,
     'COPY stage FROM STDIN (FORMAT binary)',
-    `INSERT INTO bench_rawmerge.rental AS t SELECT * FROM stage ON CONFLICT (rental_id) DO UPDATE
-       SET ${others.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}
+    `INSERT INTO ${schema}.rental AS t ${
+      audited
+        ? `(${RENTAL_COLUMNS}, _run_id, _loaded_at, _created_at, _updated_at) SELECT ${RENTAL_COLUMNS}, '00000000-0000-4000-8000-000000000001'::uuid, now(), now(), now() FROM stage`
+        : 'SELECT * FROM stage'
+    } ON CONFLICT (rental_id) DO UPDATE
+       SET ${set.join(', ')}
        WHERE (${others.map((c) => `t.${c}`).join(', ')}) IS DISTINCT FROM (${others.map((c) => `EXCLUDED.${c}`).join(', ')})`,
   ]);
 }
@@ -724,6 +746,7 @@ async function main(): Promise<void> {
         ),
       ],
       ['m-raw', async () => timed('m-raw', await rawMerge())],
+      ['m-raw-audit', async () => timed('m-raw-audit', await rawMerge(true))],
       ['w-a', async () => timed('w-a', await rawCopy('wide', 'text'))],
       ['w-a-bin', async () => timed('w-a-bin', await rawCopy('wide', 'binary'))],
       [
@@ -798,6 +821,9 @@ async function main(): Promise<void> {
       merge_datakit_s: round(m('m')),
       merge_datakit_over_raw_binary: round(m('m') / m('m-raw')),
       merge_datakit_loads_over_raw_binary: round(loads('m') / m('m-raw')),
+      merge_raw_audited_s: round(m('m-raw-audit')),
+      merge_datakit_over_raw_binary_audited: round(m('m') / m('m-raw-audit')),
+      merge_datakit_loads_over_raw_binary_audited: round(loads('m') / m('m-raw-audit')),
       wide_raw_s: round(m('w-a')),
       wide_raw_binary_s: round(m('w-a-bin')),
       wide_pgloader_s: round(m('w-p')),
@@ -868,6 +894,7 @@ async function main(): Promise<void> {
       'bench_orm',
       'bench_dkmerge',
       'bench_rawmerge',
+      'bench_rawmergeaudit',
       'bench_merge_base',
     ]).catch(() => undefined);
   }
