@@ -20,10 +20,11 @@ interface CopyConnection {
  * client (`client.query(copyOut(text))`). While the copy runs it reads the client's socket
  * itself, as pg-copy-streams does, so node-postgres does not make a message object per row;
  * unlike pg-copy-streams it strips the protocol's framing in one pass over each socket chunk,
- * in place (no buffer per row, no list of them to join): on a million narrow rows the
- * loader's profile showed pg-copy-streams' reading as a fifth of its CPU. Anything but the copy's own messages
- * (an ErrorResponse, CommandComplete, ReadyForQuery) is handed back to node-postgres with the
- * rest of the socket's bytes, so errors and the end of the command take pg's usual path.
+ * in place (no buffer per row, no list of them to join): on a million narrow rows the loader's
+ * profile showed pg-copy-streams' reading as a fifth of its CPU. Anything but the copy's own
+ * messages (an ErrorResponse, CommandComplete, ReadyForQuery) is handed back to node-postgres
+ * with the rest of the socket's bytes, so errors and the end of the command take pg's usual
+ * path. The chunks it pushes are the socket's own buffers (nothing else holds them).
  */
 export class CopyOutStream extends Readable {
   /** Rows copied, from the CommandComplete tag (set when the command ends). */
