@@ -11,6 +11,18 @@ export interface ParameterProblem {
 }
 
 /**
+ * A parameter problem as one line of a report: the warehouse.yaml field of the pin and the
+ * config schema of which image it was checked against.
+ */
+export function parameterProblemLine(
+  warehouseFile: string,
+  pin: { datakit: string; version: string },
+  problem: ParameterProblem,
+): string {
+  return `${warehouseFile}: field "datakits.${pin.datakit}.${problem.field}": ${problem.message} (the config schema of ${pin.datakit} ${pin.version})`;
+}
+
+/**
  * Every way a pin's `parameters` do not fit the image's config schema, empty when they fit;
  * undefined when the label declares no config schema (an image built before specs carried
  * one), so there is nothing to check against.

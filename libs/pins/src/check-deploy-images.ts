@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { ConfigError } from '@datakit/errors';
 import { parseReference } from '@datakit/registry';
-import { parameterProblems } from './_parameters.ts';
+import { parameterProblemLine, parameterProblems } from './_parameters.ts';
 import { readImageLabels } from './_registry-reads.ts';
 import type { PinRegistry } from './pin-registry.ts';
 
@@ -70,9 +70,7 @@ export async function assertDeployImagesMatchLock(
     for (const problem of labels.spec === undefined
       ? []
       : (parameterProblems(labels.spec, job.config.parameters) ?? [])) {
-      problems.push(
-        `  ${warehouseFile}: field "datakits.${job.datakit}.${problem.field}": ${problem.message} (the config schema of ${job.datakit} ${job.version})`,
-      );
+      problems.push(`  ${parameterProblemLine(warehouseFile, job, problem)}`);
     }
   }
   // The sidecar runs by the digest the lock pinned, like every job.

@@ -18,7 +18,7 @@ import { tagState } from './detect-moved-tag.ts';
 import type { PinRegistry } from './pin-registry.ts';
 import { versionTags } from './resolve-version.ts';
 import { writeModeProblems } from './_write-modes.ts';
-import { parameterProblems } from './_parameters.ts';
+import { parameterProblemLine, parameterProblems } from './_parameters.ts';
 
 /** What one check of `datakit verify` looked at. */
 export type VerifyCheckName =
@@ -224,9 +224,8 @@ export async function verifyWarehouse(
         'parameters',
         ExitCode.Config,
         parameters
-          .map(
-            ({ field, message }) =>
-              `${loaded.file}: field "datakits.${datakit}.${field}": ${message} (the config schema of ${datakit} ${entry.version})`,
+          .map((problem) =>
+            parameterProblemLine(loaded.file, { datakit, version: entry.version }, problem),
           )
           .join('\n'),
       );
