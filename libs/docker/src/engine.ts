@@ -408,11 +408,8 @@ export class DockerEngine {
   ): Promise<EnsureOutcome> {
     // `start: false` keeps a job container created but stopped (it runs on demand).
     const start = options.start ?? true;
-    const image = await this.imageInfo(spec.image);
-    if (!image) throw new DockerError(`Image ${spec.image} does not exist on this engine.`);
-    const hash = specHash(spec, image.id);
-    const existing = await this.#inspectContainer(spec.name);
-    if (existing && existing.Config.Labels?.[SPEC_HASH_LABEL] === hash) {
+    const { hash, existing, matches } = await this.#compareContainer(spec);
+    if (existing && matches) {
       if (existing.State.Running || !start) return 'unchanged';
       await this.#docker.getContainer(existing.Id).start();
       return 'started';
@@ -442,12 +439,9 @@ export class DockerEngine {
     options: { start?: boolean } = {},
   ): Promise<StagedContainer> {
     const start = options.start ?? true;
-    const image = await this.imageInfo(spec.image);
-    if (!image) throw new DockerError(`Image ${spec.image} does not exist on this engine.`);
-    const hash = specHash(spec, image.id);
-    const existing = await this.#inspectContainer(spec.name);
+    const { hash, existing, matches } = await this.#compareContainer(spec);
     const nothing = async () => undefined;
-    if (existing && existing.Config.Labels?.[SPEC_HASH_LABEL] === hash) {
+    if (existing && matches) {
       if (existing.State.Running || !start) {
         return { outcome: 'unchanged', commit: nothing, discard: nothing };
       }
@@ -712,6 +706,22 @@ export class DockerEngine {
     const filters = { label: Object.entries(labels).map(([k, v]) => `${k}=${v}`) };
     const result = await this.#docker.listVolumes({ filters: JSON.stringify(filters) } as object);
     return (result.Volumes ?? []).map((v) => v.Name);
+  }
+
+  /**
+   * The container named in `spec` against it: the spec's hash (over the spec and the local
+   * image's id), the container of that name if any, and whether it was made from this spec.
+   */
+  async #compareContainer(spec: ContainerSpec & { name: string }): Promise<{
+    hash: string;
+    existing: Docker.ContainerInspectInfo | undefined;
+    matches: boolean;
+  }> {
+    const image = await this.imageInfo(spec.image);
+    if (!image) throw new DockerError(`Image ${spec.image} does not exist on this engine.`);
+    const hash = specHash(spec, image.id);
+    const existing = await this.#inspectContainer(spec.name);
+    return { hash, existing, matches: existing?.Config.Labels?.[SPEC_HASH_LABEL] === hash };
   }
 
   async #inspectContainer(name: string): Promise<Docker.ContainerInspectInfo | undefined> {
