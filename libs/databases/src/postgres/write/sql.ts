@@ -6,10 +6,12 @@ export const RUN_ID_SETTING = 'datakit.run_id';
 
 /**
  * Defaults of the audit columns in tables the loader creates: a load copies only the data
- * columns and PostgreSQL fills these once per row from the transaction (cheaper than parsing
- * four more fields per row). An insert outside a load finds no run id and fails, as it should.
+ * columns. In a table it creates, the columns are added after the rows and PostgreSQL keeps
+ * each default's one value for all of them (see {@link addAuditColumnsSql}); in an existing
+ * table it fills them per row from the transaction. An insert outside a load finds no run id
+ * and fails, as it should.
  */
-export const RUN_ID_DEFAULT = `current_setting('${RUN_ID_SETTING}')::uuid`;
+const RUN_ID_DEFAULT = `current_setting('${RUN_ID_SETTING}')::uuid`;
 
 const AUDIT_DEFAULTS: Record<string, string> = {
   _run_id: RUN_ID_DEFAULT,
