@@ -36,15 +36,15 @@ describe('planNextStep', () => {
     });
   });
 
-  it('waits until expiry minus the margin (less a 10 s lead) while the ticket is fresh', () => {
+  it('waits until expiry minus the margin (less a lead of half the margin, at most 60 s) while the ticket is fresh', () => {
     expect(planNextStep(state({ now: T0 + MIN }))).toEqual({
       kind: 'wait',
-      at: T0 + 8 * MIN - 10_000,
+      at: T0 + 7 * MIN,
     });
   });
 
   it('renews once expiry minus the margin and lead is reached', () => {
-    expect(planNextStep(state({ now: T0 + 8 * MIN - 10_000 }))).toEqual({ kind: 'renew' });
+    expect(planNextStep(state({ now: T0 + 7 * MIN }))).toEqual({ kind: 'renew' });
   });
 
   it('initialises again when the expiry already equals renew-until', () => {
@@ -104,8 +104,16 @@ describe('planNextStep', () => {
 });
 
 describe('refreshAt', () => {
-  it('uses a quarter of a short margin as the lead', () => {
-    expect(refreshAt(ticket, 20_000)).toBe(T0 + 10 * MIN - 25_000);
+  it('uses half a short margin as the lead', () => {
+    expect(refreshAt(ticket, 20_000)).toBe(T0 + 10 * MIN - 30_000);
+  });
+
+  it('leads by at most 60 s however long the margin', () => {
+    expect(refreshAt(ticket, 5 * MIN)).toBe(T0 + 4 * MIN);
+  });
+
+  it('renews before readiness drops', () => {
+    expect(refreshAt(ticket, 20_000)).toBeLessThan(ticket.expiresAt - 20_000);
   });
 });
 

@@ -53,11 +53,14 @@ export function planNextStep(state: ScheduleState): NextStep {
 }
 
 /**
- * When to refresh a ticket: at `expiry - margin`, less a short lead (a quarter of the margin, at
- * most 10 s) so a renewal that succeeds lands before readiness would drop.
+ * When to refresh a ticket: at `expiry - margin`, less a lead (half the margin, at most 60 s) so
+ * a renewal that succeeds lands before readiness would drop. The lead has to cover a slow
+ * exchange: libkrb5 waits 1 s, then 2 s, 4 s … on a KDC that does not answer before it tries the
+ * next one, and a loaded node adds its own seconds; with a shorter lead a renewal that succeeds
+ * can still turn the sidecar unready for a moment.
  */
 export function refreshAt(ticket: TicketTimes, marginMs: number): number {
-  return ticket.expiresAt - marginMs - Math.min(10_000, marginMs / 4);
+  return ticket.expiresAt - marginMs - Math.min(60_000, marginMs / 2);
 }
 
 /** Whether a ticket is valid for longer than the margin: the sidecar's readiness. */
