@@ -16,7 +16,8 @@
 //   whole source is read and merged); (m-raw) its raw equivalent: binary COPY into a staging
 //   table and INSERT … ON CONFLICT DO UPDATE … WHERE the row differs, into a copy of the same
 //   rows; (m-raw-audit) the same into a copy with the datakit's audit columns, set as it sets
-//   them.
+//   them; (m-raw-merge) the bare copy merged by the MERGE statement the datakit runs on
+//   PostgreSQL 15 instead of the upsert (the floor of the datakit's own statement).
 //  wide (a 1,000,000-row table, BENCH_WIDE_ROWS: numeric(12,2), date, timestamptz, jsonb, json,
 //   text[], char(3), uuid, bytea, interval, text, some nullable; `_wide-datakit.ts`):
 //   (w-a) raw text pipe, (w-a-bin) raw binary pipe, (w-b) the datakit's `run` for it (a bench
@@ -209,8 +210,13 @@ async function rawCopy(
  * (m-raw) bench_merge.rental into a copy of the populated target: staging COPY + upsert.
  * (m-raw-audit) the same into a copy with the datakit's four audit columns (every row holding
  * its values, as bench_dkmerge's do), the upsert setting them as the datakit's does.
+ * (m-raw-merge) the bare copy again, the upsert replaced by the `MERGE` the datakit runs on
+ * PostgreSQL 15 (a join of stage and target instead of an index probe per staged row).
  */
-async function rawMerge(audited = false): Promise<number> {
+async function rawMerge(
+  audited = false,
+  statement: 'upsert' | 'merge' = 'upsert',
+): Promise<number> {
   const schema = audited ? 'bench_rawmergeaudit' : 'bench_rawmerge';
   const ddl = audited ? `${RENTAL_DDL.replace(/\)\s*$/, '')}, ${AUDIT_DDL})` : RENTAL_DDL;
   await resetWarehouse(
@@ -223,27 +229,36 @@ async function rawMerge(audited = false): Promise<number> {
   );
   await checkpoint();
   const others = RENTAL_COLUMNS.split(', ').filter((c) => c !== 'rental_id');
+  const incoming = statement === 'merge' ? 's' : 'EXCLUDED';
   const set = [
-    ...others.map((c) => `${c} = EXCLUDED.${c}`),
+    ...others.map((c) => `${c} = ${incoming}.${c}`),
     ...(audited
       ? [
-          '_run_id = EXCLUDED._run_id',
-          '_loaded_at = EXCLUDED._loaded_at',
-          '_updated_at = EXCLUDED._updated_at',
+          "_run_id = '00000000-0000-4000-8000-000000000001'::uuid",
+          '_loaded_at = now()',
+          '_updated_at = now()',
         ]
       : []),
   ];
+  const changed = `(${others.map((c) => `t.${c}`).join(', ')}) IS DISTINCT FROM (${others.map((c) => `${incoming}.${c}`).join(', ')})`;
+  const auditValues = ", '00000000-0000-4000-8000-000000000001'::uuid, now(), now(), now()";
+  const auditNames = ', _run_id, _loaded_at, _created_at, _updated_at';
+  const merge =
+    statement === 'merge'
+      ? `MERGE INTO ${schema}.rental AS t USING stage AS s ON t.rental_id = s.rental_id
+           WHEN MATCHED AND ${changed} THEN UPDATE SET ${set.join(', ')}
+           WHEN NOT MATCHED THEN INSERT (${RENTAL_COLUMNS}${audited ? auditNames : ''})
+             VALUES (${RENTAL_COLUMNS.split(', ')
+               .map((c) => `s.${c}`)
+               .join(', ')}${audited ? auditValues : ''})`
+      : `INSERT INTO ${schema}.rental AS t (${RENTAL_COLUMNS}${audited ? auditNames : ''})
+           SELECT ${RENTAL_COLUMNS}${audited ? auditValues : ''} FROM stage
+           ON CONFLICT (rental_id) DO UPDATE SET ${set.join(', ')} WHERE ${changed}`;
   return psqlPipe(`SELECT ${RENTAL_COLUMNS} FROM bench_merge.rental`, 'binary', [
     // The stage as the datakit makes its own: the data columns, no constraints.
     `CREATE TEMPORARY TABLE stage AS SELECT ${RENTAL_COLUMNS} FROM ${schema}.rental WITH NO DATA`,
     'COPY stage FROM STDIN (FORMAT binary)',
-    `INSERT INTO ${schema}.rental AS t ${
-      audited
-        ? `(${RENTAL_COLUMNS}, _run_id, _loaded_at, _created_at, _updated_at) SELECT ${RENTAL_COLUMNS}, '00000000-0000-4000-8000-000000000001'::uuid, now(), now(), now() FROM stage`
-        : 'SELECT * FROM stage'
-    } ON CONFLICT (rental_id) DO UPDATE
-       SET ${set.join(', ')}
-       WHERE (${others.map((c) => `t.${c}`).join(', ')}) IS DISTINCT FROM (${others.map((c) => `EXCLUDED.${c}`).join(', ')})`,
+    merge,
   ]);
 }
 
@@ -747,6 +762,7 @@ async function main(): Promise<void> {
       ],
       ['m-raw', async () => timed('m-raw', await rawMerge())],
       ['m-raw-audit', async () => timed('m-raw-audit', await rawMerge(true))],
+      ['m-raw-merge', async () => timed('m-raw-merge', await rawMerge(false, 'merge'))],
       ['w-a', async () => timed('w-a', await rawCopy('wide', 'text'))],
       ['w-a-bin', async () => timed('w-a-bin', await rawCopy('wide', 'binary'))],
       [
@@ -824,6 +840,8 @@ async function main(): Promise<void> {
       merge_raw_audited_s: round(m('m-raw-audit')),
       merge_datakit_over_raw_binary_audited: round(m('m') / m('m-raw-audit')),
       merge_datakit_loads_over_raw_binary_audited: round(loads('m') / m('m-raw-audit')),
+      merge_raw_merge_s: round(m('m-raw-merge')),
+      merge_datakit_over_raw_merge: round(m('m') / m('m-raw-merge')),
       wide_raw_s: round(m('w-a')),
       wide_raw_binary_s: round(m('w-a-bin')),
       wide_pgloader_s: round(m('w-p')),

@@ -1,12 +1,7 @@
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
-import {
-  AUDIT_COLUMN_NAMES,
-  cursorIsUnique,
-  dataColumns,
-  writeModeRefusal,
-} from '@datakit/contracts';
+import { cursorIsUnique, dataColumns, writeModeRefusal } from '@datakit/contracts';
 import type { AnyTable, ColumnMeta } from '@datakit/contracts';
 import { ConfigError, DatakitError, EnvironmentError, RejectsError } from '@datakit/errors';
 import type pg from 'pg';
@@ -45,6 +40,13 @@ import {
   literal,
   qualified,
 } from './sql.ts';
+import {
+  STAGE,
+  comparesAsText,
+  keyedMergeSql,
+  mergeStatementFor,
+  targetColumnList,
+} from './merge-sql.ts';
 
 /** One table load into a PostgreSQL warehouse: the generic request and the target's client. */
 export interface LoadTableOptions extends TableLoad {
@@ -438,8 +440,6 @@ function binaryTarget(table: AnyTable, liveTypes: ReadonlyMap<string, string>): 
   });
 }
 
-const STAGE = ident('_datakit_stage');
-
 /**
  * A temporary staging table for the data columns, dropped at commit, with the target's own
  * column types (an enum type wherever the target's is, a domain, a length), so the merge
@@ -450,12 +450,6 @@ async function createStage(target: pg.Client, table: AnyTable, schema: string): 
   await target.query(
     `CREATE TEMPORARY TABLE ${STAGE} ON COMMIT DROP AS SELECT ${columns.join(', ')} FROM ${qualified(schema, table.name)} WITH NO DATA`,
   );
-}
-
-/** The target's columns in COPY order: data columns, then the audit columns. */
-function targetColumnList(table: AnyTable): string[] {
-  const data = dataColumns(table).map((c) => ident(c.name));
-  return table.audited ? [...data, ...AUDIT_COLUMN_NAMES.map(ident)] : data;
 }
 
 /**
@@ -560,58 +554,33 @@ async function* processFields(
 }
 
 /**
- * Upserts the staged rows on the primary key. Rows whose data columns are unchanged are not
- * touched; a changed row gets the new run id, `_loaded_at` and `_updated_at` and keeps
- * `_created_at`. Returns the rows inserted or changed.
+ * Merges the staged rows into the target on its primary key (see {@link keyedMergeSql}): rows
+ * whose data columns are unchanged are not touched; a changed row gets the new run id,
+ * `_loaded_at` and `_updated_at` and keeps `_created_at`. `MERGE` where the server has it
+ * (PostgreSQL 15), else `INSERT … ON CONFLICT`. Returns the rows inserted or changed.
  */
 async function mergeStage(options: LoadTableOptions): Promise<number> {
-  const { targetTable, runId } = options;
+  const { target, targetTable } = options;
   if (targetTable.primaryKey.length === 0) return mergeDeduped(options, options.dedupOn ?? []);
-  const table = qualified(options.targetSchema, targetTable.name);
-  const data = dataColumns(targetTable).map((c) => c.name);
-  const key = new Set<string>(targetTable.primaryKey);
-  const audited = targetTable.audited;
-  const columns = targetColumnList(targetTable);
-  const values = audited
-    ? [...data.map(ident), `${literal(runId)}::uuid`, 'now()', 'now()', 'now()']
-    : data.map(ident);
-  const changing = data.filter((c) => !key.has(c));
-  let conflict: string;
-  if (targetTable.primaryKey.length === 0) {
-    conflict = '';
-  } else if (changing.length === 0) {
-    conflict = ` ON CONFLICT (${[...key].map(ident).join(', ')}) DO NOTHING`;
-  } else {
-    const set = changing.map((c) => `${ident(c)} = EXCLUDED.${ident(c)}`);
-    if (audited) {
-      set.push('"_run_id" = EXCLUDED."_run_id"', '"_loaded_at" = EXCLUDED."_loaded_at"');
-      set.push('"_updated_at" = EXCLUDED."_updated_at"');
-    }
-    const byText = new Set(
-      dataColumns(targetTable)
-        .filter(comparesAsText)
-        .map((c) => c.name),
-    );
-    const compared = (prefix: string, c: string): string =>
-      byText.has(c) ? `${prefix}.${ident(c)}::text` : `${prefix}.${ident(c)}`;
-    const old = changing.map((c) => compared('t', c)).join(', ');
-    const incoming = changing.map((c) => compared('EXCLUDED', c)).join(', ');
-    conflict =
-      ` ON CONFLICT (${[...key].map(ident).join(', ')}) DO UPDATE SET ${set.join(', ')}` +
-      ` WHERE (${old}) IS DISTINCT FROM (${incoming})`;
-  }
+  const version = await target.query<{ server_version_num: string }>('SHOW server_version_num');
+  const sql = keyedMergeSql({
+    table: targetTable,
+    schema: options.targetSchema,
+    runId: options.runId,
+    statement: mergeStatementFor(Number(version.rows[0]?.server_version_num ?? 0)),
+  });
   // A savepoint, so that a source repeating a key can be named from the stage afterwards.
-  await options.target.query('SAVEPOINT datakit_merge');
+  await target.query('SAVEPOINT datakit_merge');
   try {
-    const result = await options.target.query(
-      `INSERT INTO ${table} AS t (${columns.join(', ')}) SELECT ${values.join(', ')} FROM ${STAGE}${conflict}`,
-    );
+    const result = await target.query(sql);
     return result.rowCount ?? 0;
   } catch (error) {
-    // 21000: "ON CONFLICT DO UPDATE command cannot affect row a second time".
-    if ((error as { code?: string }).code !== '21000') throw error;
-    await options.target.query('ROLLBACK TO SAVEPOINT datakit_merge');
-    throw await repeatedKeyError(options, [...key]);
+    // 21000: "… command cannot affect row a second time"; 23505: a unique violation, which
+    // MERGE gives for a new key staged twice (or another unique index of the target gives).
+    const code = (error as { code?: string }).code;
+    if (code !== '21000' && code !== '23505') throw error;
+    await target.query('ROLLBACK TO SAVEPOINT datakit_merge');
+    throw (await repeatedKeyError(options, [...targetTable.primaryKey])) ?? error;
   }
 }
 
@@ -672,32 +641,13 @@ async function mergeDeduped(
 }
 
 /**
- * Whether a merge's change check compares a column by its text: kinds without an equality
- * operator (json, xml, and custom types such as point), and kinds whose equality is looser
- * than the value (`-0 = 0` and `NaN = NaN` for floats, `'1 day' = '24 hours'` for intervals,
- * `1.0 = 1.00` for unconstrained numeric), so an exact change is never missed. Arrays follow
- * their element.
+ * The error naming the keys a merge's source rows repeat (the first three, and how often), or
+ * undefined when no key repeats in the stage.
  */
-function comparesAsText(column: ColumnMeta): boolean {
-  switch (column.kind) {
-    case 'json':
-    case 'xml':
-    case 'custom':
-    case 'real':
-    case 'double':
-    case 'interval':
-      return true;
-    case 'numeric':
-      return column.scale === undefined;
-    case 'array':
-      return column.element !== undefined && comparesAsText(column.element);
-    default:
-      return false;
-  }
-}
-
-/** The error naming the keys a merge's source rows repeat (the first three, and how often). */
-async function repeatedKeyError(options: LoadTableOptions, key: string[]): Promise<DatakitError> {
+async function repeatedKeyError(
+  options: LoadTableOptions,
+  key: string[],
+): Promise<DatakitError | undefined> {
   const cols = key.map(ident);
   const repeated = await options.target.query<{ key: string; n: string }>(
     `SELECT concat_ws(', ', ${cols.map((c) => `${c}::text`).join(', ')}) AS key, count(*) AS n
@@ -705,6 +655,7 @@ async function repeatedKeyError(options: LoadTableOptions, key: string[]): Promi
   );
   const target = `${options.targetSchema}.${options.targetTable.name}`;
   const source = `${options.sourceSchema}.${options.sourceTable.sourceName}`;
+  if (repeated.rows.length === 0) return undefined;
   const keys = repeated.rows.map((r) => `(${key.join(', ')})=(${r.key}) in ${r.n} rows`);
   return new DatakitError(
     `Loading ${target} from ${source} failed: the rows read repeat a primary key: ${keys.join('; ')}. Nothing was committed.`,
