@@ -46,6 +46,7 @@ import {
   keyedMergeSql,
   mergeStatementFor,
   targetColumnList,
+  type MergeStatement,
 } from './merge-sql.ts';
 
 /** One table load into a PostgreSQL warehouse: the generic request and the target's client. */
@@ -557,23 +558,33 @@ async function* processFields(
  * Merges the staged rows into the target on its primary key (see {@link keyedMergeSql}): rows
  * whose data columns are unchanged are not touched; a changed row gets the new run id,
  * `_loaded_at` and `_updated_at` and keeps `_created_at`. `MERGE` where the server has it
- * (PostgreSQL 15), else `INSERT … ON CONFLICT`. Returns the rows inserted or changed.
+ * (PostgreSQL 15) and takes the table, else `INSERT … ON CONFLICT`. Returns the rows inserted
+ * or changed.
  */
 async function mergeStage(options: LoadTableOptions): Promise<number> {
   const { target, targetTable } = options;
   if (targetTable.primaryKey.length === 0) return mergeDeduped(options, options.dedupOn ?? []);
   const version = await target.query<{ server_version_num: string }>('SHOW server_version_num');
-  const sql = keyedMergeSql({
-    table: targetTable,
-    schema: options.targetSchema,
-    runId: options.runId,
-    statement: mergeStatementFor(Number(version.rows[0]?.server_version_num ?? 0)),
-  });
+  const statement = mergeStatementFor(Number(version.rows[0]?.server_version_num ?? 0));
+  const sql = (chosen: MergeStatement) =>
+    keyedMergeSql({
+      table: targetTable,
+      schema: options.targetSchema,
+      runId: options.runId,
+      statement: chosen,
+    });
   // A savepoint, so that a source repeating a key can be named from the stage afterwards.
   await target.query('SAVEPOINT datakit_merge');
   try {
-    const result = await target.query(sql);
-    return result.rowCount ?? 0;
+    try {
+      return (await target.query(sql(statement))).rowCount ?? 0;
+    } catch (error) {
+      // 0A000: MERGE refuses a table PostgreSQL cannot merge into (one with rules); the
+      // upsert writes the same rows there.
+      if (statement !== 'merge' || (error as { code?: string }).code !== '0A000') throw error;
+      await target.query('ROLLBACK TO SAVEPOINT datakit_merge');
+      return (await target.query(sql('upsert'))).rowCount ?? 0;
+    }
   } catch (error) {
     // 21000: "… command cannot affect row a second time"; 23505: a unique violation, which
     // MERGE gives for a new key staged twice (or another unique index of the target gives).

@@ -160,8 +160,20 @@ describe('the merge statements on a populated target', () => {
     expect(await sql(`select * from ${DST}.measure order by site, seq`)).toEqual(before);
   });
 
-  it('leaves the unique violation of another index as PostgreSQL gave it', async () => {
+  it('merges into a table with a rule, which MERGE refuses, by the upsert', async () => {
+    await sql(`create rule keep_rows as on delete to ${DST}.measure do instead nothing`);
+    await sql(`update ${SRC}.measure set note = 'ruled' where seq = 3`);
     await sql(`delete from ${SRC}.measure where seq = 500`);
+    try {
+      expect(await loadTable(options())).toMatchObject({ read: 100, written: 1 });
+      const [row] = await sql(`select note from ${DST}.measure where seq = 3`);
+      expect(row).toEqual({ note: 'ruled' });
+    } finally {
+      await sql(`drop rule keep_rows on ${DST}.measure`);
+    }
+  });
+
+  it('leaves the unique violation of another index as PostgreSQL gave it', async () => {
     await sql(`create unique index on ${DST}.measure ("select")`);
     await sql(`update ${SRC}.measure set "select" = 'v1' where seq = 2`);
     const load = loadTable(options());
