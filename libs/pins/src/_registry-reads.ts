@@ -2,6 +2,7 @@
 // that cannot be reached (the environment, exit 5) and a repository that does not exist.
 import { EnvironmentError, RegistryError } from '@datakit/errors';
 import { LABELS } from '@datakit/images';
+import { parseReference } from '@datakit/registry';
 import type { PinRegistry } from './pin-registry.ts';
 
 /** Every tag of a datakit's repository, newest first; empty when the repository does not exist. */
@@ -54,6 +55,23 @@ export async function readImageLabels(
     if (error instanceof RegistryError && error.status === 404) return undefined;
     throw unreachable(registry, error);
   }
+}
+
+/**
+ * Where the Kerberos sidecar's image reference stands in the registry: `by-tag` when it names
+ * no digest (a deploy would run whatever the tag points at), else whether the registry has
+ * that digest in its repository. Deploy and verify both hold the sidecar to this.
+ */
+export async function sidecarImageState(
+  registry: PinRegistry,
+  reference: string,
+): Promise<
+  { state: 'by-tag' } | { state: 'present' | 'missing'; repository: string; digest: string }
+> {
+  const { repository, digest } = parseReference(reference);
+  if (digest === undefined) return { state: 'by-tag' };
+  const present = (await readImageLabels(registry, repository, digest)) !== undefined;
+  return { state: present ? 'present' : 'missing', repository, digest };
 }
 
 /** A registry that did not answer becomes an environment error naming the field; others pass. */

@@ -122,4 +122,31 @@ describe('assertDeployImagesMatchLock', () => {
       /field "datakits.pagila-bronze.digest": sha256:a{64} is not in 127.0.0.1:5000\/pagila-bronze, the registry of environment "local"/,
     );
   });
+
+  it('refuses a sidecar the lock does not pin by digest, and one the registry lacks', async () => {
+    const images = { [digest('a')]: labelled(digest('c')), [digest('5')]: {} };
+    const withSidecar = (image: string) => ({ ...state, sidecar: { image } }) as DeployImages;
+    const pinned = `127.0.0.1:5000/kerberos-sidecar:1.0.4@${digest('5')}`;
+    await expect(
+      assertDeployImagesMatchLock(withSidecar(pinned), 'datakits.lock.json', registryWith(images)),
+    ).resolves.toBeUndefined();
+    await expect(
+      assertDeployImagesMatchLock(
+        withSidecar('127.0.0.1:5000/kerberos-sidecar:1.0.4'),
+        'datakits.lock.json',
+        registryWith(images),
+      ),
+    ).rejects.toThrowError(
+      'field "sidecar": the lock pins no Kerberos sidecar image (it would run 127.0.0.1:5000/kerberos-sidecar:1.0.4 by tag)',
+    );
+    await expect(
+      assertDeployImagesMatchLock(
+        withSidecar(pinned),
+        'datakits.lock.json',
+        registryWith({ [digest('a')]: labelled(digest('c')) }),
+      ),
+    ).rejects.toThrowError(
+      `field "sidecar.digest": ${digest('5')} is not in 127.0.0.1:5000/kerberos-sidecar, the registry of environment "local"`,
+    );
+  });
 });

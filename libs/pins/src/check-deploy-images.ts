@@ -1,8 +1,7 @@
 import { join } from 'node:path';
 import { ConfigError } from '@datakit/errors';
-import { parseReference } from '@datakit/registry';
 import { parameterProblemLine, parameterProblems } from './_parameters.ts';
-import { readImageLabels } from './_registry-reads.ts';
+import { readImageLabels, sidecarImageState } from './_registry-reads.ts';
 import type { PinRegistry } from './pin-registry.ts';
 
 /**
@@ -75,19 +74,15 @@ export async function assertDeployImagesMatchLock(
   }
   // The sidecar runs by the digest the lock pinned, like every job.
   const sidecar = state.sidecar;
-  if (sidecar !== undefined) {
-    const { repository, digest } = parseReference(sidecar.image);
-    if (digest === undefined) {
-      problems.push(
-        `  field "sidecar": the lock pins no Kerberos sidecar image (it would run ${sidecar.image} by tag)`,
-      );
-    } else {
-      if ((await readImageLabels(registry, repository, digest)) === undefined) {
-        problems.push(
-          `  field "sidecar.digest": ${digest} is not in ${registry.host}/${repository}, the registry of environment "${state.environmentName}"`,
-        );
-      }
-    }
+  const pinned = sidecar && (await sidecarImageState(registry, sidecar.image));
+  if (pinned?.state === 'by-tag') {
+    problems.push(
+      `  field "sidecar": the lock pins no Kerberos sidecar image (it would run ${sidecar?.image} by tag)`,
+    );
+  } else if (pinned?.state === 'missing') {
+    problems.push(
+      `  field "sidecar.digest": ${pinned.digest} is not in ${registry.host}/${pinned.repository}, the registry of environment "${state.environmentName}"`,
+    );
   }
   if (problems.length === 0) return;
   throw new ConfigError(

@@ -94,6 +94,19 @@ describe('verifyWarehouse without the live tables', () => {
     });
   });
 
+  it('fails a locked sidecar digest the registry does not have, exit 2', async () => {
+    const registry = fakeRegistry(
+      { '1.0.0': digest('1'), '2.0.0': digest('2') },
+      { [digest('1')]: digest('c'), [digest('2')]: digest('c') },
+    );
+    const result = await verifyWarehouse(loadWarehouse(dir), registry, options);
+    expect(result.checks.find((c) => c.check === 'sidecar')).toMatchObject({
+      status: 'failed',
+      exitCode: ExitCode.Config,
+      message: `${join(dir, 'datakits.lock.json')}: field "sidecar.digest" is ${digest('5')}, which 127.0.0.1:5000/kerberos-sidecar does not have.`,
+    });
+  });
+
   it('fails a moved tag, a changed contract hash and a missing image, exit 2', async () => {
     const registry = fakeRegistry(
       { '1.0.0': digest('9'), '2.0.0': digest('2') },

@@ -9,11 +9,10 @@ import {
 import {
   assertLockInSync,
   lockedTag,
-  parseLockReference,
   type LoadedWarehouse,
 } from '@datakit/warehouse';
 import { compareSide, specTables } from './_live-tables.ts';
-import { currentDigest, listTags, readImageLabels } from './_registry-reads.ts';
+import { currentDigest, listTags, readImageLabels, sidecarImageState } from './_registry-reads.ts';
 import { tagState } from './detect-moved-tag.ts';
 import type { PinRegistry } from './pin-registry.ts';
 import { versionTags } from './resolve-version.ts';
@@ -105,31 +104,30 @@ export async function verifyWarehouse(
   // The Kerberos sidecar is pinned by digest like the datakits.
   if (warehouse.kerberos !== undefined && lock !== undefined && options.registry !== false) {
     const sidecar = lock.sidecar;
-    const reference = sidecar === undefined ? undefined : parseLockReference(sidecar.reference);
-    if (sidecar === undefined || reference === undefined) {
+    const pinned = sidecar && (await sidecarImageState(registry, sidecar.reference));
+    if (sidecar === undefined || pinned === undefined || pinned.state === 'by-tag') {
       fail(
         null,
         'sidecar',
         ExitCode.Config,
         `${lockFile}: field "sidecar" is missing: the lock pins no Kerberos sidecar image, and deploy runs the sidecar only by a locked digest (datakit pin ${warehouse.name} --relock writes it).`,
       );
-    } else if (
-      (await readImageLabels(registry, reference.repository, sidecar.digest)) === undefined
-    ) {
+    } else if (pinned.state === 'missing') {
       fail(
         null,
         'sidecar',
         ExitCode.Config,
-        `${lockFile}: field "sidecar.digest" is ${sidecar.digest}, which ${registry.host}/${reference.repository} does not have.`,
+        `${lockFile}: field "sidecar.digest" is ${pinned.digest}, which ${registry.host}/${pinned.repository} does not have.`,
       );
     } else {
       add({
         datakit: null,
         check: 'sidecar',
-        message: `${reference.repository}:${sidecar.version} is at the locked digest ${sidecar.digest}`,
+        message: `${pinned.repository}:${sidecar.version} is at the locked digest ${pinned.digest}`,
       });
     }
   }
+
   for (const [datakit, entry] of Object.entries(lock?.datakits ?? {}).sort(([a], [b]) =>
     a < b ? -1 : 1,
   )) {
