@@ -6,11 +6,7 @@ import {
   ExitCode,
   isDatakitError,
 } from '@datakit/errors';
-import {
-  assertLockInSync,
-  lockedTag,
-  type LoadedWarehouse,
-} from '@datakit/warehouse';
+import { assertLockInSync, lockedTag, type LoadedWarehouse } from '@datakit/warehouse';
 import { compareSide, specTables } from './_live-tables.ts';
 import { currentDigest, listTags, readImageLabels, sidecarImageState } from './_registry-reads.ts';
 import { tagState } from './detect-moved-tag.ts';
