@@ -42,6 +42,7 @@ import {
 } from './sql.ts';
 import {
   STAGE,
+  comparedValue,
   comparesAsText,
   keyedMergeSql,
   mergeStatementFor,
@@ -573,25 +574,34 @@ async function mergeStage(options: LoadTableOptions): Promise<number> {
       runId: options.runId,
       statement: chosen,
     });
-  // A savepoint, so that a source repeating a key can be named from the stage afterwards.
+  // A savepoint, so that a source repeating a key can be named from the stage afterwards,
+  // and MERGE's refusal undone.
   await target.query('SAVEPOINT datakit_merge');
   try {
-    try {
-      return (await target.query(sql(statement))).rowCount ?? 0;
-    } catch (error) {
-      // 0A000: MERGE refuses a table PostgreSQL cannot merge into (one with rules); the
-      // upsert writes the same rows there.
-      if (statement !== 'merge' || (error as { code?: string }).code !== '0A000') throw error;
-      await target.query('ROLLBACK TO SAVEPOINT datakit_merge');
-      return (await target.query(sql('upsert'))).rowCount ?? 0;
-    }
+    return await runKeyedMerge(options, sql(statement));
   } catch (error) {
-    // 21000: "… command cannot affect row a second time"; 23505: a unique violation, which
-    // MERGE gives for a new key staged twice (or another unique index of the target gives).
+    // 0A000: MERGE refuses a table it cannot merge into (one with rules); the upsert writes
+    // the same rows there.
+    if (statement !== 'merge' || (error as { code?: string }).code !== '0A000') throw error;
+    await target.query('ROLLBACK TO SAVEPOINT datakit_merge');
+    return runKeyedMerge(options, sql('upsert'));
+  }
+}
+
+/**
+ * Runs a keyed merge statement after the `datakit_merge` savepoint; returns its row count. A
+ * key the stage repeats fails naming the key: 21000 ("… command cannot affect row a second
+ * time"), or 23505 (a unique violation), which MERGE gives for a new key staged twice. A 23505
+ * of another unique index of the target, with no key repeated, stays PostgreSQL's error.
+ */
+async function runKeyedMerge(options: LoadTableOptions, sql: string): Promise<number> {
+  try {
+    return (await options.target.query(sql)).rowCount ?? 0;
+  } catch (error) {
     const code = (error as { code?: string }).code;
     if (code !== '21000' && code !== '23505') throw error;
-    await target.query('ROLLBACK TO SAVEPOINT datakit_merge');
-    throw (await repeatedKeyError(options, [...targetTable.primaryKey])) ?? error;
+    await options.target.query('ROLLBACK TO SAVEPOINT datakit_merge');
+    throw (await repeatedKeyError(options, [...options.targetTable.primaryKey])) ?? error;
   }
 }
 
@@ -613,20 +623,18 @@ async function mergeDeduped(
   const on = new Set(dedupOn);
   const byName = new Map(columns.map((c) => [c.name, c]));
   const dedup = dedupOn.map((name) => byName.get(name) as ColumnMeta & { name: string });
-  const value = (prefix: string, c: ColumnMeta & { name: string }): string =>
-    comparesAsText(c) ? `${prefix}.${ident(c.name)}::text` : `${prefix}.${ident(c.name)}`;
   // Plain equality where it is exact (no NULLs, an equality operator); else the row's text.
   const plain = dedup.every((c) => !c.nullable && !comparesAsText(c));
   const tuple = (prefix: string): string =>
     plain
-      ? `(${dedup.map((c) => value(prefix, c)).join(', ')})`
-      : `ROW(${dedup.map((c) => value(prefix, c)).join(', ')})::text`;
+      ? `(${dedup.map((c) => comparedValue(prefix, c)).join(', ')})`
+      : `ROW(${dedup.map((c) => comparedValue(prefix, c)).join(', ')})::text`;
   const match = `${tuple('t')} = ${tuple('s')}`;
   const DEDUP = ident('_datakit_dedup');
   await target.query(
     `CREATE TEMPORARY TABLE ${DEDUP} ON COMMIT DROP AS
-       SELECT DISTINCT ON (${dedup.map((c) => value('s', c)).join(', ')}) s.*
-         FROM ${STAGE} s ORDER BY ${dedup.map((c) => value('s', c)).join(', ')}, s.ctid DESC`,
+       SELECT DISTINCT ON (${dedup.map((c) => comparedValue('s', c)).join(', ')}) s.*
+         FROM ${STAGE} s ORDER BY ${dedup.map((c) => comparedValue('s', c)).join(', ')}, s.ctid DESC`,
   );
   const audited = targetTable.audited;
   const run = `${literal(runId)}::uuid`;
@@ -635,7 +643,7 @@ async function mergeDeduped(
   if (others.length > 0) {
     const set = others.map((c) => `${ident(c.name)} = s.${ident(c.name)}`);
     if (audited) set.push(`"_run_id" = ${run}`, '"_loaded_at" = now()', '"_updated_at" = now()');
-    const changed = `(${others.map((c) => value('t', c)).join(', ')}) IS DISTINCT FROM (${others.map((c) => value('s', c)).join(', ')})`;
+    const changed = `(${others.map((c) => comparedValue('t', c)).join(', ')}) IS DISTINCT FROM (${others.map((c) => comparedValue('s', c)).join(', ')})`;
     const updated = await target.query(
       `UPDATE ${table} AS t SET ${set.join(', ')} FROM ${DEDUP} s WHERE ${match} AND ${changed}`,
     );
@@ -664,9 +672,9 @@ async function repeatedKeyError(
     `SELECT concat_ws(', ', ${cols.map((c) => `${c}::text`).join(', ')}) AS key, count(*) AS n
        FROM ${STAGE} GROUP BY ${cols.join(', ')} HAVING count(*) > 1 ORDER BY 1 LIMIT 3`,
   );
+  if (repeated.rows.length === 0) return undefined;
   const target = `${options.targetSchema}.${options.targetTable.name}`;
   const source = `${options.sourceSchema}.${options.sourceTable.sourceName}`;
-  if (repeated.rows.length === 0) return undefined;
   const keys = repeated.rows.map((r) => `(${key.join(', ')})=(${r.key}) in ${r.n} rows`);
   return new DatakitError(
     `Loading ${target} from ${source} failed: the rows read repeat a primary key: ${keys.join('; ')}. Nothing was committed.`,
