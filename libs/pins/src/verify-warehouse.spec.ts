@@ -65,6 +65,13 @@ afterEach(() => rmSync(dirname(dir), { recursive: true, force: true }));
 
 const options = { environment: 'local', live: false };
 
+/** Both datakits' images at their locked digests, and no sidecar image. */
+const registryWithoutSidecar = () =>
+  fakeRegistry(
+    { '1.0.0': digest('1'), '2.0.0': digest('2') },
+    { [digest('1')]: digest('c'), [digest('2')]: digest('c') },
+  );
+
 describe('verifyWarehouse without the live tables', () => {
   it('passes a lock whose tags point at the locked digests and contract hashes', async () => {
     const registry = fakeRegistry(
@@ -82,10 +89,7 @@ describe('verifyWarehouse without the live tables', () => {
     const lock = JSON.parse(readFileSync(file, 'utf8')) as Lock;
     delete lock.sidecar;
     writeFileSync(file, formatLockJson(lock));
-    const registry = fakeRegistry(
-      { '1.0.0': digest('1'), '2.0.0': digest('2') },
-      { [digest('1')]: digest('c'), [digest('2')]: digest('c') },
-    );
+    const registry = registryWithoutSidecar();
     const result = await verifyWarehouse(loadWarehouse(dir), registry, options);
     expect(result.checks.find((c) => c.check === 'sidecar')).toMatchObject({
       status: 'failed',
@@ -95,10 +99,7 @@ describe('verifyWarehouse without the live tables', () => {
   });
 
   it('fails a locked sidecar digest the registry does not have, exit 2', async () => {
-    const registry = fakeRegistry(
-      { '1.0.0': digest('1'), '2.0.0': digest('2') },
-      { [digest('1')]: digest('c'), [digest('2')]: digest('c') },
-    );
+    const registry = registryWithoutSidecar();
     const result = await verifyWarehouse(loadWarehouse(dir), registry, options);
     expect(result.checks.find((c) => c.check === 'sidecar')).toMatchObject({
       status: 'failed',
@@ -134,10 +135,7 @@ describe('verifyWarehouse without the live tables', () => {
       join(dir, 'warehouse.yaml'),
       readFileSync(join(dir, 'warehouse.yaml'), 'utf8').replace('~2.0.0', '^2.0.0'),
     );
-    const registry = fakeRegistry(
-      { '1.0.0': digest('1'), '2.0.0': digest('2') },
-      { [digest('1')]: digest('c'), [digest('2')]: digest('c') },
-    );
+    const registry = registryWithoutSidecar();
     const result = await verifyWarehouse(loadWarehouse(dir), registry, options);
     expect(result.checks[0]).toMatchObject({ check: 'lock', status: 'failed', exitCode: 2 });
     expect(result.checks[0]!.message).toContain('is out of sync with');

@@ -123,7 +123,6 @@ export async function verifyWarehouse(
       });
     }
   }
-
   for (const [datakit, entry] of Object.entries(lock?.datakits ?? {}).sort(([a], [b]) =>
     a < b ? -1 : 1,
   )) {
